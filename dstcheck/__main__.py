@@ -1,0 +1,3 @@
+from dstcheck.cli import main
+
+main()

@@ -1,0 +1,83 @@
+"""Classify stage: give every finding its disposition. Language-neutral.
+
+Precedence: scoped-out, test, gated, suppressed (a `dst-ok` marker), allowlisted, violation.
+Code that is not in the DST build or not in scope needs no acceptance, so markers and
+allowlist entries only speak for code that would otherwise be a violation.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, List, Optional, Tuple
+
+from dstcheck import globs
+from dstcheck.config import AllowEntry, Config
+from dstcheck.model import Context, FileResult, Finding, Marker, Site
+
+
+def _marker_for(finding: Finding, markers: List[Marker]) -> Optional[Marker]:
+    for marker in markers:
+        if finding.line <= marker.line <= finding.end_line and (not marker.rules or finding.rule in marker.rules):
+            return marker
+    return None
+
+
+def _allow_for(rule: str, path: str, item: str, entries: List[AllowEntry]) -> Optional[AllowEntry]:
+    for entry in entries:
+        if entry.rule == rule and (entry.path == path or globs.compile_glob(entry.path).match(path)) and (
+            entry.item is None or entry.item == item
+        ):
+            return entry
+    return None
+
+
+def classify(
+    config: Config,
+    result: FileResult,
+    in_scope: bool,
+    file_test: Optional[str],
+    inherited: Context,
+    ignore_markers: bool = False,
+) -> Tuple[List[Site], Dict[Marker, int], Dict[AllowEntry, int]]:
+    """Sites for one file, and how many sites each marker and allowlist entry accepted."""
+    sites = []
+    marker_use: Dict[Marker, int] = {}
+    allow_use: Dict[AllowEntry, int] = {}
+    pack = config.pack
+    for finding in result.findings:
+        ctx = finding.context.under(inherited)
+        name = pack.rules[finding.rule].name if finding.rule in pack.rules else "parse-error"
+        reason = ""
+        if not in_scope:
+            disposition, reason = "scoped-out", "outside the in-scope source sets"
+        elif file_test or ctx.test:
+            disposition, reason = "test", file_test or ctx.test
+        elif ctx.gate:
+            disposition, reason = "gated", ctx.gate
+        else:
+            marker = None if ignore_markers else _marker_for(finding, result.markers)
+            entry = _allow_for(finding.rule, result.path, ctx.item, config.allowlist) if finding.rule != "DST000" else None
+            if marker is not None:
+                disposition, reason = "suppressed", marker.reason
+                marker_use[marker] = marker_use.get(marker, 0) + 1
+            elif entry is not None:
+                disposition, reason = "allowlisted", entry.reason
+                allow_use[entry] = allow_use.get(entry, 0) + 1
+            else:
+                disposition = "violation"
+        sites.append(
+            Site(
+                rule=finding.rule,
+                name=name,
+                path=result.path,
+                line=finding.line,
+                column=finding.column,
+                end_line=finding.end_line,
+                end_column=finding.end_column,
+                snippet=finding.snippet,
+                item=ctx.item,
+                message=finding.message,
+                disposition=disposition,
+                reason=reason,
+            )
+        )
+    return sites, marker_use, allow_use

@@ -1,0 +1,171 @@
+"""Command line: `dstcheck check | rules | explain` (and the commands later issues add)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import click
+
+from dstcheck import __version__
+from dstcheck.errors import UsageError
+
+EXIT_CLEAN, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
+
+
+def _fail(message: str) -> None:
+    click.echo(f"dstcheck: error: {message}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+def _split(values) -> List[str]:
+    return sorted({v.strip() for value in values for v in value.split(",") if v.strip()})
+
+
+def _load_config(config_path: Optional[str]):
+    from dstcheck import config
+
+    return config.load(explicit=Path(config_path) if config_path else None)
+
+
+def _check_selection(cfg, names: List[str], option: str) -> None:
+    known = set(cfg.pack.rules) | {r.family for r in cfg.pack.rules.values()}
+    for name in names:
+        if name not in known:
+            raise UsageError(f"{option} {name!r}: unknown rule id or family (see `dstcheck rules`)")
+
+
+def _use_color(color: str) -> bool:
+    if color == "always":
+        return True
+    if color == "never" or os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout.isatty()
+
+
+class Group(click.Group):
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except UsageError as exc:
+            _fail(str(exc))
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="dstcheck")
+def main() -> None:
+    """Keep Rust and Python code fit for deterministic simulation testing."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--config", "config_path", type=click.Path(), help="Use this config file instead of searching upward.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--show-all", is_flag=True, help="Also list gated, test, suppressed, allowlisted and scoped-out sites.")
+@click.option("--select", multiple=True, help="Only these rule ids or families (comma-separated, repeatable).")
+@click.option("--ignore", multiple=True, help="Skip these rule ids or families (comma-separated, repeatable).")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
+def check(paths, config_path, fmt, show_all, select, ignore, color) -> None:
+    """Report DST violations in PATHS (default: the whole project). Exit 1 if any."""
+    from dstcheck import pipeline, render
+
+    cfg = _load_config(config_path)
+    selection = pipeline.Selection(_split(select), _split(ignore))
+    _check_selection(cfg, list(selection.select), "--select")
+    _check_selection(cfg, list(selection.ignore), "--ignore")
+    result = pipeline.scan(cfg, paths, selection, include_scoped_out=show_all)
+    hints = {rid: r.hint for rid, r in cfg.pack.rules.items()}
+    shown = result.sites if show_all else result.violations
+    checked = sum(1 for e in result.entries if e.scope is not None)
+    if fmt == "json":
+        click.echo(render.json_report(shown, hints, checked, result.sites), nl=False)
+    else:
+        click.echo(
+            render.text_report(shown, hints, str(cfg.root), checked, result.sites, color=_use_color(color), show_all=show_all),
+            nl=False,
+        )
+    sys.exit(EXIT_VIOLATIONS if result.violations else EXIT_CLEAN)
+
+
+@main.command("rules")
+@click.option("--config", "config_path", type=click.Path(), help="Use this config file instead of searching upward.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def rules_cmd(config_path, fmt) -> None:
+    """List the rules (built-in packs plus the configuration's own)."""
+    cfg = _load_config(config_path)
+    rules = cfg.pack.sorted()
+    if fmt == "json":
+        doc = [
+            {"id": r.id, "name": r.name, "language": r.language, "family": r.family, "contract": r.contract, "hint": r.hint}
+            for r in rules
+        ]
+        click.echo(json.dumps(doc, indent=2))
+        return
+    width = max(len(r.name) for r in rules)
+    for r in rules:
+        scope = ""
+        if r.only_in is not None and not r.only_in:
+            scope = "  (inactive until only-in is configured)"
+        click.echo(f"{r.id}  {r.name:<{width}}  {r.language:<6}  {r.family}{scope}")
+
+
+@main.command()
+@click.argument("rule_id")
+@click.option("--config", "config_path", type=click.Path(), help="Use this config file instead of searching upward.")
+def explain(rule_id, config_path) -> None:
+    """Show one rule: the contract it protects, what it flags, examples and the fix."""
+    cfg = _load_config(config_path)
+    rule = cfg.pack.rules.get(rule_id.upper())
+    if rule is None:
+        raise UsageError(f"unknown rule {rule_id!r} (see `dstcheck rules`)")
+    click.echo(explain_text(rule), nl=False)
+
+
+def explain_text(rule) -> str:
+    lines = [f"{rule.id} {rule.name}  ({rule.language}, family: {rule.family})", ""]
+    lines += ["Contract", f"  {rule.contract}", "", "Flags"]
+    for m in rule.matchers:
+        params = m.params
+        if m.kind == "path":
+            for p in params.get("paths", []):
+                lines.append(f"  {p}")
+            for p in params.get("prefixes", []):
+                lines.append(f"  {p}::*  (any path below it{', including `use`' if params.get('include-use') else ''})")
+        elif m.kind == "method":
+            for r in params["receivers"]:
+                for meth in params["methods"]:
+                    lines.append(f"  {r}.{meth}()")
+        elif m.kind == "macro":
+            for mac in params["macros"]:
+                unless = params.get("unless-first")
+                lines.append(f"  {mac}!" + (f"  unless it starts with `{' '.join(unless)}`" if unless else ""))
+        elif m.kind == "call":
+            when = params.get("when", "always")
+            suffix = {"always": "", "no-args": "  (called with no arguments)", "no-seed": "  (called without a seed)", "one-arg": "  (called with one argument)"}[when]
+            if params.get("in-async"):
+                suffix += "  (inside async def)"
+            for p in params.get("paths", []):
+                lines.append(f"  {p}(){suffix}")
+            for p in params.get("prefixes", []):
+                lines.append(f"  {p}.*(){suffix}")
+        elif m.kind == "set-iteration":
+            lines.append("  iteration over a set or frozenset whose order escapes (for, comprehensions, list(), join(), pop())")
+    if rule.only_in is not None:
+        lines.append(f"  only in: {', '.join(rule.only_in) if rule.only_in else '(no files configured: rule inactive)'}")
+    if rule.except_in:
+        lines.append(f"  except in: {', '.join(rule.except_in)}")
+    lines += ["", "Fix", f"  {rule.hint}"]
+    comment = "//" if rule.language == "rust" else "#"
+    for title, examples in (("Flagged", rule.invalid), ("Accepted", rule.valid)):
+        for ex in examples:
+            lines += ["", f"{title}:", ""]
+            lines += [f"    {ln}" if ln else "" for ln in ex.code.rstrip("\n").split("\n")]
+    lines += ["", f"Accept one site with `{comment} dst-ok: <reason>` on its line, or `{comment} dst-ok[{rule.id}]: <reason>`."]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

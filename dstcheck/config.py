@@ -1,0 +1,319 @@
+"""Configuration: find `dstcheck.toml` or `[tool.dstcheck]`, validate every key, load allowlists.
+
+A gate that silently stops checking is the worst failure it can have, so anything unknown or
+ill-typed is an error naming the file, the key and what was expected.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
+
+from dstcheck import globs
+from dstcheck.errors import ConfigError
+from dstcheck.rust.cfg import CfgSyntaxError, Profile
+from dstcheck.rust.cfg import parse as parse_cfg
+from dstcheck.rules import RulePack, apply_overrides, load_pack
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+DEFAULT_TEST_PATHS = {
+    "rust": ["tests/", "benches/", "*_test.rs", "*_tests.rs"],
+    "python": ["tests/", "test_*.py", "*_test.py", "conftest.py"],
+}
+DEFAULT_EXCLUDE = {"rust": ["python/", "ffi/"], "python": []}
+EXTENSIONS = {".rs": "rust", ".py": "python"}
+
+TOP_KEYS = {
+    "scope", "select", "ignore", "allowlists", "marker", "require-reason",
+    "rust", "python", "rules", "rule", "inventory", "cache",
+}
+SCOPE_KEYS = {"name", "include", "exclude", "select", "ignore"}
+LANG_KEYS = {"rust": {"profile", "test-paths", "exclude"}, "python": {"test-paths", "exclude", "guards"}}
+PROFILE_KEYS = {"cfg", "cfg-off", "features", "features-off", "other-cfg", "other-features"}
+ALLOW_KEYS = {"rule", "path", "item", "reason"}
+
+
+@dataclass
+class Scope:
+    name: str
+    include: List[str]
+    exclude: List[str] = field(default_factory=list)
+    select: List[str] = field(default_factory=list)
+    ignore: List[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class AllowEntry:
+    rule: str
+    path: str
+    item: Optional[str]
+    reason: str
+    file: str
+    index: int
+
+
+@dataclass
+class LanguageSettings:
+    test_paths: List[str]
+    exclude: List[str]
+    guards: List[str] = field(default_factory=list)
+
+
+@dataclass
+class Config:
+    root: Path
+    file: Optional[str]  # display name of the config file, None for defaults
+    pack: RulePack
+    scopes: List[Scope]
+    select: List[str]
+    ignore: List[str]
+    marker: str
+    require_reason: bool
+    profile: Profile
+    languages: Dict[str, LanguageSettings]
+    allowlist: List[AllowEntry]
+    inventory: dict = field(default_factory=dict)
+    cache: bool = True
+
+
+def find_config(start: Path) -> Optional[Tuple[Path, dict, str]]:
+    """Walk up from `start` to the first dstcheck.toml or pyproject.toml with [tool.dstcheck]."""
+    for directory in [start, *start.parents]:
+        own = directory / "dstcheck.toml"
+        if own.is_file():
+            return own, _read_toml(own, own.name), own.name
+        pyproject = directory / "pyproject.toml"
+        if pyproject.is_file():
+            data = _read_toml(pyproject, pyproject.name)
+            if "dstcheck" in data.get("tool", {}):
+                return pyproject, data["tool"]["dstcheck"], "pyproject.toml [tool.dstcheck]"
+    return None
+
+
+def _read_toml(path: Path, display: str) -> dict:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(display, "", "not valid UTF-8") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(display, "", f"invalid TOML: {exc}") from None
+
+
+def load(start: Optional[Path] = None, explicit: Optional[Path] = None, pack: Optional[RulePack] = None) -> Config:
+    start = (start or Path.cwd()).resolve()
+    if explicit is not None:
+        explicit = explicit.resolve()
+        if not explicit.is_file():
+            raise ConfigError(str(explicit), "", "config file does not exist")
+        data = _read_toml(explicit, explicit.name)
+        if explicit.name == "pyproject.toml":
+            data = data.get("tool", {}).get("dstcheck", {})
+        return from_data(data, explicit.parent, explicit.name, pack)
+    found = find_config(start)
+    if found is None:
+        return from_data({}, start, None, pack)
+    path, data, display = found
+    return from_data(data, path.parent, display, pack)
+
+
+def _list(value, file, key) -> List[str]:
+    if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+        raise ConfigError(file, key, "expected a list of strings")
+    return list(value)
+
+
+def _unknown(table: dict, allowed: set, file: str, prefix: str) -> None:
+    for key in sorted(table):
+        if key not in allowed:
+            raise ConfigError(file, f"{prefix}{key}", f"unknown key; expected one of {', '.join(sorted(allowed))}")
+
+
+def _tri(value, file, key):
+    if value not in ("unknown", "off"):
+        raise ConfigError(file, key, 'expected "unknown" or "off"')
+    return None if value == "unknown" else False
+
+
+def _profile(table: dict, file: str) -> Profile:
+    key = "rust.profile"
+    if not isinstance(table, dict):
+        raise ConfigError(file, key, "expected a table")
+    _unknown(table, PROFILE_KEYS, file, f"{key}.")
+    on, values = set(), []
+    for entry in _list(table.get("cfg", ["madsim"]), file, f"{key}.cfg"):
+        try:
+            pred = parse_cfg(entry)
+        except CfgSyntaxError:
+            raise ConfigError(file, f"{key}.cfg", f'expected cfg names or name = "value" pairs, got {entry!r}') from None
+        if pred[0] == "atom":
+            on.add(pred[1])
+        elif pred[0] == "kv" and pred[1] != "feature":
+            values.append((pred[1], pred[2]))
+        else:
+            raise ConfigError(file, f"{key}.cfg", f'expected cfg names or name = "value" pairs, got {entry!r}')
+    off = set(_list(table.get("cfg-off", []), file, f"{key}.cfg-off")) | {"test"}
+    if on & off:
+        raise ConfigError(file, f"{key}.cfg", f"{sorted(on & off)[0]!r} cannot be both on and off")
+    return Profile(
+        on=frozenset(on),
+        off=frozenset(off),
+        features_on=frozenset(_list(table.get("features", ["simulation"]), file, f"{key}.features")),
+        features_off=frozenset(_list(table.get("features-off", []), file, f"{key}.features-off")),
+        other_cfg=_tri(table.get("other-cfg", "unknown"), file, f"{key}.other-cfg"),
+        other_features=_tri(table.get("other-features", "unknown"), file, f"{key}.other-features"),
+        values=tuple(sorted(values)),
+    )
+
+
+def from_data(data: dict, root: Path, file: Optional[str], pack: Optional[RulePack] = None) -> Config:
+    display = file or "(defaults)"
+    if not isinstance(data, dict):
+        raise ConfigError(display, "tool.dstcheck", "expected a table")
+    _unknown(data, TOP_KEYS, display, "")
+    base = pack or load_pack()
+    rule_overrides = data.get("rules", {})
+    if not isinstance(rule_overrides, dict):
+        raise ConfigError(display, "rules", "expected a table of [rules.<ID>] tables")
+    user_rules = data.get("rule", [])
+    if not isinstance(user_rules, list):
+        raise ConfigError(display, "rule", "expected an array of [[rule]] tables")
+    pack = apply_overrides(base, rule_overrides, user_rules, display)
+    selectable = set(pack.rules) | {r.family for r in pack.rules.values()}
+
+    def selection(value, key):
+        items = _list(value, display, key)
+        for item in items:
+            if item not in selectable:
+                raise ConfigError(display, key, f"unknown rule id or family {item!r}; expected one of {', '.join(sorted(selectable))}")
+        return items
+
+    scopes = []
+    raw_scopes = data.get("scope", [{"name": "default", "include": ["**/*.rs", "**/*.py"]}])
+    if not isinstance(raw_scopes, list) or not raw_scopes:
+        raise ConfigError(display, "scope", "expected an array of [[scope]] tables")
+    for i, raw in enumerate(raw_scopes):
+        key = f"scope[{i}]"
+        if not isinstance(raw, dict):
+            raise ConfigError(display, key, "expected a table")
+        _unknown(raw, SCOPE_KEYS, display, f"{key}.")
+        if "include" not in raw:
+            raise ConfigError(display, f"{key}.include", "required: the globs of this source set")
+        scopes.append(
+            Scope(
+                name=str(raw.get("name", f"scope{i}")),
+                include=_list(raw["include"], display, f"{key}.include"),
+                exclude=_list(raw.get("exclude", []), display, f"{key}.exclude"),
+                select=selection(raw.get("select", []), f"{key}.select"),
+                ignore=selection(raw.get("ignore", []), f"{key}.ignore"),
+            )
+        )
+
+    languages = {}
+    for lang in ("rust", "python"):
+        table = data.get(lang, {})
+        if not isinstance(table, dict):
+            raise ConfigError(display, lang, "expected a table")
+        _unknown(table, LANG_KEYS[lang], display, f"{lang}.")
+        languages[lang] = LanguageSettings(
+            test_paths=_list(table.get("test-paths", DEFAULT_TEST_PATHS[lang]), display, f"{lang}.test-paths"),
+            exclude=_list(table.get("exclude", DEFAULT_EXCLUDE[lang]), display, f"{lang}.exclude"),
+            guards=_list(table.get("guards", []), display, f"{lang}.guards") if lang == "python" else [],
+        )
+    profile = _profile(data.get("rust", {}).get("profile", {}), display)
+
+    marker = data.get("marker", "dst-ok")
+    if not isinstance(marker, str) or not marker or any(c.isspace() for c in marker):
+        raise ConfigError(display, "marker", "expected a non-empty word such as dst-ok")
+    require_reason = data.get("require-reason", False)
+    if not isinstance(require_reason, bool):
+        raise ConfigError(display, "require-reason", "expected true or false")
+    cache = data.get("cache", True)
+    if not isinstance(cache, bool):
+        raise ConfigError(display, "cache", "expected true or false")
+    inventory = data.get("inventory", {})
+    if not isinstance(inventory, dict):
+        raise ConfigError(display, "inventory", "expected a table")
+
+    config = Config(
+        root=root,
+        file=file,
+        pack=pack,
+        scopes=scopes,
+        select=selection(data.get("select", []), "select"),
+        ignore=selection(data.get("ignore", []), "ignore"),
+        marker=marker,
+        require_reason=require_reason,
+        profile=profile,
+        languages=languages,
+        allowlist=[],
+        inventory=inventory,
+        cache=cache,
+    )
+    config.allowlist = _load_allowlists(_list(data.get("allowlists", []), display, "allowlists"), config, display)
+    _check_paths_exist(config, data, display)
+    return config
+
+
+def _load_allowlists(patterns: List[str], config: Config, display: str) -> List[AllowEntry]:
+    entries = []
+    for pattern in patterns:
+        files = sorted(p for p in config.root.glob(pattern) if p.is_file())
+        if not files:
+            raise ConfigError(display, "allowlists", f"{pattern!r} matches no file")
+        for path in files:
+            name = path.relative_to(config.root).as_posix()
+            data = _read_toml(path, name)
+            _unknown(data, {"allow"}, name, "")
+            raw = data.get("allow", [])
+            if not isinstance(raw, list):
+                raise ConfigError(name, "allow", "expected an array of [[allow]] tables")
+            for i, item in enumerate(raw):
+                key = f"allow[{i}]"
+                if not isinstance(item, dict):
+                    raise ConfigError(name, key, "expected a table")
+                _unknown(item, ALLOW_KEYS, name, f"{key}.")
+                for req in ("rule", "path", "reason"):
+                    if not isinstance(item.get(req), str) or not item[req].strip():
+                        raise ConfigError(name, f"{key}.{req}", "expected a non-empty string")
+                if item["rule"] not in config.pack.rules:
+                    raise ConfigError(name, f"{key}.rule", f"unknown rule id {item['rule']!r}")
+                if "item" in item and not isinstance(item["item"], str):
+                    raise ConfigError(name, f"{key}.item", "expected a string")
+                entries.append(AllowEntry(item["rule"], item["path"], item.get("item"), item["reason"].strip(), name, i))
+    return entries
+
+
+def _check_paths_exist(config: Config, data: dict, display: str) -> None:
+    """Every configured include glob and rule file list must name something that exists."""
+    from dstcheck.discover import project_files
+
+    listing = None
+
+    def any_match(pattern: str) -> bool:
+        nonlocal listing
+        if globs.is_literal(pattern) and not pattern.endswith("/"):
+            return (config.root / pattern).exists()
+        if listing is None:
+            listing = project_files(config.root)
+        return any(globs.compile_glob(pattern).match(p) for p in listing)
+
+    if "scope" in data:
+        for i, scope in enumerate(config.scopes):
+            for pattern in scope.include:
+                if not any_match(pattern):
+                    raise ConfigError(display, f"scope[{i}].include", f"{pattern!r} matches no file under {config.root.name or config.root}")
+    for rid, table in sorted(data.get("rules", {}).items()):
+        for opt in ("only-in", "except-in"):
+            for pattern in table.get(opt, []):
+                if not any_match(pattern):
+                    raise ConfigError(display, f"rules.{rid}.{opt}", f"{pattern!r} matches no file")
+
+
+def language_of(path: str) -> Optional[str]:
+    return EXTENSIONS.get(Path(path).suffix)

@@ -1,0 +1,113 @@
+"""Matcher kinds: the only code rules have. A rule's data picks a kind and gives its parameters.
+
+Each kind declares its parameters (name -> type) and a function that, given the parameters
+and a Fact from a front end, returns the canonical path that matched or None.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Dict, Optional
+
+from dstcheck.model import Fact
+
+
+def _starts(path: str, prefix: str) -> bool:
+    return path == prefix or path.startswith(prefix + "::") or path.startswith(prefix + ".")
+
+
+def match_path(params: dict, fact: Fact) -> Optional[str]:
+    if fact.kind == "use" and not params.get("include-use", False):
+        return None
+    if fact.kind not in ("ref", "use", "macro", "call"):
+        return None
+    if fact.kind == "call" and params.get("calls-only") is False:
+        return None
+    for path in fact.paths:
+        if path in params.get("paths", ()):
+            return path
+        for prefix in params.get("prefixes", ()):
+            if _starts(path, prefix):
+                return path
+    return None
+
+
+def match_method(params: dict, fact: Fact) -> Optional[str]:
+    if fact.kind != "method" or fact.method not in params.get("methods", ()):
+        return None
+    for path in fact.paths:
+        if path in params.get("receivers", ()):
+            return f"{path}.{fact.method}"
+    return None
+
+
+def match_macro(params: dict, fact: Fact) -> Optional[str]:
+    if fact.kind != "macro":
+        return None
+    for path in fact.paths:
+        if path in params.get("macros", ()):
+            required = tuple(params.get("unless-first", ()))
+            if required and fact.first_tokens[: len(required)] == required:
+                return None
+            return path
+    return None
+
+
+def match_call(params: dict, fact: Fact) -> Optional[str]:
+    """A call to one of `paths`, optionally only with a given argument shape or in `async def`."""
+    if fact.kind != "call":
+        return None
+    positional, keywords = fact.args
+    nargs = positional + len(keywords)
+    when = params.get("when", "always")
+    if when == "no-args" and nargs:
+        return None
+    if when == "no-seed" and (positional or set(keywords) & set(params.get("seed-keywords", ()))):
+        return None
+    if when == "one-arg" and nargs != 1:
+        return None
+    if params.get("in-async") and not fact.in_async:
+        return None
+    for path in fact.paths:
+        if path in params.get("paths", ()):
+            return path
+        for prefix in params.get("prefixes", ()):
+            if _starts(path, prefix):
+                return path
+    return None
+
+
+def match_set_iteration(params: dict, fact: Fact) -> Optional[str]:
+    return fact.paths[0] if fact.kind == "set-iteration" else None
+
+
+@dataclass(frozen=True)
+class Kind:
+    params: Dict[str, type]
+    required: tuple
+    match: Callable[[dict, Fact], Optional[str]]
+    languages: tuple
+
+
+KINDS: Dict[str, Kind] = {
+    "path": Kind({"paths": list, "prefixes": list, "include-use": bool}, (), match_path, ("rust",)),
+    "method": Kind({"receivers": list, "methods": list}, ("receivers", "methods"), match_method, ("rust",)),
+    "macro": Kind({"macros": list, "unless-first": list}, ("macros",), match_macro, ("rust",)),
+    "call": Kind(
+        {"paths": list, "prefixes": list, "when": str, "seed-keywords": list, "in-async": bool},
+        (),
+        match_call,
+        ("python",),
+    ),
+    "set-iteration": Kind({}, (), match_set_iteration, ("python",)),
+}
+
+WHEN_VALUES = ("always", "no-args", "no-seed", "one-arg")
+
+
+def path_lists(params: dict) -> list:
+    """Every dotted or `::` path a matcher's parameters name (for prefilters and self-tests)."""
+    out = []
+    for key in ("paths", "prefixes", "receivers", "macros"):
+        out.extend(params.get(key, ()))
+    return out

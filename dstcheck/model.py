@@ -1,0 +1,108 @@
+"""The data that flows between pipeline stages: Facts, Findings, file results and Sites."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional, Tuple
+
+DISPOSITIONS = ("violation", "suppressed", "allowlisted", "gated", "test", "scoped-out")
+INVENTORY_TAG = {
+    "violation": "unresolved",
+    "suppressed": "closed",
+    "allowlisted": "closed",
+    "gated": "gated",
+    "scoped-out": "scoped-out",
+    "test": "test",
+}
+
+
+@dataclass
+class Fact:
+    """A resolved construct a matcher can look at: a path reference, a `use` leaf, a method
+    call on a path, a macro call, or (Python) a call with its arguments."""
+
+    kind: str
+    paths: Tuple[str, ...]
+    start: int
+    end: int
+    handle: Any = None  # front-end node, used to compute the context of a finding
+    method: str = ""
+    first_tokens: Tuple[str, ...] = ()
+    args: Tuple[int, Tuple[str, ...]] = (0, ())  # positional count, keyword names
+    in_async: bool = False
+
+
+@dataclass(frozen=True)
+class Context:
+    """Where a finding sits: why it is test-only or compiled out, and its enclosing item."""
+
+    test: Optional[str] = None  # e.g. "cfg(test)", "#[test]", "test path"
+    gate: Optional[str] = None  # rendered predicate that is false under the DST profile
+    item: str = ""
+
+    def under(self, outer: "Context") -> "Context":
+        """This context inside an outer one (a file inherits its module declaration's)."""
+        return Context(test=self.test or outer.test, gate=self.gate or outer.gate, item=self.item)
+
+
+@dataclass
+class Finding:
+    """A rule matched in one file, before classification."""
+
+    rule: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    snippet: str
+    message: str
+    context: Context = field(default_factory=Context)
+
+
+@dataclass(frozen=True)
+class Marker:
+    """A `dst-ok` comment: the line it sits on, the rules it names (empty: all) and its reason."""
+
+    line: int
+    rules: Tuple[str, ...]
+    reason: str
+
+
+@dataclass(frozen=True)
+class ModDecl:
+    """`mod name;` in a Rust file: where the child file may be and the context it inherits."""
+
+    name: str
+    path_attr: Optional[str]
+    inline_dirs: Tuple[str, ...]
+    context: Context
+
+
+@dataclass
+class FileResult:
+    path: str
+    language: str
+    findings: list = field(default_factory=list)
+    markers: list = field(default_factory=list)
+    mod_decls: list = field(default_factory=list)
+    lines: int = 0
+    size: int = 0
+
+
+@dataclass(frozen=True)
+class Site:
+    rule: str
+    name: str
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    snippet: str
+    item: str
+    message: str
+    disposition: str
+    reason: str = ""
+
+    def sort_key(self):
+        return (self.path, self.line, self.column, self.rule, self.end_line, self.end_column)
