@@ -27,8 +27,8 @@ def rule_words(rules: List[Rule]) -> Tuple[str, ...]:
     return tuple(sorted(words))
 
 
-def rule_prefixes(rules: List[Rule]) -> Tuple[str, ...]:
-    return tuple(sorted({p for r in rules for m in r.matchers for p in m.params.get("prefixes", ())}))
+def rule_paths(rules: List[Rule]) -> Tuple[str, ...]:
+    return tuple(sorted({p for r in rules for m in r.matchers for p in m.params.get("paths", ())}))
 
 
 @lru_cache(maxsize=64)
@@ -88,7 +88,7 @@ def _analyze_rust(source: bytes, rules: List[Rule], config, result: FileResult) 
     finder = context.ContextFinder(parsed, config.profile)
     if rules:
         words = set(rule_words(rules)) | set(resolve.aliases(source))
-        prefixes = rule_prefixes(rules)
+        prefixes = rule_paths(rules)
         globbed = any(
             any((g.decode().lstrip(":") + "::").startswith(p + "::") for p in prefixes) for g in GLOB_USE_RE.findall(source)
         )

@@ -131,9 +131,7 @@ def explain_text(rule) -> str:
         params = m.params
         if m.kind == "path":
             for p in params.get("paths", []):
-                lines.append(f"  {p}")
-            for p in params.get("prefixes", []):
-                lines.append(f"  {p}::*  (any path below it{', including `use`' if params.get('include-use') else ''})")
+                lines.append(f"  {p}  (and every path below it{'; `use` declarations too' if params.get('include-use') else ''})")
         elif m.kind == "method":
             for r in params["receivers"]:
                 for meth in params["methods"]:
@@ -149,8 +147,6 @@ def explain_text(rule) -> str:
                 suffix += "  (inside async def)"
             for p in params.get("paths", []):
                 lines.append(f"  {p}(){suffix}")
-            for p in params.get("prefixes", []):
-                lines.append(f"  {p}.*(){suffix}")
         elif m.kind == "set-iteration":
             lines.append("  iteration over a set or frozenset whose order escapes (for, comprehensions, list(), join(), pop())")
     if rule.only_in is not None:

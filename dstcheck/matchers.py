@@ -17,17 +17,23 @@ def _starts(path: str, prefix: str) -> bool:
 
 
 def match_path(params: dict, fact: Fact) -> Optional[str]:
+    """A reference to a banned path or anything below it; `use` leaves only with include-use."""
     if fact.kind == "use" and not params.get("include-use", False):
         return None
     if fact.kind not in ("ref", "use", "macro", "call"):
         return None
-    if fact.kind == "call" and params.get("calls-only") is False:
-        return None
-    for path in fact.paths:
-        if path in params.get("paths", ()):
-            return path
-        for prefix in params.get("prefixes", ()):
-            if _starts(path, prefix):
+    paths = fact.paths
+    if fact.kind == "ref" and params.get("include-use", False):
+        # the `use` that brought a name in is the site; every later use of the name is not another
+        paths = tuple(p for p in paths if p not in fact.imported)
+    return _first_under(paths, params.get("paths", ()))
+
+
+def _first_under(paths, banned) -> Optional[str]:
+    """The first path that is a banned path or lies below one (a banned type bans its functions)."""
+    for path in paths:
+        for ban in banned:
+            if _starts(path, ban):
                 return path
     return None
 
@@ -68,13 +74,7 @@ def match_call(params: dict, fact: Fact) -> Optional[str]:
         return None
     if params.get("in-async") and not fact.in_async:
         return None
-    for path in fact.paths:
-        if path in params.get("paths", ()):
-            return path
-        for prefix in params.get("prefixes", ()):
-            if _starts(path, prefix):
-                return path
-    return None
+    return _first_under(fact.paths, params.get("paths", ()))
 
 
 def match_set_iteration(params: dict, fact: Fact) -> Optional[str]:
@@ -90,11 +90,11 @@ class Kind:
 
 
 KINDS: Dict[str, Kind] = {
-    "path": Kind({"paths": list, "prefixes": list, "include-use": bool}, (), match_path, ("rust",)),
+    "path": Kind({"paths": list, "include-use": bool}, (), match_path, ("rust",)),
     "method": Kind({"receivers": list, "methods": list}, ("receivers", "methods"), match_method, ("rust",)),
     "macro": Kind({"macros": list, "unless-first": list}, ("macros",), match_macro, ("rust",)),
     "call": Kind(
-        {"paths": list, "prefixes": list, "when": str, "seed-keywords": list, "in-async": bool},
+        {"paths": list, "when": str, "seed-keywords": list, "in-async": bool},
         (),
         match_call,
         ("python",),
@@ -108,6 +108,6 @@ WHEN_VALUES = ("always", "no-args", "no-seed", "one-arg")
 def path_lists(params: dict) -> list:
     """Every dotted or `::` path a matcher's parameters name (for prefilters and self-tests)."""
     out = []
-    for key in ("paths", "prefixes", "receivers", "macros"):
+    for key in ("paths", "receivers", "macros"):
         out.extend(params.get(key, ()))
     return out

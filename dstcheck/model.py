@@ -30,6 +30,7 @@ class Fact:
     first_tokens: Tuple[str, ...] = ()
     args: Tuple[int, Tuple[str, ...]] = (0, ())  # positional count, keyword names
     in_async: bool = False
+    imported: Tuple[str, ...] = ()  # those of `paths` reached through a `use` / import
 
 
 @dataclass(frozen=True)

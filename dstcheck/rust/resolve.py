@@ -153,18 +153,19 @@ class Resolver:
                 return target + path[len(prefix):]
         return path
 
-    def resolve(self, segs: List[str], is_global: bool, at, depth: int = 0, chain=None) -> List[str]:
-        """Candidate canonical paths for `segs` written at node `at`; [] when it names a local item."""
+    def resolve(self, segs: List[str], is_global: bool, at, depth: int = 0, chain=None) -> List[Tuple[str, bool]]:
+        """Candidate (canonical path, reached through an import) pairs for `segs` written at node
+        `at`; [] when it names a local item."""
         if depth > 16 or not segs:
             return []
         if is_global:
-            return [self.canon(segs)]
+            return [(self.canon(segs), False)]
         first = segs[0]
         if first == "crate":
             return []
         chain = chain if chain is not None else self.chain(at)
         if not chain:
-            return [self.canon(segs)]
+            return [(self.canon(segs), False)]
         if first in ("self", "super"):
             module = chain[-1]
             while segs and segs[0] in ("self", "super"):
@@ -183,21 +184,23 @@ class Resolver:
         out = []
         for scope in chain:
             for glob_segs, glob_global in scope.globs:
-                out.extend(self.resolve(glob_segs + segs, glob_global, scope.node, depth + 1, self._chain_of(scope)))
-        out.append(self.canon(segs))  # an extern crate such as std, tokio, rand
+                found = self.resolve(glob_segs + segs, glob_global, scope.node, depth + 1, self._chain_of(scope))
+                out.extend((path, True) for path, _ in found)
+        out.append((self.canon(segs), False))  # an extern crate such as std, tokio, rand
         return sorted(set(out))
 
     def _chain_of(self, scope: Scope) -> List[Scope]:
         chain = self.chain(scope.node)
         return [scope] + chain if not scope.module else [scope]
 
-    def _through(self, binding, segs: List[str], scope: Scope, depth: int) -> List[str]:
+    def _through(self, binding, segs: List[str], scope: Scope, depth: int) -> List[Tuple[str, bool]]:
         target, is_global = binding
         if not is_global and target and target[0] == segs[0] and len(target) > 1 and scope.names.get(target[0]) is binding:
-            return [self.canon(target + segs[1:])]  # `use foo::foo;`: the first foo is the crate
-        return self.resolve(target + segs[1:], is_global, scope.node, depth + 1, self._chain_of(scope))
+            return [(self.canon(target + segs[1:]), True)]  # `use foo::foo;`: the first foo is the crate
+        found = self.resolve(target + segs[1:], is_global, scope.node, depth + 1, self._chain_of(scope))
+        return [(path, True) for path, _ in found]
 
-    def in_module(self, module: Scope, segs: List[str], depth: int) -> List[str]:
+    def in_module(self, module: Scope, segs: List[str], depth: int) -> List[Tuple[str, bool]]:
         binding = module.names.get(segs[0])
         if binding is LOCAL:
             return []
@@ -205,7 +208,8 @@ class Resolver:
             return self._through(binding, segs, module, depth)
         out = []
         for glob_segs, glob_global in module.globs:
-            out.extend(self.resolve(glob_segs + segs, glob_global, module.node, depth + 1, [module]))
+            found = self.resolve(glob_segs + segs, glob_global, module.node, depth + 1, [module])
+            out.extend((path, True) for path, _ in found)
         return sorted(set(out))
 
     def shadowed_by_local(self, node, name: str) -> bool:
@@ -337,25 +341,27 @@ class FactCollector:
         if seg is None:
             return
         segs, is_global = seg
-        paths = self.resolver.resolve(segs, is_global, top)
-        if not paths:
+        resolved = self.resolver.resolve(segs, is_global, top)
+        if not resolved:
             return
+        paths = tuple(p for p, _ in resolved)
+        imported = tuple(p for p, via in resolved if via)
         if len(segs) == 1 and not is_global and top.type == "identifier" and self.resolver.shadowed_by_local(top, segs[0]):
             return
         if parent.type == "macro_invocation" and _field_is(parent, "macro", top):
             tree = next((c for c in parent.children if c.type == "token_tree"), None)
             first = _first_tokens(tree, self.text) if tree is not None else ()
-            self.facts.append(Fact("macro", tuple(paths), parent.start_byte, parent.end_byte, parent, first_tokens=first))
+            self.facts.append(Fact("macro", paths, parent.start_byte, parent.end_byte, parent, first_tokens=first, imported=imported))
             return
         if parent.type == "field_expression" and _field_is(parent, "value", top):
             call = parent.parent
             field = parent.child_by_field_name("field")
             if call is not None and call.type == "call_expression" and _field_is(call, "function", parent) and field is not None:
-                self.facts.append(Fact("method", tuple(paths), call.start_byte, call.end_byte, call, method=self.text(field)))
+                self.facts.append(Fact("method", paths, call.start_byte, call.end_byte, call, method=self.text(field), imported=imported))
         if parent.type == "call_expression" and _field_is(parent, "function", top):
-            self.facts.append(Fact("ref", tuple(paths), parent.start_byte, parent.end_byte, parent))
+            self.facts.append(Fact("ref", paths, parent.start_byte, parent.end_byte, parent, imported=imported))
         else:
-            self.facts.append(Fact("ref", tuple(paths), top.start_byte, top.end_byte, top))
+            self.facts.append(Fact("ref", paths, top.start_byte, top.end_byte, top, imported=imported))
 
     def _use_declaration(self, node) -> None:
         if not self.want_use:
@@ -373,9 +379,9 @@ class FactCollector:
             if not segs:
                 continue
             chain = self.resolver._chain_of(scope) if scope is not None else None
-            paths = self.resolver.resolve(segs, is_global, leaf, 0, chain)
-            if paths:
-                self.facts.append(Fact("use", tuple(paths), leaf.start_byte, leaf.end_byte, leaf))
+            resolved = self.resolver.resolve(segs, is_global, leaf, 0, chain)
+            if resolved:
+                self.facts.append(Fact("use", tuple(p for p, _ in resolved), leaf.start_byte, leaf.end_byte, leaf))
 
     def _use_leaves(self, node, prefix, glob, out) -> None:
         if node is None:
@@ -428,23 +434,25 @@ class FactCollector:
         while j + 2 < len(children) and children[j + 1].type == "::" and children[j + 2].type in IDENT:
             j += 2
         segs = [self.text(children[k]) for k in range(i, j + 1, 2)]
-        paths = self.resolver.resolve(segs, is_global, tree)
-        if not paths:
+        resolved = self.resolver.resolve(segs, is_global, tree)
+        if not resolved:
             return
+        paths = tuple(p for p, _ in resolved)
+        imported = tuple(p for p, via in resolved if via)
         start = children[i - 1].start_byte if is_global else children[i].start_byte
         end = children[j].end_byte
         nxt = children[j + 1] if j + 1 < len(children) else None
         after = children[j + 2] if j + 2 < len(children) else None
         if nxt is not None and nxt.type == "!" and after is not None and after.type == "token_tree":
-            self.facts.append(Fact("macro", tuple(paths), start, after.end_byte, tree, first_tokens=_first_tokens(after, self.text)))
+            self.facts.append(Fact("macro", paths, start, after.end_byte, tree, first_tokens=_first_tokens(after, self.text), imported=imported))
             return
         if nxt is not None and nxt.type == "token_tree" and self.text(nxt).startswith("("):
             end = nxt.end_byte
         elif nxt is not None and nxt.type == "." and after is not None and after.type == "identifier":
             call = children[j + 3] if j + 3 < len(children) else None
             if call is not None and call.type == "token_tree" and self.text(call).startswith("("):
-                self.facts.append(Fact("method", tuple(paths), start, call.end_byte, tree, method=self.text(after)))
-        self.facts.append(Fact("ref", tuple(paths), start, end, tree))
+                self.facts.append(Fact("method", paths, start, call.end_byte, tree, method=self.text(after), imported=imported))
+        self.facts.append(Fact("ref", paths, start, end, tree, imported=imported))
 
 
 def _field_is(parent, field: str, node) -> bool:
