@@ -1,0 +1,81 @@
+"""Rule packs are data: they load, validate, and their embedded examples behave as documented."""
+
+from __future__ import annotations
+
+import pytest
+
+from dstcheck import config as config_mod
+from dstcheck import pipeline
+from dstcheck.errors import ConfigError
+from dstcheck.rules import load_pack, parse_rule
+
+PACK = load_pack()
+EXAMPLES = [
+    (rule.id, kind, i, ex)
+    for rule in PACK.sorted()
+    for kind, examples in (("invalid", rule.invalid), ("valid", rule.valid))
+    for i, ex in enumerate(examples)
+]
+EXTENSION = {"rust": ".rs", "python": ".py"}
+
+
+def _scan_example(tmp_path, rule_id, code, path=None):
+    rule = PACK.rules[rule_id]
+    name = path or ("example" + EXTENSION[rule.language])
+    target = tmp_path / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(code, encoding="utf-8")
+    cfg = config_mod.from_data({}, tmp_path, None)
+    # Examples are evaluated as if the file were among the rule's configured files.
+    cfg.pack.rules[rule_id].only_in = None
+    cfg.pack.rules[rule_id].except_in = []
+    return pipeline.scan(cfg, selection=pipeline.Selection(select=[rule_id]))
+
+
+@pytest.mark.parametrize("rule_id,kind,index,example", EXAMPLES, ids=[f"{r}-{k}{i}" for r, k, i, _ in EXAMPLES])
+def test_rule_examples(tmp_path, rule_id, kind, index, example):
+    result = _scan_example(tmp_path, rule_id, example.code, example.path)
+    hits = [s for s in result.violations if s.rule == rule_id]
+    parse_errors = [s for s in result.sites if s.rule == "DST000"]
+    assert not parse_errors, f"{rule_id} {kind} example {index} does not parse: {parse_errors}"
+    if kind == "invalid":
+        assert hits, f"{rule_id} invalid example {index} produced no violation"
+    else:
+        assert not hits, f"{rule_id} valid example {index} was flagged: {hits}"
+
+
+def test_every_rule_has_both_kinds_of_example():
+    for rule in PACK.sorted():
+        assert rule.invalid and rule.valid, f"{rule.id} needs valid and invalid examples"
+
+
+def test_rule_ids_are_unique_and_named():
+    names = [r.name for r in PACK.sorted()]
+    assert len(names) == len(set(names))
+    for rule in PACK.sorted():
+        assert rule.contract and rule.hint and "{path}" in rule.message
+
+
+@pytest.mark.parametrize(
+    "mutation,key,expected",
+    [
+        ({"kind": "nope"}, "match[0].kind", "expected one of"),
+        ({"kind": "path", "paths": "std::time"}, "match[0].paths", "list of strings"),
+        ({"kind": "path", "bogus": []}, "match[0].bogus", "unknown parameter"),
+        ({"kind": "macro"}, "match[0].macros", "required parameter"),
+        ({"kind": "call", "paths": ["time.time"]}, "match[0].kind", "does not apply to rust"),
+    ],
+)
+def test_bad_matchers_are_named(mutation, key, expected):
+    raw = {"id": "DST901", "name": "x", "contract": "c", "message": "{path}", "hint": "h", "match": [mutation]}
+    with pytest.raises(ConfigError) as info:
+        parse_rule(raw, "rules/x.toml", "rule[0]", "rust")
+    assert info.value.file == "rules/x.toml"
+    assert key in info.value.key
+    assert expected in info.value.expected
+
+
+def test_rule_without_required_field_is_named():
+    with pytest.raises(ConfigError) as info:
+        parse_rule({"id": "DST901", "name": "x", "message": "m", "hint": "h", "match": []}, "f.toml", "rule[0]", "rust")
+    assert info.value.key.endswith(".contract")
