@@ -70,9 +70,7 @@ def analyze_file(path: str, abspath: str, language: str, rules: List[Rule], conf
     if language == "rust":
         _analyze_rust(source, rules, config, result)
     else:
-        from dstcheck.python.analyze import analyze_python
-
-        analyze_python(source, rules, config, result)
+        _analyze_python(source, rules, config, result)
     return result
 
 
@@ -104,6 +102,29 @@ def _analyze_rust(source: bytes, rules: List[Rule], config, result: FileResult) 
             )
     result.markers = parse.markers(parsed, config.marker)
     result.mod_decls = finder.mod_decls()
+
+
+def _analyze_python(source: bytes, rules: List[Rule], config, result: FileResult) -> None:
+    from dstcheck.match import match
+    from dstcheck.python import parse
+
+    result.markers = parse.markers(source, config.marker)
+    module, error = parse.parse(source)
+    if error is not None:
+        result.findings.append(_problem(*error))
+        return
+    if not rules:
+        return
+    from dstcheck.python import resolve
+
+    want_sets = any(m.kind == "set-iteration" for r in rules for m in r.matchers)
+    facts, finder = resolve.collect(module, config.pack.reexports.get("python", {}), want_sets, config.languages["python"].guards)
+    for rule, path, fact in match(facts, rules):
+        (line, column), (end_line, end_column) = fact.start, fact.end
+        snippet = " ".join(finder.module.code_for_node(fact.handle).split())
+        result.findings.append(
+            Finding(rule.id, line, column + 1, end_line, end_column + 1, snippet, rule.message.format(path=path), finder.context(fact.handle))
+        )
 
 
 def rust_mod_decls(abspath: str, config) -> Optional[list]:

@@ -52,6 +52,13 @@ class Group(click.Group):
             return super().invoke(ctx)
         except UsageError as exc:
             _fail(str(exc))
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
+            raise
+        except Exception as exc:  # a bug in dstcheck must not look like "violations found"
+            import traceback
+
+            traceback.print_exc()
+            _fail(f"internal error: {type(exc).__name__}: {exc}")
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})

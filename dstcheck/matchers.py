@@ -74,6 +74,8 @@ def match_call(params: dict, fact: Fact) -> Optional[str]:
         return None
     if params.get("in-async") and not fact.in_async:
         return None
+    if fact.method and fact.method in params.get("methods", ()):
+        return f"*.{fact.method}"
     return _first_under(fact.paths, params.get("paths", ()))
 
 
@@ -94,7 +96,7 @@ KINDS: Dict[str, Kind] = {
     "method": Kind({"receivers": list, "methods": list}, ("receivers", "methods"), match_method, ("rust",)),
     "macro": Kind({"macros": list, "unless-first": list}, ("macros",), match_macro, ("rust",)),
     "call": Kind(
-        {"paths": list, "when": str, "seed-keywords": list, "in-async": bool},
+        {"paths": list, "methods": list, "when": str, "seed-keywords": list, "in-async": bool},
         (),
         match_call,
         ("python",),
