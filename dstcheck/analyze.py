@@ -111,7 +111,8 @@ def _analyze_python(source: bytes, rules: List[Rule], config, result: FileResult
     result.markers = parse.markers(source, config.marker)
     module, error = parse.parse(source)
     if error is not None:
-        result.findings.append(_problem(*error))
+        line, column, message = error
+        result.findings.append(_problem(line, message, column))
         return
     if not rules:
         return

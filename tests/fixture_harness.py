@@ -14,6 +14,8 @@ from typing import Dict, List, Tuple
 
 from dstcheck.model import DISPOSITIONS
 
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
 ANNOTATION = re.compile(r"^\s*(?://|#)\s*(expect|ok)(?:\(([a-z-]+)\))?:\s*(.+?)\s*$")
 RULE_ID = re.compile(r"^DST\d{3}$")
 

@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from conftest import FIXTURES
+from fixture_harness import FIXTURES
 from dstcheck import config as config_mod
 from dstcheck import pipeline
 from fixture_harness import annotations, compare

@@ -322,3 +322,36 @@ def test_select_and_ignore_on_the_command_line(tmp_path, run_cli):
     assert "DST101" not in {r for r, _, _ in violations(out)} and "DST102" not in {r for r, _, _ in violations(out)}
     code, _, err = run_cli(["check", "--select", "nonsense"], ws)
     assert code == 2 and "unknown rule id or family" in err
+
+
+def test_mixed_repository_reports_both_languages_in_one_sorted_list(tmp_path, run_cli):
+    config = """\
+    [[tool.dstcheck.scope]]
+    name = "core"
+    include = ["core/src/**/*.rs"]
+    [[tool.dstcheck.scope]]
+    name = "strategies"
+    include = ["strategies/**/*.py"]
+    select = ["DST201", "DST203"]
+    """
+    ws = workspace(
+        tmp_path,
+        {
+            "pyproject.toml": config,
+            "core/src/lib.rs": "pub fn f() { let _ = std::time::SystemTime::now(); }\n",
+            "strategies/alpha.py": "import time, random\n\ndef on_bar(bar):\n    random.random()\n    return time.time()\n",
+            "strategies/tests/test_alpha.py": "import time\n\ndef test_x():\n    time.time()\n",
+            "tools/script.py": "import time\ntime.time()\n",
+        },
+    )
+    code, out, _ = run_cli(["check", "--format", "json"], ws)
+    assert code == 1
+    assert violations(out) == [("DST101", "core/src/lib.rs", 1), ("DST201", "strategies/alpha.py", 5)]
+
+
+def test_python_syntax_error_is_reported_at_its_line(tmp_path, run_cli):
+    ws = workspace(tmp_path, {"pkg/bad.py": "import time\n\n\ndef broken(:\n    return time.time()\n", "pkg/good.py": "import time\nT = time.time()\n"})
+    code, out, err = run_cli(["check", "--color", "never"], ws)
+    assert code == 1, err
+    assert "pkg/bad.py:4:12: DST000 parse-error syntax error: invalid syntax" in out
+    assert "pkg/good.py:2:5: DST201 py-raw-clock" in out
