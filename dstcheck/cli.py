@@ -146,7 +146,7 @@ def explain_text(rule) -> str:
         elif m.kind == "macro":
             for mac in params["macros"]:
                 unless = params.get("unless-first")
-                lines.append(f"  {mac}!" + (f"  unless it starts with `{' '.join(unless)}`" if unless else ""))
+                lines.append(f"  {mac}!" + (f"  unless it starts with `{' '.join(unless).replace(' ;', ';')}`" if unless else ""))
         elif m.kind == "call":
             when = params.get("when", "always")
             suffix = {"always": "", "no-args": "  (called with no arguments)", "no-seed": "  (called without a seed)", "one-arg": "  (called with one argument)"}[when]

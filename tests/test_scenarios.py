@@ -308,7 +308,7 @@ def test_rules_and_explain(tmp_path, run_cli):
     assert [line.split()[0] for line in out.splitlines()][:7] == [f"DST10{i}" for i in range(1, 8)]
     code, out, _ = run_cli(["explain", "DST103"], tmp_path)
     assert code == 0
-    assert "tokio::select!  unless it starts with `biased ;`" in out
+    assert "tokio::select!  unless it starts with `biased;`" in out
     assert "Flagged:" in out and "Accepted:" in out and "biased;" in out
     code, _, err = run_cli(["explain", "DST999"], tmp_path)
     assert code == 2 and "unknown rule 'DST999'" in err
