@@ -70,31 +70,51 @@ def main() -> None:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--config", "config_path", type=click.Path(), help="Use this config file instead of searching upward.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--show-all", is_flag=True, help="Also list gated, test, suppressed, allowlisted and scoped-out sites.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]), default="text", show_default=True)
+@click.option("--show-all", is_flag=True, help="Also list gated, test, suppressed, allowlisted, baselined and scoped-out sites.")
 @click.option("--select", multiple=True, help="Only these rule ids or families (comma-separated, repeatable).")
 @click.option("--ignore", multiple=True, help="Skip these rule ids or families (comma-separated, repeatable).")
+@click.option("--statistics", is_flag=True, help="Print the number of violations per rule instead of each one.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are violations.")
+@click.option("--ignore-markers", is_flag=True, help="Treat every site as if no dst-ok marker existed.")
+@click.option("--baseline", "baseline_file", type=click.Path(), help="Fail only on violations not recorded in this baseline.")
+@click.option("--write-baseline", "write_baseline", type=click.Path(), help="Record today's violations in this file and exit 0.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
-def check(paths, config_path, fmt, show_all, select, ignore, color) -> None:
+def check(paths, config_path, fmt, show_all, select, ignore, statistics, exit_zero, ignore_markers, baseline_file, write_baseline, color) -> None:
     """Report DST violations in PATHS (default: the whole project). Exit 1 if any."""
+    from dstcheck import baseline as baseline_mod
     from dstcheck import pipeline, render
 
     cfg = _load_config(config_path)
     selection = pipeline.Selection(_split(select), _split(ignore))
     _check_selection(cfg, list(selection.select), "--select")
     _check_selection(cfg, list(selection.ignore), "--ignore")
-    result = pipeline.scan(cfg, paths, selection, include_scoped_out=show_all)
+    entries = baseline_mod.load(baseline_file) if baseline_file and not write_baseline else None
+    result = pipeline.scan(cfg, paths, selection, include_scoped_out=show_all, ignore_markers=ignore_markers, baseline=entries)
+    if write_baseline:
+        count = baseline_mod.write(write_baseline, result.violations)
+        click.echo(f"Wrote {count} baseline {'entry' if count == 1 else 'entries'} to {write_baseline}.", err=True)
+        sys.exit(EXIT_CLEAN)
     hints = {rid: r.hint for rid, r in cfg.pack.rules.items()}
     shown = result.sites if show_all else result.violations
     checked = sum(1 for e in result.entries if e.scope is not None)
+    notes = render.baseline_lines(result.stale_baseline, baseline_file) if baseline_file else []
     if fmt == "json":
-        click.echo(render.json_report(shown, hints, checked, result.sites), nl=False)
+        extra = {"baseline": {"file": baseline_file, "stale": result.stale_baseline}} if baseline_file else None
+        click.echo(render.json_report(shown, hints, checked, result.sites, extra), nl=False)
+    elif fmt == "sarif":
+        from dstcheck.sarif import sarif_report
+
+        click.echo(sarif_report(shown, cfg.pack), nl=False)
+    elif fmt == "github":
+        click.echo(render.github_report(shown, result.sites, checked), nl=False)
+        for line in notes:
+            click.echo(f"::warning::{line}")
     else:
-        click.echo(
-            render.text_report(shown, hints, str(cfg.root), checked, result.sites, color=_use_color(color), show_all=show_all),
-            nl=False,
-        )
-    sys.exit(EXIT_VIOLATIONS if result.violations else EXIT_CLEAN)
+        stats = render.statistics(result.sites) if statistics else None
+        text = render.text_report(shown, hints, str(cfg.root), checked, result.sites, _use_color(color), show_all, stats, notes)
+        click.echo(text, nl=False)
+    sys.exit(EXIT_VIOLATIONS if result.violations and not exit_zero else EXIT_CLEAN)
 
 
 @main.command("rules")
@@ -133,7 +153,10 @@ def explain(rule_id, config_path) -> None:
 
 def explain_text(rule) -> str:
     lines = [f"{rule.id} {rule.name}  ({rule.language}, family: {rule.family})", ""]
-    lines += ["Contract", f"  {rule.contract}", "", "Flags"]
+    lines += ["Contract", f"  {rule.contract}", ""]
+    if not rule.matchers:
+        return "\n".join(lines + ["Fix", f"  {rule.hint}", "", "Reported by the engine itself; select or ignore it like any rule."]) + "\n"
+    lines += ["Flags"]
     for m in rule.matchers:
         params = m.params
         if m.kind == "path":

@@ -56,6 +56,7 @@ class AllowEntry:
     reason: str
     file: str
     index: int
+    line: int  # line of its [[allow]] header, for reporting a stale entry
 
 
 @dataclass
@@ -80,6 +81,7 @@ class Config:
     allowlist: List[AllowEntry]
     inventory: dict = field(default_factory=dict)
     cache: bool = True
+    glob_checks: List[Tuple[str, str]] = field(default_factory=list)  # (key, glob) that must match a file
 
 
 def find_config(start: Path) -> Optional[Tuple[Path, dict, str]]:
@@ -269,6 +271,7 @@ def _load_allowlists(patterns: List[str], config: Config, display: str) -> List[
         for path in files:
             name = path.relative_to(config.root).as_posix()
             data = _read_toml(path, name)
+            headers = [n for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if text.strip().startswith("[[allow]]")]
             _unknown(data, {"allow"}, name, "")
             raw = data.get("allow", [])
             if not isinstance(raw, list):
@@ -281,38 +284,44 @@ def _load_allowlists(patterns: List[str], config: Config, display: str) -> List[
                 for req in ("rule", "path", "reason"):
                     if not isinstance(item.get(req), str) or not item[req].strip():
                         raise ConfigError(name, f"{key}.{req}", "expected a non-empty string")
-                if item["rule"] not in config.pack.rules:
+                if item["rule"] not in config.pack.rules or not config.pack.rules[item["rule"]].matchers:
                     raise ConfigError(name, f"{key}.rule", f"unknown rule id {item['rule']!r}")
                 if "item" in item and not isinstance(item["item"], str):
                     raise ConfigError(name, f"{key}.item", "expected a string")
-                entries.append(AllowEntry(item["rule"], item["path"], item.get("item"), item["reason"].strip(), name, i))
+                line = headers[i] if i < len(headers) else 1
+                entries.append(AllowEntry(item["rule"], item["path"], item.get("item"), item["reason"].strip(), name, i, line))
     return entries
 
 
 def _check_paths_exist(config: Config, data: dict, display: str) -> None:
-    """Every configured include glob and rule file list must name something that exists."""
-    from dstcheck.discover import project_files
-
-    listing = None
-
-    def any_match(pattern: str) -> bool:
-        nonlocal listing
-        if globs.is_literal(pattern) and not pattern.endswith("/"):
-            return (config.root / pattern).exists()
-        if listing is None:
-            listing = project_files(config.root)
-        return any(globs.compile_glob(pattern).match(p) for p in listing)
-
+    """Configured paths must exist. Literal paths are checked now; globs need a listing of the
+    project, so they are checked on full scans only (a pre-commit run never walks the tree)."""
+    checks = []
     if "scope" in data:
         for i, scope in enumerate(config.scopes):
-            for pattern in scope.include:
-                if not any_match(pattern):
-                    raise ConfigError(display, f"scope[{i}].include", f"{pattern!r} matches no file under {config.root.name or config.root}")
+            checks.extend((f"scope[{i}].include", p) for p in scope.include)
     for rid, table in sorted(data.get("rules", {}).items()):
         for opt in ("only-in", "except-in"):
-            for pattern in table.get(opt, []):
-                if not any_match(pattern):
-                    raise ConfigError(display, f"rules.{rid}.{opt}", f"{pattern!r} matches no file")
+            checks.extend((f"rules.{rid}.{opt}", p) for p in table.get(opt, []))
+    for key, pattern in checks:
+        if globs.is_literal(pattern) and not pattern.endswith("/"):
+            if not (config.root / pattern).exists():
+                raise ConfigError(display, key, f"{pattern!r} matches no file")
+        else:
+            config.glob_checks.append((key, pattern))
+
+
+def check_globs(config: Config) -> None:
+    """The deferred half of the path checks: every configured glob must match some file."""
+    if not config.glob_checks:
+        return
+    from dstcheck.discover import project_files
+
+    listing = project_files(config.root)
+    for key, pattern in config.glob_checks:
+        regex = globs.compile_glob(pattern)
+        if not any(regex.match(p) for p in listing):
+            raise ConfigError(config.file or "(defaults)", key, f"{pattern!r} matches no file under {config.root.name or config.root}")
 
 
 def language_of(path: str) -> Optional[str]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Optional, Tuple
 
-DISPOSITIONS = ("violation", "suppressed", "allowlisted", "gated", "test", "scoped-out")
+DISPOSITIONS = ("violation", "baselined", "suppressed", "allowlisted", "gated", "test", "scoped-out")
 INVENTORY_TAG = {
     "violation": "unresolved",
+    "baselined": "unresolved",
     "suppressed": "closed",
     "allowlisted": "closed",
     "gated": "gated",
@@ -67,6 +68,7 @@ class Marker:
     line: int
     rules: Tuple[str, ...]
     reason: str
+    column: int = 1
 
 
 @dataclass(frozen=True)

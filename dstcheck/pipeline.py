@@ -9,10 +9,11 @@ import os
 from dataclasses import dataclass, field
 from typing import Dict, List, Sequence
 
-from dstcheck import globs
+from dstcheck import baseline as baseline_mod
+from dstcheck import globs, hygiene
 from dstcheck.analyze import analyze_file, rust_mod_decls
 from dstcheck.classify import classify
-from dstcheck.config import AllowEntry, Config
+from dstcheck.config import AllowEntry, Config, check_globs
 from dstcheck.discover import FileEntry, discover
 from dstcheck.model import Context, FileResult, Marker, Site
 from dstcheck.modtree import inherited_contexts
@@ -36,6 +37,7 @@ class Scan:
     rules_run: Dict[str, List[str]] = field(default_factory=dict)  # path -> rule ids that ran
     marker_use: Dict[tuple, int] = field(default_factory=dict)  # (path, Marker) -> sites accepted
     allow_use: Dict[AllowEntry, int] = field(default_factory=dict)
+    stale_baseline: List[dict] = field(default_factory=list)
 
     @property
     def violations(self) -> List[Site]:
@@ -46,27 +48,35 @@ def _picked(rule: Rule, names: Sequence[str]) -> bool:
     return rule.id in names or rule.family in names
 
 
+def _chosen(rule: Rule, layers) -> bool:
+    for select, ignore in layers:
+        if select and not _picked(rule, select):
+            return False
+        if ignore and _picked(rule, ignore):
+            return False
+    return True
+
+
+def selected_rules(config: Config, entry: FileEntry, selection: Selection) -> List[Rule]:
+    """The language's rules that the configuration, the file's source set and the command line select."""
+    layers = [(config.select, config.ignore), (selection.select, selection.ignore)]
+    if entry.scope is not None:
+        layers.insert(1, (entry.scope.select, entry.scope.ignore))
+    return [r for r in config.pack.for_language(entry.language) if _chosen(r, layers)]
+
+
 def rules_for(config: Config, entry: FileEntry, selection: Selection) -> List[Rule]:
-    rules = []
-    for rule in config.pack.for_language(entry.language):
-        chosen = True
-        for select, ignore in (
-            (config.select, config.ignore),
-            ((entry.scope.select, entry.scope.ignore) if entry.scope else ((), ())),
-            (selection.select, selection.ignore),
-        ):
-            if select and not _picked(rule, select):
-                chosen = False
-            if ignore and _picked(rule, ignore):
-                chosen = False
-        if not chosen:
-            continue
-        if rule.only_in is not None and not globs.matches(entry.path, rule.only_in):
-            continue
-        if rule.except_in and globs.matches(entry.path, rule.except_in):
-            continue
-        rules.append(rule)
-    return rules
+    """Selected rules that apply to this file's path (only-in / except-in)."""
+    return [
+        r
+        for r in selected_rules(config, entry, selection)
+        if (r.only_in is None or globs.matches(entry.path, r.only_in)) and not (r.except_in and globs.matches(entry.path, r.except_in))
+    ]
+
+
+def engine_rules_selected(config: Config, selection: Selection) -> set:
+    layers = [(config.select, config.ignore), (selection.select, selection.ignore)]
+    return {rid for rid, r in config.pack.rules.items() if r.language == "any" and _chosen(r, layers)}
 
 
 def scan(
@@ -76,7 +86,11 @@ def scan(
     include_scoped_out: bool = False,
     ignore_markers: bool = False,
     entries: List[FileEntry] = None,
+    baseline: List[dict] = None,
 ) -> Scan:
+    full_scan = not paths
+    if full_scan:
+        check_globs(config)
     entries = discover(config, paths) if entries is None else entries
     todo = [e for e in entries if e.scope is not None or include_scoped_out]
     rules_run = {e.path: rules_for(config, e, selection) for e in todo}
@@ -108,6 +122,21 @@ def scan(
             marker_use[(entry.path, marker)] = marker_use.get((entry.path, marker), 0) + count
         for allow, count in allows.items():
             allow_use[allow] = allow_use.get(allow, 0) + count
+    engine = engine_rules_selected(config, selection)
+    in_scope = {e.path: e for e in todo if e.scope is not None}
+    if not ignore_markers:
+        by_path: Dict[str, List[Site]] = {}
+        for site in sites:
+            by_path.setdefault(site.path, []).append(site)
+        selected = {p: [r.id for r in selected_rules(config, e, selection)] for p, e in in_scope.items()}
+        language_rules = {lang: [r.id for r in config.pack.for_language(lang)] for lang in ("rust", "python")}
+        sites.extend(hygiene.marker_sites(config, {p: results[p] for p in in_scope}, by_path, selected, language_rules, engine))
+    if "DST004" in engine:
+        selected_anywhere = {r.id for r in config.pack.rules.values() if r.matchers and _chosen(r, [(config.select, config.ignore), (selection.select, selection.ignore)])}
+        sites.extend(hygiene.allowlist_sites(config, allow_use, full_scan, selected_anywhere))
+    stale: List[dict] = []
+    if baseline is not None:
+        sites, stale = baseline_mod.apply(sites, baseline, set(in_scope) | {a.file for a in config.allowlist})
     sites.sort(key=Site.sort_key)
     return Scan(
         config=config,
@@ -117,17 +146,5 @@ def scan(
         rules_run={p: [r.id for r in rs] for p, rs in rules_run.items()},
         marker_use=marker_use,
         allow_use=allow_use,
+        stale_baseline=stale,
     )
-
-
-def unused_markers(scan: Scan) -> List[tuple]:
-    """(path, Marker) pairs that accepted no site (for marker hygiene)."""
-    out = []
-    for path in sorted(scan.results):
-        for marker in scan.results[path].markers:
-            if (path, marker) not in scan.marker_use:
-                out.append((path, marker))
-    return out
-
-
-__all__ = ["Scan", "Selection", "scan", "rules_for", "Marker"]

@@ -66,12 +66,13 @@ def text_report(
     all_sites: List[Site],
     color: bool = False,
     show_all: bool = False,
-    statistics: Optional[List[str]] = None,
+    stats: Optional[List[str]] = None,
+    notes: Optional[List[str]] = None,
 ) -> str:
     style = Style(color)
     out: List[str] = []
     cache: Dict[str, List[str]] = {}
-    for site in sites:
+    for site in ([] if stats is not None else sites):
         head = f"{style.bold(f'{site.path}:{site.line}:{site.column}:')} {style.red(site.rule)} {site.name} {site.message}"
         if site.disposition != "violation":
             head += style.dim(f" [{site.disposition}{': ' + site.reason if site.reason else ''}]")
@@ -81,8 +82,11 @@ def text_report(
         if hint and site.disposition == "violation":
             out.append(f"{' ' * len(str(site.line))} {style.cyan('= hint:')} {hint}")
         out.append("")
-    if statistics:
-        out.extend(statistics)
+    if stats:
+        out.extend(stats)
+        out.append("")
+    if notes:
+        out.extend(notes)
         out.append("")
     out.append(summary_line(all_sites, files_checked))
     return "\n".join(out) + "\n"
@@ -104,6 +108,51 @@ def summary_line(all_sites: List[Site], files_checked: int) -> str:
         f"Found {len(violations)} {word} in {in_files} of {files_checked} {files_word} checked ({rules})"
         + (f"; also {accepted}." if accepted else ".")
     )
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def github_report(sites: List[Site], all_sites: List[Site], files_checked: int) -> str:
+    """GitHub Actions workflow commands: one `::error` annotation per violation."""
+    out = []
+    for site in sites:
+        level = "error" if site.disposition == "violation" else "notice"
+        props = ",".join(
+            f"{k}={_escape_property(str(v))}"
+            for k, v in (
+                ("file", site.path),
+                ("line", site.line),
+                ("col", site.column),
+                ("endLine", site.end_line),
+                ("endColumn", site.end_column),
+                ("title", f"{site.rule} {site.name}"),
+            )
+        )
+        out.append(f"::{level} {props}::{_escape_data(site.message)}")
+    out.append(summary_line(all_sites, files_checked))
+    return "\n".join(out) + "\n"
+
+
+def statistics(sites: List[Site]) -> List[str]:
+    """Counts per rule of the violations, largest first (ties by rule id)."""
+    counts = Counter((s.rule, s.name) for s in sites if s.disposition == "violation")
+    rows = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0][0]))
+    width = max((len(str(n)) for _, n in rows), default=1)
+    return [f"{n:>{width}}  {rid}  {name}" for (rid, name), n in rows]
+
+
+def baseline_lines(stale: List[dict], file: str) -> List[str]:
+    if not stale:
+        return []
+    out = [f"{len(stale)} baseline {'entry' if len(stale) == 1 else 'entries'} in {file} no longer match (fixed or removed); rerun with --write-baseline {file} to drop them:"]
+    out += [f"  {e['path']}: {e['rule']} in {e.get('item') or '(file)'}: {e.get('snippet', '')}" for e in stale]
+    return out
 
 
 def site_dict(site: Site, hints: Dict[str, str]) -> dict:

@@ -19,16 +19,14 @@ else:  # pragma: no cover
 
 ID_RE = re.compile(r"^DST\d{3}$|^[A-Z][A-Z0-9]*\d{3}$")
 FAMILIES = ("clock", "rng", "hash-order", "thread", "blocking", "select", "net-seam", "runtime-facade", "custom")
+ENGINE_FAMILIES = ("diagnostic", "hygiene")
 LANGUAGES = ("rust", "python")
 RULE_KEYS = {
     "id", "name", "language", "family", "contract", "message", "hint", "match",
     "only-in", "except-in", "valid", "invalid",
 }
 
-# Diagnostics the engine itself emits; they are rules too, so they can be listed and explained.
-BUILTIN = {
-    "DST000": ("parse-error", "The file could not be parsed cleanly, so it was not fully checked."),
-}
+PARSE_ERROR = "DST000"
 
 
 @dataclass
@@ -87,6 +85,14 @@ def _expect(cond: bool, file: str, key: str, expected: str) -> None:
 def _str_list(value, file: str, key: str) -> List[str]:
     _expect(isinstance(value, list) and all(isinstance(v, str) for v in value), file, key, "expected a list of strings")
     return list(value)
+
+
+def _engine_rule(data: dict, file: str, key: str) -> Rule:
+    """A diagnostic the engine emits (rules/engine.toml): described as data, decided in code."""
+    for required in ("id", "name", "family", "contract", "hint"):
+        _expect(isinstance(data.get(required), str) and data[required].strip() != "", file, f"{key}.{required}", "expected a non-empty string")
+    _expect(data["family"] in ENGINE_FAMILIES, file, f"{key}.family", f"expected one of {', '.join(ENGINE_FAMILIES)}")
+    return Rule(data["id"], data["name"], "any", data["family"], data["contract"].strip(), "{path}", data["hint"].strip(), [], source=file)
 
 
 def parse_rule(data: dict, file: str, key: str, default_language: Optional[str] = None) -> Rule:
@@ -168,11 +174,14 @@ def load_pack(directory: Optional[Path] = None) -> RulePack:
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(name, "", f"invalid TOML: {exc}") from None
         language = data.get("language")
-        _expect(language in LANGUAGES, name, "language", f"expected one of {', '.join(LANGUAGES)}")
+        _expect(language in LANGUAGES + ("any",), name, "language", f"expected one of {', '.join(LANGUAGES)}, any")
         reexports.setdefault(language, {}).update(data.get("reexports", {}))
         for i, raw in enumerate(data.get("rule", [])):
-            rule = parse_rule(raw, name, f"rule[{i}]", language)
-            _expect(rule.id not in rules and rule.id not in BUILTIN, name, f"rule[{i}].id", f"duplicate rule id {rule.id}")
+            if language == "any":
+                rule = _engine_rule(raw, name, f"rule[{i}]")
+            else:
+                rule = parse_rule(raw, name, f"rule[{i}]", language)
+            _expect(rule.id not in rules, name, f"rule[{i}].id", f"duplicate rule id {rule.id}")
             rules[rule.id] = rule
     return RulePack(rules, reexports)
 
@@ -189,11 +198,11 @@ def apply_overrides(pack: RulePack, overrides: dict, user_rules: list, file: str
     pack = RulePack(copy.deepcopy(pack.rules), copy.deepcopy(pack.reexports))
     for i, raw in enumerate(user_rules):
         rule = parse_rule(raw, file, f"rule[{i}]")
-        _expect(rule.id not in pack.rules and rule.id not in BUILTIN, file, f"rule[{i}].id", f"rule id {rule.id} is already taken")
+        _expect(rule.id not in pack.rules, file, f"rule[{i}].id", f"rule id {rule.id} is already taken")
         pack.rules[rule.id] = rule
     for rid in sorted(overrides):
         key = f"rules.{rid}"
-        _expect(rid in pack.rules, file, key, f"unknown rule id; expected one of {', '.join(sorted(pack.rules))}")
+        _expect(rid in pack.rules and pack.rules[rid].matchers, file, key, f"unknown rule id; expected one of {', '.join(sorted(r for r in pack.rules if pack.rules[r].matchers))}")
         rule = pack.rules[rid]
         table = overrides[rid]
         _expect(isinstance(table, dict), file, key, "expected a table")

@@ -40,7 +40,7 @@ def test_every_rule_has_fixtures_both_ways(fixture_scan):
         for rules in ok.values():
             for rule in rules:
                 negatives[rule] += 1
-    for rule in fixture_scan.config.pack.rules:
+    for rule in (r for r, spec in fixture_scan.config.pack.rules.items() if spec.matchers):
         assert positives[rule] >= 1, f"{rule} has no expected site in tests/fixtures"
         assert negatives[rule] >= 1, f"{rule} has no `ok` look-alike in tests/fixtures"
 

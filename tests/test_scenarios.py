@@ -305,7 +305,8 @@ def test_user_rule_in_config_bans_a_path(tmp_path, run_cli):
 def test_rules_and_explain(tmp_path, run_cli):
     code, out, _ = run_cli(["rules"], tmp_path)
     assert code == 0
-    assert [line.split()[0] for line in out.splitlines()][:7] == [f"DST10{i}" for i in range(1, 8)]
+    ids = [line.split()[0] for line in out.splitlines()]
+    assert ids[:12] == [f"DST00{i}" for i in range(5)] + [f"DST10{i}" for i in range(1, 8)]
     code, out, _ = run_cli(["explain", "DST103"], tmp_path)
     assert code == 0
     assert "tokio::select!  unless it starts with `biased;`" in out

@@ -45,7 +45,7 @@ def markers(source: bytes, marker: str) -> List[Marker]:
                 m = pattern.match(tok.string)
                 if m:
                     rules = tuple(sorted(r.strip() for r in (m.group(1) or "").split(",") if r.strip()))
-                    out.append(Marker(tok.start[0], rules, (m.group(2) or "").strip()))
+                    out.append(Marker(tok.start[0], rules, (m.group(2) or "").strip(), tok.start[1] + 1))
     except (tokenize.TokenError, SyntaxError):
         pass
     return out

@@ -102,6 +102,7 @@ def markers(parsed: ParsedRust, marker: str) -> List[Marker]:
             if m:
                 rules = tuple(sorted(r.strip() for r in (m.group(1) or b"").decode().split(",") if r.strip()))
                 reason = (m.group(2) or b"").decode("utf-8", "replace").strip()
-                out.append(Marker(node.start_point[0] + 1, rules, reason))
+                line, column = parsed.position(node.start_byte)
+                out.append(Marker(line, rules, reason, column))
         start = source.find(needle, start + 1)
     return out

@@ -1,0 +1,83 @@
+"""Baselines: adopt dstcheck on a dirty tree, fail only on new violations, ratchet down.
+
+A fingerprint is rule + path + enclosing item + normalised snippet + occurrence index among
+identical ones: no line number, so edits that move code do not invalidate it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import replace
+from typing import Dict, List, Tuple
+
+from dstcheck.errors import UsageError
+from dstcheck.model import Site
+
+SCHEMA = "dstcheck/baseline/v1"
+
+
+def fingerprints(sites: List[Site]) -> Dict[Site, str]:
+    """Stable fingerprints for sites (the input order is the occurrence order)."""
+    seen: Dict[Tuple[str, str, str, str], int] = {}
+    out = {}
+    for site in sorted(sites, key=Site.sort_key):
+        key = (site.rule, site.path, site.item, " ".join(site.snippet.split()))
+        index = seen.get(key, 0)
+        seen[key] = index + 1
+        digest = hashlib.sha256("\0".join([*key, str(index)]).encode("utf-8")).hexdigest()
+        out[site] = digest[:20]
+    return out
+
+
+def entry(site: Site, fingerprint: str) -> dict:
+    return {"fingerprint": fingerprint, "rule": site.rule, "path": site.path, "item": site.item, "snippet": site.snippet}
+
+
+def write(path: str, violations: List[Site]) -> int:
+    prints = fingerprints(violations)
+    entries = sorted((entry(s, f) for s, f in prints.items()), key=lambda e: (e["path"], e["rule"], e["item"], e["fingerprint"]))
+    text = json.dumps({"schema": SCHEMA, "entries": entries}, indent=2, ensure_ascii=False) + "\n"
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".baseline-")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.replace(tmp, path)
+    return len(entries)
+
+
+def load(path: str) -> List[dict]:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except FileNotFoundError:
+        raise UsageError(f"{path}: baseline file does not exist (create it with --write-baseline)") from None
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"{path}: not a dstcheck baseline: {exc}") from None
+    if not isinstance(data, dict) or data.get("schema") != SCHEMA or not isinstance(data.get("entries"), list):
+        raise UsageError(f"{path}: not a dstcheck baseline (expected schema {SCHEMA!r})")
+    for i, item in enumerate(data["entries"]):
+        if not isinstance(item, dict) or not all(isinstance(item.get(k), str) for k in ("fingerprint", "rule", "path")):
+            raise UsageError(f"{path}: entries[{i}]: expected fingerprint, rule and path strings")
+    return data["entries"]
+
+
+def apply(sites: List[Site], entries: List[dict], scanned_paths: set) -> Tuple[List[Site], List[dict]]:
+    """Mark violations that are in the baseline as `baselined`; return the entries that matched
+    nothing among the scanned files (fixed or gone: rewrite the baseline to drop them)."""
+    known = {e["fingerprint"] for e in entries}
+    violations = [s for s in sites if s.disposition == "violation"]
+    prints = fingerprints(violations)
+    matched = set()
+    out = []
+    for site in sites:
+        fp = prints.get(site)
+        if fp is not None and fp in known:
+            matched.add(fp)
+            out.append(replace(site, disposition="baselined", reason="in the baseline"))
+        else:
+            out.append(site)
+    stale = [e for e in entries if e["fingerprint"] not in matched and e["path"] in scanned_paths]
+    return out, sorted(stale, key=lambda e: (e["path"], e["rule"], e["item"], e["fingerprint"]))

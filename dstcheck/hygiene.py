@@ -1,0 +1,86 @@
+"""Suppression hygiene: markers and allowlist entries that accept nothing must not rot.
+
+Runs after classification, on the Sites of a scan: it only reads what the earlier stages
+decided (which sites exist, which rules ran on which file) and adds DST001-DST004 sites.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Dict, List
+
+from dstcheck import globs
+from dstcheck.config import Config
+from dstcheck.model import FileResult, Marker, Site
+
+
+def _site(rule: str, name: str, path: str, line: int, message: str, snippet: str = "", column: int = 1) -> Site:
+    end = column + len(snippet) if snippet else column + 1
+    return Site(rule, name, path, line, column, line, end, snippet, "", message, "violation")
+
+
+def marker_text(marker: Marker, word: str) -> str:
+    text = word + (f"[{', '.join(marker.rules)}]" if marker.rules else "")
+    return text + (f": {marker.reason}" if marker.reason else "")
+
+
+def marker_sites(
+    config: Config,
+    results: Dict[str, FileResult],
+    sites_by_path: Dict[str, List[Site]],
+    selected: Dict[str, List[str]],
+    language_rules: Dict[str, List[str]],
+    wanted: set,
+) -> List[Site]:
+    """DST001 unused, DST002 without reason, DST003 unknown rule id, for in-scope files."""
+    out = []
+    known = {rid for rid, r in config.pack.rules.items() if r.matchers}
+    for path in sorted(results):
+        result = results[path]
+        ran = set(selected.get(path, ()))
+        for marker in result.markers:
+            text = marker_text(marker, config.marker)
+            unknown = [r for r in marker.rules if r not in known]
+            if "DST003" in wanted:
+                for rid in unknown:
+                    out.append(_site("DST003", "unknown-marker-rule", path, marker.line, f"marker `{text}` names unknown rule {rid}", text, marker.column))
+            if "DST002" in wanted and config.require_reason and not marker.reason:
+                out.append(_site("DST002", "marker-without-reason", path, marker.line, f"marker `{text}` gives no reason", text, marker.column))
+            if "DST001" not in wanted:
+                continue
+            accepts = any(
+                s.line <= marker.line <= s.end_line and (not marker.rules or s.rule in marker.rules)
+                for s in sites_by_path.get(path, ())
+            )
+            named = [r for r in marker.rules if r in known]
+            if accepts or (marker.rules and not named):
+                continue
+            # A marker for a rule that did not run here (deselected) is not called unused.
+            needed = named if marker.rules else language_rules.get(result.language, [])
+            if all(r in ran for r in needed):
+                what = ", ".join(named) if marker.rules else ", ".join(sorted(ran))
+                out.append(_site("DST001", "unused-marker", path, marker.line, f"marker `{text}` accepts no site (rules run here: {what})", text, marker.column))
+    return out
+
+
+def allowlist_sites(config: Config, allow_use: dict, full_scan: bool, selected_rules: set) -> List[Site]:
+    """DST004 for allowlist entries naming a missing path or, on a full scan, matching no site."""
+    out = []
+    listing = None
+    for entry in config.allowlist:
+        if entry.rule not in selected_rules:
+            continue
+        if globs.is_literal(entry.path):
+            exists = os.path.exists(os.path.join(str(config.root), entry.path))
+        else:
+            if listing is None:
+                from dstcheck.discover import project_files
+
+                listing = project_files(config.root)
+            exists = any(globs.compile_glob(entry.path).match(p) for p in listing)
+        where = f"allow[{entry.index}] ({entry.rule} {entry.path}{' ' + entry.item if entry.item else ''})"
+        if not exists:
+            out.append(_site("DST004", "stale-allowlist-entry", entry.file, entry.line, f"{where} names a path that does not exist", "[[allow]]"))
+        elif full_scan and not allow_use.get(entry):
+            out.append(_site("DST004", "stale-allowlist-entry", entry.file, entry.line, f"{where} matches no site", "[[allow]]"))
+    return out
