@@ -117,6 +117,60 @@ def check(paths, config_path, fmt, show_all, select, ignore, statistics, exit_ze
     sys.exit(EXIT_VIOLATIONS if result.violations and not exit_zero else EXIT_CLEAN)
 
 
+@main.command()
+@click.option("--config", "config_path", type=click.Path(), help="Use this config file instead of searching upward.")
+@click.option("--check", "check_only", is_flag=True, help="Exit 1 with a diff when the committed report is stale.")
+@click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True)
+@click.option("--output", type=click.Path(), help="Where to write the report (default: from config, scope-inventory/SCOPE_INVENTORY.md); - for stdout.")
+def inventory(config_path, check_only, fmt, output) -> None:
+    """Regenerate the tagged scope inventory from inventory.toml and a full scan."""
+    from dstcheck import inventory as inv
+    from dstcheck import pipeline
+
+    cfg = _load_config(config_path)
+    source, default_output = inv.paths(cfg)
+    hand = inv.load(cfg)
+    result = pipeline.scan(cfg, include_scoped_out=True)
+    report = inv.build(cfg, hand, result.sites, sum(1 for e in result.entries if e.scope is not None))
+    text = inv.markdown(report, source) if fmt == "markdown" else inv.as_json(report)
+    target = output or default_output
+    if check_only:
+        if fmt != "markdown":
+            raise UsageError("--check compares the markdown report; drop --format json")
+        diff = inv.check(inv.read_committed(cfg.root, target), text, target)
+        if diff is None:
+            click.echo(f"{target} is up to date.")
+            sys.exit(EXIT_CLEAN)
+        click.echo(f"{target} is stale: run `dstcheck inventory` and commit the result.", err=True)
+        click.echo(diff, nl=False)
+        sys.exit(EXIT_VIOLATIONS)
+    if target == "-" or (output is None and fmt == "json"):
+        click.echo(text, nl=False)
+        return
+    path = cfg.root / target if not os.path.isabs(target) else Path(target)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+    summary = ", ".join(f"{n} {t}" for t, n in report["summary"].items())
+    click.echo(f"Wrote {target} ({summary}).")
+
+
+@main.command()
+@click.argument("path", type=click.Path())
+@click.option("--config", "config_path", type=click.Path(), help="Use this config file instead of searching upward.")
+@click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True)
+@click.option("--fail-on-blocking", is_flag=True, help="Exit 1 when any blocking site is found (for CI).")
+def audit(path, config_path, fmt, fail_on_blocking) -> None:
+    """Audit a crate or package before it joins the DST path: every site, grouped, with its seam."""
+    from dstcheck import audit as audit_mod
+
+    cfg = _load_config(config_path)
+    report = audit_mod.run(cfg, path)
+    click.echo(audit_mod.markdown(report) if fmt == "markdown" else audit_mod.as_json(report), nl=False)
+    sys.exit(EXIT_VIOLATIONS if fail_on_blocking and report["blocking"] else EXIT_CLEAN)
+
+
 @main.command("rules")
 @click.option("--config", "config_path", type=click.Path(), help="Use this config file instead of searching upward.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)

@@ -30,7 +30,7 @@ DEFAULT_EXCLUDE = {"rust": ["python/", "ffi/"], "python": []}
 EXTENSIONS = {".rs": "rust", ".py": "python"}
 
 TOP_KEYS = {
-    "scope", "select", "ignore", "allowlists", "marker", "require-reason",
+    "scope", "select", "ignore", "allowlists", "marker", "require-reason", "exclude",
     "rust", "python", "rules", "rule", "inventory", "cache",
 }
 SCOPE_KEYS = {"name", "include", "exclude", "select", "ignore"}
@@ -82,6 +82,7 @@ class Config:
     inventory: dict = field(default_factory=dict)
     cache: bool = True
     glob_checks: List[Tuple[str, str]] = field(default_factory=list)  # (key, glob) that must match a file
+    exclude: List[str] = field(default_factory=list)  # never scanned at all (vendored code, fixtures)
 
 
 def find_config(start: Path) -> Optional[Tuple[Path, dict, str]]:
@@ -256,6 +257,7 @@ def from_data(data: dict, root: Path, file: Optional[str], pack: Optional[RulePa
         allowlist=[],
         inventory=inventory,
         cache=cache,
+        exclude=_list(data.get("exclude", []), display, "exclude"),
     )
     config.allowlist = _load_allowlists(_list(data.get("allowlists", []), display, "allowlists"), config, display)
     _check_paths_exist(config, data, display)

@@ -47,9 +47,9 @@ def relative(root: Path, path: str) -> str:
     return Path(os.path.relpath(os.path.abspath(path), str(root))).as_posix()
 
 
-def classify_file(config: Config, rel: str, abspath: str) -> Optional[FileEntry]:
+def classify_file(config: Config, rel: str, abspath: str, honor_exclude: bool = True) -> Optional[FileEntry]:
     language = language_of(rel)
-    if language is None:
+    if language is None or (honor_exclude and config.exclude and globs.matches(rel, config.exclude)):
         return None
     settings = config.languages[language]
     scope = None
@@ -62,7 +62,7 @@ def classify_file(config: Config, rel: str, abspath: str) -> Optional[FileEntry]
     return FileEntry(rel, abspath, language, scope, test)
 
 
-def discover(config: Config, paths: Sequence[str] = ()) -> List[FileEntry]:
+def discover(config: Config, paths: Sequence[str] = (), honor_exclude: bool = True) -> List[FileEntry]:
     """The files named (directories walked), or the whole project; sorted by path."""
     candidates = []
     if not paths:
@@ -77,7 +77,7 @@ def discover(config: Config, paths: Sequence[str] = ()) -> List[FileEntry]:
     entries = {}
     for abspath in candidates:
         rel = relative(config.root, abspath)
-        entry = classify_file(config, rel, abspath)
+        entry = classify_file(config, rel, abspath, honor_exclude)
         if entry is not None:
             entries[rel] = entry
     return [entries[k] for k in sorted(entries)]

@@ -65,12 +65,13 @@ def selected_rules(config: Config, entry: FileEntry, selection: Selection) -> Li
     return [r for r in config.pack.for_language(entry.language) if _chosen(r, layers)]
 
 
-def rules_for(config: Config, entry: FileEntry, selection: Selection) -> List[Rule]:
+def rules_for(config: Config, entry: FileEntry, selection: Selection, apply_rule_paths: bool = True) -> List[Rule]:
     """Selected rules that apply to this file's path (only-in / except-in)."""
     return [
         r
         for r in selected_rules(config, entry, selection)
-        if (r.only_in is None or globs.matches(entry.path, r.only_in)) and not (r.except_in and globs.matches(entry.path, r.except_in))
+        if not apply_rule_paths
+        or ((r.only_in is None or globs.matches(entry.path, r.only_in)) and not (r.except_in and globs.matches(entry.path, r.except_in)))
     ]
 
 
@@ -87,13 +88,14 @@ def scan(
     ignore_markers: bool = False,
     entries: List[FileEntry] = None,
     baseline: List[dict] = None,
+    apply_rule_paths: bool = True,
 ) -> Scan:
     full_scan = not paths
     if full_scan:
         check_globs(config)
     entries = discover(config, paths) if entries is None else entries
     todo = [e for e in entries if e.scope is not None or include_scoped_out]
-    rules_run = {e.path: rules_for(config, e, selection) for e in todo}
+    rules_run = {e.path: rules_for(config, e, selection, apply_rule_paths) for e in todo}
     results = {e.path: analyze_file(e.path, e.abspath, e.language, rules_run[e.path], config) for e in todo}
 
     root = str(config.root)

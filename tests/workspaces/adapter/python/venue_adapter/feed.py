@@ -1,0 +1,6 @@
+import time
+
+
+async def poll(session):
+    time.sleep(0.5)
+    return await session.get("/ticks")

@@ -1,0 +1,14 @@
+pub mod time;
+pub mod uuid;
+
+pub fn now_nanos() -> u128 {
+    chrono::Utc::now().timestamp_nanos_opt().unwrap_or(0) as u128
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn t() {
+        let _ = std::time::Instant::now();
+    }
+}
