@@ -10,28 +10,15 @@ import re
 from functools import lru_cache
 from typing import List, Optional, Tuple
 
-from dstcheck.matchers import path_lists
 from dstcheck.model import FileResult, Finding
+from dstcheck.prefilter import plan_for
 from dstcheck.rules import Rule
 
-GLOB_USE_RE = re.compile(rb"((?:::)?[A-Za-z_][A-Za-z0-9_]*(?:::[A-Za-z_][A-Za-z0-9_]*)*)::\*")
+GLOB_USE_RE = re.compile(rb"([A-Za-z_][A-Za-z0-9_]*(?:::[A-Za-z_][A-Za-z0-9_]*)*)::\*")
 ANY_IDENT = re.compile(rb"(?<![A-Za-z0-9_])[A-Za-z_][A-Za-z0-9_]*")
 
 
-def rule_words(rules: List[Rule]) -> Tuple[str, ...]:
-    words = set()
-    for rule in rules:
-        for matcher in rule.matchers:
-            for path in path_lists(matcher.params):
-                words.update(p for p in re.split(r"::|\.", path) if p)
-    return tuple(sorted(words))
-
-
-def rule_paths(rules: List[Rule]) -> Tuple[str, ...]:
-    return tuple(sorted({p for r in rules for m in r.matchers for p in m.params.get("paths", ())}))
-
-
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=256)
 def _regex(words: Tuple[str, ...]):
     from dstcheck.rust.resolve import candidate_regex
 
@@ -59,7 +46,7 @@ def _problem(line: int, message: str, column: int = 1) -> Finding:
     return Finding("DST000", line, column, line, column, "", message)
 
 
-def analyze_file(path: str, abspath: str, language: str, rules: List[Rule], config) -> FileResult:
+def analyze_file(path: str, abspath: str, language: str, rules: List[Rule], config, prefilter: bool = True) -> FileResult:
     source, problem = read_source(abspath)
     result = FileResult(path, language)
     if problem is not None:
@@ -67,14 +54,18 @@ def analyze_file(path: str, abspath: str, language: str, rules: List[Rule], conf
         return result
     result.size = len(source)
     result.lines = source.count(b"\n") + (0 if source.endswith(b"\n") or not source else 1)
+    plan = plan_for(rules, config.pack.reexports.get(language, {}), language)
+    if prefilter and not plan.may_hold_site(source, config.marker.encode()):
+        result.parsed = False
+        return result
     if language == "rust":
-        _analyze_rust(source, rules, config, result)
+        _analyze_rust(source, rules, config, result, plan)
     else:
         _analyze_python(source, rules, config, result)
     return result
 
 
-def _analyze_rust(source: bytes, rules: List[Rule], config, result: FileResult) -> None:
+def _analyze_rust(source: bytes, rules: List[Rule], config, result: FileResult, plan) -> None:
     from dstcheck.match import match
     from dstcheck.rust import context, parse, resolve
 
@@ -85,14 +76,21 @@ def _analyze_rust(source: bytes, rules: List[Rule], config, result: FileResult) 
         result.findings.append(_problem(line, "syntax error: tree-sitter-rust could not parse this part of the file", column))
     finder = context.ContextFinder(parsed, config.profile)
     if rules:
-        words = set(rule_words(rules)) | set(resolve.aliases(source))
-        prefixes = rule_paths(rules)
-        globbed = any(
-            any((g.decode().lstrip(":") + "::").startswith(p + "::") for p in prefixes) for g in GLOB_USE_RE.findall(source)
-        )
-        regex = ANY_IDENT if globbed else _regex(tuple(sorted(words)))
         want_use = any(m.params.get("include-use") for r in rules for m in r.matchers)
-        facts = resolve.FactCollector(parsed, config.pack.reexports.get("rust", {}), want_use).collect(regex)
+        collector = resolve.FactCollector(parsed, config.pack.reexports.get("rust", {}), want_use)
+        # A glob import of a banned module can bring in any name: then every identifier is a candidate.
+        globbed = b"::*" in source and any(
+            any((g.decode().lstrip(":") + "::").startswith(p + "::") for p in plan.banned)
+            for g in GLOB_USE_RE.findall(source)
+        )
+        if globbed:
+            regexes = [ANY_IDENT]
+        else:
+            regexes = [_regex(plan.anchors)]
+            extra = (collector.names_bound_to(plan.banned) | resolve.extern_aliases(source, plan.banned)) - set(plan.anchors)
+            if extra:
+                regexes.append(_regex(tuple(sorted(extra))))
+        facts = collector.collect(regexes)
         for rule, path, fact in match(facts, rules):
             line, column = parsed.position(fact.start)
             end_line, end_column = parsed.position(fact.end)
@@ -101,30 +99,27 @@ def _analyze_rust(source: bytes, rules: List[Rule], config, result: FileResult) 
                 Finding(rule.id, line, column, end_line, end_column, snippet, rule.message.format(path=path), finder.context(fact.handle))
             )
     result.markers = parse.markers(parsed, config.marker)
-    result.mod_decls = finder.mod_decls()
+    result.mod_decls = finder.mod_decls() if b"mod" in source else []
 
 
 def _analyze_python(source: bytes, rules: List[Rule], config, result: FileResult) -> None:
     from dstcheck.match import match
-    from dstcheck.python import parse
+    from dstcheck.python import parse, resolve
 
     result.markers = parse.markers(source, config.marker)
-    module, error = parse.parse(source)
+    tree, error = parse.parse(source)
     if error is not None:
         line, column, message = error
         result.findings.append(_problem(line, message, column))
         return
     if not rules:
         return
-    from dstcheck.python import resolve
-
     want_sets = any(m.kind == "set-iteration" for r in rules for m in r.matchers)
-    facts, finder = resolve.collect(module, config.pack.reexports.get("python", {}), want_sets, config.languages["python"].guards)
-    for rule, path, fact in match(facts, rules):
+    walker = resolve.collect(tree, source, config.pack.reexports.get("python", {}), want_sets, config.languages["python"].guards)
+    for rule, path, fact in match(walker.facts, rules):
         (line, column), (end_line, end_column) = fact.start, fact.end
-        snippet = " ".join(finder.module.code_for_node(fact.handle).split())
         result.findings.append(
-            Finding(rule.id, line, column + 1, end_line, end_column + 1, snippet, rule.message.format(path=path), finder.context(fact.handle))
+            Finding(rule.id, line, column, end_line, end_column, walker.snippet(fact.handle), rule.message.format(path=path), walker.contexts[id(fact)])
         )
 
 

@@ -90,6 +90,7 @@ class FileResult:
     mod_decls: list = field(default_factory=list)
     lines: int = 0
     size: int = 0
+    parsed: bool = True  # False when the prefilter proved the file cannot hold a site
 
 
 @dataclass(frozen=True)

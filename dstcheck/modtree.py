@@ -41,10 +41,12 @@ def parent_candidates(path: str, exists: Callable[[str], bool]) -> List[str]:
 
 def inherited_contexts(
     files: List[str],
+    declaring: List[str],
     decls_of: Callable[[str], Optional[List[ModDecl]]],
     exists: Callable[[str], bool],
 ) -> Dict[str, Context]:
-    """For each Rust file, the context its chain of declaring modules gives it."""
+    """For each of `files`, the context its chain of declaring modules gives it. `declaring`
+    are files whose declarations are known already (they may declare a file through #[path])."""
     parent_of: Dict[str, Tuple[str, ModDecl]] = {}
     scanned = set()
 
@@ -73,6 +75,6 @@ def inherited_contexts(
         memo[path] = result
         return result
 
-    for path in files:
+    for path in declaring:
         scan(path)
     return {path: context(path) for path in files}

@@ -99,14 +99,15 @@ def scan(
     results = {e.path: analyze_file(e.path, e.abspath, e.language, rules_run[e.path], config) for e in todo}
 
     root = str(config.root)
-    rust_files = [e.path for e in todo if e.language == "rust"]
+    rust_files = [e.path for e in todo if e.language == "rust" and results[e.path].findings]
+    declaring = [e.path for e in todo if e.language == "rust" and results[e.path].parsed and results[e.path].mod_decls]
 
     def decls_of(path: str):
-        if path in results:
+        if path in results and results[path].parsed:
             return results[path].mod_decls
         return rust_mod_decls(os.path.join(root, path), config)
 
-    inherited = inherited_contexts(rust_files, decls_of, lambda p: os.path.isfile(os.path.join(root, p)))
+    inherited = inherited_contexts(rust_files, declaring, decls_of, lambda p: os.path.isfile(os.path.join(root, p)))
     sites: List[Site] = []
     marker_use: Dict[tuple, int] = {}
     allow_use: Dict[AllowEntry, int] = {}

@@ -174,7 +174,7 @@ def test_never_writes_to_checked_sources(tmp_path, run_cli):
     [
         (b"fn f() {}\n\xff\xfe bad\n", "src/bad.rs:2:1: DST000 parse-error not valid UTF-8 (byte 10): not checked"),
         (b"fn f() {}\x00\x01", "src/bad.rs:1:1: DST000 parse-error binary file (NUL byte): not checked"),
-        (b"fn f() {\n    let = ;\n}\n", "src/bad.rs:2:"),
+        (b"fn f() {\n    let = ;\n    let _ = std::time::Instant::now();\n}\n", "src/bad.rs:2:"),
     ],
 )
 def test_bad_input_is_a_diagnostic_not_a_crash(tmp_path, run_cli, content, message):

@@ -1,7 +1,8 @@
-"""Parse stage for Python: libcst (loaded only when Python files are scanned) and `# dst-ok` markers."""
+"""Parse stage for Python: CPython's own parser (the `ast` module) and `# dst-ok` markers."""
 
 from __future__ import annotations
 
+import ast
 import io
 import re
 import tokenize
@@ -10,23 +11,14 @@ from typing import List, Optional, Tuple
 from dstcheck.model import Marker
 
 
-def parse(source: bytes) -> Tuple[Optional[object], Optional[Tuple[int, int, str]]]:
-    """The libcst module, or (line, column, message) of the syntax error."""
-    import libcst
-
+def parse(source: bytes) -> Tuple[Optional[ast.Module], Optional[Tuple[int, int, str]]]:
+    """The module's syntax tree, or (line, column, message) of the syntax error."""
     try:
-        return libcst.parse_module(source), None
-    except libcst.ParserSyntaxError as exc:
-        # CPython's own parser places the error precisely; libcst's position can be a line late.
-        try:
-            compile(source, "<checked file>", "exec", dont_inherit=True, flags=0x400)  # ast.PyCF_ONLY_AST
-        except SyntaxError as precise:
-            return None, (precise.lineno or 1, precise.offset or 1, f"syntax error: {precise.msg}")
-        except ValueError:
-            pass
-        return None, (max(exc.raw_line, 1), max(exc.raw_column, 0) + 1, f"syntax error: {exc.message}")
-    except (RecursionError, ValueError) as exc:  # pathological nesting, bad encoding declaration
-        return None, (1, 1, f"cannot parse: {exc}")
+        return ast.parse(source), None
+    except SyntaxError as exc:
+        return None, (exc.lineno or 1, exc.offset or 1, f"syntax error: {exc.msg}")
+    except (RecursionError, ValueError, MemoryError) as exc:  # pathological nesting
+        return None, (1, 1, f"cannot parse: {type(exc).__name__}")
 
 
 def marker_regex(marker: str) -> "re.Pattern[str]":

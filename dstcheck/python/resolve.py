@@ -1,293 +1,429 @@
 """Resolve stage for Python: calls with their imported qualified names, set iterations whose
 order escapes, and the context (guards, enclosing item) of each.
 
-Names resolve through imports with libcst's QualifiedNameProvider, so `import time as t;
-t.time()` is `time.time` and a local function called `time` is not. Only names that come from
-an import count: a local or builtin look-alike never matches a banned path.
+Names resolve through imports the way Python scopes them: a name bound anywhere in a function
+is local to all of it, class bodies are not visible from methods, and only a name that some
+import binds can match a banned path, so a local function called `time` never does. Where a
+scope binds a name several ways, every imported meaning is kept (as libcst's qualified-name
+provider does).
 """
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Set
-
-import libcst as cst
-from libcst.metadata import (
-    MetadataWrapper,
-    ParentNodeProvider,
-    PositionProvider,
-    QualifiedNameProvider,
-    QualifiedNameSource,
-)
+import ast
+from typing import Dict, List, Optional, Set, Tuple
 
 from dstcheck.model import Context, Fact
 
 ORDER_FREE = {"sorted", "min", "max", "sum", "len", "any", "all", "set", "frozenset"}
-SCOPES = (cst.FunctionDef, cst.Module)
+SET_OPS = (ast.BitOr, ast.BitAnd, ast.Sub, ast.BitXor)
+LOCAL = None  # a binding that is not an import
 
 
-def _is_none(node) -> bool:
-    return isinstance(node, cst.Name) and node.value == "None"
+class Scope:
+    __slots__ = ("bindings", "is_class")
+
+    def __init__(self, is_class: bool = False):
+        self.bindings: Dict[str, List[Optional[str]]] = {}  # name -> qualified names (None: local)
+        self.is_class = is_class
+
+    def bind(self, name: str, qualified: Optional[str]) -> None:
+        self.bindings.setdefault(name, []).append(qualified)
 
 
-class Bindings(cst.CSTVisitor):
-    """Names in one function (or module) body bound only to a set or frozenset."""
+def _targets(node, out: List[str]) -> None:
+    if isinstance(node, ast.Name):
+        out.append(node.id)
+    elif isinstance(node, (ast.Tuple, ast.List)):
+        for elt in node.elts:
+            _targets(elt, out)
+    elif isinstance(node, ast.Starred):
+        _targets(node.value, out)
 
-    def __init__(self, is_set_expr):
-        self.values: Dict[str, List[Optional[cst.BaseExpression]]] = {}
-        self.is_set_expr = is_set_expr
-        self.depth = 0
 
-    def _bind(self, name: str, value: Optional[cst.BaseExpression]) -> None:
+class _Binder(ast.NodeVisitor):
+    """Bindings of one scope body, without entering nested scopes; also the values each name is
+    assigned (for the set analysis): a name with any non-assignment binding gets a None value."""
+
+    def __init__(self, scope: Scope):
+        self.scope = scope
+        self.values: Dict[str, List[Optional[ast.AST]]] = {}
+
+    def _local(self, name: str, value: Optional[ast.AST] = None) -> None:
+        self.scope.bind(name, LOCAL)
         self.values.setdefault(name, []).append(value)
 
-    def _other(self, target) -> None:
-        if isinstance(target, cst.Name):
-            self._bind(target.value, None)
-        elif isinstance(target, (cst.Tuple, cst.List)):
-            for element in target.elements:
-                self._other(element.value)
-        elif isinstance(target, cst.StarredElement):
-            self._other(target.value)
+    def visit_Import(self, node):
+        for alias in node.names:
+            if alias.asname:
+                self.scope.bind(alias.asname, alias.name)
+            else:
+                top = alias.name.split(".")[0]
+                self.scope.bind(top, top)
+            self.values.setdefault(alias.asname or alias.name.split(".")[0], []).append(None)
+
+    def visit_ImportFrom(self, node):
+        module = "." * node.level + (node.module or "")
+        for alias in node.names:
+            if alias.name == "*":
+                continue
+            qualified = f"{module}.{alias.name}" if not node.level else None
+            self.scope.bind(alias.asname or alias.name, qualified)
+            self.values.setdefault(alias.asname or alias.name, []).append(None)
 
     def visit_FunctionDef(self, node):
-        if self.depth:
-            self._bind(node.name.value, None)
-            return False
-        self.depth += 1
-        for param in [*node.params.params, *node.params.posonly_params, *node.params.kwonly_params]:
-            self._bind(param.name.value, None)
-        for star in (node.params.star_arg, node.params.star_kwarg):
-            if isinstance(star, cst.Param):
-                self._bind(star.name.value, None)
-        return True
+        self._local(node.name)
+        for deco in node.decorator_list:
+            self.visit(deco)
+
+    visit_AsyncFunctionDef = visit_FunctionDef
 
     def visit_ClassDef(self, node):
-        self._bind(node.name.value, None)
-        return False
+        self._local(node.name)
 
     def visit_Lambda(self, node):
-        return False
+        return
+
+    def _comprehension(self, node):
+        return  # comprehension targets are local to the comprehension
+
+    visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = _comprehension
 
     def visit_Assign(self, node):
         for target in node.targets:
-            if isinstance(target.target, cst.Name):
-                self._bind(target.target.value, node.value)
+            if isinstance(target, ast.Name):
+                self._local(target.id, node.value)
             else:
-                self._other(target.target)
+                names: List[str] = []
+                _targets(target, names)
+                for name in names:
+                    self._local(name)
+        self.visit(node.value)
 
     def visit_AnnAssign(self, node):
+        if isinstance(node.target, ast.Name) and node.value is not None:
+            self._local(node.target.id, node.value)
         if node.value is not None:
-            if isinstance(node.target, cst.Name):
-                self._bind(node.target.value, node.value)
+            self.visit(node.value)
 
     def visit_AugAssign(self, node):
-        if not isinstance(node.operator, (cst.BitOrAssign, cst.BitAndAssign, cst.SubtractAssign, cst.BitXorAssign)):
-            self._other(node.target)
-
-    def visit_For(self, node):
-        self._other(node.target)
-
-    def visit_WithItem(self, node):
-        if node.asname is not None:
-            self._other(node.asname.name)
+        if isinstance(node.target, ast.Name) and not isinstance(node.op, SET_OPS):
+            self._local(node.target.id)
+        self.visit(node.value)
 
     def visit_NamedExpr(self, node):
-        self._other(node.target)
+        self._local(node.target.id)
+        self.visit(node.value)
+
+    def _bind_targets(self, target):
+        names: List[str] = []
+        _targets(target, names)
+        for name in names:
+            self._local(name)
+
+    def visit_For(self, node):
+        self._bind_targets(node.target)
+        self.generic_visit(node)
+
+    visit_AsyncFor = visit_For
+
+    def visit_withitem(self, node):
+        if node.optional_vars is not None:
+            self._bind_targets(node.optional_vars)
+        self.visit(node.context_expr)
 
     def visit_ExceptHandler(self, node):
-        if node.name is not None:
-            self._other(node.name.name)
-
-    def visit_ImportAlias(self, node):
-        target = node.asname.name if node.asname is not None else node.name
-        if isinstance(target, cst.Name):
-            self._other(target)
+        if node.name:
+            self._local(node.name)
+        self.generic_visit(node)
 
     def visit_Global(self, node):
-        for item in node.names:
-            self._bind(item.name.value, None)
+        for name in node.names:
+            self._local(name)
 
-    def visit_Nonlocal(self, node):
-        self.visit_Global(node)
-
-    def set_names(self) -> Set[str]:
-        return {n for n, values in self.values.items() if values and all(v is not None and self.is_set_expr(v, set()) for v in values)}
+    visit_Nonlocal = visit_Global
 
 
-class FactVisitor(cst.CSTVisitor):
-    METADATA_DEPENDENCIES = (QualifiedNameProvider, PositionProvider, ParentNodeProvider)
+def scope_of(body: List[ast.stmt], args: Optional[ast.arguments], is_class: bool = False):
+    scope = Scope(is_class)
+    binder = _Binder(scope)
+    if args is not None:
+        for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]:
+            if arg is not None:
+                binder._local(arg.arg)
+    for stmt in body:
+        binder.visit(stmt)
+    return scope, binder.values
 
-    def __init__(self, module: cst.Module, reexports: Dict[str, str], want_sets: bool):
-        super().__init__()
-        self.module = module
+
+class Walker:
+    """One pass over a module's tree, collecting Facts and the context of each."""
+
+    def __init__(self, tree: ast.Module, lines: List[bytes], reexports: Dict[str, str], want_sets: bool, guards: List[str]):
+        self.lines = lines
         self.reexports = sorted(reexports.items(), key=lambda kv: -len(kv[0]))
         self.want_sets = want_sets
+        self.guards = set(guards)
         self.facts: List[Fact] = []
-        self._set_names: List[Set[str]] = []
-        self._async: List[bool] = []
+        self.contexts: Dict[int, Context] = {}
+        self.scopes: List[Scope] = []
+        self.set_names: List[Set[str]] = []
+        self.is_async: List[bool] = [False]
+        self.items: List[str] = []
+        self.gates: List[str] = []
+        self.tree = tree
+        self._methods: Dict[type, object] = {}
 
-    # -- helpers ---------------------------------------------------------------------------
+    # -- names ---------------------------------------------------------------------------------
     def canon(self, name: str) -> str:
         for prefix, target in self.reexports:
             if name == prefix or name.startswith(prefix + "."):
                 return target + name[len(prefix):]
         return name
 
-    def imported_names(self, node) -> List[str]:
-        names = self.get_metadata(QualifiedNameProvider, node, set())
-        return sorted({self.canon(q.name) for q in names if q.source == QualifiedNameSource.IMPORT})
-
-    def builtin(self, node) -> Optional[str]:
-        names = self.get_metadata(QualifiedNameProvider, node, set())
-        for q in names:
-            if q.source == QualifiedNameSource.BUILTIN and q.name.startswith("builtins."):
-                return q.name[len("builtins."):]
+    def lookup(self, name: str) -> Optional[List[Optional[str]]]:
+        """Meanings of `name` here: the innermost scope that binds it (class scopes only when
+        they are the current scope), None when nothing binds it (a builtin)."""
+        for i in range(len(self.scopes) - 1, -1, -1):
+            scope = self.scopes[i]
+            if scope.is_class and i != len(self.scopes) - 1:
+                continue
+            if name in scope.bindings:
+                return scope.bindings[name]
         return None
 
-    def span(self, node):
-        rng = self.get_metadata(PositionProvider, node)
-        return (rng.start.line, rng.start.column), (rng.end.line, rng.end.column)
+    def qualified(self, func: ast.AST) -> Tuple[str, ...]:
+        parts: List[str] = []
+        while isinstance(func, ast.Attribute):
+            parts.append(func.attr)
+            func = func.value
+        if not isinstance(func, ast.Name):
+            return ()
+        meanings = self.lookup(func.id)
+        if not meanings:
+            return ()
+        suffix = "".join("." + p for p in reversed(parts))
+        return tuple(sorted({self.canon(m + suffix) for m in meanings if m}))
 
-    def is_set_expr(self, node, _unused=None) -> bool:
-        if isinstance(node, (cst.Set, cst.SetComp)):
+    def builtin(self, func: ast.AST) -> Optional[str]:
+        if isinstance(func, ast.Name) and self.lookup(func.id) is None:
+            return func.id
+        return None
+
+    # -- positions -----------------------------------------------------------------------------
+    def _column(self, line: int, byte_col: int) -> int:
+        text = self.lines[line - 1] if 0 < line <= len(self.lines) else b""
+        return len(text[:byte_col].decode("utf-8", "replace")) + 1
+
+    def span(self, node):
+        start = (node.lineno, self._column(node.lineno, node.col_offset))
+        end = (node.end_lineno, self._column(node.end_lineno, node.end_col_offset))
+        return start, end
+
+    def snippet(self, node) -> str:
+        first, last = node.lineno, node.end_lineno
+        if first == last:
+            text = self.lines[first - 1][node.col_offset:node.end_col_offset]
+        else:
+            chunk = [self.lines[first - 1][node.col_offset:]] + self.lines[first:last - 1] + [self.lines[last - 1][:node.end_col_offset]]
+            text = b"\n".join(chunk)
+        return " ".join(text.decode("utf-8", "replace").split())
+
+    def _fact(self, fact: Fact) -> None:
+        self.facts.append(fact)
+        self.contexts[id(fact)] = Context(gate=self.gates[-1] if self.gates else None, item=self.items[-1] if self.items else "")
+
+    # -- sets ----------------------------------------------------------------------------------
+    def is_set(self, node) -> bool:
+        if isinstance(node, (ast.Set, ast.SetComp)):
             return True
-        if isinstance(node, cst.Call):
+        if isinstance(node, ast.Call):
             return self.builtin(node.func) in ("set", "frozenset")
-        if isinstance(node, cst.Name) and self._set_names:
-            return node.value in self._set_names[-1]
+        if isinstance(node, ast.Name) and self.set_names:
+            return node.id in self.set_names[-1]
         return False
 
     def describe(self, node) -> str:
-        if isinstance(node, cst.Name):
-            return f"set `{node.value}`"
-        if isinstance(node, cst.Call):
+        if isinstance(node, ast.Name):
+            return f"set `{node.id}`"
+        if isinstance(node, ast.Call):
             return f"`{self.builtin(node.func)}(...)`"
-        return "a set literal" if isinstance(node, cst.Set) else "a set comprehension"
+        return "a set literal" if isinstance(node, ast.Set) else "a set comprehension"
 
-    def _set_fact(self, iterated, site) -> None:
+    def set_fact(self, iterated, site) -> None:
         start, end = self.span(site)
-        self.facts.append(Fact("set-iteration", (self.describe(iterated),), start, end, site))
+        self._fact(Fact("set-iteration", (self.describe(iterated),), start, end, site))
 
-    # -- scopes ------------------------------------------------------------------------------
-    def _enter_scope(self, node) -> None:
+    def _set_names(self, values: Dict[str, List[Optional[ast.AST]]]) -> Set[str]:
         if not self.want_sets:
-            return
-        bindings = Bindings(self.is_set_expr)
-        if isinstance(node, cst.Module):
-            bindings.depth = 1  # module scope: functions defined here are bindings, not entered
-            for stmt in node.body:
-                stmt.visit(bindings)
-        else:
-            node.visit(bindings)
-        self._set_names.append(bindings.set_names())
+            return set()
+        out = set()
+        for name, assigned in values.items():
+            if assigned and all(v is not None and isinstance(v, (ast.Set, ast.SetComp, ast.Call)) for v in assigned):
+                if all(not isinstance(v, ast.Call) or self.builtin(v.func) in ("set", "frozenset") for v in assigned):
+                    out.add(name)
+        return out
 
-    def visit_Module(self, node):
-        self._async.append(False)
-        self._enter_scope(node)
-
-    def visit_FunctionDef(self, node):
-        self._async.append(node.asynchronous is not None)
-        self._enter_scope(node)
-
-    def leave_FunctionDef(self, node):
-        self._async.pop()
-        if self.want_sets:
-            self._set_names.pop()
-
-    # -- facts -------------------------------------------------------------------------------
-    def visit_Call(self, node: cst.Call):
-        # Only a plain dotted name is a path: `threading.Thread(...).start()` is a method on a value.
-        base = node.func
-        while isinstance(base, cst.Attribute):
-            base = base.value
-        paths = tuple(self.imported_names(node.func)) if isinstance(base, cst.Name) else ()
-        method = node.func.attr.value if isinstance(node.func, cst.Attribute) else ""
-        positional = sum(1 for a in node.args if a.keyword is None and not _is_none(a.value))
-        keywords = tuple(sorted(a.keyword.value for a in node.args if a.keyword is not None and not _is_none(a.value)))
-        if paths or method:
-            start, end = self.span(node)
-            self.facts.append(
-                Fact("call", paths, start, end, node, method=method, args=(positional, keywords), in_async=self._async[-1])
-            )
-        if not self.want_sets:
-            return
-        builtin = self.builtin(node.func)
-        args = [a.value for a in node.args if a.keyword is None]
-        if builtin in ("list", "tuple") and len(args) == 1 and self.is_set_expr(args[0]):
-            self._set_fact(args[0], node)
-        elif method == "join" and len(args) == 1 and self.is_set_expr(args[0]):
-            self._set_fact(args[0], node)
-        elif method == "pop" and not node.args and self.is_set_expr(node.func.value):
-            self._set_fact(node.func.value, node)
-        elif builtin == "next" and args and isinstance(args[0], cst.Call) and self.builtin(args[0].func) == "iter":
-            inner = [a.value for a in args[0].args]
-            if len(inner) == 1 and self.is_set_expr(inner[0]):
-                self._set_fact(inner[0], node)
-
-    def visit_For(self, node: cst.For):
-        if self.want_sets and self.is_set_expr(node.iter):
-            self._set_fact(node.iter, node.iter)
-
-    def visit_CompFor(self, node: cst.CompFor):
-        if not self.want_sets or not self.is_set_expr(node.iter):
-            return
-        comp = self.get_metadata(ParentNodeProvider, node)
-        while isinstance(comp, cst.CompFor):
-            comp = self.get_metadata(ParentNodeProvider, comp)
-        if isinstance(comp, cst.SetComp):
-            return  # a set built from a set has no order to leak
-        holder = self.get_metadata(ParentNodeProvider, comp)
-        if isinstance(holder, cst.Arg):
-            call = self.get_metadata(ParentNodeProvider, holder)
-            if isinstance(call, cst.Call) and self.builtin(call.func) in ORDER_FREE:
-                return
-        self._set_fact(node.iter, node.iter)
-
-
-class PyContext:
-    """Guards (`if TYPE_CHECKING:`, configured flags that are on in the DST build) and items."""
-
-    def __init__(self, module: cst.Module, wrapper_parents, guards: List[str]):
-        self.module = module
-        self.parents = wrapper_parents
-        self.guards = set(guards)
-
-    def _truth(self, test) -> Optional[bool]:
-        """Value of a guard test in the DST build: TYPE_CHECKING is False, a guard flag True."""
-        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
-            inner = self._truth(test.expression)
+    # -- guards --------------------------------------------------------------------------------
+    def truth(self, test) -> Optional[bool]:
+        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            inner = self.truth(test.operand)
             return None if inner is None else not inner
-        name = test.value if isinstance(test, cst.Name) else test.attr.value if isinstance(test, cst.Attribute) else None
+        name = test.id if isinstance(test, ast.Name) else test.attr if isinstance(test, ast.Attribute) else None
         if name == "TYPE_CHECKING":
             return False
         if name in self.guards:
             return True
         return None
 
-    def context(self, node) -> Context:
-        gate = None
-        item = None
-        child, parent = node, self.parents.get(node)
-        while parent is not None:
-            if isinstance(parent, cst.If) and gate is None:
-                truth = self._truth(parent.test)
-                test = self.module.code_for_node(parent.test)
-                if truth is False and child is parent.body:
-                    gate = f"if {test}"
-                elif truth is True and child is parent.orelse:
-                    gate = f"else of `if {test}`"
-            if item is None and isinstance(parent, cst.FunctionDef):
-                owner = self.parents.get(self.parents.get(parent))
-                item = f"{owner.name.value}.{parent.name.value}" if isinstance(owner, cst.ClassDef) else parent.name.value
-            elif item is None and isinstance(parent, cst.ClassDef):
-                item = parent.name.value
-            child, parent = parent, self.parents.get(parent)
-        return Context(gate=gate, item=item or "")
+    # -- walk ----------------------------------------------------------------------------------
+    def run(self) -> None:
+        scope, values = scope_of(self.tree.body, None)
+        self.scopes.append(scope)
+        self.set_names.append(self._set_names(values))
+        for stmt in self.tree.body:
+            self.visit(stmt)
+
+    def visit(self, node, parent=None) -> None:
+        kind = type(node)
+        method = self._methods.get(kind, 0)
+        if method == 0:
+            method = self._methods[kind] = getattr(self, "visit_" + kind.__name__, None)
+        if method is not None:
+            method(node, parent)
+        else:
+            self.children(node)
+
+    def children(self, node) -> None:
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        self.visit(item, node)
+            elif isinstance(value, ast.AST):
+                self.visit(value, node)
+
+    def visit_FunctionDef(self, node, parent=None) -> None:
+        for deco in node.decorator_list:
+            self.visit(deco, node)
+        for default in [*node.args.defaults, *[d for d in node.args.kw_defaults if d is not None]]:
+            self.visit(default, node)
+        owner_is_class = bool(self.scopes) and self.scopes[-1].is_class
+        scope, values = scope_of(node.body, node.args)
+        self.scopes.append(scope)
+        self.set_names.append(self._set_names(values))
+        self.is_async.append(isinstance(node, ast.AsyncFunctionDef))
+        self.items.append(f"{self.items[-1]}.{node.name}" if owner_is_class and self.items else node.name)
+        for stmt in node.body:
+            self.visit(stmt, node)
+        self.items.pop()
+        self.is_async.pop()
+        self.set_names.pop()
+        self.scopes.pop()
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def visit_ClassDef(self, node, parent=None) -> None:
+        for expr in [*node.decorator_list, *node.bases, *(k.value for k in node.keywords)]:
+            self.visit(expr, node)
+        scope, _ = scope_of(node.body, None, is_class=True)
+        self.scopes.append(scope)
+        self.items.append(node.name if not self.items else node.name)
+        for stmt in node.body:
+            self.visit(stmt, node)
+        self.items.pop()
+        self.scopes.pop()
+
+    def visit_If(self, node, parent=None) -> None:
+        self.visit(node.test, node)
+        truth = self.truth(node.test)
+        test = ast.unparse(node.test) if truth is not None else ""
+        for branch, gated in ((node.body, truth is False), (node.orelse, truth is True)):
+            label = (f"if {test}" if branch is node.body else f"else of `if {test}`") if gated else None
+            if label:
+                self.gates.append(label)
+            for stmt in branch:
+                self.visit(stmt, node)
+            if label:
+                self.gates.pop()
+
+    def visit_Call(self, node, parent=None) -> None:
+        paths = self.qualified(node.func)
+        method = node.func.attr if isinstance(node.func, ast.Attribute) else ""
+        if paths or method:
+            positional = sum(1 for a in node.args if not _is_none(a))
+            keywords = tuple(sorted(k.arg for k in node.keywords if k.arg and not _is_none(k.value)))
+            start, end = self.span(node)
+            self._fact(Fact("call", paths, start, end, node, method=method, args=(positional, keywords), in_async=self.is_async[-1]))
+        if self.want_sets:
+            self._set_sinks(node, method)
+        self.children(node)
+
+    def _set_sinks(self, node, method: str) -> None:
+        builtin = self.builtin(node.func)
+        args = node.args
+        if builtin in ("list", "tuple") and len(args) == 1 and not node.keywords and self.is_set(args[0]):
+            self.set_fact(args[0], node)
+        elif method == "join" and len(args) == 1 and self.is_set(args[0]):
+            self.set_fact(args[0], node)
+        elif method == "pop" and not args and not node.keywords and self.is_set(node.func.value):
+            self.set_fact(node.func.value, node)
+        elif builtin == "next" and args and isinstance(args[0], ast.Call) and self.builtin(args[0].func) == "iter":
+            if len(args[0].args) == 1 and self.is_set(args[0].args[0]):
+                self.set_fact(args[0].args[0], node)
+
+    def visit_For(self, node, parent=None) -> None:
+        if self.want_sets and self.is_set(node.iter):
+            self.set_fact(node.iter, node.iter)
+        self.children(node)
+
+    visit_AsyncFor = visit_For
+
+    def _comprehension(self, node, parent=None) -> None:
+        order_free = isinstance(node, ast.SetComp) or (
+            isinstance(parent, ast.Call) and node in parent.args and self.builtin(parent.func) in ORDER_FREE
+        )
+        # Comprehension targets shadow outer names inside it.
+        scope = Scope()
+        for gen in node.generators:
+            names: List[str] = []
+            _targets(gen.target, names)
+            for name in names:
+                scope.bind(name, LOCAL)
+        first = True
+        for gen in node.generators:
+            if self.want_sets and not order_free and self.is_set(gen.iter):
+                self.set_fact(gen.iter, gen.iter)
+            self.visit(gen.iter, node)
+            if first:
+                self.scopes.append(scope)
+                first = False
+            for cond in gen.ifs:
+                self.visit(cond, node)
+        for part in ("elt", "key", "value"):
+            sub = getattr(node, part, None)
+            if sub is not None:
+                self.visit(sub, node)
+        self.scopes.pop()
+
+    visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = _comprehension
+
+    def visit_Lambda(self, node, parent=None) -> None:
+        scope = Scope()
+        for arg in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs, node.args.vararg, node.args.kwarg]:
+            if arg is not None:
+                scope.bind(arg.arg, LOCAL)
+        self.scopes.append(scope)
+        self.visit(node.body, node)
+        self.scopes.pop()
 
 
-def collect(module: cst.Module, reexports: Dict[str, str], want_sets: bool, guards: List[str]):
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    visitor = FactVisitor(wrapper.module, reexports, want_sets)
-    wrapper.visit(visitor)
-    parents = wrapper.resolve(ParentNodeProvider)
-    return visitor.facts, PyContext(wrapper.module, parents, guards)
+def _is_none(node) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
+
+
+def collect(tree: ast.Module, source: bytes, reexports: Dict[str, str], want_sets: bool, guards: List[str]):
+    walker = Walker(tree, source.split(b"\n"), reexports, want_sets, guards)
+    walker.run()
+    return walker

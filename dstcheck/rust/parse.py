@@ -22,7 +22,13 @@ def _parser():
 class ParsedRust:
     source: bytes
     tree: object
-    line_starts: List[int]
+    _line_starts: Optional[List[int]] = None
+
+    @property
+    def line_starts(self) -> List[int]:
+        if self._line_starts is None:
+            self._line_starts = line_starts(self.source)
+        return self._line_starts
 
     @property
     def root(self):
@@ -56,7 +62,7 @@ def line_starts(source: bytes) -> List[int]:
 
 
 def parse(source: bytes) -> ParsedRust:
-    return ParsedRust(source, _parser().parse(source), line_starts(source))
+    return ParsedRust(source, _parser().parse(source))
 
 
 def first_error(parsed: ParsedRust) -> Optional[int]:

@@ -259,11 +259,18 @@ def candidate_regex(words: Iterable[str]) -> "re.Pattern[bytes]":
     return re.compile(rb"(?<![A-Za-z0-9_])(?:" + alternatives.encode() + rb")(?![A-Za-z0-9_])")
 
 
-ALIAS_RE = re.compile(rb"\bas\s+([A-Za-z_][A-Za-z0-9_]*)")
+EXTERN_ALIAS_RE = re.compile(rb"\bextern\s+crate\s+([A-Za-z_][A-Za-z0-9_]*)\s+as\s+([A-Za-z_][A-Za-z0-9_]*)")
+USE_RE = re.compile(rb"(?<![A-Za-z0-9_])use\s")
 
 
-def aliases(source: bytes) -> List[str]:
-    return sorted({m.group(1).decode() for m in ALIAS_RE.finditer(source)})
+def _related(path: str, banned) -> bool:
+    return any(b == path or b.startswith(path + "::") or path.startswith(b + "::") for b in banned)
+
+
+def extern_aliases(source: bytes, banned) -> set:
+    """`extern crate rand as r;`: `r` can start a banned path."""
+    roots = {b.split("::")[0] for b in banned}
+    return {m.group(2).decode() for m in EXTERN_ALIAS_RE.finditer(source) if m.group(1).decode() in roots}
 
 
 def _is_binding_position(node) -> bool:
@@ -304,11 +311,34 @@ class FactCollector:
         self.facts: List[Fact] = []
         self._seen = set()
 
-    def collect(self, regex: "re.Pattern[bytes]") -> List[Fact]:
+    def names_bound_to(self, banned) -> set:
+        """Names that `use` declarations bind to a banned path, a module above one, or an item
+        below one: references through them need not spell the banned path's own segments."""
+        names = set()
         root = self.parsed.root
-        for m in regex.finditer(self.parsed.source):
-            node = root.descendant_for_byte_range(m.start(), m.end())
-            if node is None or node.type not in IDENT or node.start_byte != m.start() or node.end_byte != m.end():
+        for m in USE_RE.finditer(self.parsed.source):
+            node = root.descendant_for_byte_range(m.start(), m.start() + 3)
+            if node is None or node.parent is None or node.parent.type != "use_declaration":
+                continue
+            decl = node.parent
+            scope = self.resolver.scope(decl.parent) if decl.parent is not None else None
+            chain = self.resolver._chain_of(scope) if scope is not None else None
+            leaves: List[Tuple[object, List[str], bool]] = []
+            self._use_leaves(decl.child_by_field_name("argument"), [], False, leaves)
+            for leaf, segs, is_global in leaves:
+                if not segs or leaf.type == "use_wildcard":
+                    continue
+                if any(_related(p, banned) for p, _ in self.resolver.resolve(segs, is_global, leaf, 0, chain)):
+                    alias = leaf.child_by_field_name("alias") if leaf.type == "use_as_clause" else None
+                    names.add(self.text(alias) if alias is not None else segs[-1])
+        return names
+
+    def collect(self, regexes) -> List[Fact]:
+        root = self.parsed.root
+        hits = sorted((m.start(), m.end()) for regex in regexes for m in regex.finditer(self.parsed.source))
+        for start, end in hits:
+            node = root.descendant_for_byte_range(start, end)
+            if node is None or node.type not in IDENT or node.start_byte != start or node.end_byte != end:
                 continue
             parent = node.parent
             if parent is None:

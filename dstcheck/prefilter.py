@@ -1,0 +1,108 @@
+"""Prefilter stage: drop files that cannot hold a site before parsing them.
+
+A reference to a banned path can only resolve when every segment of the path (in one of its
+spellings, counting public re-exports) is written somewhere in the file: resolution only
+replaces a prefix with the target of a `use` or `import`, whose text is in the same file. So a
+file that lacks a segment of every spelling of every banned path cannot hold a site. Markers
+(for hygiene) and `#[path]` attributes (for the module tree) keep a file too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Dict, FrozenSet, List, Tuple
+
+from dstcheck.matchers import path_lists
+
+def _split(path: str, language: str) -> List[str]:
+    return [p for p in (path.split("::") if language == "rust" else path.split(".")) if p]
+
+
+def _sep(language: str) -> str:
+    return "::" if language == "rust" else "."
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What the byte-level stages need to know about one set of rules."""
+
+    language: str
+    spellings: Tuple[FrozenSet[bytes], ...]  # a site needs every word of at least one spelling
+    anchors: Tuple[str, ...]  # Rust: tokens a reference to a banned path must contain
+    banned: Tuple[str, ...]  # every banned path, in every spelling
+    sets: bool  # a set-iteration rule is active (Python)
+
+    def may_hold_site(self, source: bytes, marker: bytes) -> bool:
+        if marker in source:
+            return True
+        if self.language == "rust" and b"#[path" in source:
+            return True
+        if self.sets and (b"set(" in source or b"{" in source):
+            return True
+        cache: Dict[bytes, bool] = {}
+
+        def has(word: bytes) -> bool:
+            if word not in cache:
+                cache[word] = has_word(source, word)
+            return cache[word]
+
+        return any(all(has(word) for word in spelling) for spelling in self.spellings)
+
+
+IDENT_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
+
+
+def has_word(source: bytes, word: bytes) -> bool:
+    """`word` occurs as a whole identifier (bytes.find is far faster than a regex here)."""
+    size = len(word)
+    i = source.find(word)
+    while i != -1:
+        before = source[i - 1] if i else 32
+        after = source[i + size] if i + size < len(source) else 32
+        if before not in IDENT_BYTES and after not in IDENT_BYTES:
+            return True
+        i = source.find(word, i + 1)
+    return False
+
+
+def _anchor(segments: List[str]) -> str:
+    """The token a reference must contain: the last segment, or for an associated function
+    of a type (`Instant::now`, which cannot be imported on its own) the type's name."""
+    if len(segments) >= 2 and segments[-1][:1].islower() and segments[-2][:1].isupper():
+        return segments[-2]
+    return segments[-1]
+
+
+def make_plan(language: str, rule_params: Tuple[Tuple[str, Tuple[Tuple[str, Tuple[str, ...]], ...]], ...], reexports: Tuple[Tuple[str, str], ...]) -> Plan:
+    return _make_plan(language, rule_params, reexports)
+
+
+@lru_cache(maxsize=128)
+def _make_plan(language, rule_params, reexports) -> Plan:
+    sep = _sep(language)
+    spellings, anchors, banned, sets = [], set(), [], False
+    for kind, params in rule_params:
+        params = dict(params)
+        if kind == "set-iteration":
+            sets = True
+        paths = list(path_lists(params))
+        for path in paths:
+            variants = [path] + [src + path[len(dst):] for src, dst in reexports if path == dst or path.startswith(dst + sep)]
+            for variant in variants:
+                segs = _split(variant, language)
+                banned.append(variant)
+                spellings.append(frozenset(s.encode() for s in segs))
+                anchors.add(_anchor(segs))
+        for method in params.get("methods", ()):
+            spellings.append(frozenset([method.encode()]))
+    return Plan(language, tuple(sorted(set(spellings), key=sorted)), tuple(sorted(anchors)), tuple(sorted(set(banned))), sets)
+
+
+def plan_for(rules, reexports: Dict[str, str], language: str) -> Plan:
+    params = tuple(
+        (m.kind, tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in m.params.items())))
+        for r in rules
+        for m in r.matchers
+    )
+    return make_plan(language, params, tuple(sorted(reexports.items())))
