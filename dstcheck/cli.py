@@ -46,6 +46,10 @@ def _use_color(color: str) -> bool:
     return sys.stdout.isatty()
 
 
+def _show_progress() -> bool:
+    return sys.stderr.isatty() and not os.environ.get("CI")
+
+
 class Group(click.Group):
     def invoke(self, ctx):
         try:
@@ -79,8 +83,11 @@ def main() -> None:
 @click.option("--ignore-markers", is_flag=True, help="Treat every site as if no dst-ok marker existed.")
 @click.option("--baseline", "baseline_file", type=click.Path(), help="Fail only on violations not recorded in this baseline.")
 @click.option("--write-baseline", "write_baseline", type=click.Path(), help="Record today's violations in this file and exit 0.")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, help="Worker processes (default 0: all cores).")
+@click.option("--no-cache", is_flag=True, help="Do not read or write .dstcheck_cache/.")
+@click.option("--no-prefilter", is_flag=True, help="Parse every file, even those that cannot hold a site.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
-def check(paths, config_path, fmt, show_all, select, ignore, statistics, exit_zero, ignore_markers, baseline_file, write_baseline, color) -> None:
+def check(paths, config_path, fmt, show_all, select, ignore, statistics, exit_zero, ignore_markers, baseline_file, write_baseline, jobs, no_cache, no_prefilter, color) -> None:
     """Report DST violations in PATHS (default: the whole project). Exit 1 if any."""
     from dstcheck import baseline as baseline_mod
     from dstcheck import pipeline, render
@@ -90,7 +97,8 @@ def check(paths, config_path, fmt, show_all, select, ignore, statistics, exit_ze
     _check_selection(cfg, list(selection.select), "--select")
     _check_selection(cfg, list(selection.ignore), "--ignore")
     entries = baseline_mod.load(baseline_file) if baseline_file and not write_baseline else None
-    result = pipeline.scan(cfg, paths, selection, include_scoped_out=show_all, ignore_markers=ignore_markers, baseline=entries)
+    options = pipeline.Options(jobs=jobs, cache=not no_cache, prefilter=not no_prefilter, progress=_show_progress())
+    result = pipeline.scan(cfg, paths, selection, include_scoped_out=show_all, ignore_markers=ignore_markers, baseline=entries, options=options)
     if write_baseline:
         count = baseline_mod.write(write_baseline, result.violations)
         click.echo(f"Wrote {count} baseline {'entry' if count == 1 else 'entries'} to {write_baseline}.", err=True)
@@ -130,7 +138,7 @@ def inventory(config_path, check_only, fmt, output) -> None:
     cfg = _load_config(config_path)
     source, default_output = inv.paths(cfg)
     hand = inv.load(cfg)
-    result = pipeline.scan(cfg, include_scoped_out=True)
+    result = pipeline.scan(cfg, include_scoped_out=True, options=pipeline.Options(progress=_show_progress()))
     report = inv.build(cfg, hand, result.sites, sum(1 for e in result.entries if e.scope is not None))
     text = inv.markdown(report, source) if fmt == "markdown" else inv.as_json(report)
     target = output or default_output

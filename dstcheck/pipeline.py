@@ -80,6 +80,110 @@ def engine_rules_selected(config: Config, selection: Selection) -> set:
     return {rid for rid, r in config.pack.rules.items() if r.language == "any" and _chosen(r, layers)}
 
 
+PARALLEL_MIN_FILES = 64  # below this a pool costs more than it saves (pre-commit runs)
+_WORKER_CONFIG = None
+
+
+def _init_worker(config: Config) -> None:
+    global _WORKER_CONFIG
+    _WORKER_CONFIG = config
+
+
+def _work(job) -> FileResult:
+    path, abspath, language, rule_ids, prefilter = job
+    rules = [_WORKER_CONFIG.pack.rules[r] for r in rule_ids]
+    return analyze_file(path, abspath, language, rules, _WORKER_CONFIG, prefilter)
+
+
+@dataclass
+class Options:
+    """How to run a scan; none of these change its result."""
+
+    jobs: int = 0  # 0: all cores
+    cache: bool = True
+    prefilter: bool = True
+    progress: bool = False
+
+
+def analyze_all(config: Config, todo: List[FileEntry], rules_run: Dict[str, List[Rule]], options: Options, full_scan: bool) -> Dict[str, FileResult]:
+    """Per-file analysis for every file, from the cache where possible, in parallel when large.
+    Results are keyed by path, so their order never depends on the worker count."""
+    from dstcheck import cache as cache_mod
+
+    store = cache_mod.Cache(config.root) if options.cache and config.cache else None
+    salt = cache_mod.config_salt(config) if store else b""
+    results: Dict[str, FileResult] = {}
+    keys: Dict[str, str] = {}
+    pending: List[FileEntry] = []
+    for entry in todo:
+        ids = [r.id for r in rules_run[entry.path]] + (["prefilter"] if options.prefilter else [])
+        if store is not None:
+            try:
+                with open(entry.abspath, "rb") as handle:
+                    keys[entry.path] = cache_mod.key(salt, ids, handle.read())
+            except OSError:
+                pass
+            hit = store.get(entry.path, keys[entry.path]) if entry.path in keys else None
+            if hit is not None:
+                results[entry.path] = hit
+                continue
+        pending.append(entry)
+    jobs = options.jobs or os.cpu_count() or 1
+    jobs_list = [(e.path, e.abspath, e.language, tuple(r.id for r in rules_run[e.path]), options.prefilter) for e in pending]
+    progress = _Progress(len(pending)) if options.progress and len(pending) >= 200 else None
+    if jobs > 1 and len(pending) >= PARALLEL_MIN_FILES:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else None)
+        chunk = max(1, min(32, len(pending) // (jobs * 8)))
+        with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=(config,)) as pool:
+            for entry, result in zip(pending, pool.map(_work, jobs_list, chunksize=chunk)):
+                results[entry.path] = result
+                if progress:
+                    progress.step()
+    else:
+        for entry, job in zip(pending, jobs_list):
+            results[entry.path] = analyze_file(job[0], job[1], job[2], rules_run[entry.path], config, options.prefilter)
+            if progress:
+                progress.step()
+    if progress:
+        progress.done()
+    if store is not None:
+        for entry in pending:
+            if entry.path in keys:
+                store.put(entry.path, keys[entry.path], results[entry.path])
+        if full_scan:
+            store.prune(set(results))
+        store.save()
+    return results
+
+
+class _Progress:
+    """A one-line progress bar on stderr (only used on a terminal, never in CI)."""
+
+    def __init__(self, total: int):
+        self.total, self.count, self.shown = total, 0, -1
+
+    def step(self) -> None:
+        import sys
+
+        self.count += 1
+        percent = self.count * 100 // self.total
+        if percent != self.shown:
+            self.shown = percent
+            bar = "#" * (percent // 4)
+            sys.stderr.write(f"\r[{bar:<25}] {self.count}/{self.total} files")
+            sys.stderr.flush()
+
+    def done(self) -> None:
+        import sys
+
+        sys.stderr.write("\r" + " " * 50 + "\r")
+        sys.stderr.flush()
+
+
 def scan(
     config: Config,
     paths: Sequence[str] = (),
@@ -89,6 +193,7 @@ def scan(
     entries: List[FileEntry] = None,
     baseline: List[dict] = None,
     apply_rule_paths: bool = True,
+    options: Options = None,
 ) -> Scan:
     full_scan = not paths
     if full_scan:
@@ -96,7 +201,7 @@ def scan(
     entries = discover(config, paths) if entries is None else entries
     todo = [e for e in entries if e.scope is not None or include_scoped_out]
     rules_run = {e.path: rules_for(config, e, selection, apply_rule_paths) for e in todo}
-    results = {e.path: analyze_file(e.path, e.abspath, e.language, rules_run[e.path], config) for e in todo}
+    results = analyze_all(config, todo, rules_run, options or Options(), full_scan)
 
     root = str(config.root)
     rust_files = [e.path for e in todo if e.language == "rust" and results[e.path].findings]

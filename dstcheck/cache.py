@@ -1,0 +1,113 @@
+"""Content cache: per-file analysis results keyed by the file's bytes and everything that can
+change them (tool version, the rules that ran and their parameters, re-exports, the cfg profile,
+the marker, the guards). Module-tree context is applied after the cache, so it is not part of
+the key. One JSON file, written atomically; a corrupt or foreign-version cache is ignored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+from typing import Dict, Optional
+
+from dstcheck import __version__
+from dstcheck.model import Context, FileResult, Finding, Marker, ModDecl
+
+DIRNAME = ".dstcheck_cache"
+FILENAME = "results-v1.json"
+
+
+def config_salt(config) -> bytes:
+    """Everything in the configuration that can change one file's analysis."""
+    rules = {
+        rid: {"matchers": [[m.kind, sorted(m.params.items())] for m in r.matchers], "message": r.message}
+        for rid, r in sorted(config.pack.rules.items())
+    }
+    data = {
+        "version": __version__,
+        "rules": rules,
+        "reexports": config.pack.reexports,
+        "profile": repr(config.profile),
+        "marker": config.marker,
+        "guards": config.languages["python"].guards,
+    }
+    return hashlib.blake2b(json.dumps(data, sort_keys=True, default=str).encode(), digest_size=16).digest()
+
+
+def key(salt: bytes, rule_ids, source: bytes) -> str:
+    h = hashlib.blake2b(salt, digest_size=20)
+    h.update(",".join(rule_ids).encode() + b"\0")
+    h.update(source)
+    return h.hexdigest()
+
+
+def _ctx(d: dict) -> Context:
+    return Context(test=d.get("test"), gate=d.get("gate"), item=d.get("item", ""))
+
+
+def to_json(result: FileResult) -> dict:
+    return asdict(result)
+
+
+def from_json(d: dict) -> FileResult:
+    return FileResult(
+        path=d["path"],
+        language=d["language"],
+        findings=[Finding(**{**f, "context": _ctx(f["context"])}) for f in d["findings"]],
+        markers=[Marker(m["line"], tuple(m["rules"]), m["reason"], m["column"]) for m in d["markers"]],
+        mod_decls=[ModDecl(m["name"], m["path_attr"], tuple(m["inline_dirs"]), _ctx(m["context"])) for m in d["mod_decls"]],
+        lines=d["lines"],
+        size=d["size"],
+        parsed=d["parsed"],
+    )
+
+
+class Cache:
+    def __init__(self, root: Path):
+        self.dir = root / DIRNAME
+        self.file = self.dir / FILENAME
+        self.entries: Dict[str, dict] = {}
+        self.dirty = False
+        try:
+            data = json.loads(self.file.read_text(encoding="utf-8"))
+            if data.get("version") == __version__ and isinstance(data.get("entries"), dict):
+                self.entries = data["entries"]
+        except (OSError, ValueError, AttributeError):
+            self.entries = {}
+
+    def get(self, path: str, file_key: str) -> Optional[FileResult]:
+        entry = self.entries.get(path)
+        if not entry or entry.get("key") != file_key:
+            return None
+        try:
+            return from_json(entry["result"])
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def put(self, path: str, file_key: str, result: FileResult) -> None:
+        self.entries[path] = {"key": file_key, "result": to_json(result)}
+        self.dirty = True
+
+    def prune(self, keep) -> None:
+        for path in [p for p in self.entries if p not in keep]:
+            del self.entries[path]
+            self.dirty = True
+
+    def save(self) -> None:
+        if not self.dirty:
+            return
+        try:
+            self.dir.mkdir(exist_ok=True)
+            ignore = self.dir / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("# created by dstcheck\n*\n")
+            fd, tmp = tempfile.mkstemp(dir=str(self.dir), prefix=".results-")
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(json.dumps({"version": __version__, "entries": self.entries}, sort_keys=True, separators=(",", ":")))
+            os.replace(tmp, self.file)
+        except OSError:
+            pass  # a read-only checkout still gets a correct (uncached) result
