@@ -57,6 +57,8 @@ def analyze_file(path: str, abspath: str, language: str, rules: List[Rule], conf
     plan = plan_for(rules, config.pack.reexports.get(language, {}), language)
     if prefilter and not plan.may_hold_site(source, config.marker.encode()):
         result.parsed = False
+        if language == "rust":  # the module tree still needs its `mod name;` declarations
+            result.mod_decls = _mod_decls(source, config)
         return result
     if language == "rust":
         _analyze_rust(source, rules, config, result, plan)
@@ -99,7 +101,7 @@ def _analyze_rust(source: bytes, rules: List[Rule], config, result: FileResult, 
                 Finding(rule.id, line, column, end_line, end_column, snippet, rule.message.format(path=path), finder.context(fact.handle))
             )
     result.markers = parse.markers(parsed, config.marker)
-    result.mod_decls = finder.mod_decls() if b"mod" in source else []
+    result.mod_decls = finder.mod_decls() if context.MOD_DECL_RE.search(source) else []
 
 
 def _analyze_python(source: bytes, rules: List[Rule], config, result: FileResult) -> None:
@@ -123,11 +125,17 @@ def _analyze_python(source: bytes, rules: List[Rule], config, result: FileResult
         )
 
 
-def rust_mod_decls(abspath: str, config) -> Optional[list]:
-    """Only the `mod` declarations of a file (a parent of a checked file that was not checked)."""
+def _mod_decls(source: bytes, config) -> list:
     from dstcheck.rust import context, parse
 
+    if not context.MOD_DECL_RE.search(source):
+        return []
+    return context.ContextFinder(parse.parse(source), config.profile).mod_decls()
+
+
+def rust_mod_decls(abspath: str, config) -> Optional[list]:
+    """Only the `mod` declarations of a file (a parent of a checked file that was not checked)."""
     source, problem = read_source(abspath)
     if problem is not None:
         return None
-    return context.ContextFinder(parse.parse(source), config.profile).mod_decls()
+    return _mod_decls(source, config)

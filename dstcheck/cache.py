@@ -21,14 +21,24 @@ DIRNAME = ".dstcheck_cache"
 FILENAME = "results-v1.json"
 
 
+def _code_digest() -> str:
+    """The tool's own code: a changed analysis (even without a version bump) invalidates the cache."""
+    h = hashlib.blake2b(digest_size=16)
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
 def config_salt(config) -> bytes:
-    """Everything in the configuration that can change one file's analysis."""
+    """Everything in the configuration and the tool that can change one file's analysis."""
     rules = {
         rid: {"matchers": [[m.kind, sorted(m.params.items())] for m in r.matchers], "message": r.message}
         for rid, r in sorted(config.pack.rules.items())
     }
     data = {
         "version": __version__,
+        "code": _code_digest(),
         "rules": rules,
         "reexports": config.pack.reexports,
         "profile": repr(config.profile),

@@ -38,13 +38,22 @@ def walk(directory: str) -> List[str]:
     return out
 
 
+_LISTINGS: dict = {}
+
+
 def project_files(root: Path) -> List[str]:
+    """Every file of the project, relative to its root (one walk per run and root)."""
     base = str(root)
-    return sorted(Path(os.path.relpath(p, base)).as_posix() for p in walk(base))
+    if base not in _LISTINGS:
+        _LISTINGS[base] = sorted(relative(root, p) for p in walk(base))
+    return _LISTINGS[base]
 
 
 def relative(root: Path, path: str) -> str:
-    return Path(os.path.relpath(os.path.abspath(path), str(root))).as_posix()
+    full, base = os.path.abspath(path), str(root)
+    if full.startswith(base + os.sep) and os.sep == "/":
+        return full[len(base) + 1:]
+    return Path(os.path.relpath(full, base)).as_posix()
 
 
 def classify_file(config: Config, rel: str, abspath: str, honor_exclude: bool = True) -> Optional[FileEntry]:
@@ -66,7 +75,7 @@ def discover(config: Config, paths: Sequence[str] = (), honor_exclude: bool = Tr
     """The files named (directories walked), or the whole project; sorted by path."""
     candidates = []
     if not paths:
-        candidates = walk(str(config.root))
+        candidates = [os.path.join(str(config.root), p) for p in project_files(config.root)]
     for given in paths:
         if os.path.isdir(given):
             candidates.extend(walk(os.path.abspath(given)))

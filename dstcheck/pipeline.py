@@ -196,23 +196,26 @@ def scan(
     options: Options = None,
 ) -> Scan:
     full_scan = not paths
+    entries = discover(config, paths) if entries is None else entries
     if full_scan:
         check_globs(config)
-    entries = discover(config, paths) if entries is None else entries
     todo = [e for e in entries if e.scope is not None or include_scoped_out]
     rules_run = {e.path: rules_for(config, e, selection, apply_rule_paths) for e in todo}
     results = analyze_all(config, todo, rules_run, options or Options(), full_scan)
 
     root = str(config.root)
     rust_files = [e.path for e in todo if e.language == "rust" and results[e.path].findings]
-    declaring = [e.path for e in todo if e.language == "rust" and results[e.path].parsed and results[e.path].mod_decls]
+    declaring = [e.path for e in todo if e.language == "rust" and results[e.path].mod_decls]
+    known = {e.path for e in entries} if full_scan else None
 
     def decls_of(path: str):
-        if path in results and results[path].parsed:
+        if path in results:
             return results[path].mod_decls
         return rust_mod_decls(os.path.join(root, path), config)
 
-    inherited = inherited_contexts(rust_files, declaring, decls_of, lambda p: os.path.isfile(os.path.join(root, p)))
+    inherited = inherited_contexts(
+        rust_files, declaring, decls_of, (lambda p: p in known) if known is not None else (lambda p: os.path.isfile(os.path.join(root, p)))
+    )
     sites: List[Site] = []
     marker_use: Dict[tuple, int] = {}
     allow_use: Dict[AllowEntry, int] = {}

@@ -153,9 +153,10 @@ class Resolver:
                 return target + path[len(prefix):]
         return path
 
-    def resolve(self, segs: List[str], is_global: bool, at, depth: int = 0, chain=None) -> List[Tuple[str, bool]]:
+    def resolve(self, segs: List[str], is_global: bool, at, depth: int = 0, chain=None, globs: bool = True) -> List[Tuple[str, bool]]:
         """Candidate (canonical path, reached through an import) pairs for `segs` written at node
-        `at`; [] when it names a local item."""
+        `at`; [] when it names a local item. A glob's own path is resolved without expanding
+        globs again (one level), which keeps resolution linear in the number of globs."""
         if depth > 16 or not segs:
             return []
         if is_global:
@@ -182,9 +183,9 @@ class Resolver:
             if binding is not None:
                 return self._through(binding, segs, scope, depth)
         out = []
-        for scope in chain:
+        for scope in chain if globs else ():
             for glob_segs, glob_global in scope.globs:
-                found = self.resolve(glob_segs + segs, glob_global, scope.node, depth + 1, self._chain_of(scope))
+                found = self.resolve(glob_segs + segs, glob_global, scope.node, depth + 1, self._chain_of(scope), globs=False)
                 out.extend((path, True) for path, _ in found)
         out.append((self.canon(segs), False))  # an extern crate such as std, tokio, rand
         return sorted(set(out))
@@ -208,7 +209,7 @@ class Resolver:
             return self._through(binding, segs, module, depth)
         out = []
         for glob_segs, glob_global in module.globs:
-            found = self.resolve(glob_segs + segs, glob_global, module.node, depth + 1, [module])
+            found = self.resolve(glob_segs + segs, glob_global, module.node, depth + 1, [module], globs=False)
             out.extend((path, True) for path, _ in found)
         return sorted(set(out))
 
