@@ -7,22 +7,25 @@ classification, rendering) is language-neutral and works on FileResults.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import List, Optional, Tuple
 
 from dstcheck.model import FileResult, Finding
 from dstcheck.prefilter import plan_for
 from dstcheck.rules import Rule
 
-GLOB_USE_RE = re.compile(rb"([A-Za-z_][A-Za-z0-9_]*(?:::[A-Za-z_][A-Za-z0-9_]*)*)::\*")
-ANY_IDENT = re.compile(rb"(?<![A-Za-z0-9_])[A-Za-z_][A-Za-z0-9_]*")
+PATH_BEFORE = re.compile(rb"((?:::)?[A-Za-z_][A-Za-z0-9_]*(?:::[A-Za-z_][A-Za-z0-9_]*)*)$")
 
 
-@lru_cache(maxsize=256)
-def _regex(words: Tuple[str, ...]):
-    from dstcheck.rust.resolve import candidate_regex
-
-    return candidate_regex(words)
+def glob_paths(source: bytes) -> List[str]:
+    """The module paths of `use path::*` globs (found with bytes.find, then a short look back)."""
+    out = []
+    i = source.find(b"::*")
+    while i != -1:
+        m = PATH_BEFORE.search(source, max(0, i - 256), i)
+        if m:
+            out.append(m.group(1).decode().lstrip(":"))
+        i = source.find(b"::*", i + 3)
+    return out
 
 
 def read_source(abspath: str) -> Tuple[Optional[bytes], Optional[Finding]]:
@@ -81,18 +84,12 @@ def _analyze_rust(source: bytes, rules: List[Rule], config, result: FileResult, 
         want_use = any(m.params.get("include-use") for r in rules for m in r.matchers)
         collector = resolve.FactCollector(parsed, config.pack.reexports.get("rust", {}), want_use)
         # A glob import of a banned module can bring in any name: then every identifier is a candidate.
-        globbed = b"::*" in source and any(
-            any((g.decode().lstrip(":") + "::").startswith(p + "::") for p in plan.banned)
-            for g in GLOB_USE_RE.findall(source)
-        )
+        globbed = any(any((g + "::").startswith(p + "::") for p in plan.banned) for g in glob_paths(source))
         if globbed:
-            regexes = [ANY_IDENT]
+            facts = collector.collect(every_identifier=True)
         else:
-            regexes = [_regex(plan.anchors)]
-            extra = (collector.names_bound_to(plan.banned) | resolve.extern_aliases(source, plan.banned)) - set(plan.anchors)
-            if extra:
-                regexes.append(_regex(tuple(sorted(extra))))
-        facts = collector.collect(regexes)
+            words = set(plan.anchors) | collector.names_bound_to(plan.banned) | resolve.extern_aliases(source, plan.banned)
+            facts = collector.collect(words)
         for rule, path, fact in match(facts, rules):
             line, column = parsed.position(fact.start)
             end_line, end_column = parsed.position(fact.end)
@@ -101,7 +98,7 @@ def _analyze_rust(source: bytes, rules: List[Rule], config, result: FileResult, 
                 Finding(rule.id, line, column, end_line, end_column, snippet, rule.message.format(path=path), finder.context(fact.handle))
             )
     result.markers = parse.markers(parsed, config.marker)
-    result.mod_decls = finder.mod_decls() if context.MOD_DECL_RE.search(source) else []
+    result.mod_decls = finder.mod_decls()
 
 
 def _analyze_python(source: bytes, rules: List[Rule], config, result: FileResult) -> None:
@@ -128,7 +125,7 @@ def _analyze_python(source: bytes, rules: List[Rule], config, result: FileResult
 def _mod_decls(source: bytes, config) -> list:
     from dstcheck.rust import context, parse
 
-    if not context.MOD_DECL_RE.search(source):
+    if not context.mod_decl_offsets(source):
         return []
     return context.ContextFinder(parse.parse(source), config.profile).mod_decls()
 

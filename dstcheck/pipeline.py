@@ -89,10 +89,20 @@ def _init_worker(config: Config) -> None:
     _WORKER_CONFIG = config
 
 
-def _work(job) -> FileResult:
-    path, abspath, language, rule_ids, prefilter = job
+def _work(job):
+    """(result, cache key or None): the key is computed here when the parent did not need it."""
+    path, abspath, language, rule_ids, prefilter, salt, key_ids = job
+    key = None
+    if salt is not None:
+        from dstcheck import cache as cache_mod
+
+        try:
+            with open(abspath, "rb") as handle:
+                key = cache_mod.key(salt, key_ids, handle.read())
+        except OSError:
+            pass
     rules = [_WORKER_CONFIG.pack.rules[r] for r in rule_ids]
-    return analyze_file(path, abspath, language, rules, _WORKER_CONFIG, prefilter)
+    return analyze_file(path, abspath, language, rules, _WORKER_CONFIG, prefilter), key
 
 
 @dataclass
@@ -115,9 +125,12 @@ def analyze_all(config: Config, todo: List[FileEntry], rules_run: Dict[str, List
     results: Dict[str, FileResult] = {}
     keys: Dict[str, str] = {}
     pending: List[FileEntry] = []
+    # With an empty cache every file misses: the workers compute the keys, in parallel.
+    lookup = store is not None and bool(store.entries)
+    key_ids = {e.path: [r.id for r in rules_run[e.path]] + (["prefilter"] if options.prefilter else []) for e in todo}
     for entry in todo:
-        ids = [r.id for r in rules_run[entry.path]] + (["prefilter"] if options.prefilter else [])
-        if store is not None:
+        ids = key_ids[entry.path]
+        if lookup:
             try:
                 with open(entry.abspath, "rb") as handle:
                     keys[entry.path] = cache_mod.key(salt, ids, handle.read())
@@ -129,7 +142,11 @@ def analyze_all(config: Config, todo: List[FileEntry], rules_run: Dict[str, List
                 continue
         pending.append(entry)
     jobs = options.jobs or os.cpu_count() or 1
-    jobs_list = [(e.path, e.abspath, e.language, tuple(r.id for r in rules_run[e.path]), options.prefilter) for e in pending]
+    worker_salt = salt if store is not None and not lookup else None
+    jobs_list = [
+        (e.path, e.abspath, e.language, tuple(r.id for r in rules_run[e.path]), options.prefilter, worker_salt, key_ids[e.path])
+        for e in pending
+    ]
     progress = _Progress(len(pending)) if options.progress and len(pending) >= 200 else None
     if jobs > 1 and len(pending) >= PARALLEL_MIN_FILES:
         import multiprocessing
@@ -139,13 +156,18 @@ def analyze_all(config: Config, todo: List[FileEntry], rules_run: Dict[str, List
         context = multiprocessing.get_context("fork" if "fork" in methods else None)
         chunk = max(1, min(32, len(pending) // (jobs * 8)))
         with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=(config,)) as pool:
-            for entry, result in zip(pending, pool.map(_work, jobs_list, chunksize=chunk)):
+            for entry, (result, key) in zip(pending, pool.map(_work, jobs_list, chunksize=chunk)):
                 results[entry.path] = result
+                if key is not None:
+                    keys[entry.path] = key
                 if progress:
                     progress.step()
     else:
+        _init_worker(config)
         for entry, job in zip(pending, jobs_list):
-            results[entry.path] = analyze_file(job[0], job[1], job[2], rules_run[entry.path], config, options.prefilter)
+            results[entry.path], key = _work(job)
+            if key is not None:
+                keys[entry.path] = key
             if progress:
                 progress.step()
     if progress:

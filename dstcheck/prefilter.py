@@ -53,17 +53,20 @@ class Plan:
 IDENT_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 
 
-def has_word(source: bytes, word: bytes) -> bool:
-    """`word` occurs as a whole identifier (bytes.find is far faster than a regex here)."""
-    size = len(word)
+def word_positions(source: bytes, word: bytes):
+    """Start offsets where `word` occurs as a whole identifier (bytes.find beats a regex here)."""
+    size, end = len(word), len(source)
     i = source.find(word)
     while i != -1:
         before = source[i - 1] if i else 32
-        after = source[i + size] if i + size < len(source) else 32
+        after = source[i + size] if i + size < end else 32
         if before not in IDENT_BYTES and after not in IDENT_BYTES:
-            return True
+            yield i
         i = source.find(word, i + 1)
-    return False
+
+
+def has_word(source: bytes, word: bytes) -> bool:
+    return next(word_positions(source, word), None) is not None
 
 
 def _anchor(segments: List[str]) -> str:

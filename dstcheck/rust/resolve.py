@@ -10,9 +10,10 @@ the way rustc resolves them; `super::*` follows the parent module.
 from __future__ import annotations
 
 import re
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 from dstcheck.model import Fact
+from dstcheck.prefilter import word_positions
 from dstcheck.rust.parse import ParsedRust
 
 IDENT = {"identifier", "type_identifier", "self", "super", "crate", "metavariable"}
@@ -255,9 +256,7 @@ def _binds(pattern, name: str, text) -> bool:
     return False
 
 
-def candidate_regex(words: Iterable[str]) -> "re.Pattern[bytes]":
-    alternatives = "|".join(sorted({re.escape(w) for w in words if w}, key=lambda w: (-len(w), w)))
-    return re.compile(rb"(?<![A-Za-z0-9_])(?:" + alternatives.encode() + rb")(?![A-Za-z0-9_])")
+ANY_IDENT = re.compile(rb"(?<![A-Za-z0-9_])[A-Za-z_][A-Za-z0-9_]*")
 
 
 EXTERN_ALIAS_RE = re.compile(rb"\bextern\s+crate\s+([A-Za-z_][A-Za-z0-9_]*)\s+as\s+([A-Za-z_][A-Za-z0-9_]*)")
@@ -334,9 +333,14 @@ class FactCollector:
                     names.add(self.text(alias) if alias is not None else segs[-1])
         return names
 
-    def collect(self, regexes) -> List[Fact]:
+    def collect(self, words=None, every_identifier: bool = False) -> List[Fact]:
+        """Facts at every occurrence of a candidate word (or of every identifier)."""
         root = self.parsed.root
-        hits = sorted((m.start(), m.end()) for regex in regexes for m in regex.finditer(self.parsed.source))
+        source = self.parsed.source
+        if every_identifier:
+            hits = [(m.start(), m.end()) for m in ANY_IDENT.finditer(source)]
+        else:
+            hits = sorted((i, i + len(w)) for w in {w.encode() for w in words} for i in word_positions(source, w))
         for start, end in hits:
             node = root.descendant_for_byte_range(start, end)
             if node is None or node.type not in IDENT or node.start_byte != start or node.end_byte != end:
