@@ -15,7 +15,7 @@ from dstcheck.analyze import analyze_file, rust_mod_decls
 from dstcheck.classify import classify
 from dstcheck.config import AllowEntry, Config, check_globs
 from dstcheck.discover import FileEntry, discover
-from dstcheck.model import Context, FileResult, Marker, Site
+from dstcheck.model import Context, FileResult, Site
 from dstcheck.modtree import inherited_contexts
 from dstcheck.rules import Rule
 

@@ -67,3 +67,14 @@ def compare(path: Path, display: str, sites, known_rules) -> List[str]:
             if have[(rule, "violation")]:
                 problems.append(f"Noisy: {display}:{line}: {rule} marked ok but reported")
     return problems
+
+
+def workspace(tmp_path: Path, files: dict) -> Path:
+    """Write a temporary workspace: {relative path: dedented text}."""
+    import textwrap
+
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return tmp_path

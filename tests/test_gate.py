@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-import textwrap
 from pathlib import Path
 
 import jsonschema
 import pytest
+
+from fixture_harness import workspace
 
 ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOT_WS = ROOT / "tests" / "workspaces" / "snapshot"
@@ -16,12 +17,6 @@ SNAPSHOTS = ROOT / "tests" / "snapshots"
 SCHEMA = json.loads((ROOT / "tests" / "data" / "sarif-schema-2.1.0.json").read_text())
 
 
-def workspace(tmp_path: Path, files: dict) -> Path:
-    for name, text in files.items():
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return tmp_path
 
 
 def sites(out: str):

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import textwrap
-from pathlib import Path
 
 import pytest
+
+from fixture_harness import workspace
 
 SEVEN = """\
 use std::time::Instant;
@@ -31,12 +30,6 @@ only-in = ["src/"]
 """
 
 
-def workspace(tmp_path: Path, files: dict) -> Path:
-    for name, text in files.items():
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return tmp_path
 
 
 def violations(stdout: str):
