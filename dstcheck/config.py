@@ -90,16 +90,16 @@ def find_config(start: Path) -> Optional[Tuple[Path, dict, str]]:
     for directory in [start, *start.parents]:
         own = directory / "dstcheck.toml"
         if own.is_file():
-            return own, _read_toml(own, own.name), own.name
+            return own, read_toml(own, own.name), own.name
         pyproject = directory / "pyproject.toml"
         if pyproject.is_file():
-            data = _read_toml(pyproject, pyproject.name)
+            data = read_toml(pyproject, pyproject.name)
             if "dstcheck" in data.get("tool", {}):
                 return pyproject, data["tool"]["dstcheck"], "pyproject.toml [tool.dstcheck]"
     return None
 
 
-def _read_toml(path: Path, display: str) -> dict:
+def read_toml(path: Path, display: str) -> dict:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
@@ -114,7 +114,7 @@ def load(start: Optional[Path] = None, explicit: Optional[Path] = None, pack: Op
         explicit = explicit.resolve()
         if not explicit.is_file():
             raise ConfigError(str(explicit), "", "config file does not exist")
-        data = _read_toml(explicit, explicit.name)
+        data = read_toml(explicit, explicit.name)
         if explicit.name == "pyproject.toml":
             data = data.get("tool", {}).get("dstcheck", {})
         return from_data(data, explicit.parent, explicit.name, pack)
@@ -131,7 +131,7 @@ def _list(value, file, key) -> List[str]:
     return list(value)
 
 
-def _unknown(table: dict, allowed: set, file: str, prefix: str) -> None:
+def check_keys(table: dict, allowed: set, file: str, prefix: str) -> None:
     for key in sorted(table):
         if key not in allowed:
             raise ConfigError(file, f"{prefix}{key}", f"unknown key; expected one of {', '.join(sorted(allowed))}")
@@ -147,7 +147,7 @@ def _profile(table: dict, file: str) -> Profile:
     key = "rust.profile"
     if not isinstance(table, dict):
         raise ConfigError(file, key, "expected a table")
-    _unknown(table, PROFILE_KEYS, file, f"{key}.")
+    check_keys(table, PROFILE_KEYS, file, f"{key}.")
     on, values = set(), []
     for entry in _list(table.get("cfg", ["madsim"]), file, f"{key}.cfg"):
         try:
@@ -178,7 +178,7 @@ def from_data(data: dict, root: Path, file: Optional[str], pack: Optional[RulePa
     display = file or "(defaults)"
     if not isinstance(data, dict):
         raise ConfigError(display, "tool.dstcheck", "expected a table")
-    _unknown(data, TOP_KEYS, display, "")
+    check_keys(data, TOP_KEYS, display, "")
     base = pack or load_pack()
     rule_overrides = data.get("rules", {})
     if not isinstance(rule_overrides, dict):
@@ -204,7 +204,7 @@ def from_data(data: dict, root: Path, file: Optional[str], pack: Optional[RulePa
         key = f"scope[{i}]"
         if not isinstance(raw, dict):
             raise ConfigError(display, key, "expected a table")
-        _unknown(raw, SCOPE_KEYS, display, f"{key}.")
+        check_keys(raw, SCOPE_KEYS, display, f"{key}.")
         if "include" not in raw:
             raise ConfigError(display, f"{key}.include", "required: the globs of this source set")
         scopes.append(
@@ -222,7 +222,7 @@ def from_data(data: dict, root: Path, file: Optional[str], pack: Optional[RulePa
         table = data.get(lang, {})
         if not isinstance(table, dict):
             raise ConfigError(display, lang, "expected a table")
-        _unknown(table, LANG_KEYS[lang], display, f"{lang}.")
+        check_keys(table, LANG_KEYS[lang], display, f"{lang}.")
         languages[lang] = LanguageSettings(
             test_paths=_list(table.get("test-paths", DEFAULT_TEST_PATHS[lang]), display, f"{lang}.test-paths"),
             exclude=_list(table.get("exclude", DEFAULT_EXCLUDE[lang]), display, f"{lang}.exclude"),
@@ -272,9 +272,9 @@ def _load_allowlists(patterns: List[str], config: Config, display: str) -> List[
             raise ConfigError(display, "allowlists", f"{pattern!r} matches no file")
         for path in files:
             name = path.relative_to(config.root).as_posix()
-            data = _read_toml(path, name)
+            data = read_toml(path, name)
             headers = [n for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if text.strip().startswith("[[allow]]")]
-            _unknown(data, {"allow"}, name, "")
+            check_keys(data, {"allow"}, name, "")
             raw = data.get("allow", [])
             if not isinstance(raw, list):
                 raise ConfigError(name, "allow", "expected an array of [[allow]] tables")
@@ -282,7 +282,7 @@ def _load_allowlists(patterns: List[str], config: Config, display: str) -> List[
                 key = f"allow[{i}]"
                 if not isinstance(item, dict):
                     raise ConfigError(name, key, "expected a table")
-                _unknown(item, ALLOW_KEYS, name, f"{key}.")
+                check_keys(item, ALLOW_KEYS, name, f"{key}.")
                 for req in ("rule", "path", "reason"):
                     if not isinstance(item.get(req), str) or not item[req].strip():
                         raise ConfigError(name, f"{key}.{req}", "expected a non-empty string")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Union
 
-from dstcheck.config import Config, _read_toml
+from dstcheck.config import Config, read_toml, check_keys
 from dstcheck.errors import ConfigError
 from dstcheck.model import INVENTORY_TAG, Site
 
@@ -74,9 +74,8 @@ class Inventory:
 
 def paths(config: Config):
     table = config.inventory
+    check_keys(table, {"file", "output"}, config.file or "(defaults)", "inventory.")
     for key in sorted(table):
-        if key not in ("file", "output"):
-            raise ConfigError(config.file or "(defaults)", f"inventory.{key}", "unknown key; expected file or output")
         if not isinstance(table[key], str):
             raise ConfigError(config.file or "(defaults)", f"inventory.{key}", "expected a path string")
     return table.get("file", DEFAULT_SOURCE), table.get("output", DEFAULT_OUTPUT)
@@ -95,10 +94,8 @@ def load(config: Config) -> Inventory:
     path = config.root / source
     if not path.is_file():
         raise ConfigError(source, "", "inventory file does not exist (write the hand-written areas there first)")
-    data = _read_toml(path, source)
-    for key in sorted(data):
-        if key not in TOP_KEYS:
-            raise ConfigError(source, key, f"unknown key; expected one of {', '.join(sorted(TOP_KEYS))}")
+    data = read_toml(path, source)
+    check_keys(data, TOP_KEYS, source, "")
     in_scope = data.get("in-scope", "derive")
     if in_scope != "derive" and not (isinstance(in_scope, list) and all(isinstance(x, str) for x in in_scope)):
         raise ConfigError(source, "in-scope", 'expected "derive" or a list of strings')
@@ -111,9 +108,7 @@ def load(config: Config) -> Inventory:
         key = f"area[{i}]"
         if not isinstance(raw, dict):
             raise ConfigError(source, key, "expected a table")
-        for k in sorted(raw):
-            if k not in AREA_KEYS:
-                raise ConfigError(source, f"{key}.{k}", f"unknown key; expected one of {', '.join(sorted(AREA_KEYS))}")
+        check_keys(raw, AREA_KEYS, source, f"{key}.")
         area_id = _text(raw.get("id"), source, f"{key}.id", required=True)
         if area_id in ids:
             raise ConfigError(source, f"{key}.id", f"duplicate area id {area_id!r}")
@@ -129,9 +124,7 @@ def load(config: Config) -> Inventory:
             ekey = f"{key}.entries[{j}]"
             if not isinstance(e, dict):
                 raise ConfigError(source, ekey, "expected a table")
-            for k in sorted(e):
-                if k not in ENTRY_KEYS:
-                    raise ConfigError(source, f"{ekey}.{k}", f"unknown key; expected one of {', '.join(sorted(ENTRY_KEYS))}")
+            check_keys(e, ENTRY_KEYS, source, f"{ekey}.")
             etag = e.get("tag", tag)
             if etag not in TAGS:
                 raise ConfigError(source, f"{ekey}.tag", f"expected one of {', '.join(TAGS)}")
