@@ -53,3 +53,14 @@ def test_nautilus_shaped_config_from_readme(tmp_path, run_cli):
         ("crates/network/src/python/http.rs", "DST104", "scoped-out"),
         ("crates/adapters/binance/src/lib.rs", "DST101", "scoped-out"),
     }
+
+
+def test_readme_demo_output_is_real(run_cli):
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split("$ cd examples/demo && dstcheck check\n")[1].split("```")[0]
+    code, out, _ = run_cli(["check", "--color", "never", "--no-cache"], ROOT / "examples" / "demo")
+    assert code == 1
+    assert out == block
+    code, out, _ = run_cli(["check", "--no-cache"], ROOT)
+    assert code == 0
+    assert "$ dstcheck check\n" + out in text
