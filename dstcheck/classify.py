@@ -45,7 +45,7 @@ def classify(
     pack = config.pack
     for finding in result.findings:
         ctx = finding.context.under(inherited)
-        name = pack.rules[finding.rule].name if finding.rule in pack.rules else "parse-error"
+        name = pack.rules[finding.rule].name
         reason = ""
         if not in_scope:
             disposition, reason = "scoped-out", "outside the in-scope source sets"

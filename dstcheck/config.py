@@ -137,6 +137,20 @@ def check_keys(table: dict, allowed: set, file: str, prefix: str) -> None:
             raise ConfigError(file, f"{prefix}{key}", f"unknown key; expected one of {', '.join(sorted(allowed))}")
 
 
+def tables(data: dict, key: str, allowed: set, file: str, what: str, prefix: str = ""):
+    """(key, table) for each table of an array of tables, each checked for unknown keys.
+    `prefix` names the enclosing table in messages (`area[0].`)."""
+    raw = data.get(key, [])
+    if not isinstance(raw, list):
+        raise ConfigError(file, prefix + key, f"expected an array of [[{what}]] tables")
+    for i, item in enumerate(raw):
+        item_key = f"{prefix}{key}[{i}]"
+        if not isinstance(item, dict):
+            raise ConfigError(file, item_key, "expected a table")
+        check_keys(item, allowed, file, f"{item_key}.")
+        yield item_key, item
+
+
 def _tri(value, file, key):
     if value not in ("unknown", "off"):
         raise ConfigError(file, key, 'expected "unknown" or "off"')
@@ -275,14 +289,7 @@ def _load_allowlists(patterns: List[str], config: Config, display: str) -> List[
             data = read_toml(path, name)
             headers = [n for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if text.strip().startswith("[[allow]]")]
             check_keys(data, {"allow"}, name, "")
-            raw = data.get("allow", [])
-            if not isinstance(raw, list):
-                raise ConfigError(name, "allow", "expected an array of [[allow]] tables")
-            for i, item in enumerate(raw):
-                key = f"allow[{i}]"
-                if not isinstance(item, dict):
-                    raise ConfigError(name, key, "expected a table")
-                check_keys(item, ALLOW_KEYS, name, f"{key}.")
+            for i, (key, item) in enumerate(tables(data, "allow", ALLOW_KEYS, name, "allow")):
                 for req in ("rule", "path", "reason"):
                     if not isinstance(item.get(req), str) or not item[req].strip():
                         raise ConfigError(name, f"{key}.{req}", "expected a non-empty string")

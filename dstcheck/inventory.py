@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Union
 
-from dstcheck.config import Config, read_toml, check_keys
+from dstcheck.config import Config, check_keys, read_toml, tables
 from dstcheck.errors import ConfigError
 from dstcheck.model import INVENTORY_TAG, Site
 
@@ -101,14 +101,7 @@ def load(config: Config) -> Inventory:
         raise ConfigError(source, "in-scope", 'expected "derive" or a list of strings')
     areas = []
     ids = set()
-    raw_areas = data.get("area", [])
-    if not isinstance(raw_areas, list):
-        raise ConfigError(source, "area", "expected an array of [[area]] tables")
-    for i, raw in enumerate(raw_areas):
-        key = f"area[{i}]"
-        if not isinstance(raw, dict):
-            raise ConfigError(source, key, "expected a table")
-        check_keys(raw, AREA_KEYS, source, f"{key}.")
+    for key, raw in tables(data, "area", AREA_KEYS, source, "area"):
         area_id = _text(raw.get("id"), source, f"{key}.id", required=True)
         if area_id in ids:
             raise ConfigError(source, f"{key}.id", f"duplicate area id {area_id!r}")
@@ -117,14 +110,7 @@ def load(config: Config) -> Inventory:
         if tag not in TAGS:
             raise ConfigError(source, f"{key}.tag", f"expected one of {', '.join(TAGS)}")
         entries = []
-        raw_entries = raw.get("entries", [])
-        if not isinstance(raw_entries, list):
-            raise ConfigError(source, f"{key}.entries", "expected an array of tables")
-        for j, e in enumerate(raw_entries):
-            ekey = f"{key}.entries[{j}]"
-            if not isinstance(e, dict):
-                raise ConfigError(source, ekey, "expected a table")
-            check_keys(e, ENTRY_KEYS, source, f"{ekey}.")
+        for ekey, e in tables(raw, "entries", ENTRY_KEYS, source, "area.entries", f"{key}."):
             etag = e.get("tag", tag)
             if etag not in TAGS:
                 raise ConfigError(source, f"{ekey}.tag", f"expected one of {', '.join(TAGS)}")

@@ -7,7 +7,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional
 
 from dstcheck.errors import ConfigError
 from dstcheck.matchers import KINDS, WHEN_VALUES
@@ -228,6 +228,3 @@ def apply_overrides(pack: RulePack, overrides: dict, user_rules: list, file: str
             target.params[param] = (list(target.params.get(param, [])) + value) if extend else value
     return pack
 
-
-def families(pack: RulePack) -> Tuple[str, ...]:
-    return tuple(sorted({r.family for r in pack.rules.values()}))
