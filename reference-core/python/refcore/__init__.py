@@ -1,0 +1,1 @@
+"""A small deterministic trading core, mirrored in Rust, and the harness that proves it replays."""

@@ -1,0 +1,3 @@
+from refcore.cli import main
+
+main()

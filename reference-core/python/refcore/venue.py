@@ -1,0 +1,94 @@
+"""The seeded fill simulator: a venue that acks or rejects, fills in parts, honours cancels that
+arrive in time, and delivers its reports late, out of order and sometimes twice. Requests are
+idempotent by order id, so a restarted core that re-sends them changes nothing."""
+from dataclasses import dataclass
+from typing import Dict, List
+
+from refcore.model import TICK_NS, VENUES, Event, Order, fee
+from refcore.prng import SplitMix64
+
+SALT = 0xD1B54A32D192ED03  # keeps the venue's stream apart from the scenario's
+
+
+@dataclass
+class Report:
+    order: int
+    rseq: int
+    gen: int  # venue time the report was produced
+    deliver: int  # virtual time it reaches the core
+    dup: int
+    kind: str
+    payload: dict
+
+
+class Venue:
+    def __init__(self, seed: int):
+        self.rng = SplitMix64(seed ^ SALT)
+        self.orders: Dict[int, Order] = {}
+        self.cancels: Dict[int, bool] = {}
+        self.plans: Dict[int, List[Report]] = {}  # every report produced per order, delivered or not
+        self.schedule: List[Report] = []  # reports (and duplicates) still on their way
+
+    def receive(self, request: str, order: Order, now: int) -> None:
+        if request == "new":
+            self._new(order, now)
+        elif order.id in self.orders and order.id not in self.cancels:
+            self.cancels[order.id] = True
+            self._cancel(order.id, now)
+
+    def _new(self, order: Order, now: int) -> None:
+        if order.id in self.orders:
+            return
+        self.orders[order.id] = Order(order.id, order.venue, order.instrument, order.side, order.price, order.qty, now)
+        rng = self.rng
+        if rng.below(100) < 6:
+            reports = [("reject", {"reason": "venue-reject"})]
+        else:
+            reports = [("ack", {})]
+            plan = rng.below(4)
+            parts: List[int] = []
+            if rng.below(100) < 3:
+                reports.append(("reject", {"reason": "expired"}))
+            elif plan == 1:
+                parts = [order.qty]
+            elif plan >= 2:
+                left = order.qty
+                while left:
+                    part = 1 + rng.below(left)
+                    parts.append(part)
+                    left -= part
+            for part in parts:
+                reports.append(("fill", {"qty": part, "price": order.price, "fee": fee(order.venue, order.price, part)}))
+        gen = now
+        for rseq, (kind, payload) in enumerate(reports, start=1):
+            if rseq > 1:
+                gen += TICK_NS * (1 + rng.below(4))
+            self._schedule(order.id, rseq, gen, kind, payload)
+
+    def _cancel(self, oid: int, now: int) -> None:
+        done = [r for r in self.plans[oid] if r.gen <= now]
+        filled = sum(r.payload["qty"] for r in done if r.kind == "fill")
+        if filled == self.orders[oid].qty or any(r.kind == "reject" for r in done):
+            return  # too late: the order is finished at the venue, its last report is on the way
+        self.plans[oid] = done
+        self.schedule = [r for r in self.schedule if r.order != oid or r.gen <= now]
+        self._schedule(oid, max((r.rseq for r in done), default=0) + 1, now, "cancelled", {})
+
+    def _schedule(self, oid: int, rseq: int, gen: int, kind: str, payload: dict) -> None:
+        rng = self.rng
+        report = Report(oid, rseq, gen, gen + TICK_NS * (1 + rng.below(3)) + rng.below(1000), 0, kind, payload)
+        self.plans.setdefault(oid, []).append(report)
+        self.schedule.append(report)
+        if rng.below(100) < 10:
+            self.schedule.append(Report(oid, rseq, gen, gen + TICK_NS * (1 + rng.below(5)) + rng.below(1000), 1, kind, payload))
+
+    def due(self, until: int) -> List[Event]:
+        """Reports delivered before `until`, as broker events in a fixed order."""
+        ready = sorted((r for r in self.schedule if r.deliver < until), key=lambda r: (r.deliver, r.order, r.rseq, r.dup))
+        self.schedule = [r for r in self.schedule if r.deliver >= until]
+        out = []
+        for r in ready:
+            order = self.orders[r.order]
+            out.append(Event(r.gen, "broker", order.venue, order.instrument, r.kind, VENUES[order.venue]["index"],
+                             {"order": r.order, "rseq": r.rseq, **r.payload}, key=f"{order.venue}:{r.order}:{r.rseq}"))
+        return out
