@@ -478,3 +478,165 @@ fn valid_quote(p: &Fields) -> Option<(i64, i64)> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(seq: i64, source: &str, kind: &str, venue: &str, instrument: &str, key: Option<&str>, payload: Fields) -> Event {
+        let mut e = Event::new(seq * 10, source, venue, instrument, kind, 0, payload);
+        e.key = key.map(str::to_string);
+        e.seq = seq;
+        e.ingest = seq * 10;
+        e
+    }
+
+    /// Order 1 filled (buy 2 @ 100), order 2 accepted (buy 3 @ 100).
+    fn core() -> Core {
+        let mut c = Core::new();
+        let place = |seq, qty| {
+            let p = fields![("type", "place"), ("venue", "XA"), ("instrument", "BTC-USD"), ("side", "buy"), ("price", 100), ("qty", qty)];
+            ev(seq, "control", "intent", "-", "-", None, p)
+        };
+        let feed = [
+            place(1, 2),
+            ev(2, "broker", "ack", "XA", "BTC-USD", Some("k1"), fields![("order", 1), ("rseq", 1)]),
+            ev(3, "broker", "fill", "XA", "BTC-USD", Some("k2"), fields![("order", 1), ("rseq", 2), ("qty", 2), ("price", 100), ("fee", 1)]),
+            place(4, 3),
+            ev(5, "broker", "ack", "XA", "BTC-USD", Some("k3"), fields![("order", 2), ("rseq", 1)]),
+        ];
+        for e in &feed {
+            c.apply(e).unwrap();
+        }
+        assert_eq!(c.orders.values().map(|o| o.state).collect::<Vec<_>>(), vec![FILLED, ACCEPTED]);
+        c.take();
+        c
+    }
+
+    fn fires(name: &str, corrupt: impl Fn(&mut Core)) {
+        let mut c = core();
+        let before = c.snapshot();
+        corrupt(&mut c);
+        let err = c.check(6, before, false).unwrap_err();
+        assert!(matches!(err, CoreError::Invariant(ref m) if m.contains(name)), "{err:?}");
+        assert!(c.take().0.last().unwrap().starts_with(&format!("invariant name={name} ")));
+    }
+
+    #[test]
+    fn each_invariant_fires_on_corruption() {
+        fires("no-fill-before-accept", |c| c.orders.get_mut(&1).unwrap().accepted = false);
+        fires("terminal-is-final", |c| c.orders.get_mut(&1).unwrap().state = ACCEPTED);
+        fires("filled-never-decreases", |c| c.orders.get_mut(&2).unwrap().filled = -1);
+        fires("remaining-never-increases", |c| c.orders.get_mut(&2).unwrap().qty = 4);
+        fires("cash-and-positions-conserve", |c| c.cash += 1);
+        fires("cash-and-positions-conserve", |c| *c.positions.get_mut("XA:ETH-USD").unwrap() = 1);
+        fires("cash-and-positions-conserve", |c| c.fees += 1);
+    }
+
+    #[test]
+    fn a_duplicate_that_mutates_fails_and_a_real_one_changes_nothing() {
+        let mut c = core();
+        let before = c.snapshot();
+        c.orders.get_mut(&1).unwrap().fees += 1;
+        c.fees += 1;
+        c.cash -= 1;
+        assert!(matches!(c.check(6, before, true), Err(CoreError::Invariant(m)) if m.contains("duplicate-is-noop")));
+
+        let mut c = core();
+        let before = c.snapshot();
+        let dup = ev(6, "broker", "fill", "XA", "BTC-USD", Some("k2"), fields![("order", 1), ("rseq", 2), ("qty", 2), ("price", 100), ("fee", 1)]);
+        c.apply(&dup).unwrap();
+        assert!(before == c.snapshot());
+        assert_eq!(c.take().0.last().unwrap(), "dup key=k2 order=1 rseq=2 seq=6");
+    }
+
+    #[test]
+    fn sequence_ids_must_increase() {
+        let mut c = core();
+        let err = c.apply(&ev(5, "timer", "tick", "-", "-", None, fields![])).unwrap_err();
+        assert!(matches!(err, CoreError::Input(m) if m.contains("must increase")));
+    }
+
+    /// Drive order 1 (buy 4 on XA:BTC-USD) into `state`, then apply `input`.
+    fn order_in(state: &str) -> (Core, i64, i64) {
+        let mut c = Core::new();
+        let mut seq = 0;
+        let mut rseq = 0;
+        let place = fields![("type", "place"), ("venue", "XA"), ("instrument", "BTC-USD"), ("side", "buy"), ("price", 100), ("qty", 4)];
+        seq += 1;
+        c.apply(&ev(seq, "control", "intent", "-", "-", None, place)).unwrap();
+        let setup: &[(&str, i64)] = match state {
+            SUBMITTED => &[],
+            ACCEPTED => &[("ack", 0)],
+            PARTIAL => &[("ack", 0), ("fill", 1)],
+            FILLED => &[("ack", 0), ("fill", 4)],
+            CANCEL_PENDING => &[("ack", 0), ("cancel", 0)],
+            CANCELLED => &[("ack", 0), ("cancel", 0), ("cancelled", 0)],
+            REJECTED => &[("reject", 0)],
+            _ => unreachable!(),
+        };
+        for &(input, qty) in setup {
+            apply_input(&mut c, &mut seq, &mut rseq, input, qty);
+        }
+        assert_eq!(c.orders[&1].state, state);
+        c.take();
+        (c, seq, rseq)
+    }
+
+    fn apply_input(c: &mut Core, seq: &mut i64, rseq: &mut i64, input: &str, qty: i64) {
+        *seq += 1;
+        let e = if input == "cancel" {
+            ev(*seq, "control", "intent", "-", "-", None, fields![("type", "cancel"), ("order", 1)])
+        } else {
+            *rseq += 1;
+            let mut p = fields![("order", 1), ("rseq", *rseq)];
+            if input == "fill" {
+                p.extend(fields![("qty", qty), ("price", 100), ("fee", 0)]);
+            }
+            if input == "reject" {
+                p.insert("reason".into(), Value::from("x"));
+            }
+            let key = format!("XA:1:{rseq}");
+            ev(*seq, "broker", input, "XA", "BTC-USD", Some(&key), p)
+        };
+        c.apply(&e).unwrap();
+    }
+
+    #[test]
+    fn every_state_against_every_input() {
+        let mut transitions = 0;
+        for state in [SUBMITTED, ACCEPTED, PARTIAL, FILLED, CANCEL_PENDING, CANCELLED, REJECTED] {
+            for (input, qty) in [("ack", 0), ("reject", 0), ("fill", 1), ("fill", -1), ("cancelled", 0), ("cancel", 0)] {
+                let (mut c, mut seq, mut rseq) = order_in(state);
+                let o = c.orders[&1].clone();
+                let qty = if qty == -1 { (o.qty - o.filled).max(1) } else { qty };
+                let target = match input {
+                    "fill" if o.filled + qty == o.qty => FILLED,
+                    "fill" if o.state == CANCEL_PENDING => CANCEL_PENDING,
+                    "fill" => PARTIAL,
+                    "ack" => ACCEPTED,
+                    "reject" => REJECTED,
+                    "cancelled" => CANCELLED,
+                    _ => CANCEL_PENDING,
+                };
+                let overfill = input == "fill" && o.filled + qty > o.qty;
+                let repeat_cancel = input == "cancel" && state == CANCEL_PENDING;
+                let before = (c.cash, c.positions.clone());
+                apply_input(&mut c, &mut seq, &mut rseq, input, qty);
+                let lines = c.take().0;
+                let after = &c.orders[&1];
+                if legal(state, target) && !overfill && !repeat_cancel {
+                    assert_eq!(after.state, target, "{state} + {input}");
+                    let needle = format!("from={state} ");
+                    assert!(lines.iter().any(|l| l.starts_with("transition") && l.contains(&needle)));
+                    transitions += 1;
+                } else {
+                    assert_eq!((after.state, after.filled), (o.state, o.filled), "{state} + {input} must not mutate");
+                    assert_eq!((c.cash, c.positions.clone()), before);
+                    assert!(lines.iter().any(|l| l.contains("illegal-transition") || l.contains("overfill")), "{lines:?}");
+                }
+            }
+        }
+        assert_eq!(transitions, LEGAL.len() - 1); // created -> submitted is every setup's first step
+    }
+}

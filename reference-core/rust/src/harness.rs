@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use crate::clock::VirtualClock;
 use crate::core::{Core, CoreError};
 use crate::fields;
-use crate::model::{line, Event, CHECKPOINT_EVERY, TICK_NS};
+use crate::model::{line, parse_line, Event, Value, CHECKPOINT_EVERY, TICK_NS};
 use crate::replay::replay;
 use crate::scenario::generate;
 use crate::sequencer::Sequencer;
@@ -204,4 +204,41 @@ pub fn run(seed: u64, steps: i64, inputs: Option<Vec<Event>>, sim: bool, crash_a
         }
         Err(CoreError::Input(message)) => Err(HarnessError::Recovery(message)),
     }
+}
+
+/// One input stream: what `refcore-rs run` reads and the golden fixtures hold.
+pub struct Stream {
+    pub seed: u64,
+    pub steps: i64,
+    pub sim: bool,
+    pub events: Vec<Event>,
+}
+
+/// Streams: a `run seed=S sim=on|off steps=N` header, unsequenced event lines, optionally `end`.
+/// Blank lines and `#` comments are skipped.
+pub fn parse_streams(text: &str) -> Result<Vec<Stream>, String> {
+    let mut streams: Vec<Stream> = Vec::new();
+    let mut open = false;
+    for (number, text) in text.lines().enumerate() {
+        let at = |e: String| format!("line {}: {e}", number + 1);
+        if text.is_empty() || text.starts_with('#') {
+            continue;
+        }
+        if text == "end" {
+            open = false;
+            continue;
+        }
+        let (kind, fields) = parse_line(text).map_err(at)?;
+        match kind.as_str() {
+            "run" => {
+                let int = |k: &str| fields.get(k).and_then(Value::int).ok_or_else(|| at(format!("run header without {k}")));
+                let sim = fields.get("sim").map(|v| v.to_string() != "off").unwrap_or(true);
+                streams.push(Stream { seed: int("seed")? as u64, steps: int("steps")?, sim, events: Vec::new() });
+                open = true;
+            }
+            "event" if open => streams.last_mut().unwrap().events.push(Event::from_fields(&fields).map_err(at)?),
+            _ => return Err(at(format!("expected a run header, an event or `end`, found {kind:?}"))),
+        }
+    }
+    Ok(streams)
 }

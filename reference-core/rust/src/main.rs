@@ -2,48 +2,11 @@
 //!
 //!   refcore-rs run [--trace] [--crash-at STEP]   input streams on stdin, one result per run
 //!   refcore-rs replay                            a replay log on stdin, verified line by line
-use std::io::{self, BufRead, Read, Write};
+use std::io::{self, Read, Write};
 use std::process::ExitCode;
 
-use refcore::harness::run;
-use refcore::model::{parse_line, Event, Value};
+use refcore::harness::{parse_streams, run};
 use refcore::replay::{digest, replay};
-
-struct Stream {
-    seed: u64,
-    steps: i64,
-    sim: bool,
-    events: Vec<Event>,
-}
-
-/// Input streams: a `run seed=S sim=on|off steps=N` header, unsequenced event lines, `end`.
-fn read_streams(input: impl BufRead) -> Result<Vec<Stream>, String> {
-    let mut streams: Vec<Stream> = Vec::new();
-    let mut open = false;
-    for (number, text) in input.lines().enumerate() {
-        let text = text.map_err(|e| format!("stdin: {e}"))?;
-        let at = |e: String| format!("line {}: {e}", number + 1);
-        if text.is_empty() || text.starts_with('#') {
-            continue;
-        }
-        if text == "end" {
-            open = false;
-            continue;
-        }
-        let (kind, fields) = parse_line(&text).map_err(at)?;
-        match kind.as_str() {
-            "run" => {
-                let int = |k: &str| fields.get(k).and_then(Value::int).ok_or_else(|| at(format!("run header without {k}")));
-                let sim = fields.get("sim").map(|v| v.to_string() != "off").unwrap_or(true);
-                streams.push(Stream { seed: int("seed")? as u64, steps: int("steps")?, sim, events: Vec::new() });
-                open = true;
-            }
-            "event" if open => streams.last_mut().unwrap().events.push(Event::from_fields(&fields).map_err(at)?),
-            _ => return Err(at(format!("expected a run header, an event or `end`, found {kind:?}"))),
-        }
-    }
-    Ok(streams)
-}
 
 fn cmd_run(args: &[String]) -> Result<ExitCode, String> {
     let full = args.iter().any(|a| a == "--trace");
@@ -51,7 +14,9 @@ fn cmd_run(args: &[String]) -> Result<ExitCode, String> {
         Some(i) => Some(args.get(i + 1).and_then(|v| v.parse().ok()).ok_or("--crash-at needs a step number")?),
         None => None,
     };
-    let streams = read_streams(io::stdin().lock())?;
+    let mut text = String::new();
+    io::stdin().read_to_string(&mut text).map_err(|e| format!("stdin: {e}"))?;
+    let streams = parse_streams(&text)?;
     let mut out = io::BufWriter::new(io::stdout().lock());
     let mut failed = false;
     for s in streams {

@@ -1,0 +1,15 @@
+import subprocess
+from pathlib import Path
+
+import pytest
+
+CORE = Path(__file__).resolve().parents[2]  # reference-core/
+FIXTURES = CORE / "fixtures"
+RUST = CORE / "rust"
+
+
+@pytest.fixture(scope="session")
+def rust_bin() -> Path:
+    """The Rust core's binary, built once per session (cargo is part of the toolchain we need)."""
+    subprocess.run(["cargo", "build", "--release", "--quiet", "--manifest-path", str(RUST / "Cargo.toml")], check=True)
+    return RUST / "target" / "release" / "refcore-rs"
