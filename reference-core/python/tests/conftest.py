@@ -3,9 +3,7 @@ from pathlib import Path
 
 import pytest
 
-CORE = Path(__file__).resolve().parents[2]  # reference-core/
-FIXTURES = CORE / "fixtures"
-RUST = CORE / "rust"
+from corepaths import RUST
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,7 @@
 import re
 import subprocess
 
-from conftest import RUST
+from corepaths import RUST
 
 
 def test_cargo_test_passes_with_nothing_ignored():

@@ -3,7 +3,7 @@ import subprocess
 
 import pytest
 
-from conftest import FIXTURES
+from corepaths import FIXTURES
 from refcore.cli import read_inputs
 from refcore.harness import run
 from refcore.replay import first_divergence, replay

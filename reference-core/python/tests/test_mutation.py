@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORE
+from corepaths import CORE
 
 REPO = CORE.parent
 
