@@ -77,7 +77,10 @@ impl Core {
             ("cash", self.cash),
             ("fees", self.fees),
             ("orders", self.orders.len() as i64),
-            ("open", self.orders.values().filter(|o| !is_terminal(o.state)).count() as i64),
+            (
+                "open",
+                self.orders.values().filter(|o| !is_terminal(o.state)).count() as i64
+            ),
             ("halt", self.halt),
         ];
         for (market, qty) in &self.positions {
@@ -100,7 +103,10 @@ impl Core {
     // -- events -------------------------------------------------------------------------------
     pub fn apply(&mut self, ev: &Event) -> Result<(), CoreError> {
         if ev.seq <= self.last_seq {
-            return Err(CoreError::Input(format!("sequence ids must increase: {} after {}", ev.seq, self.last_seq)));
+            return Err(CoreError::Input(format!(
+                "sequence ids must increase: {} after {}",
+                ev.seq, self.last_seq
+            )));
         }
         self.last_seq = ev.seq;
         self.now = ev.ingest;
@@ -141,14 +147,24 @@ impl Core {
         let reason = self.validate(&intent);
         let verdict = if reason.is_some() { "reject" } else { "accept" };
         let shown = reason.clone().unwrap_or_else(|| "ok".into());
-        self.emit("decision", fields![("seq", seq), ("n", n), ("verdict", verdict), ("reason", shown)])?;
+        self.emit(
+            "decision",
+            fields![("seq", seq), ("n", n), ("verdict", verdict), ("reason", shown)],
+        )?;
         if reason.is_some() {
             return Ok(());
         }
         let int = |name: &str| intent.get(name).and_then(Value::int).unwrap_or(0);
         let word = |name: &str| intent.get(name).map(Value::to_string).unwrap_or_default();
         match word("type").as_str() {
-            "place" => self.place(seq, &word("venue"), &word("instrument"), &word("side"), int("price"), int("qty"))?,
+            "place" => self.place(
+                seq,
+                &word("venue"),
+                &word("instrument"),
+                &word("side"),
+                int("price"),
+                int("qty"),
+            )?,
             "cancel" => self.cancel(seq, int("order"))?,
             "replace" => {
                 let old = self.orders[&int("order")].clone();
@@ -188,7 +204,10 @@ impl Core {
         let mut order: Option<&Order> = None;
         match kind {
             "place" => {
-                if !self.positions.contains_key(&market_of(&text("venue"), &text("instrument"))) {
+                if !self
+                    .positions
+                    .contains_key(&market_of(&text("venue"), &text("instrument")))
+                {
                     return Some("schema:market".into());
                 }
                 if !matches!(intent.get("side"), Some(Value::Word(s)) if s == "buy" || s == "sell") {
@@ -228,9 +247,16 @@ impl Core {
             }
             let sign = if side == "buy" { 1 } else { -1 };
             let market = market_of(&venue_name, &instrument);
-            let others = || self.orders.values().filter(move |o| Some(o.id) != order.map(|x| x.id) && !is_terminal(o.state));
+            let others = || {
+                self.orders
+                    .values()
+                    .filter(move |o| Some(o.id) != order.map(|x| x.id) && !is_terminal(o.state))
+            };
             let exposure = self.positions[&market]
-                + others().filter(|o| o.market() == market).map(|o| o.signed() * o.remaining()).sum::<i64>();
+                + others()
+                    .filter(|o| o.market() == market)
+                    .map(|o| o.signed() * o.remaining())
+                    .sum::<i64>();
             if (exposure + sign * qty).abs() > MAX_POSITION {
                 return Some("risk:position".into());
             }
@@ -250,14 +276,30 @@ impl Core {
         }
     }
 
-    fn place(&mut self, seq: i64, venue: &str, instrument: &str, side: &str, price: i64, qty: i64) -> Result<(), CoreError> {
+    fn place(
+        &mut self,
+        seq: i64,
+        venue: &str,
+        instrument: &str,
+        side: &str,
+        price: i64,
+        qty: i64,
+    ) -> Result<(), CoreError> {
         let order = Order::new(self.next_order, venue, instrument, side, price, qty, self.now);
         let id = order.id;
         self.next_order += 1;
         self.orders.insert(id, order);
         self.emit(
             "order",
-            fields![("seq", seq), ("order", id), ("venue", venue), ("instrument", instrument), ("side", side), ("price", price), ("qty", qty)],
+            fields![
+                ("seq", seq),
+                ("order", id),
+                ("venue", venue),
+                ("instrument", instrument),
+                ("side", side),
+                ("price", price),
+                ("qty", qty)
+            ],
         )?;
         self.transition(seq, id, SUBMITTED, "intent")?;
         self.requests.push(("new", self.orders[&id].clone()));
@@ -273,7 +315,10 @@ impl Core {
     fn transition(&mut self, seq: i64, id: i64, to: &'static str, cause: &str) -> Result<(), CoreError> {
         let order = self.orders.get_mut(&id).expect("transitions name existing orders");
         if !legal(order.state, to) {
-            return Err(CoreError::Invariant(format!("illegal transition {} -> {} for order {}", order.state, to, id)));
+            return Err(CoreError::Invariant(format!(
+                "illegal transition {} -> {} for order {}",
+                order.state, to, id
+            )));
         }
         let before = order.state;
         order.state = to;
@@ -301,14 +346,20 @@ impl Core {
         };
         let known = matches!(self.orders.get(&oid), Some(o) if o.venue == ev.venue && o.instrument == ev.instrument);
         if !known {
-            self.emit("diag", fields![("seq", ev.seq), ("reason", "unknown-order"), ("order", oid)])?;
+            self.emit(
+                "diag",
+                fields![("seq", ev.seq), ("reason", "unknown-order"), ("order", oid)],
+            )?;
             return Ok(false);
         }
         let order = &self.orders[&oid];
         let seen = ev.key.as_ref().is_some_and(|k| self.seen.contains(k));
         if seen || rseq < order.next_rseq || order.parked.contains_key(&rseq) {
             let key = ev.key.clone().unwrap_or_else(|| "-".into());
-            self.emit("dup", fields![("seq", ev.seq), ("order", oid), ("rseq", rseq), ("key", key)])?;
+            self.emit(
+                "dup",
+                fields![("seq", ev.seq), ("order", oid), ("rseq", rseq), ("key", key)],
+            )?;
             return Ok(true);
         }
         if rseq > order.next_rseq {
@@ -322,7 +373,9 @@ impl Core {
             self.orders.get_mut(&oid).unwrap().next_rseq += 1;
             loop {
                 let next = self.orders[&oid].next_rseq;
-                let Some(parked) = self.orders[&oid].parked.get(&next).cloned() else { break };
+                let Some(parked) = self.orders[&oid].parked.get(&next).cloned() else {
+                    break;
+                };
                 self.emit("unpark", fields![("seq", ev.seq), ("order", oid), ("rseq", next)])?;
                 if !self.apply_report(ev.seq, oid, &parked)? {
                     break;
@@ -355,12 +408,18 @@ impl Core {
                 ) {
                     (Some(q), Some(pr), Some(c)) if q > 0 && pr > 0 && c >= 0 => (q, pr, c),
                     _ => {
-                        self.emit("diag", fields![("seq", seq), ("reason", "malformed-fill"), ("order", oid)])?;
+                        self.emit(
+                            "diag",
+                            fields![("seq", seq), ("reason", "malformed-fill"), ("order", oid)],
+                        )?;
                         return Ok(false);
                     }
                 };
                 if qty > order.qty - order.filled {
-                    self.emit("diag", fields![("seq", seq), ("reason", "overfill"), ("order", oid), ("qty", qty)])?;
+                    self.emit(
+                        "diag",
+                        fields![("seq", seq), ("reason", "overfill"), ("order", oid), ("qty", qty)],
+                    )?;
                     return Ok(false);
                 }
                 fill = Some((qty, price, charged));
@@ -376,7 +435,10 @@ impl Core {
             "reject" => REJECTED,
             "cancelled" => CANCELLED,
             _ => {
-                self.emit("diag", fields![("seq", seq), ("reason", "unknown-report"), ("order", oid)])?;
+                self.emit(
+                    "diag",
+                    fields![("seq", seq), ("reason", "unknown-report"), ("order", oid)],
+                )?;
                 return Ok(false);
             }
         };
@@ -432,7 +494,9 @@ impl Core {
     fn check(&mut self, seq: i64, before: Snapshot, duplicate: bool) -> Result<(), CoreError> {
         if let Some((name, order)) = self.violation(&before, duplicate) {
             self.emit("invariant", fields![("seq", seq), ("name", name), ("order", order)])?;
-            return Err(CoreError::Invariant(format!("invariant {name} failed at seq {seq} (order {order})")));
+            return Err(CoreError::Invariant(format!(
+                "invariant {name} failed at seq {seq} (order {order})"
+            )));
         }
         Ok(())
     }
@@ -483,7 +547,15 @@ fn valid_quote(p: &Fields) -> Option<(i64, i64)> {
 mod tests {
     use super::*;
 
-    fn ev(seq: i64, source: &str, kind: &str, venue: &str, instrument: &str, key: Option<&str>, payload: Fields) -> Event {
+    fn ev(
+        seq: i64,
+        source: &str,
+        kind: &str,
+        venue: &str,
+        instrument: &str,
+        key: Option<&str>,
+        payload: Fields,
+    ) -> Event {
         let mut e = Event::new(seq * 10, source, venue, instrument, kind, 0, payload);
         e.key = key.map(str::to_string);
         e.seq = seq;
@@ -495,20 +567,54 @@ mod tests {
     fn core() -> Core {
         let mut c = Core::new();
         let place = |seq, qty| {
-            let p = fields![("type", "place"), ("venue", "XA"), ("instrument", "BTC-USD"), ("side", "buy"), ("price", 100), ("qty", qty)];
+            let p = fields![
+                ("type", "place"),
+                ("venue", "XA"),
+                ("instrument", "BTC-USD"),
+                ("side", "buy"),
+                ("price", 100),
+                ("qty", qty)
+            ];
             ev(seq, "control", "intent", "-", "-", None, p)
         };
         let feed = [
             place(1, 2),
-            ev(2, "broker", "ack", "XA", "BTC-USD", Some("k1"), fields![("order", 1), ("rseq", 1)]),
-            ev(3, "broker", "fill", "XA", "BTC-USD", Some("k2"), fields![("order", 1), ("rseq", 2), ("qty", 2), ("price", 100), ("fee", 1)]),
+            ev(
+                2,
+                "broker",
+                "ack",
+                "XA",
+                "BTC-USD",
+                Some("k1"),
+                fields![("order", 1), ("rseq", 1)],
+            ),
+            ev(
+                3,
+                "broker",
+                "fill",
+                "XA",
+                "BTC-USD",
+                Some("k2"),
+                fields![("order", 1), ("rseq", 2), ("qty", 2), ("price", 100), ("fee", 1)],
+            ),
             place(4, 3),
-            ev(5, "broker", "ack", "XA", "BTC-USD", Some("k3"), fields![("order", 2), ("rseq", 1)]),
+            ev(
+                5,
+                "broker",
+                "ack",
+                "XA",
+                "BTC-USD",
+                Some("k3"),
+                fields![("order", 2), ("rseq", 1)],
+            ),
         ];
         for e in &feed {
             c.apply(e).unwrap();
         }
-        assert_eq!(c.orders.values().map(|o| o.state).collect::<Vec<_>>(), vec![FILLED, ACCEPTED]);
+        assert_eq!(
+            c.orders.values().map(|o| o.state).collect::<Vec<_>>(),
+            vec![FILLED, ACCEPTED]
+        );
         c.take();
         c
     }
@@ -518,18 +624,30 @@ mod tests {
         let before = c.snapshot();
         corrupt(&mut c);
         let err = c.check(6, before, false).unwrap_err();
-        assert!(matches!(err, CoreError::Invariant(ref m) if m.contains(name)), "{err:?}");
-        assert!(c.take().0.last().unwrap().starts_with(&format!("invariant name={name} ")));
+        assert!(
+            matches!(err, CoreError::Invariant(ref m) if m.contains(name)),
+            "{err:?}"
+        );
+        assert!(c
+            .take()
+            .0
+            .last()
+            .unwrap()
+            .starts_with(&format!("invariant name={name} ")));
     }
 
     #[test]
     fn each_invariant_fires_on_corruption() {
-        fires("no-fill-before-accept", |c| c.orders.get_mut(&1).unwrap().accepted = false);
+        fires("no-fill-before-accept", |c| {
+            c.orders.get_mut(&1).unwrap().accepted = false
+        });
         fires("terminal-is-final", |c| c.orders.get_mut(&1).unwrap().state = ACCEPTED);
         fires("filled-never-decreases", |c| c.orders.get_mut(&2).unwrap().filled = -1);
         fires("remaining-never-increases", |c| c.orders.get_mut(&2).unwrap().qty = 4);
         fires("cash-and-positions-conserve", |c| c.cash += 1);
-        fires("cash-and-positions-conserve", |c| *c.positions.get_mut("XA:ETH-USD").unwrap() = 1);
+        fires("cash-and-positions-conserve", |c| {
+            *c.positions.get_mut("XA:ETH-USD").unwrap() = 1
+        });
         fires("cash-and-positions-conserve", |c| c.fees += 1);
     }
 
@@ -544,7 +662,15 @@ mod tests {
 
         let mut c = core();
         let before = c.snapshot();
-        let dup = ev(6, "broker", "fill", "XA", "BTC-USD", Some("k2"), fields![("order", 1), ("rseq", 2), ("qty", 2), ("price", 100), ("fee", 1)]);
+        let dup = ev(
+            6,
+            "broker",
+            "fill",
+            "XA",
+            "BTC-USD",
+            Some("k2"),
+            fields![("order", 1), ("rseq", 2), ("qty", 2), ("price", 100), ("fee", 1)],
+        );
         c.apply(&dup).unwrap();
         assert!(before == c.snapshot());
         assert_eq!(c.take().0.last().unwrap(), "dup key=k2 order=1 rseq=2 seq=6");
@@ -562,7 +688,14 @@ mod tests {
         let mut c = Core::new();
         let mut seq = 0;
         let mut rseq = 0;
-        let place = fields![("type", "place"), ("venue", "XA"), ("instrument", "BTC-USD"), ("side", "buy"), ("price", 100), ("qty", 4)];
+        let place = fields![
+            ("type", "place"),
+            ("venue", "XA"),
+            ("instrument", "BTC-USD"),
+            ("side", "buy"),
+            ("price", 100),
+            ("qty", 4)
+        ];
         seq += 1;
         c.apply(&ev(seq, "control", "intent", "-", "-", None, place)).unwrap();
         let setup: &[(&str, i64)] = match state {
@@ -586,7 +719,15 @@ mod tests {
     fn apply_input(c: &mut Core, seq: &mut i64, rseq: &mut i64, input: &str, qty: i64) {
         *seq += 1;
         let e = if input == "cancel" {
-            ev(*seq, "control", "intent", "-", "-", None, fields![("type", "cancel"), ("order", 1)])
+            ev(
+                *seq,
+                "control",
+                "intent",
+                "-",
+                "-",
+                None,
+                fields![("type", "cancel"), ("order", 1)],
+            )
         } else {
             *rseq += 1;
             let mut p = fields![("order", 1), ("rseq", *rseq)];
@@ -605,8 +746,15 @@ mod tests {
     #[test]
     fn every_state_against_every_input() {
         let mut transitions = 0;
-        for state in [SUBMITTED, ACCEPTED, PARTIAL, FILLED, CANCEL_PENDING, CANCELLED, REJECTED] {
-            for (input, qty) in [("ack", 0), ("reject", 0), ("fill", 1), ("fill", -1), ("cancelled", 0), ("cancel", 0)] {
+        for state in STATES.into_iter().filter(|s| *s != CREATED) {
+            for (input, qty) in [
+                ("ack", 0),
+                ("reject", 0),
+                ("fill", 1),
+                ("fill", -1),
+                ("cancelled", 0),
+                ("cancel", 0),
+            ] {
                 let (mut c, mut seq, mut rseq) = order_in(state);
                 let o = c.orders[&1].clone();
                 let qty = if qty == -1 { (o.qty - o.filled).max(1) } else { qty };
@@ -631,9 +779,18 @@ mod tests {
                     assert!(lines.iter().any(|l| l.starts_with("transition") && l.contains(&needle)));
                     transitions += 1;
                 } else {
-                    assert_eq!((after.state, after.filled), (o.state, o.filled), "{state} + {input} must not mutate");
+                    assert_eq!(
+                        (after.state, after.filled),
+                        (o.state, o.filled),
+                        "{state} + {input} must not mutate"
+                    );
                     assert_eq!((c.cash, c.positions.clone()), before);
-                    assert!(lines.iter().any(|l| l.contains("illegal-transition") || l.contains("overfill")), "{lines:?}");
+                    assert!(
+                        lines
+                            .iter()
+                            .any(|l| l.contains("illegal-transition") || l.contains("overfill")),
+                        "{lines:?}"
+                    );
                 }
             }
         }

@@ -67,7 +67,13 @@ pub struct Harness {
 
 impl Harness {
     pub fn new(seed: u64, budget_ns: i64) -> Self {
-        Harness { seed, budget_ns, state: State::Initialized, clock: VirtualClock::default(), timeline: Vec::new() }
+        Harness {
+            seed,
+            budget_ns,
+            state: State::Initialized,
+            clock: VirtualClock::default(),
+            timeline: Vec::new(),
+        }
     }
 
     pub fn command(&mut self, command: Command, reason: &str) -> Result<(), HarnessError> {
@@ -75,18 +81,35 @@ impl Harness {
         let name = format!("{command:?}").to_lowercase();
         if !allowed.contains(&self.state) {
             let state = format!("{:?}", self.state).to_lowercase();
-            self.timeline.push(line("rejected", &fields![("cmd", name), ("state", state), ("vt", self.clock.now)]).unwrap());
-            return Err(HarnessError::Illegal { command, state: self.state });
+            self.timeline.push(
+                line(
+                    "rejected",
+                    &fields![("cmd", name), ("state", state), ("vt", self.clock.now)],
+                )
+                .unwrap(),
+            );
+            return Err(HarnessError::Illegal {
+                command,
+                state: self.state,
+            });
         }
         if command == Command::Step {
             if self.clock.now + TICK_NS > self.budget_ns {
-                return Err(HarnessError::BudgetExceeded { limit_ns: self.budget_ns, observed_ns: self.clock.now + TICK_NS });
+                return Err(HarnessError::BudgetExceeded {
+                    limit_ns: self.budget_ns,
+                    observed_ns: self.clock.now + TICK_NS,
+                });
             }
             self.clock.advance(TICK_NS);
         }
         self.state = to;
         let state = format!("{to:?}").to_lowercase();
-        let f = fields![("cmd", name), ("state", state), ("vt", self.clock.now), ("reason", reason)];
+        let f = fields![
+            ("cmd", name),
+            ("state", state),
+            ("vt", self.clock.now),
+            ("reason", reason)
+        ];
         self.timeline.push(line("harness", &f).unwrap());
         Ok(())
     }
@@ -125,7 +148,10 @@ fn feed(run: &mut Run, venue: &mut Option<Venue>, ingest: i64, batch: &[Event]) 
 fn recover(run: &mut Run, venue: &mut Option<Venue>) -> Result<(), CoreError> {
     let (mut core, divergence) = replay(&run.durable);
     if let Some(d) = divergence {
-        return Err(CoreError::Input(format!("recovery replay diverged: {}", d.describe("log", "replay"))));
+        return Err(CoreError::Input(format!(
+            "recovery replay diverged: {}",
+            d.describe("log", "replay")
+        )));
     }
     core.take();
     run.sequencer = Sequencer::new(core.last_seq + 1);
@@ -138,18 +164,31 @@ fn recover(run: &mut Run, venue: &mut Option<Venue>) -> Result<(), CoreError> {
 }
 
 /// One seeded run; with `crash_at`, the core crashes before that step and is recovered.
-pub fn run(seed: u64, steps: i64, inputs: Option<Vec<Event>>, sim: bool, crash_at: Option<i64>) -> Result<RunResult, HarnessError> {
+pub fn run(
+    seed: u64,
+    steps: i64,
+    inputs: Option<Vec<Event>>,
+    sim: bool,
+    crash_at: Option<i64>,
+) -> Result<RunResult, HarnessError> {
     let mut batches: BTreeMap<i64, Vec<Event>> = BTreeMap::new();
     for ev in inputs.unwrap_or_else(|| generate(seed, steps)) {
         let step = ev.time.div_euclid(TICK_NS);
         if !(0..steps).contains(&step) {
-            return Err(HarnessError::Input(format!("event time {} is outside the run's {steps} steps", ev.time)));
+            return Err(HarnessError::Input(format!(
+                "event time {} is outside the run's {steps} steps",
+                ev.time
+            )));
         }
         batches.entry(step).or_default().push(ev);
     }
     let mut harness = Harness::new(seed, steps * TICK_NS);
     let mut venue = if sim { Some(Venue::new(seed)) } else { None };
-    let header = fields![("seed", seed as i64), ("steps", steps), ("sim", if sim { "on" } else { "off" })];
+    let header = fields![
+        ("seed", seed as i64),
+        ("steps", steps),
+        ("sim", if sim { "on" } else { "off" })
+    ];
     let mut state = Run {
         core: Core::new(),
         sequencer: Sequencer::new(1),
@@ -159,15 +198,18 @@ pub fn run(seed: u64, steps: i64, inputs: Option<Vec<Event>>, sim: bool, crash_a
     };
     let mut since = 0;
     harness.command(Command::Start, "-")?;
+    let refused = |e: HarnessError| CoreError::Input(format!("{e:?}"));
     let outcome: Result<(), CoreError> = (|| {
         for step in 0..steps {
             if Some(step) == crash_at {
-                harness.command(Command::Crash, "injected").map_err(|e| CoreError::Input(format!("{e:?}")))?;
-                harness.command(Command::Restart, "replay-to-checkpoint").map_err(|e| CoreError::Input(format!("{e:?}")))?;
+                harness.command(Command::Crash, "injected").map_err(refused)?;
+                harness
+                    .command(Command::Restart, "replay-to-checkpoint")
+                    .map_err(refused)?;
                 recover(&mut state, &mut venue)?;
-                harness.command(Command::Start, "recovered").map_err(|e| CoreError::Input(format!("{e:?}")))?;
+                harness.command(Command::Start, "recovered").map_err(refused)?;
             }
-            harness.command(Command::Step, "-").map_err(|e| CoreError::Input(format!("{e:?}")))?;
+            harness.command(Command::Step, "-").map_err(refused)?;
             let now = harness.clock.now;
             let mut batch = batches.remove(&step).unwrap_or_default();
             if let Some(v) = venue.as_mut() {
@@ -196,11 +238,21 @@ pub fn run(seed: u64, steps: i64, inputs: Option<Vec<Event>>, sim: bool, crash_a
             state.durable.extend(std::mem::take(&mut state.pending));
             state.durable.extend(lines);
             harness.command(Command::Complete, "-")?;
-            Ok(RunResult { trace: state.durable, timeline: harness.timeline, events, failure: None })
+            Ok(RunResult {
+                trace: state.durable,
+                timeline: harness.timeline,
+                events,
+                failure: None,
+            })
         }
         Err(CoreError::Invariant(message)) => {
             state.durable.extend(std::mem::take(&mut state.pending));
-            Ok(RunResult { trace: state.durable, timeline: harness.timeline, events, failure: Some(message) })
+            Ok(RunResult {
+                trace: state.durable,
+                timeline: harness.timeline,
+                events,
+                failure: Some(message),
+            })
         }
         Err(CoreError::Input(message)) => Err(HarnessError::Recovery(message)),
     }
@@ -231,12 +283,26 @@ pub fn parse_streams(text: &str) -> Result<Vec<Stream>, String> {
         let (kind, fields) = parse_line(text).map_err(at)?;
         match kind.as_str() {
             "run" => {
-                let int = |k: &str| fields.get(k).and_then(Value::int).ok_or_else(|| at(format!("run header without {k}")));
+                let int = |k: &str| {
+                    fields
+                        .get(k)
+                        .and_then(Value::int)
+                        .ok_or_else(|| at(format!("run header without {k}")))
+                };
                 let sim = fields.get("sim").map(|v| v.to_string() != "off").unwrap_or(true);
-                streams.push(Stream { seed: int("seed")? as u64, steps: int("steps")?, sim, events: Vec::new() });
+                streams.push(Stream {
+                    seed: int("seed")? as u64,
+                    steps: int("steps")?,
+                    sim,
+                    events: Vec::new(),
+                });
                 open = true;
             }
-            "event" if open => streams.last_mut().unwrap().events.push(Event::from_fields(&fields).map_err(at)?),
+            "event" if open => streams
+                .last_mut()
+                .unwrap()
+                .events
+                .push(Event::from_fields(&fields).map_err(at)?),
             _ => return Err(at(format!("expected a run header, an event or `end`, found {kind:?}"))),
         }
     }

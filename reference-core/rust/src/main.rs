@@ -11,16 +11,23 @@ use refcore::replay::{digest, replay};
 fn cmd_run(args: &[String]) -> Result<ExitCode, String> {
     let full = args.iter().any(|a| a == "--trace");
     let crash_at = match args.iter().position(|a| a == "--crash-at") {
-        Some(i) => Some(args.get(i + 1).and_then(|v| v.parse().ok()).ok_or("--crash-at needs a step number")?),
+        Some(i) => Some(
+            args.get(i + 1)
+                .and_then(|v| v.parse().ok())
+                .ok_or("--crash-at needs a step number")?,
+        ),
         None => None,
     };
     let mut text = String::new();
-    io::stdin().read_to_string(&mut text).map_err(|e| format!("stdin: {e}"))?;
+    io::stdin()
+        .read_to_string(&mut text)
+        .map_err(|e| format!("stdin: {e}"))?;
     let streams = parse_streams(&text)?;
     let mut out = io::BufWriter::new(io::stdout().lock());
     let mut failed = false;
     for s in streams {
-        let result = run(s.seed, s.steps, Some(s.events), s.sim, crash_at).map_err(|e| format!("seed {}: {e:?}", s.seed))?;
+        let result =
+            run(s.seed, s.steps, Some(s.events), s.sim, crash_at).map_err(|e| format!("seed {}: {e:?}", s.seed))?;
         failed |= result.failure.is_some();
         if full {
             for text in &result.trace {
@@ -29,8 +36,14 @@ fn cmd_run(args: &[String]) -> Result<ExitCode, String> {
         } else {
             let last = result.trace.last().cloned().unwrap_or_default().replace(' ', ",");
             let d = digest(&result.trace);
-            writeln!(out, "seed={} lines={} events={} digest={d} final={last}", s.seed, result.trace.len(), result.events)
-                .map_err(|e| e.to_string())?;
+            writeln!(
+                out,
+                "seed={} lines={} events={} digest={d} final={last}",
+                s.seed,
+                result.trace.len(),
+                result.events
+            )
+            .map_err(|e| e.to_string())?;
         }
     }
     Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
@@ -38,14 +51,21 @@ fn cmd_run(args: &[String]) -> Result<ExitCode, String> {
 
 fn cmd_replay() -> Result<ExitCode, String> {
     let mut text = String::new();
-    io::stdin().read_to_string(&mut text).map_err(|e| format!("stdin: {e}"))?;
+    io::stdin()
+        .read_to_string(&mut text)
+        .map_err(|e| format!("stdin: {e}"))?;
     let lines: Vec<String> = text.lines().map(str::to_string).collect();
     let (core, divergence) = replay(&lines);
     if let Some(d) = divergence {
         println!("replay diverges: {}", d.describe("log", "replay"));
         return Ok(ExitCode::from(1));
     }
-    println!("replayed {} events, {} lines verified, digest={}", core.events, lines.len(), digest(&lines));
+    println!(
+        "replayed {} events, {} lines verified, digest={}",
+        core.events,
+        lines.len(),
+        digest(&lines)
+    );
     Ok(ExitCode::SUCCESS)
 }
 

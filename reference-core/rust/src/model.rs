@@ -20,12 +20,25 @@ pub struct VenueSpec {
 }
 
 pub const VENUES: [VenueSpec; 2] = [
-    VenueSpec { name: "XA", index: 0, fee_bps: 10, replace: true },
-    VenueSpec { name: "XB", index: 1, fee_bps: 25, replace: false },
+    VenueSpec {
+        name: "XA",
+        index: 0,
+        fee_bps: 10,
+        replace: true,
+    },
+    VenueSpec {
+        name: "XB",
+        index: 1,
+        fee_bps: 25,
+        replace: false,
+    },
 ];
 
 pub fn venue(name: &str) -> &'static VenueSpec {
-    VENUES.iter().find(|v| v.name == name).expect("orders only exist on known venues")
+    VENUES
+        .iter()
+        .find(|v| v.name == name)
+        .expect("orders only exist on known venues")
 }
 
 /// Ties on event time: control, then broker reports, then market data, then timers.
@@ -48,7 +61,16 @@ pub const CANCEL_PENDING: &str = "cancel-pending";
 pub const CANCELLED: &str = "cancelled";
 pub const REJECTED: &str = "rejected";
 pub const TERMINAL: [&str; 3] = [FILLED, CANCELLED, REJECTED];
-pub const STATES: [&str; 8] = [CREATED, SUBMITTED, ACCEPTED, PARTIAL, FILLED, CANCEL_PENDING, CANCELLED, REJECTED];
+pub const STATES: [&str; 8] = [
+    CREATED,
+    SUBMITTED,
+    ACCEPTED,
+    PARTIAL,
+    FILLED,
+    CANCEL_PENDING,
+    CANCELLED,
+    REJECTED,
+];
 
 /// The order state machine; see the Python core's model for why cancel-pending has four exits.
 pub const LEGAL: [(&str, &str); 14] = [
@@ -208,7 +230,15 @@ pub struct Event {
 }
 
 impl Event {
-    pub fn new(time: i64, source: &str, venue: &str, instrument: &str, kind: &str, producer: i64, payload: Fields) -> Self {
+    pub fn new(
+        time: i64,
+        source: &str,
+        venue: &str,
+        instrument: &str,
+        kind: &str,
+        producer: i64,
+        payload: Fields,
+    ) -> Self {
         Event {
             time,
             source: source.into(),
@@ -250,9 +280,16 @@ impl Event {
     /// The inverse of `fields`; the error names what is missing or mistyped.
     pub fn from_fields(fields: &Fields) -> Result<Event, String> {
         let get = |name: &str| fields.get(name).ok_or_else(|| format!("event without {name}"));
-        let int = |name: &str| get(name)?.int().ok_or_else(|| format!("event field {name} must be an integer"));
+        let int = |name: &str| {
+            get(name)?
+                .int()
+                .ok_or_else(|| format!("event field {name} must be an integer"))
+        };
         let word = |name: &str| {
-            get(name)?.word().map(str::to_string).ok_or_else(|| format!("event field {name} must be a word"))
+            get(name)?
+                .word()
+                .map(str::to_string)
+                .ok_or_else(|| format!("event field {name} must be a word"))
         };
         let time = int("time")?;
         let source = word("source")?;
@@ -262,7 +299,11 @@ impl Event {
         let producer = int("producer")?;
         let key = get("key")?.to_string();
         let seq = if fields.contains_key("seq") { int("seq")? } else { 0 };
-        let ingest = if fields.contains_key("ingest") { int("ingest")? } else { 0 };
+        let ingest = if fields.contains_key("ingest") {
+            int("ingest")?
+        } else {
+            0
+        };
         let payload = fields
             .iter()
             .filter_map(|(k, v)| k.strip_prefix("p.").map(|name| (name.to_string(), v.clone())))
@@ -339,11 +380,6 @@ impl Order {
     pub fn market(&self) -> String {
         market_of(&self.venue, &self.instrument)
     }
-}
-
-/// The state name as the static string the tables use (inputs are validated against STATES).
-pub fn state_name(name: &str) -> Option<&'static str> {
-    STATES.iter().copied().find(|s| *s == name)
 }
 
 #[cfg(test)]

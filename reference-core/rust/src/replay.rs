@@ -13,7 +13,9 @@ pub struct Divergence {
 
 impl Divergence {
     pub fn describe(&self, left: &str, right: &str) -> String {
-        let step = self.seq.map_or("the run header".to_string(), |s| format!("step seq={s}"));
+        let step = self
+            .seq
+            .map_or("the run header".to_string(), |s| format!("step seq={s}"));
         let show = |t: &Option<String>| t.clone().unwrap_or_else(|| "<end of trace>".into());
         format!(
             "first divergence at {step} (line {})\n  {left}: {}\n  {right}: {}",
@@ -25,15 +27,26 @@ impl Divergence {
 }
 
 pub fn seq_of(text: &str) -> Option<i64> {
-    text.split(' ').skip(1).find_map(|p| p.strip_prefix("seq=")).and_then(|v| v.parse().ok())
+    text.split(' ')
+        .skip(1)
+        .find_map(|p| p.strip_prefix("seq="))
+        .and_then(|v| v.parse().ok())
 }
 
 pub fn first_divergence(a: &[String], b: &[String]) -> Option<Divergence> {
     for i in 0..a.len().max(b.len()) {
         let (left, right) = (a.get(i), b.get(i));
         if left != right {
-            let seq = left.or(right).and_then(|t| seq_of(t)).or_else(|| a[..i].iter().rev().find_map(|t| seq_of(t)));
-            return Some(Divergence { line: i + 1, seq, expected: left.cloned(), got: right.cloned() });
+            let seq = left
+                .or(right)
+                .and_then(|t| seq_of(t))
+                .or_else(|| a[..i].iter().rev().find_map(|t| seq_of(t)));
+            return Some(Divergence {
+                line: i + 1,
+                seq,
+                expected: left.cloned(),
+                got: right.cloned(),
+            });
         }
     }
     None
@@ -53,7 +66,12 @@ pub fn digest(lines: &[String]) -> String {
 pub fn replay(lines: &[String]) -> (Core, Option<Divergence>) {
     let mut core = Core::new();
     if !lines.first().is_some_and(|l| l.starts_with("run ")) {
-        let d = Divergence { line: 1, seq: None, expected: Some("a `run` header".into()), got: lines.first().cloned() };
+        let d = Divergence {
+            line: 1,
+            seq: None,
+            expected: Some("a `run` header".into()),
+            got: lines.first().cloned(),
+        };
         return (core, Some(d));
     }
     let mut i = 1;
@@ -74,13 +92,23 @@ pub fn replay(lines: &[String]) -> (Core, Option<Divergence>) {
             other => Err(format!("expected an event, checkpoint or final line, found {other:?}")),
         });
         if let Err(err) = step {
-            let d = Divergence { line: i + 1, seq: seq_of(&lines[i]), expected: Some(lines[i].clone()), got: Some(format!("<{err}>")) };
+            let d = Divergence {
+                line: i + 1,
+                seq: seq_of(&lines[i]),
+                expected: Some(lines[i].clone()),
+                got: Some(format!("<{err}>")),
+            };
             return (core, Some(d));
         }
         let (produced, _) = core.take();
         for (j, text) in produced.iter().enumerate() {
             if lines.get(i + j) != Some(text) {
-                let d = Divergence { line: i + j + 1, seq: seq_of(text), expected: lines.get(i + j).cloned(), got: Some(text.clone()) };
+                let d = Divergence {
+                    line: i + j + 1,
+                    seq: seq_of(text),
+                    expected: lines.get(i + j).cloned(),
+                    got: Some(text.clone()),
+                };
                 return (core, Some(d));
             }
         }

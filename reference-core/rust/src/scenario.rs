@@ -18,7 +18,15 @@ pub fn generate(seed: u64, steps: i64) -> Vec<Event> {
                 let bid = mids[i] - 1 - rng.below(2);
                 let ask = mids[i] + 1 + rng.below(2);
                 let time = base + rng.below(3) * 1000;
-                events.push(Event::new(time, "market", venue, instrument, "quote", i as i64, fields![("bid", bid), ("ask", ask)]));
+                events.push(Event::new(
+                    time,
+                    "market",
+                    venue,
+                    instrument,
+                    "quote",
+                    i as i64,
+                    fields![("bid", bid), ("ask", ask)],
+                ));
             }
         }
         if step % 10 == 9 {
@@ -28,7 +36,15 @@ pub fn generate(seed: u64, steps: i64) -> Vec<Event> {
         if (halted == 1 && roll < 20) || (halted == 0 && roll < 2) {
             halted ^= 1;
             let time = base + rng.below(3) * 1000;
-            events.push(Event::new(time, "control", "-", "-", "halt", 0, fields![("value", halted)]));
+            events.push(Event::new(
+                time,
+                "control",
+                "-",
+                "-",
+                "halt",
+                0,
+                fields![("value", halted)],
+            ));
         }
     }
     events

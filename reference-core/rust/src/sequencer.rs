@@ -14,7 +14,15 @@ impl Sequencer {
     pub fn sequence(&mut self, batch: &[Event], ingest: i64) -> Vec<Event> {
         let mut ranked: Vec<usize> = (0..batch.len()).collect();
         ranked.sort_by(|&a, &b| {
-            let key = |e: &Event| (e.time, source_priority(&e.source), e.venue.clone(), e.instrument.clone(), e.producer);
+            let key = |e: &Event| {
+                (
+                    e.time,
+                    source_priority(&e.source),
+                    e.venue.clone(),
+                    e.instrument.clone(),
+                    e.producer,
+                )
+            };
             key(&batch[a]).cmp(&key(&batch[b])).then(a.cmp(&b))
         });
         ranked
@@ -56,7 +64,10 @@ mod tests {
         let out = Sequencer::new(10).sequence(&batch, 99);
         let picked: Vec<i64> = out.iter().map(|e| e.payload["id"].int().unwrap()).collect();
         assert_eq!(picked, vec![7, 5, 4, 3, 8, 2, 1, 0, 6]);
-        assert_eq!(out.iter().map(|e| e.seq).collect::<Vec<_>>(), (10..19).collect::<Vec<_>>());
+        assert_eq!(
+            out.iter().map(|e| e.seq).collect::<Vec<_>>(),
+            (10..19).collect::<Vec<_>>()
+        );
         assert!(out.iter().all(|e| e.ingest == 99));
     }
 }

@@ -29,7 +29,12 @@ pub fn on_quote(core: &Core, market: &str) -> Vec<Intent> {
     };
     let touch = if order.side == "buy" { bid } else { ask };
     if (order.state == ACCEPTED || order.state == PARTIAL) && (order.price - touch).abs() >= 3 {
-        return vec![fields![("type", "replace"), ("order", order.id), ("price", touch), ("qty", order.qty - order.filled)]];
+        return vec![fields![
+            ("type", "replace"),
+            ("order", order.id),
+            ("price", touch),
+            ("qty", order.qty - order.filled)
+        ]];
     }
     vec![fields![("type", "noop")]]
 }

@@ -51,7 +51,15 @@ impl Venue {
         if self.orders.contains_key(&order.id) {
             return;
         }
-        let copy = Order::new(order.id, &order.venue, &order.instrument, &order.side, order.price, order.qty, now);
+        let copy = Order::new(
+            order.id,
+            &order.venue,
+            &order.instrument,
+            &order.side,
+            order.price,
+            order.qty,
+            now,
+        );
         self.orders.insert(order.id, copy);
         let mut reports: Vec<(&'static str, Fields)> = Vec::new();
         if self.rng.below(100) < 6 {
@@ -88,7 +96,11 @@ impl Venue {
 
     fn cancel(&mut self, oid: i64, now: i64) {
         let done: Vec<Report> = self.plans[&oid].iter().filter(|r| r.gen <= now).cloned().collect();
-        let filled: i64 = done.iter().filter(|r| r.kind == "fill").map(|r| r.payload["qty"].int().unwrap()).sum();
+        let filled: i64 = done
+            .iter()
+            .filter(|r| r.kind == "fill")
+            .map(|r| r.payload["qty"].int().unwrap())
+            .sum();
         if filled == self.orders[&oid].qty || done.iter().any(|r| r.kind == "reject") {
             return; // too late: the order is finished at the venue, its last report is on the way
         }
@@ -100,12 +112,24 @@ impl Venue {
 
     fn schedule_report(&mut self, oid: i64, rseq: i64, gen: i64, kind: &'static str, payload: Fields) {
         let deliver = gen + TICK_NS * (1 + self.rng.below(3)) + self.rng.below(1000);
-        let report = Report { order: oid, rseq, gen, deliver, dup: 0, kind, payload };
+        let report = Report {
+            order: oid,
+            rseq,
+            gen,
+            deliver,
+            dup: 0,
+            kind,
+            payload,
+        };
         self.plans.entry(oid).or_default().push(report.clone());
         self.schedule.push(report.clone());
         if self.rng.below(100) < 10 {
             let deliver = gen + TICK_NS * (1 + self.rng.below(5)) + self.rng.below(1000);
-            self.schedule.push(Report { deliver, dup: 1, ..report });
+            self.schedule.push(Report {
+                deliver,
+                dup: 1,
+                ..report
+            });
         }
     }
 

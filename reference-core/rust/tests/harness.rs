@@ -16,7 +16,11 @@ fn fixtures() -> Vec<(String, String, Vec<String>)> {
         .map(|p| {
             let name = p.file_stem().unwrap().to_string_lossy().to_string();
             let events = fs::read_to_string(&p).unwrap();
-            let golden = fs::read_to_string(p.with_extension("trace")).unwrap().lines().map(String::from).collect();
+            let golden = fs::read_to_string(p.with_extension("trace"))
+                .unwrap()
+                .lines()
+                .map(String::from)
+                .collect();
             (name, events, golden)
         })
         .collect();
@@ -42,7 +46,11 @@ fn crash_and_restart_recovers_the_same_trace() {
         let clean = run(seed, 120, None, true, None).unwrap();
         for crash_at in [0, 1, 37, 60, 119] {
             let crashed = run(seed, 120, None, true, Some(crash_at)).unwrap();
-            assert_eq!(first_divergence(&clean.trace, &crashed.trace), None, "seed {seed} crash at {crash_at}");
+            assert_eq!(
+                first_divergence(&clean.trace, &crashed.trace),
+                None,
+                "seed {seed} crash at {crash_at}"
+            );
             assert!(crashed.timeline.iter().any(|l| l.contains("cmd=restart")));
         }
     }
@@ -55,7 +63,10 @@ fn seeded_runs_exercise_every_transition_and_never_need_a_diagnostic() {
         let result = run(seed, 200, None, true, None).unwrap();
         assert!(result.failure.is_none());
         for l in &result.trace {
-            assert!(!l.starts_with("diag") && !l.starts_with("invariant"), "seed {seed}: {l}");
+            assert!(
+                !l.starts_with("diag") && !l.starts_with("invariant"),
+                "seed {seed}: {l}"
+            );
             if l.starts_with("transition") {
                 let get = |k: &str| l.split(' ').find_map(|p| p.strip_prefix(k)).unwrap().to_string();
                 seen.insert((get("from="), get("to=")));
@@ -81,7 +92,10 @@ fn replay_names_the_first_tampered_step() {
     let mut tampered = trace.clone();
     tampered[at] = tampered[at].replace(" qty=", " qty=9");
     let d = replay(&tampered).1.unwrap();
-    assert_eq!((d.line, d.expected.as_ref(), d.got.as_ref()), (at + 1, Some(&tampered[at]), Some(&trace[at])));
+    assert_eq!(
+        (d.line, d.expected.as_ref(), d.got.as_ref()),
+        (at + 1, Some(&tampered[at]), Some(&trace[at]))
+    );
     let mut dropped = trace.clone();
     dropped.remove(5);
     assert_eq!(replay(&dropped).1.unwrap().line, 6);
@@ -146,6 +160,12 @@ fn virtual_time_budget() {
     h.command(Command::Step, "-").unwrap();
     h.command(Command::Step, "-").unwrap();
     let err = h.command(Command::Step, "-").unwrap_err();
-    assert_eq!(err, HarnessError::BudgetExceeded { limit_ns: 2 * TICK_NS, observed_ns: 3 * TICK_NS });
+    assert_eq!(
+        err,
+        HarnessError::BudgetExceeded {
+            limit_ns: 2 * TICK_NS,
+            observed_ns: 3 * TICK_NS
+        }
+    );
     assert_eq!(h.clock.now, 2 * TICK_NS);
 }
