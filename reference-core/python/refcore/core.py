@@ -2,11 +2,11 @@
 state machine and the portfolio, and checks the invariants after every committed event. Every
 decision is written to the trace as a canonical line; nothing else leaves the core except the
 requests it sends to the venue."""
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
 from refcore import strategy
 from refcore.model import (
-    ACCEPTED, CANCEL_PENDING, CANCELLED, CREATED, FILLED, INITIAL_CASH, LEGAL, MARKETS, MAX_ORDER_QTY,
+    ACCEPTED, CANCEL_PENDING, CANCELLED, FILLED, INITIAL_CASH, LEGAL, MARKETS, MAX_ORDER_QTY,
     MAX_POSITION, PARTIAL, REJECTED, SUBMITTED, TERMINAL, VENUES, Event, Order, fee, line, market_of,
 )
 
@@ -27,7 +27,7 @@ class Core:
         self.orders: Dict[int, Order] = {}
         self.next_order = 1
         self.flags = {"halt": 0}
-        self.seen: Dict[str, bool] = {}  # idempotency keys of applied or parked reports
+        self.seen: Set[str] = set()  # idempotency keys of applied or parked reports (membership only)
         self.last_seq = 0
         self.now = 0
         self.events = 0
@@ -193,12 +193,10 @@ class Core:
         """Apply a broker report in the venue's per-order order; True when it was a duplicate."""
         oid, rseq = ev.payload.get("order"), ev.payload.get("rseq")
         if not isinstance(oid, int) or not isinstance(rseq, int):
-            self.emit("diag", seq=ev.seq, reason="malformed-report")
-            return False
+            return self._refuse(ev.seq, "malformed-report")
         order = self.orders.get(oid)
         if order is None or (order.venue, order.instrument) != (ev.venue, ev.instrument):
-            self.emit("diag", seq=ev.seq, reason="unknown-order", order=oid)
-            return False
+            return self._refuse(ev.seq, "unknown-order", order=oid)
         if (ev.key is not None and ev.key in self.seen) or rseq < order.next_rseq or rseq in order.parked:
             self.emit("dup", seq=ev.seq, order=oid, rseq=rseq, key=ev.key or "-")
             return True
@@ -219,9 +217,14 @@ class Core:
                 order.next_rseq += 1
         return False
 
+    def _refuse(self, seq: int, reason: str, **fields) -> bool:
+        """A report that fails closed: a diagnostic line and no state change."""
+        self.emit("diag", seq=seq, reason=reason, **fields)
+        return False
+
     def _see(self, ev: Event) -> None:
         if ev.key is not None:
-            self.seen[ev.key] = True
+            self.seen.add(ev.key)
 
     def _apply_report(self, seq: int, order: Order, ev: Event) -> bool:
         """Apply one in-order report; an illegal one fails closed with a diagnostic."""
@@ -229,21 +232,17 @@ class Core:
         if ev.kind == "fill":
             qty, price, charged = p.get("qty"), p.get("price"), p.get("fee")
             if not all(isinstance(v, int) for v in (qty, price, charged)) or qty <= 0 or price <= 0 or charged < 0:
-                self.emit("diag", seq=seq, reason="malformed-fill", order=order.id)
-                return False
+                return self._refuse(seq, "malformed-fill", order=order.id)
             if qty > order.qty - order.filled:
-                self.emit("diag", seq=seq, reason="overfill", order=order.id, qty=qty)
-                return False
+                return self._refuse(seq, "overfill", order=order.id, qty=qty)
             done = order.filled + qty == order.qty
             to = FILLED if done else CANCEL_PENDING if order.state == CANCEL_PENDING else PARTIAL
         elif ev.kind in REPORT_TARGETS:
             to = REPORT_TARGETS[ev.kind]
         else:
-            self.emit("diag", seq=seq, reason="unknown-report", order=order.id)
-            return False
+            return self._refuse(seq, "unknown-report", order=order.id)
         if (order.state, to) not in LEGAL:
-            self.emit("diag", seq=seq, reason="illegal-transition", order=order.id, report=ev.kind, to=to, **{"from": order.state})
-            return False
+            return self._refuse(seq, "illegal-transition", order=order.id, report=ev.kind, to=to, **{"from": order.state})
         if ev.kind == "fill":
             order.filled += qty
             order.notional += price * qty

@@ -29,8 +29,7 @@ class HarnessError(Exception):
 
 
 class Harness:
-    def __init__(self, seed: int, budget_ns: int):
-        self.seed = seed
+    def __init__(self, budget_ns: int):
         self.budget_ns = budget_ns
         self.state = "initialized"
         self.clock = VirtualClock()
@@ -100,7 +99,7 @@ def run(seed: int, steps: int, inputs: Optional[List[Event]] = None, sim: bool =
         crash_at: Optional[int] = None) -> RunResult:
     """One seeded run; with crash_at, the core crashes before that step and is recovered."""
     batches = bucket(generate(seed, steps) if inputs is None else inputs, steps)
-    harness = Harness(seed, steps * TICK_NS)
+    harness = Harness(steps * TICK_NS)
     venue = Venue(seed) if sim else None
     state = _Run(durable=[line("run", seed=seed, steps=steps, sim="on" if sim else "off")])
     since = 0

@@ -2,7 +2,7 @@
 arrive in time, and delivers its reports late, out of order and sometimes twice. Requests are
 idempotent by order id, so a restarted core that re-sends them changes nothing."""
 from dataclasses import dataclass
-from typing import Dict, List
+from typing import Dict, List, Set
 
 from refcore.model import TICK_NS, VENUES, Event, Order, fee
 from refcore.prng import SplitMix64
@@ -25,7 +25,7 @@ class Venue:
     def __init__(self, seed: int):
         self.rng = SplitMix64(seed ^ SALT)
         self.orders: Dict[int, Order] = {}
-        self.cancels: Dict[int, bool] = {}
+        self.cancels: Set[int] = set()
         self.plans: Dict[int, List[Report]] = {}  # every report produced per order, delivered or not
         self.schedule: List[Report] = []  # reports (and duplicates) still on their way
 
@@ -33,7 +33,7 @@ class Venue:
         if request == "new":
             self._new(order, now)
         elif order.id in self.orders and order.id not in self.cancels:
-            self.cancels[order.id] = True
+            self.cancels.add(order.id)
             self._cancel(order.id, now)
 
     def _new(self, order: Order, now: int) -> None:

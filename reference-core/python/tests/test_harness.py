@@ -10,7 +10,7 @@ STATES = ("initialized", "running", "paused", "crashed", "restarting", "complete
 
 
 def harness_in(state):
-    h = Harness(1, 100 * TICK_NS)
+    h = Harness(100 * TICK_NS)
     path = {"initialized": [], "running": ["start"], "paused": ["start", "pause"], "crashed": ["start", "crash"],
             "restarting": ["start", "crash", "restart"], "completed": ["start", "complete"]}[state]
     for command in path:
@@ -63,9 +63,10 @@ def test_crash_and_restart_recovers_the_same_trace(seed, crash_at):
     assert cmds.count("cmd=crash") == 1 and cmds.count("cmd=restart") == 1 and cmds[-1] == "cmd=complete"
 
 
-def test_recovery_starts_from_a_checkpoint():
+def test_the_log_is_flushed_at_checkpoints_every_32_events_or_more():
     result = run(3, 120)
-    assert sum(l.startswith("checkpoint ") for l in result.trace) >= 3
+    seqs = [int(l.split(" seq=")[1].split()[0]) for l in result.trace if l.startswith("checkpoint ")]
+    assert len(seqs) >= 3 and all(b - a >= 32 for a, b in zip([0] + seqs, seqs))
 
 
 def test_seeded_runs_exercise_every_transition_and_never_need_a_diagnostic():

@@ -341,16 +341,11 @@ impl Core {
             ev.payload.get("order").and_then(Value::int),
             ev.payload.get("rseq").and_then(Value::int),
         ) else {
-            self.emit("diag", fields![("seq", ev.seq), ("reason", "malformed-report")])?;
-            return Ok(false);
+            return self.refuse(fields![], ev.seq, "malformed-report");
         };
         let known = matches!(self.orders.get(&oid), Some(o) if o.venue == ev.venue && o.instrument == ev.instrument);
         if !known {
-            self.emit(
-                "diag",
-                fields![("seq", ev.seq), ("reason", "unknown-order"), ("order", oid)],
-            )?;
-            return Ok(false);
+            return self.refuse(fields![("order", oid)], ev.seq, "unknown-order");
         }
         let order = &self.orders[&oid];
         let seen = ev.key.as_ref().is_some_and(|k| self.seen.contains(k));
@@ -388,6 +383,14 @@ impl Core {
         Ok(false)
     }
 
+    /// A report that fails closed: a diagnostic line and no state change.
+    fn refuse(&mut self, mut fields: Fields, seq: i64, reason: &str) -> Result<bool, CoreError> {
+        fields.insert("seq".into(), Value::Int(seq));
+        fields.insert("reason".into(), Value::from(reason));
+        self.emit("diag", fields)?;
+        Ok(false)
+    }
+
     fn see(&mut self, ev: &Event) {
         if let Some(key) = &ev.key {
             self.seen.insert(key.clone());
@@ -408,19 +411,11 @@ impl Core {
                 ) {
                     (Some(q), Some(pr), Some(c)) if q > 0 && pr > 0 && c >= 0 => (q, pr, c),
                     _ => {
-                        self.emit(
-                            "diag",
-                            fields![("seq", seq), ("reason", "malformed-fill"), ("order", oid)],
-                        )?;
-                        return Ok(false);
+                        return self.refuse(fields![("order", oid)], seq, "malformed-fill");
                     }
                 };
                 if qty > order.qty - order.filled {
-                    self.emit(
-                        "diag",
-                        fields![("seq", seq), ("reason", "overfill"), ("order", oid), ("qty", qty)],
-                    )?;
-                    return Ok(false);
+                    return self.refuse(fields![("order", oid), ("qty", qty)], seq, "overfill");
                 }
                 fill = Some((qty, price, charged));
                 if order.filled + qty == order.qty {
@@ -435,24 +430,17 @@ impl Core {
             "reject" => REJECTED,
             "cancelled" => CANCELLED,
             _ => {
-                self.emit(
-                    "diag",
-                    fields![("seq", seq), ("reason", "unknown-report"), ("order", oid)],
-                )?;
-                return Ok(false);
+                return self.refuse(fields![("order", oid)], seq, "unknown-report");
             }
         };
         if !legal(order.state, to) {
             let f = fields![
-                ("seq", seq),
-                ("reason", "illegal-transition"),
                 ("order", oid),
                 ("report", ev.kind.as_str()),
                 ("to", to),
-                ("from", order.state),
+                ("from", order.state)
             ];
-            self.emit("diag", f)?;
-            return Ok(false);
+            return self.refuse(f, seq, "illegal-transition");
         }
         if let Some((qty, price, charged)) = fill {
             let order = self.orders.get_mut(&oid).unwrap();

@@ -58,7 +58,6 @@ pub enum HarnessError {
 }
 
 pub struct Harness {
-    pub seed: u64,
     pub budget_ns: i64,
     pub state: State,
     pub clock: VirtualClock,
@@ -66,9 +65,8 @@ pub struct Harness {
 }
 
 impl Harness {
-    pub fn new(seed: u64, budget_ns: i64) -> Self {
+    pub fn new(budget_ns: i64) -> Self {
         Harness {
-            seed,
             budget_ns,
             state: State::Initialized,
             clock: VirtualClock::default(),
@@ -182,7 +180,7 @@ pub fn run(
         }
         batches.entry(step).or_default().push(ev);
     }
-    let mut harness = Harness::new(seed, steps * TICK_NS);
+    let mut harness = Harness::new(steps * TICK_NS);
     let mut venue = if sim { Some(Venue::new(seed)) } else { None };
     let header = fields![
         ("seed", seed as i64),

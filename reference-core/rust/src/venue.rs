@@ -1,5 +1,5 @@
 //! The seeded fill simulator (the same draws, in the same order, as the Python core's venue).
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::fields;
 use crate::model::*;
@@ -21,7 +21,7 @@ struct Report {
 pub struct Venue {
     rng: SplitMix64,
     orders: BTreeMap<i64, Order>,
-    cancels: BTreeMap<i64, bool>,
+    cancels: BTreeSet<i64>,
     plans: BTreeMap<i64, Vec<Report>>,
     schedule: Vec<Report>,
 }
@@ -31,7 +31,7 @@ impl Venue {
         Venue {
             rng: SplitMix64::new(seed ^ SALT),
             orders: BTreeMap::new(),
-            cancels: BTreeMap::new(),
+            cancels: BTreeSet::new(),
             plans: BTreeMap::new(),
             schedule: Vec::new(),
         }
@@ -41,8 +41,8 @@ impl Venue {
     pub fn receive(&mut self, request: &str, order: &Order, now: i64) {
         if request == "new" {
             self.new_order(order, now);
-        } else if self.orders.contains_key(&order.id) && !self.cancels.contains_key(&order.id) {
-            self.cancels.insert(order.id, true);
+        } else if self.orders.contains_key(&order.id) && !self.cancels.contains(&order.id) {
+            self.cancels.insert(order.id);
             self.cancel(order.id, now);
         }
     }

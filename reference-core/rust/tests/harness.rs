@@ -102,7 +102,7 @@ fn replay_names_the_first_tampered_step() {
 }
 
 fn harness_in(state: State) -> Harness {
-    let mut h = Harness::new(1, 100 * TICK_NS);
+    let mut h = Harness::new(100 * TICK_NS);
     let path: &[Command] = match state {
         State::Initialized => &[],
         State::Running => &[Command::Start],
