@@ -39,8 +39,8 @@ def timed(cmd, cwd) -> tuple:
 def floor(directory: Path) -> None:
     """Read every source file and run the prefilter: the cost no scan can avoid."""
     from dstcheck import config, pipeline
-    from dstcheck.discover import discover
-    from dstcheck.prefilter import plan_for
+    from dstcheck.stages.discover import discover
+    from dstcheck.stages.prefilter import plan_for
 
     cfg = config.load(Path(directory))
     kept = 0

@@ -89,8 +89,9 @@ def main() -> None:
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
 def check(paths, config_path, fmt, show_all, select, ignore, statistics, exit_zero, ignore_markers, baseline_file, write_baseline, jobs, no_cache, no_prefilter, color) -> None:
     """Report DST violations in PATHS (default: the whole project). Exit 1 if any."""
-    from dstcheck import baseline as baseline_mod
-    from dstcheck import pipeline, render
+    from dstcheck.views import baseline as baseline_mod
+    from dstcheck import pipeline
+    from dstcheck.views import render
 
     cfg = _load_config(config_path)
     selection = pipeline.Selection(_split(select), _split(ignore))
@@ -111,7 +112,7 @@ def check(paths, config_path, fmt, show_all, select, ignore, statistics, exit_ze
         extra = {"baseline": {"file": baseline_file, "stale": result.stale_baseline}} if baseline_file else None
         click.echo(render.json_report(shown, hints, checked, result.sites, extra), nl=False)
     elif fmt == "sarif":
-        from dstcheck.sarif import sarif_report
+        from dstcheck.views.sarif import sarif_report
 
         click.echo(sarif_report(shown, cfg.pack), nl=False)
     elif fmt == "github":
@@ -132,7 +133,7 @@ def check(paths, config_path, fmt, show_all, select, ignore, statistics, exit_ze
 @click.option("--output", type=click.Path(), help="Where to write the report (default: from config, scope-inventory/SCOPE_INVENTORY.md); - for stdout.")
 def inventory(config_path, check_only, fmt, output) -> None:
     """Regenerate the tagged scope inventory from inventory.toml and a full scan."""
-    from dstcheck import inventory as inv
+    from dstcheck.views import inventory as inv
     from dstcheck import pipeline
 
     cfg = _load_config(config_path)
@@ -171,7 +172,7 @@ def inventory(config_path, check_only, fmt, output) -> None:
 @click.option("--fail-on-blocking", is_flag=True, help="Exit 1 when any blocking site is found (for CI).")
 def audit(path, config_path, fmt, fail_on_blocking) -> None:
     """Audit a crate or package before it joins the DST path: every site, grouped, with its seam."""
-    from dstcheck import audit as audit_mod
+    from dstcheck.views import audit as audit_mod
 
     cfg = _load_config(config_path)
     report = audit_mod.run(cfg, path)

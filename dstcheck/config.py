@@ -324,7 +324,7 @@ def check_globs(config: Config) -> None:
     """The deferred half of the path checks: every configured glob must match some file."""
     if not config.glob_checks:
         return
-    from dstcheck.discover import project_files
+    from dstcheck.stages.discover import project_files
 
     listing = project_files(config.root)
     for key, pattern in config.glob_checks:

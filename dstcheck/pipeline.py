@@ -9,14 +9,15 @@ import os
 from dataclasses import dataclass, field
 from typing import Dict, List, Sequence
 
-from dstcheck import baseline as baseline_mod
-from dstcheck import globs, hygiene
-from dstcheck.analyze import analyze_file, rust_mod_decls
-from dstcheck.classify import classify
+from dstcheck.views import baseline as baseline_mod
+from dstcheck import globs
+from dstcheck.stages import hygiene
+from dstcheck.stages.analyze import analyze_file, rust_mod_decls
+from dstcheck.stages.classify import classify
 from dstcheck.config import AllowEntry, Config, check_globs
-from dstcheck.discover import FileEntry, discover
+from dstcheck.stages.discover import FileEntry, discover
 from dstcheck.model import Context, FileResult, Site
-from dstcheck.modtree import inherited_contexts
+from dstcheck.stages.modtree import inherited_contexts
 from dstcheck.rules import Rule
 
 
@@ -94,7 +95,7 @@ def _work(job):
     path, abspath, language, rule_ids, prefilter, salt, key_ids = job
     key = None
     if salt is not None:
-        from dstcheck import cache as cache_mod
+        from dstcheck.stages import cache as cache_mod
 
         try:
             with open(abspath, "rb") as handle:
@@ -118,7 +119,7 @@ class Options:
 def analyze_all(config: Config, todo: List[FileEntry], rules_run: Dict[str, List[Rule]], options: Options, full_scan: bool) -> Dict[str, FileResult]:
     """Per-file analysis for every file, from the cache where possible, in parallel when large.
     Results are keyed by path, so their order never depends on the worker count."""
-    from dstcheck import cache as cache_mod
+    from dstcheck.stages import cache as cache_mod
 
     store = cache_mod.Cache(config.root) if options.cache and config.cache else None
     salt = cache_mod.config_salt(config) if store else b""

@@ -22,7 +22,7 @@ MOD_DECL_RE = re.compile(rb"mod\s+(?:r#)?[A-Za-z_][A-Za-z0-9_]*\s*;")
 
 def mod_decl_offsets(source: bytes) -> List[int]:
     """Offsets of `mod name;` declarations (found with bytes.find: a regex scan is slower)."""
-    from dstcheck.prefilter import word_positions
+    from dstcheck.stages.prefilter import word_positions
 
     return [i for i in word_positions(source, b"mod") if MOD_DECL_RE.match(source, i)]
 

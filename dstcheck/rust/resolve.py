@@ -13,7 +13,7 @@ import re
 from typing import Dict, List, Optional, Tuple
 
 from dstcheck.model import Fact
-from dstcheck.prefilter import word_positions
+from dstcheck.stages.prefilter import word_positions
 from dstcheck.rust.parse import ParsedRust
 
 IDENT = {"identifier", "type_identifier", "self", "super", "crate", "metavariable"}

@@ -74,7 +74,7 @@ def allowlist_sites(config: Config, allow_use: dict, full_scan: bool, selected_r
             exists = os.path.exists(os.path.join(str(config.root), entry.path))
         else:
             if listing is None:
-                from dstcheck.discover import project_files
+                from dstcheck.stages.discover import project_files
 
                 listing = project_files(config.root)
             exists = any(globs.compile_glob(entry.path).match(p) for p in listing)

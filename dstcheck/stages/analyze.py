@@ -10,7 +10,7 @@ import re
 from typing import List, Optional, Tuple
 
 from dstcheck.model import FileResult, Finding
-from dstcheck.prefilter import plan_for
+from dstcheck.stages.prefilter import plan_for
 from dstcheck.rules import Rule
 
 PATH_BEFORE = re.compile(rb"((?:::)?[A-Za-z_][A-Za-z0-9_]*(?:::[A-Za-z_][A-Za-z0-9_]*)*)$")
@@ -71,7 +71,7 @@ def analyze_file(path: str, abspath: str, language: str, rules: List[Rule], conf
 
 
 def _analyze_rust(source: bytes, rules: List[Rule], config, result: FileResult, plan) -> None:
-    from dstcheck.match import match
+    from dstcheck.stages.match import match
     from dstcheck.rust import context, parse, resolve
 
     parsed = parse.parse(source)
@@ -102,7 +102,7 @@ def _analyze_rust(source: bytes, rules: List[Rule], config, result: FileResult, 
 
 
 def _analyze_python(source: bytes, rules: List[Rule], config, result: FileResult) -> None:
-    from dstcheck.match import match
+    from dstcheck.stages.match import match
     from dstcheck.python import parse, resolve
 
     result.markers = parse.markers(source, config.marker)

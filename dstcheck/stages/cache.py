@@ -24,7 +24,7 @@ FILENAME = "results-v1.json"
 def _code_digest() -> str:
     """The tool's own code: a changed analysis (even without a version bump) invalidates the cache."""
     h = hashlib.blake2b(digest_size=16)
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parent.parent
     for path in sorted(package.rglob("*.py")):
         h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
     return h.hexdigest()

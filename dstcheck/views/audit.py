@@ -10,7 +10,7 @@ from dataclasses import replace
 from typing import List
 
 from dstcheck.config import Config, Scope
-from dstcheck.discover import discover, relative
+from dstcheck.stages.discover import discover, relative
 from dstcheck.errors import UsageError
 from dstcheck.model import Site
 

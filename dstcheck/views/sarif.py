@@ -6,7 +6,7 @@ import json
 from typing import List
 
 from dstcheck import __version__
-from dstcheck.baseline import fingerprints
+from dstcheck.views.baseline import fingerprints
 from dstcheck.model import Site
 from dstcheck.rules import RulePack
 
