@@ -12,6 +12,8 @@ from typing import Dict, List, Sequence
 from dstcheck.views import baseline as baseline_mod
 from dstcheck import globs
 from dstcheck.stages import hygiene
+from dstcheck.stages import index as index_stage
+from dstcheck.stages.index import Index
 from dstcheck.stages.analyze import analyze_file, rust_mod_decls
 from dstcheck.stages.classify import classify
 from dstcheck.config import AllowEntry, Config, check_globs
@@ -36,6 +38,7 @@ class Scan:
     results: Dict[str, FileResult]
     sites: List[Site]
     rules_run: Dict[str, List[str]] = field(default_factory=dict)  # path -> rule ids that ran
+    index: Index = field(default_factory=Index)
     marker_use: Dict[tuple, int] = field(default_factory=dict)  # (path, Marker) -> sites accepted
     allow_use: Dict[AllowEntry, int] = field(default_factory=dict)
     stale_baseline: List[dict] = field(default_factory=list)
@@ -83,11 +86,12 @@ def engine_rules_selected(config: Config, selection: Selection) -> set:
 
 PARALLEL_MIN_FILES = 64  # below this a pool costs more than it saves (pre-commit runs)
 _WORKER_CONFIG = None
+_WORKER_INDEX = None
 
 
-def _init_worker(config: Config) -> None:
-    global _WORKER_CONFIG
-    _WORKER_CONFIG = config
+def _init_worker(config: Config, index) -> None:
+    global _WORKER_CONFIG, _WORKER_INDEX
+    _WORKER_CONFIG, _WORKER_INDEX = config, index
 
 
 def _work(job):
@@ -103,7 +107,7 @@ def _work(job):
         except OSError:
             pass
     rules = [_WORKER_CONFIG.pack.rules[r] for r in rule_ids]
-    return analyze_file(path, abspath, language, rules, _WORKER_CONFIG, prefilter), key
+    return analyze_file(path, abspath, language, rules, _WORKER_CONFIG, prefilter, _WORKER_INDEX), key
 
 
 @dataclass
@@ -116,19 +120,21 @@ class Options:
     progress: bool = False
 
 
-def analyze_all(config: Config, todo: List[FileEntry], rules_run: Dict[str, List[Rule]], options: Options, full_scan: bool) -> Dict[str, FileResult]:
+def analyze_all(config: Config, todo: List[FileEntry], rules_run: Dict[str, List[Rule]], options: Options, full_scan: bool, store, index: Index) -> Dict[str, FileResult]:
     """Per-file analysis for every file, from the cache where possible, in parallel when large.
     Results are keyed by path, so their order never depends on the worker count."""
     from dstcheck.stages import cache as cache_mod
 
-    store = cache_mod.Cache(config.root) if options.cache and config.cache else None
     salt = cache_mod.config_salt(config) if store else b""
     results: Dict[str, FileResult] = {}
     keys: Dict[str, str] = {}
     pending: List[FileEntry] = []
     # With an empty cache every file misses: the workers compute the keys, in parallel.
     lookup = store is not None and bool(store.entries)
-    key_ids = {e.path: [r.id for r in rules_run[e.path]] + (["prefilter"] if options.prefilter else []) for e in todo}
+    digests = {lang: index.digest(lang) for lang in ("rust", "python")}
+    key_ids = {
+        e.path: [r.id for r in rules_run[e.path]] + (["prefilter"] if options.prefilter else []) + [digests[e.language]] for e in todo
+    }
     for entry in todo:
         ids = key_ids[entry.path]
         if lookup:
@@ -156,7 +162,7 @@ def analyze_all(config: Config, todo: List[FileEntry], rules_run: Dict[str, List
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else None)
         chunk = max(1, min(32, len(pending) // (jobs * 8)))
-        with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=(config,)) as pool:
+        with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=(config, index)) as pool:
             for entry, (result, key) in zip(pending, pool.map(_work, jobs_list, chunksize=chunk)):
                 results[entry.path] = result
                 if key is not None:
@@ -164,7 +170,7 @@ def analyze_all(config: Config, todo: List[FileEntry], rules_run: Dict[str, List
                 if progress:
                     progress.step()
     else:
-        _init_worker(config)
+        _init_worker(config, index)
         for entry, job in zip(pending, jobs_list):
             results[entry.path], key = _work(job)
             if key is not None:
@@ -177,9 +183,6 @@ def analyze_all(config: Config, todo: List[FileEntry], rules_run: Dict[str, List
         for entry in pending:
             if entry.path in keys:
                 store.put(entry.path, keys[entry.path], results[entry.path])
-        if full_scan:
-            store.prune(set(results))
-        store.save()
     return results
 
 
@@ -224,7 +227,16 @@ def scan(
         check_globs(config)
     todo = [e for e in entries if e.scope is not None or include_scoped_out]
     rules_run = {e.path: rules_for(config, e, selection, apply_rule_paths) for e in todo}
-    results = analyze_all(config, todo, rules_run, options or Options(), full_scan)
+    options = options or Options()
+    from dstcheck.stages import cache as cache_mod
+
+    store = cache_mod.Cache(config.root) if options.cache and config.cache else None
+    index = index_stage.build(config, entries, todo, store, options)
+    results = analyze_all(config, todo, rules_run, options, full_scan, store, index)
+    if store is not None:
+        if full_scan:
+            store.prune({e.path for e in entries})
+        store.save()
 
     root = str(config.root)
     rust_files = [e.path for e in todo if e.language == "rust" and results[e.path].findings]
@@ -278,6 +290,7 @@ def scan(
         results=results,
         sites=sites,
         rules_run={p: [r.id for r in rs] for p, rs in rules_run.items()},
+        index=index,
         marker_use=marker_use,
         allow_use=allow_use,
         stale_baseline=stale,

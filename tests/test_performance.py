@@ -65,10 +65,10 @@ def test_corrupt_or_foreign_cache_is_ignored_and_rebuilt(corpus):
     run([], corpus)
     cache.write_text("{not json")
     assert run([], corpus) == reference
-    assert json.loads(cache.read_text())["entries"]
+    assert json.loads(cache.read_text())["spaces"]["results"]
     data = json.loads(cache.read_text())
     data["version"] = "0.0.0-other"
-    for entry in data["entries"].values():
+    for entry in data["spaces"]["results"].values():
         entry["result"]["findings"] = []
     cache.write_text(json.dumps(data))
     assert run([], corpus) == reference

@@ -49,7 +49,7 @@ def _problem(line: int, message: str, column: int = 1) -> Finding:
     return Finding("DST000", line, column, line, column, "", message)
 
 
-def analyze_file(path: str, abspath: str, language: str, rules: List[Rule], config, prefilter: bool = True) -> FileResult:
+def analyze_file(path: str, abspath: str, language: str, rules: List[Rule], config, prefilter: bool = True, index=None) -> FileResult:
     source, problem = read_source(abspath)
     result = FileResult(path, language)
     if problem is not None:

@@ -19,6 +19,7 @@ from dstcheck.model import Context, FileResult, Finding, Marker, ModDecl
 
 DIRNAME = ".dstcheck_cache"
 FILENAME = "results-v1.json"
+RESULTS = "results"
 
 
 def _code_digest() -> str:
@@ -77,21 +78,37 @@ def from_json(d: dict) -> FileResult:
 
 
 class Cache:
+    """Entries by namespace (`results` for analysis, one per index part) and project path."""
+
     def __init__(self, root: Path):
         self.dir = root / DIRNAME
         self.file = self.dir / FILENAME
-        self.entries: Dict[str, dict] = {}
+        self.spaces: Dict[str, Dict[str, dict]] = {}
         self.dirty = False
         try:
             data = json.loads(self.file.read_text(encoding="utf-8"))
-            if data.get("version") == __version__ and isinstance(data.get("entries"), dict):
-                self.entries = data["entries"]
+            if data.get("version") == __version__ and isinstance(data.get("spaces"), dict):
+                self.spaces = {k: v for k, v in data["spaces"].items() if isinstance(v, dict)}
         except (OSError, ValueError, AttributeError):
-            self.entries = {}
+            self.spaces = {}
+
+    @property
+    def entries(self) -> Dict[str, dict]:
+        return self.spaces.get(RESULTS, {})
+
+    def get_raw(self, namespace: str, path: str, file_key: str) -> Optional[dict]:
+        entry = self.spaces.get(namespace, {}).get(path)
+        if not isinstance(entry, dict) or entry.get("key") != file_key:
+            return None
+        return entry
+
+    def put_raw(self, namespace: str, path: str, file_key: str, value: dict) -> None:
+        self.spaces.setdefault(namespace, {})[path] = {"key": file_key, **value}
+        self.dirty = True
 
     def get(self, path: str, file_key: str) -> Optional[FileResult]:
-        entry = self.entries.get(path)
-        if not entry or entry.get("key") != file_key:
+        entry = self.get_raw(RESULTS, path, file_key)
+        if entry is None:
             return None
         try:
             return from_json(entry["result"])
@@ -99,13 +116,13 @@ class Cache:
             return None
 
     def put(self, path: str, file_key: str, result: FileResult) -> None:
-        self.entries[path] = {"key": file_key, "result": to_json(result)}
-        self.dirty = True
+        self.put_raw(RESULTS, path, file_key, {"result": to_json(result)})
 
     def prune(self, keep) -> None:
-        for path in [p for p in self.entries if p not in keep]:
-            del self.entries[path]
-            self.dirty = True
+        for space in self.spaces.values():
+            for path in [p for p in space if p not in keep]:
+                del space[path]
+                self.dirty = True
 
     def save(self) -> None:
         if not self.dirty:
@@ -117,7 +134,7 @@ class Cache:
                 ignore.write_text("# created by dstcheck\n*\n")
             fd, tmp = tempfile.mkstemp(dir=str(self.dir), prefix=".results-")
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(json.dumps({"version": __version__, "entries": self.entries}, sort_keys=True, separators=(",", ":")))
+                handle.write(json.dumps({"version": __version__, "spaces": self.spaces}, sort_keys=True, separators=(",", ":")))
             os.replace(tmp, self.file)
         except OSError:
             pass  # a read-only checkout still gets a correct (uncached) result

@@ -1,0 +1,74 @@
+"""Index stage: what resolving one file needs to know about the others.
+
+Rust: the Cargo workspace (members, package names, dependency renames), each crate's module
+tree and, per module, the names it binds (`use` of any visibility, type aliases, items with their
+field and return types). Python: the project's own modules and what each binds at top level.
+
+Per-file summaries are pure functions of a file's bytes (and the cfg profile), so they are cached
+by content like analysis results. Each language's index has a `digest()`: the part of it that can
+change another file's analysis. It goes into every analysis cache key of that language, so a warm
+run stays warm until something that can change a result changes.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Dict, List
+
+
+@dataclass
+class Index:
+    rust: Any = None  # dstcheck.rust.workspace.Workspace, or None when no Rust file is analysed
+    python: Any = None  # dstcheck.python.project.Project, or None when no Python file is analysed
+    stats: Counter = field(default_factory=Counter)  # files summarised, from the cache, parsed
+
+    def digest(self, language: str) -> str:
+        part = self.rust if language == "rust" else self.python
+        return part.digest() if part is not None else ""
+
+    def for_language(self, language: str):
+        return self.rust if language == "rust" else self.python
+
+
+def build(config, entries: List, todo: List, store, options) -> Index:
+    """The index for a run. `entries` are every file discovered (the index may read files outside
+    the source sets when in-scope code refers to them); `todo` are the files to be analysed."""
+    index = Index()
+    languages = {e.language for e in todo}
+    if "rust" in languages:
+        from dstcheck.rust import workspace
+
+        index.rust = workspace.build(config, entries, todo, store, options, index.stats)
+    if "python" in languages:
+        from dstcheck.python import project
+
+        index.python = project.build(config, entries, todo, store, options, index.stats)
+    return index
+
+
+def summaries(paths: Dict[str, str], summarize, store, namespace: str, salt: bytes, stats: Counter) -> Dict[str, Any]:
+    """{path: summary} for files given as {path: abspath}, from the cache where the content is
+    unchanged. `summarize(source) -> JSON-able summary or None`; a file that cannot be read has
+    None (its analysis reports it)."""
+    from dstcheck.stages import cache as cache_mod
+
+    out: Dict[str, Any] = {}
+    for path in sorted(paths):
+        try:
+            with open(paths[path], "rb") as handle:
+                source = handle.read()
+        except OSError:
+            out[path] = None
+            continue
+        key = cache_mod.key(salt, [namespace], source) if store is not None else ""
+        hit = store.get_raw(namespace, path, key) if store is not None else None
+        if hit is not None:
+            stats[f"{namespace}: from cache"] += 1
+            out[path] = hit["summary"]
+            continue
+        stats[f"{namespace}: summarised"] += 1
+        out[path] = summarize(source)
+        if store is not None:
+            store.put_raw(namespace, path, key, {"summary": out[path]})
+    return out
