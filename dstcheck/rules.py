@@ -18,7 +18,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 ID_RE = re.compile(r"^DST\d{3}$|^[A-Z][A-Z0-9]*\d{3}$")
-FAMILIES = ("clock", "rng", "hash-order", "thread", "blocking", "select", "net-seam", "runtime-facade", "custom")
+FAMILIES = ("clock", "rng", "hash-order", "thread", "blocking", "select", "net-seam", "runtime-facade", "env", "reach", "custom")
 ENGINE_FAMILIES = ("diagnostic", "hygiene")
 LANGUAGES = ("rust", "python")
 RULE_KEYS = {
