@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -19,6 +20,20 @@ EXIT_CLEAN, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
 def _fail(message: str) -> None:
     click.echo(f"dstcheck: error: {message}", err=True)
     sys.exit(EXIT_ERROR)
+
+
+def _emit(text: str, color: Optional[bool] = None) -> None:
+    """Write to stdout and flush: a report that could not be written (a closed pipe, a full disk)
+    is an error (exit 2), never a silent success. `color=True` keeps colour on a pipe."""
+    try:
+        click.echo(text, nl=False, color=color)
+        sys.stdout.flush()
+    except OSError as exc:
+        try:  # the interpreter's own flush at exit must not fail a second time
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        _fail(f"cannot write the report to standard output: {exc.strerror or exc}")
 
 
 def _split(values) -> List[str]:
@@ -52,8 +67,14 @@ def _show_progress() -> bool:
 
 class Group(click.Group):
     def invoke(self, ctx):
+        from dstcheck.stages import workers
+
+        workers.handle_signals()
         try:
             return super().invoke(ctx)
+        except workers.Interrupted as exc:
+            click.echo(f"dstcheck: interrupted by {signal.Signals(exc.signum).name}; nothing was written", err=True)
+            sys.exit(exc.exit_code)
         except UsageError as exc:
             _fail(str(exc))
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
@@ -74,31 +95,38 @@ def main() -> None:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--config", "config_path", type=click.Path(), help="Use this config file instead of searching upward.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]), default="text", show_default=True)
-@click.option("--show-all", is_flag=True, help="Also list gated, test, suppressed, allowlisted, baselined and scoped-out sites.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]), default="text", show_default=True, help="Output format: text for people, json (documented schema), sarif (code scanning), github (workflow annotations).")
+@click.option("--show-all", is_flag=True, help="Also list gated, test, suppressed, allowlisted, baselined and scoped-out sites, and directories not walked.")
 @click.option("--select", multiple=True, help="Only these rule ids or families (comma-separated, repeatable).")
 @click.option("--ignore", multiple=True, help="Skip these rule ids or families (comma-separated, repeatable).")
-@click.option("--statistics", is_flag=True, help="Print the number of violations per rule instead of each one.")
+@click.option("--statistics", is_flag=True, help="Print the number of violations per rule instead of each one (text), or add them (json).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are violations.")
 @click.option("--ignore-markers", is_flag=True, help="Treat every site as if no dst-ok marker existed.")
 @click.option("--baseline", "baseline_file", type=click.Path(), help="Fail only on violations not recorded in this baseline.")
 @click.option("--write-baseline", "write_baseline", type=click.Path(), help="Record today's violations in this file and exit 0.")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, help="Worker processes (default 0: all cores).")
-@click.option("--no-cache", is_flag=True, help="Do not read or write .dstcheck_cache/.")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the cache.")
+@click.option("--cache-dir", type=click.Path(file_okay=False), envvar="DSTCHECK_CACHE_DIR", help="Keep the cache, and the key that authenticates it, in this directory [env: DSTCHECK_CACHE_DIR; default: .dstcheck_cache/ in the project, key in the user's cache directory].")
 @click.option("--no-prefilter", is_flag=True, help="Parse every file, even those that cannot hold a site.")
-@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
-def check(paths, config_path, fmt, show_all, select, ignore, statistics, exit_zero, ignore_markers, baseline_file, write_baseline, jobs, no_cache, no_prefilter, color) -> None:
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Colour the text output: auto colours a terminal unless NO_COLOR is set; always colours a pipe too.")
+def check(paths, config_path, fmt, show_all, select, ignore, statistics, exit_zero, ignore_markers, baseline_file, write_baseline, jobs, no_cache, cache_dir, no_prefilter, color) -> None:
     """Report DST violations in PATHS (default: the whole project). Exit 1 if any."""
     from dstcheck.views import baseline as baseline_mod
     from dstcheck import pipeline
     from dstcheck.views import render
 
+    if baseline_file and write_baseline:
+        raise UsageError("--baseline and --write-baseline cannot be combined: --write-baseline records every current violation (run it alone to refresh the baseline)")
+    if statistics and fmt not in ("text", "json"):
+        raise UsageError(f"--statistics works with --format text or json, not {fmt}")
     cfg = _load_config(config_path)
     selection = pipeline.Selection(_split(select), _split(ignore))
     _check_selection(cfg, list(selection.select), "--select")
     _check_selection(cfg, list(selection.ignore), "--ignore")
-    entries = baseline_mod.load(baseline_file) if baseline_file and not write_baseline else None
-    options = pipeline.Options(jobs=jobs, cache=not no_cache, prefilter=not no_prefilter, progress=_show_progress())
+    if write_baseline:
+        baseline_mod.check_writable(write_baseline)
+    entries = baseline_mod.load(baseline_file) if baseline_file else None
+    options = pipeline.Options(jobs=jobs, cache=not no_cache, prefilter=not no_prefilter, progress=_show_progress(), cache_dir=cache_dir)
     result = pipeline.scan(cfg, paths, selection, include_scoped_out=show_all, ignore_markers=ignore_markers, baseline=entries, options=options)
     if write_baseline:
         count = baseline_mod.write(write_baseline, result.violations)
@@ -106,23 +134,28 @@ def check(paths, config_path, fmt, show_all, select, ignore, statistics, exit_ze
         sys.exit(EXIT_CLEAN)
     hints = {rid: r.hint for rid, r in cfg.pack.rules.items()}
     shown = result.sites if show_all else result.violations
-    checked = sum(1 for e in result.entries if e.scope is not None)
+    checked = {e.path for e in result.entries if e.scope is not None}
+    skipped = getattr(result.entries, "skipped", [])
+    run = render.run_statistics(result.index.stats, skipped)
     notes = render.baseline_lines(result.stale_baseline, baseline_file) if baseline_file else []
+    notes += render.skipped_lines(skipped, show_all)
     if fmt == "json":
-        extra = {"baseline": {"file": baseline_file, "stale": result.stale_baseline}} if baseline_file else None
-        click.echo(render.json_report(shown, hints, checked, result.sites, extra), nl=False)
+        extra = {"baseline": {"file": baseline_file, "stale": result.stale_baseline}} if baseline_file else {}
+        if skipped:
+            extra["skipped"] = [{"path": p, "reason": why} for p, why in skipped]
+        if statistics:
+            extra["statistics"] = render.statistics_dict(result.sites, run)
+        _emit(render.json_report(shown, hints, len(checked), result.sites, extra))
     elif fmt == "sarif":
         from dstcheck.views.sarif import sarif_report
 
-        click.echo(sarif_report(shown, cfg.pack), nl=False)
+        _emit(sarif_report(shown, cfg.pack, notes))
     elif fmt == "github":
-        click.echo(render.github_report(shown, result.sites, checked), nl=False)
-        for line in notes:
-            click.echo(f"::warning::{line}")
+        _emit(render.github_report(shown, result.sites, checked, notes))
     else:
-        stats = render.statistics(result.sites) if statistics else None
-        text = render.text_report(shown, hints, str(cfg.root), checked, result.sites, _use_color(color), show_all, stats, notes)
-        click.echo(text, nl=False)
+        stats = render.statistics(result.sites, run) if statistics else None
+        use_color = _use_color(color)
+        _emit(render.text_report(shown, hints, str(cfg.root), checked, result.sites, use_color, show_all, stats, notes), color=use_color)
     sys.exit(EXIT_VIOLATIONS if result.violations and not exit_zero else EXIT_CLEAN)
 
 
@@ -148,21 +181,27 @@ def inventory(config_path, check_only, fmt, output) -> None:
             raise UsageError("--check compares the markdown report; drop --format json")
         diff = inv.check(inv.read_committed(cfg.root, target), text, target)
         if diff is None:
-            click.echo(f"{target} is up to date.")
+            _emit(f"{target} is up to date.\n")
             sys.exit(EXIT_CLEAN)
         click.echo(f"{target} is stale: run `dstcheck inventory` and commit the result.", err=True)
-        click.echo(diff, nl=False)
+        _emit(diff)
         sys.exit(EXIT_VIOLATIONS)
     if target == "-" or (output is None and fmt == "json"):
-        click.echo(text, nl=False)
+        _emit(text)
         return
     path = cfg.root / target if not os.path.isabs(target) else Path(target)
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise UsageError(f"{target}: cannot write the inventory: {exc.strerror or exc}") from None
+    finally:
+        if tmp.exists():
+            tmp.unlink()
     summary = ", ".join(f"{n} {t}" for t, n in report["summary"].items())
-    click.echo(f"Wrote {target} ({summary}).")
+    _emit(f"Wrote {target} ({summary}).\n")
 
 
 @main.command()
@@ -176,7 +215,7 @@ def audit(path, config_path, fmt, fail_on_blocking) -> None:
 
     cfg = _load_config(config_path)
     report = audit_mod.run(cfg, path)
-    click.echo(audit_mod.markdown(report) if fmt == "markdown" else audit_mod.as_json(report), nl=False)
+    _emit(audit_mod.markdown(report) if fmt == "markdown" else audit_mod.as_json(report))
     sys.exit(EXIT_VIOLATIONS if fail_on_blocking and report["blocking"] else EXIT_CLEAN)
 
 
@@ -192,14 +231,16 @@ def rules_cmd(config_path, fmt) -> None:
             {"id": r.id, "name": r.name, "language": r.language, "family": r.family, "contract": r.contract, "hint": r.hint}
             for r in rules
         ]
-        click.echo(json.dumps(doc, indent=2))
+        _emit(json.dumps(doc, indent=2) + "\n")
         return
     width = max(len(r.name) for r in rules)
+    lines = []
     for r in rules:
         scope = ""
         if r.only_in is not None and not r.only_in:
             scope = "  (inactive until only-in is configured)"
-        click.echo(f"{r.id}  {r.name:<{width}}  {r.language:<6}  {r.family}{scope}")
+        lines.append(f"{r.id}  {r.name:<{width}}  {r.language:<6}  {r.family}{scope}\n")
+    _emit("".join(lines))
 
 
 @main.command()
@@ -211,7 +252,7 @@ def explain(rule_id, config_path) -> None:
     rule = cfg.pack.rules.get(rule_id.upper())
     if rule is None:
         raise UsageError(f"unknown rule {rule_id!r} (see `dstcheck rules`)")
-    click.echo(explain_text(rule), nl=False)
+    _emit(explain_text(rule))
 
 
 def explain_text(rule) -> str:

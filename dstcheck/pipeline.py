@@ -118,6 +118,7 @@ class Options:
     cache: bool = True
     prefilter: bool = True
     progress: bool = False
+    cache_dir: str = None  # --cache-dir (else $DSTCHECK_CACHE_DIR, else .dstcheck_cache/ in the project)
 
 
 def analyze_all(config: Config, todo: List[FileEntry], rules_run: Dict[str, List[Rule]], options: Options, full_scan: bool, store, index: Index) -> Dict[str, FileResult]:
@@ -156,13 +157,10 @@ def analyze_all(config: Config, todo: List[FileEntry], rules_run: Dict[str, List
     ]
     progress = _Progress(len(pending)) if options.progress and len(pending) >= 200 else None
     if jobs > 1 and len(pending) >= PARALLEL_MIN_FILES:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
+        from dstcheck.stages import workers
 
-        methods = multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("fork" if "fork" in methods else None)
         chunk = max(1, min(32, len(pending) // (jobs * 8)))
-        with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=(config, index)) as pool:
+        with workers.pool(jobs, _init_worker, (config, index)) as pool:
             for entry, (result, key) in zip(pending, pool.map(_work, jobs_list, chunksize=chunk)):
                 results[entry.path] = result
                 if key is not None:
@@ -222,7 +220,7 @@ def scan(
     options: Options = None,
 ) -> Scan:
     full_scan = not paths
-    entries = discover(config, paths) if entries is None else entries
+    entries = discover(config, paths, in_scope_only=not include_scoped_out) if entries is None else entries
     if full_scan:
         check_globs(config)
     todo = [e for e in entries if e.scope is not None or include_scoped_out]
@@ -230,13 +228,16 @@ def scan(
     options = options or Options()
     from dstcheck.stages import cache as cache_mod
 
-    store = cache_mod.Cache(config.root) if options.cache and config.cache else None
+    store = cache_mod.Cache(config.root, options.cache_dir) if options.cache and config.cache else None
     index = index_stage.build(config, entries, todo, store, options)
     results = analyze_all(config, todo, rules_run, options, full_scan, store, index)
     if store is not None:
         if full_scan:
-            store.prune({e.path for e in entries})
+            from dstcheck.stages.discover import project_files
+
+            store.prune(set(project_files(config.root)))
         store.save()
+        index.stats.update(store.stats)
 
     root = str(config.root)
     rust_files = [e.path for e in todo if e.language == "rust" and results[e.path].findings]
@@ -280,6 +281,7 @@ def scan(
     if "DST004" in engine:
         selected_anywhere = {r.id for r in config.pack.rules.values() if r.matchers and _chosen(r, [(config.select, config.ignore), (selection.select, selection.ignore)])}
         sites.extend(hygiene.allowlist_sites(config, allow_use, full_scan, selected_anywhere))
+    sites.extend(getattr(entries, "problems", ()))  # unreadable directories (discovery's DST000)
     stale: List[dict] = []
     if baseline is not None:
         sites, stale = baseline_mod.apply(sites, baseline, set(in_scope) | {a.file for a in config.allowlist})

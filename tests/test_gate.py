@@ -257,7 +257,9 @@ def test_hook_run_on_named_files_never_walks_the_tree(tmp_path, monkeypatch):
     def no_walk(*args, **kwargs):
         raise AssertionError("the whole tree was walked")
 
-    monkeypatch.setattr(os, "walk", no_walk)
+    from dstcheck.stages import discover as discover_mod
+
+    monkeypatch.setattr(discover_mod, "walk", no_walk)
     result = pipeline.scan(cfg, ["crates/core/src/book.rs"])
     assert [(s.rule, s.path) for s in result.violations] == [("DST105", "crates/core/src/book.rs")]
     with pytest.raises(AssertionError, match="walked"):

@@ -60,17 +60,22 @@ def test_generated_corpus_identical_with_and_without_prefilter_cache_and_workers
 
 
 def test_corrupt_or_foreign_cache_is_ignored_and_rebuilt(corpus):
+    from dstcheck.stages import cache as cache_mod
+
     reference = run(["--no-cache"], corpus)
-    cache = corpus / ".dstcheck_cache" / "results-v1.json"
+    cache = corpus / ".dstcheck_cache" / cache_mod.FILENAME
     run([], corpus)
     cache.write_text("{not json")
     assert run([], corpus) == reference
-    assert json.loads(cache.read_text())["spaces"]["results"]
-    data = json.loads(cache.read_text())
-    data["version"] = "0.0.0-other"
+    head, body = cache.read_bytes().split(b"\n", 1)
+    data = json.loads(body)
+    assert data["spaces"]["results"]
+    data["version"] = "0.0.0-other"  # authentic, but written by another version: not used
     for entry in data["spaces"]["results"].values():
         entry["result"]["findings"] = []
-    cache.write_text(json.dumps(data))
+    body = json.dumps(data).encode()
+    secret = cache_mod.load_key(cache_mod.user_cache_dir() / cache_mod.KEYNAME)
+    cache.write_bytes(cache_mod.MAGIC + cache_mod.mac(secret, body).encode() + b"\n" + body)
     assert run([], corpus) == reference
 
 

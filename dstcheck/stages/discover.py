@@ -1,17 +1,34 @@
-"""Stage 1: find the files to check and what the configuration says about each one."""
+"""Stage 1: find the files to check and what the configuration says about each one.
+
+Nothing in scope is skipped silently. The walk leaves out, by default, directories that hold no
+project source: version-control metadata and bytecode and tool caches (by name), virtual
+environments, node_modules and tagged caches (by name, or by the CACHEDIR.TAG / pyvenv.cfg inside
+them: Cargo tags every target directory, so a module directory called `target` is walked); the
+configuration's `exclude` drops what it names. Of these, those that may hold source files are
+listed for `--show-all` and `--statistics` when a source set could reach them; a directory that
+cannot be read is a DST000 there. Symbolic links to directories are not followed, and FIFOs and
+other special files are never opened.
+"""
 
 from __future__ import annotations
 
+import fnmatch
 import os
-from dataclasses import dataclass
+import stat
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from dstcheck import globs
-from dstcheck.config import Config, Scope, language_of
+from dstcheck.config import EXTENSIONS, Config, Scope
 from dstcheck.errors import UsageError
+from dstcheck.model import Site
 
-SKIP_DIRS = {"target", "node_modules", "__pycache__"}
+# Never walked. Directories that hold no source by construction are skipped without a word; the
+# others (they may hold .py or generated .rs files) are reported when a source set could reach them.
+QUIET = {".git", ".hg", ".svn", ".bzr", ".jj", "__pycache__", ".dstcheck_cache", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".hypothesis"}
+SKIP_NAMES = {"node_modules": "JavaScript dependencies", ".tox": "tool environments", ".nox": "tool environments"}
+SKIP_MARKERS = {"CACHEDIR.TAG": "tagged cache directory (e.g. Cargo's target/)", "pyvenv.cfg": "virtual environment", "conda-meta": "conda environment"}
 
 
 @dataclass(frozen=True)
@@ -23,30 +40,95 @@ class FileEntry:
     test: Optional[str]  # why the whole file is test code, if it is
 
 
-def _skip_dir(name: str, full: str) -> bool:
-    if name.startswith(".") or name in SKIP_DIRS:
-        return True
-    return os.path.exists(os.path.join(full, "pyvenv.cfg")) or os.path.exists(os.path.join(full, "CACHEDIR.TAG"))
+@dataclass
+class Listing:
+    """One walk: the regular files found, and everything not looked at, with the reason."""
+
+    files: List[str] = field(default_factory=list)  # project-relative, sorted
+    skipped: List[Tuple[str, str]] = field(default_factory=list)  # (directory/, why): not walked
+    unreadable: List[Tuple[str, str]] = field(default_factory=list)  # (directory/, error)
+    special: List[Tuple[str, str]] = field(default_factory=list)  # (path, kind): source-named, not a regular file
 
 
-def walk(directory: str) -> List[str]:
-    """Every file below `directory` (absolute paths), skipping VCS, build and virtualenv dirs."""
-    out = []
-    for current, dirs, files in os.walk(directory):
-        dirs[:] = sorted(d for d in dirs if not _skip_dir(d, os.path.join(current, d)))
-        out.extend(os.path.join(current, f) for f in files)
+class Discovered(list):
+    """The FileEntries of a run (a list, sorted by path) and what discovery could not look at:
+    `skipped` (path, why) for the report, `problems` DST000 sites for unreadable directories."""
+
+    def __init__(self, entries=(), skipped=(), problems=()):
+        super().__init__(entries)
+        self.skipped: List[Tuple[str, str]] = list(skipped)
+        self.problems: List[Site] = list(problems)
+
+
+def _special_kind(path: str) -> str:
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return "broken symbolic link"
+    if stat.S_ISFIFO(mode):
+        return "FIFO"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device"
+    return "not a regular file"
+
+
+def walk(root: str, start: str = "") -> Listing:
+    """Every file below `root`/`start` (relative paths), iteratively (no depth limit)."""
+    out = Listing()
+    stack = [start]
+    while stack:
+        rel = stack.pop()
+        try:
+            with os.scandir(os.path.join(root, rel) if rel else root) as it:
+                children = list(it)
+        except OSError as exc:
+            out.unreadable.append((rel + "/", exc.strerror or str(exc)))
+            continue
+        names = {c.name for c in children}
+        marker = next((why for name, why in SKIP_MARKERS.items() if name in names), None)
+        if marker and rel != start:
+            out.skipped.append((rel + "/", marker))
+            continue
+        for child in children:
+            path = f"{rel}/{child.name}" if rel else child.name
+            try:
+                is_dir = child.is_dir(follow_symlinks=False)
+                is_file = not is_dir and child.is_file()
+            except OSError:
+                is_dir = is_file = False
+            if is_dir:
+                if child.name in SKIP_NAMES:
+                    out.skipped.append((path + "/", SKIP_NAMES[child.name]))
+                elif child.name not in QUIET:
+                    stack.append(path)
+            elif is_file:
+                out.files.append(path)
+            elif child.is_symlink() and os.path.isdir(child.path):
+                out.skipped.append((path + "/", "symbolic link to a directory: not followed"))
+            elif os.path.splitext(child.name)[1] in EXTENSIONS:
+                out.special.append((path, _special_kind(child.path)))
+    out.files.sort()
+    for items in (out.skipped, out.unreadable, out.special):
+        items.sort()
     return out
 
 
-_LISTINGS: dict = {}
+_LISTINGS: Dict[str, Listing] = {}
+
+
+def listing(root: Path, refresh: bool = False) -> Listing:
+    """The walk of the whole project (one per run and root: a full scan refreshes it)."""
+    base = str(root)
+    if refresh or base not in _LISTINGS:
+        _LISTINGS[base] = walk(base)
+    return _LISTINGS[base]
 
 
 def project_files(root: Path) -> List[str]:
-    """Every file of the project, relative to its root (one walk per run and root)."""
-    base = str(root)
-    if base not in _LISTINGS:
-        _LISTINGS[base] = sorted(relative(root, p) for p in walk(base))
-    return _LISTINGS[base]
+    """Every file of the project, relative to its root."""
+    return listing(root).files
 
 
 def relative(root: Path, path: str) -> str:
@@ -57,7 +139,7 @@ def relative(root: Path, path: str) -> str:
 
 
 def classify_file(config: Config, rel: str, abspath: str, honor_exclude: bool = True) -> Optional[FileEntry]:
-    language = language_of(rel)
+    language = EXTENSIONS.get(os.path.splitext(rel)[1])
     if language is None or (honor_exclude and config.exclude and globs.matches(rel, config.exclude)):
         return None
     settings = config.languages[language]
@@ -71,22 +153,103 @@ def classify_file(config: Config, rel: str, abspath: str, honor_exclude: bool = 
     return FileEntry(rel, abspath, language, scope, test)
 
 
-def discover(config: Config, paths: Sequence[str] = (), honor_exclude: bool = True) -> List[FileEntry]:
-    """The files named (directories walked), or the whole project; sorted by path."""
-    candidates = []
+def _body(pattern: str) -> str:
+    body = pattern[2:] if pattern.startswith("./") else pattern
+    return body.strip("/")
+
+
+def literal_prefix(pattern: str) -> str:
+    """The leading literal part of an include glob: no file outside it can match ('' for all)."""
+    body = _body(pattern)
+    if "/" not in body:
+        return ""  # a pattern without a slash matches at any depth
+    parts = body.split("/")
+    literal = []
+    for part in parts:
+        if not globs.is_literal(part):
+            break
+        literal.append(part)
+    if len(literal) == len(parts):
+        return body
+    return "/".join(literal) + "/" if literal else ""
+
+
+def could_reach(pattern: str, directory: str) -> bool:
+    """Whether the glob could match some path below `directory` (a relative directory path)."""
+    body = _body(pattern)
+    if "/" not in body:
+        return True
+    parts = body.split("/")
+    for i, name in enumerate(directory.strip("/").split("/")):
+        if i >= len(parts) or "**" in parts[i]:
+            return True  # a matched directory matches everything below it
+        if not fnmatch.fnmatchcase(name, parts[i]):
+            return False
+    return True
+
+
+def _reachable(config: Config, directory: str) -> bool:
+    return any(could_reach(p, directory) for scope in config.scopes for p in scope.include)
+
+
+def _problem(path: str, message: str) -> Site:
+    return Site("DST000", "parse-error", path, 1, 1, 1, 2, "", "", message, "violation")
+
+
+def _outside(config: Config, given: str) -> bool:
+    rel = relative(config.root, given)
+    return rel == ".." or rel.startswith("../") or os.path.isabs(rel)
+
+
+def discover(config: Config, paths: Sequence[str] = (), honor_exclude: bool = True, in_scope_only: bool = False) -> Discovered:
+    """The files named (directories walked), or the whole project; sorted by path.
+
+    `in_scope_only`: only files that can be in a source set are wanted (a plain `check`), so
+    files outside every include glob's literal directory are not classified at all."""
+    walks: List[Listing] = []
+    candidates: List[str] = []
     if not paths:
-        candidates = [os.path.join(str(config.root), p) for p in project_files(config.root)]
+        walks.append(listing(config.root, refresh=True))
     for given in paths:
+        if _outside(config, given):
+            raise UsageError(f"{given}: outside the project root {config.root} (the directory of {config.file or 'the working directory'})")
+        rel = relative(config.root, given)
         if os.path.isdir(given):
-            candidates.extend(walk(os.path.abspath(given)))
+            walks.append(walk(str(config.root), "" if rel == "." else rel))
         elif os.path.isfile(given):
-            candidates.append(os.path.abspath(given))
+            candidates.append(rel)
+        elif os.path.lexists(given):
+            walks.append(Listing(special=[(rel, _special_kind(given))]))
         else:
             raise UsageError(f"{given}: no such file or directory")
-    entries = {}
-    for abspath in candidates:
-        rel = relative(config.root, abspath)
-        entry = classify_file(config, rel, abspath, honor_exclude)
+    prefixes = None
+    if in_scope_only:
+        prefixes = tuple(sorted({literal_prefix(p) for scope in config.scopes for p in scope.include}))
+        if "" in prefixes:
+            prefixes = None
+    for found in walks:
+        candidates.extend(found.files if prefixes is None else [f for f in found.files if f.startswith(prefixes)])
+    root = str(config.root)
+    entries: Dict[str, FileEntry] = {}
+    for rel in candidates:
+        entry = classify_file(config, rel, os.path.join(root, rel), honor_exclude)
         if entry is not None:
             entries[rel] = entry
-    return [entries[k] for k in sorted(entries)]
+    skipped, problems = set(), []
+    for found in walks:
+        for path, why in found.skipped:
+            if _reachable(config, path):
+                skipped.add((path, why))
+        for path, error in found.unreadable:
+            if _reachable(config, path):
+                problems.append(_problem(path, f"cannot read directory: {error}: nothing below it was checked"))
+            else:
+                skipped.add((path, f"cannot read directory: {error}"))
+        for path, kind in found.special:
+            entry = classify_file(config, path, os.path.join(root, path), honor_exclude)
+            if entry is not None and entry.scope is not None:
+                skipped.add((path, f"{kind}: not a regular file, not opened"))
+    if honor_exclude and config.exclude:
+        skipped = {(p, w) for p, w in skipped if not globs.matches(p, config.exclude)}
+        problems = [s for s in problems if not globs.matches(s.path, config.exclude)]
+    return Discovered([entries[k] for k in sorted(entries)], sorted(skipped), sorted(problems, key=Site.sort_key))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import tempfile
 from dataclasses import replace
 from typing import Dict, List, Tuple
@@ -36,15 +37,41 @@ def entry(site: Site, fingerprint: str) -> dict:
     return {"fingerprint": fingerprint, "rule": site.rule, "path": site.path, "item": site.item, "snippet": site.snippet}
 
 
+def check_writable(path: str) -> None:
+    """Fail before the scan, naming the file, when the baseline could not be written."""
+    directory = os.path.dirname(os.path.realpath(path))
+    if not os.path.isdir(directory):
+        raise UsageError(f"{path}: cannot write the baseline: directory {directory} does not exist")
+    if not os.access(directory, os.W_OK):
+        raise UsageError(f"{path}: cannot write the baseline: directory {directory} is not writable")
+
+
 def write(path: str, violations: List[Site]) -> int:
+    """Replace the baseline atomically. A symbolic link stays a link (its target is replaced),
+    and the file keeps its mode (a new one gets the umask's, like any file the user creates)."""
     prints = fingerprints(violations)
     entries = sorted((entry(s, f) for s, f in prints.items()), key=lambda e: (e["path"], e["rule"], e["item"], e["fingerprint"]))
     text = json.dumps({"schema": SCHEMA, "entries": entries}, indent=2, ensure_ascii=False) + "\n"
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".baseline-")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(tmp, path)
+    target = os.path.realpath(path)
+    try:
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(target), prefix=".baseline-")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+        tmp = None
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot write the baseline: {exc.strerror or exc}") from None
+    finally:
+        if tmp is not None:
+            os.unlink(tmp)
     return len(entries)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import List
+from typing import List, Optional
 
 from dstcheck import __version__
 from dstcheck.views.baseline import fingerprints
@@ -26,8 +26,9 @@ def _rule(rule) -> dict:
     }
 
 
-def sarif_report(sites: List[Site], pack: RulePack) -> str:
-    """One run; results for the sites shown. Accepted sites carry SARIF suppressions."""
+def sarif_report(sites: List[Site], pack: RulePack, notes: Optional[List[str]] = None) -> str:
+    """One run; results for the sites shown. Accepted sites carry SARIF suppressions; notes
+    (stale baseline entries, files not opened) are tool execution notifications."""
     rules = pack.sorted()
     index = {r.id: i for i, r in enumerate(rules)}
     prints = fingerprints(sites)
@@ -76,4 +77,8 @@ def sarif_report(sites: List[Site], pack: RulePack) -> str:
             }
         ],
     }
+    if notes:
+        doc["runs"][0]["invocations"] = [
+            {"executionSuccessful": True, "toolExecutionNotifications": [{"level": "warning", "message": {"text": n}} for n in notes]}
+        ]
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,166 @@
+"""A committed or copied cache must not open the gate: entries are believed only under a MAC made
+with a key that never lives in the project tree, and a cache directory git tracks is refused."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import stat
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from dstcheck import config as config_mod
+from dstcheck import pipeline
+from dstcheck.stages import cache as cache_mod
+from fixture_harness import workspace
+
+CLOCK = "import time\nt = time.time()\n"
+
+
+def git(cwd: Path, *args: str) -> None:
+    subprocess.run(["git", "-c", "user.email=t@example.invalid", "-c", "user.name=t", *args], cwd=str(cwd), check=True, capture_output=True)
+
+
+def cache_file(directory: Path) -> Path:
+    return directory / cache_mod.FILENAME
+
+
+def forge(path: Path, secret: bytes = b"") -> None:
+    """Empty every cached result's findings, as a hostile contributor would; re-sign with
+    `secret` when given (a key the forger has: their own, or one committed with the cache)."""
+    head, body = path.read_bytes().split(b"\n", 1)
+    data = json.loads(body)
+    assert data["spaces"]["results"], "nothing cached to forge"
+    for entry in data["spaces"]["results"].values():
+        entry["result"]["findings"] = []
+    body = json.dumps(data).encode()
+    if secret:
+        head = cache_mod.MAGIC + cache_mod.mac(secret, body).encode()
+    path.write_bytes(head + b"\n" + body)
+
+
+def test_forged_cache_committed_to_the_repository_cannot_hide_a_site(tmp_path, run_cli):
+    repo = workspace(tmp_path / "repo", {"a.py": CLOCK})
+    git(repo, "init", "-q")
+    forger = {"XDG_CACHE_HOME": str(tmp_path / "forger-home")}
+    code, out, _ = run_cli(["check", "a.py"], repo, env=forger)
+    assert code == 1 and "Found 1 violation" in out
+    # Forged with the forger's own key: it verifies on the forger's machine...
+    forge(cache_file(repo / ".dstcheck_cache"), cache_mod.load_key(tmp_path / "forger-home" / "dstcheck" / "key"))
+    git(repo, "add", "-f", ".dstcheck_cache/results-v2", "a.py")
+    git(repo, "commit", "-qm", "x")
+    git(tmp_path, "clone", "-q", str(repo), "fresh")
+    fresh = tmp_path / "fresh"
+    assert cache_file(fresh / ".dstcheck_cache").exists()
+    # ...but never in CI's fresh clone, which has its own key.
+    code, out, err = run_cli(["check", "a.py"], fresh, env={"XDG_CACHE_HOME": str(tmp_path / "ci-home")})
+    assert code == 1, out
+    assert "a.py:2:5: DST201" in out and "Found 1 violation" in out
+    assert "is tracked by git" in err and "cache not used" in err
+
+
+def test_cache_copied_from_another_machine_is_ignored_and_counted(tmp_path, run_cli):
+    ws = workspace(tmp_path / "ws", {"a.py": CLOCK, "b.py": CLOCK})
+    run_cli(["check"], ws, env={"XDG_CACHE_HOME": str(tmp_path / "machine-a")})
+    forge(cache_file(ws / ".dstcheck_cache"), cache_mod.load_key(tmp_path / "machine-a" / "dstcheck" / "key"))
+    code, out, _ = run_cli(["check", "--statistics"], ws, env={"XDG_CACHE_HOME": str(tmp_path / "machine-b")})
+    assert code == 1
+    assert out.splitlines()[:4] == ["2  DST201  py-raw-clock", "", "2  cache entries rejected (not authenticated)", ""]
+    # Rewritten under this machine's key: the next run trusts it and counts nothing.
+    code, out, _ = run_cli(["check", "--statistics"], ws, env={"XDG_CACHE_HOME": str(tmp_path / "machine-b")})
+    assert out.splitlines()[:2] == ["2  DST201  py-raw-clock", ""] and "rejected" not in out
+
+
+def test_cache_restored_with_its_key_is_used(tmp_path, monkeypatch):
+    """CI restores --cache-dir (results and key) into a fresh checkout: every file is a hit."""
+    files = {f"src/m{i}.py": CLOCK for i in range(3)}
+    first = workspace(tmp_path / "first", files)
+    cfg = config_mod.load(start=first)
+    before = pipeline.scan(cfg, options=pipeline.Options(jobs=1, cache_dir=str(tmp_path / "ci-cache")))
+    assert len(before.violations) == 3
+    shutil.copytree(tmp_path / "ci-cache", tmp_path / "restored")
+    assert (tmp_path / "restored" / cache_mod.KEYNAME).exists()
+    second = workspace(tmp_path / "second", files)
+
+    def no_analysis(*args, **kwargs):
+        raise AssertionError("a file was analysed although its result was cached")
+
+    monkeypatch.setattr(pipeline, "analyze_file", no_analysis)
+    after = pipeline.scan(config_mod.load(start=second), options=pipeline.Options(jobs=1, cache_dir=str(tmp_path / "restored")))
+    assert after.sites == before.sites
+
+
+def test_cache_dir_from_the_environment(tmp_path, run_cli):
+    ws = workspace(tmp_path / "ws", {"a.py": CLOCK})
+    code, _, _ = run_cli(["check"], ws, env={"DSTCHECK_CACHE_DIR": str(tmp_path / "env-cache")})
+    assert code == 1
+    assert cache_file(tmp_path / "env-cache").exists() and not (ws / ".dstcheck_cache").exists()
+    key = tmp_path / "env-cache" / cache_mod.KEYNAME
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    code, _, _ = run_cli(["check", "--cache-dir", str(tmp_path / "flag-cache")], ws, env={"DSTCHECK_CACHE_DIR": str(tmp_path / "env-cache")})
+    assert code == 1 and cache_file(tmp_path / "flag-cache").exists()
+
+
+def test_tracked_cache_dir_with_its_key_is_refused(tmp_path, run_cli):
+    """--cache-dir inside the repository keeps the key there too: once git tracks it, anyone who
+    commits can sign entries, so the directory is not used at all."""
+    repo = workspace(tmp_path / "repo", {"a.py": CLOCK})
+    git(repo, "init", "-q")
+    code, _, _ = run_cli(["check", "--cache-dir", "ci-cache"], repo)
+    assert code == 1
+    forge(cache_file(repo / "ci-cache"), cache_mod.load_key(repo / "ci-cache" / cache_mod.KEYNAME))
+    code, out, _ = run_cli(["check", "--cache-dir", "ci-cache"], repo)
+    assert code == 0 and "All clear" in out  # untracked: the key is the user's own, and the forgery is theirs
+    git(repo, "add", "-f", "ci-cache", "a.py")
+    git(repo, "commit", "-qm", "x")
+    before = cache_file(repo / "ci-cache").read_bytes()
+    code, out, err = run_cli(["check", "--cache-dir", "ci-cache"], repo)
+    assert code == 1 and "Found 1 violation" in out
+    assert "ci-cache is tracked by git" in err
+    assert cache_file(repo / "ci-cache").read_bytes() == before  # not used, not written
+
+
+def test_unusable_key_location_gives_a_correct_uncached_run(tmp_path, run_cli):
+    ws = workspace(tmp_path / "ws", {"a.py": CLOCK})
+    (tmp_path / "not-a-dir").write_text("")
+    code, out, err = run_cli(["check"], ws, env={"XDG_CACHE_HOME": str(tmp_path / "not-a-dir")})
+    assert code == 1 and "Found 1 violation" in out
+    assert "cache not used: cannot use its key" in err
+    assert not cache_file(ws / ".dstcheck_cache").exists()
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda f: f.update(line="2"),
+        lambda f: f.update(line=True),
+        lambda f: f.update(context=[]),
+        lambda f: f.pop("message"),
+        lambda f: f["context"].update(test=7),
+    ],
+    ids=["line-as-string", "line-as-bool", "context-as-list", "missing-message", "test-as-int"],
+)
+def test_authentic_entry_with_a_field_of_the_wrong_type_is_recomputed(tmp_path, run_cli, damage):
+    """Even an entry that verifies (a bug, an old layout) cannot crash every later run."""
+    home = {"XDG_CACHE_HOME": str(tmp_path / "home")}
+    ws = workspace(tmp_path / "ws", {"a.py": CLOCK})
+    reference = run_cli(["check", "--no-cache"], ws, env=home)
+    run_cli(["check"], ws, env=home)
+    path = cache_file(ws / ".dstcheck_cache")
+    secret = cache_mod.load_key(tmp_path / "home" / "dstcheck" / cache_mod.KEYNAME)
+
+    def damage_entry():
+        data = json.loads(path.read_bytes().split(b"\n", 1)[1])
+        damage(data["spaces"]["results"]["a.py"]["result"]["findings"][0])
+        body = json.dumps(data).encode()
+        path.write_bytes(cache_mod.MAGIC + cache_mod.mac(secret, body).encode() + b"\n" + body)
+
+    damage_entry()
+    assert run_cli(["check"], ws, env=home) == reference
+    damage_entry()
+    code, out, _ = run_cli(["check", "--statistics"], ws, env=home)
+    assert code == 1 and "1  cache entries rejected (malformed)" in out.splitlines()
+    code, out, _ = run_cli(["check", "--statistics"], ws, env=home)
+    assert code == 1 and "rejected" not in out  # the bad entry was replaced by the run before
