@@ -104,6 +104,8 @@ def read_toml(path: Path, display: str) -> dict:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
         raise ConfigError(display, "", "not valid UTF-8") from None
+    except OSError as exc:
+        raise ConfigError(display, "", f"cannot read: {exc.strerror or exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(display, "", f"invalid TOML: {exc}") from None
 

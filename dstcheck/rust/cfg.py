@@ -43,54 +43,101 @@ def _tokenize(text: str) -> list:
 
 
 def parse(text: str) -> Pred:
-    """Parse a predicate such as `all(test, not(feature = "x"))`."""
+    """Parse a predicate such as `all(test, not(feature = "x"))`. Iterative: a predicate nested
+    500 deep is as fine as a flat one (a file must never end a run with a RecursionError)."""
     tokens = _tokenize(text)
-    pred, pos = _parse_at(tokens, 0)
-    if pos != len(tokens):
-        raise CfgSyntaxError(f"trailing tokens in cfg predicate {text!r}")
-    return pred
-
-
-def _parse_at(tokens: list, pos: int):
-    if pos >= len(tokens) or tokens[pos][0] != "ident":
-        raise CfgSyntaxError("expected a cfg name")
-    name = tokens[pos][1]
-    pos += 1
-    if pos < len(tokens) and tokens[pos] == ("p", "("):
-        if name not in ("all", "any", "not"):
-            raise CfgSyntaxError(f"unknown cfg operator {name!r}")
+    count = len(tokens)
+    stack: list = []  # operators still open: (name, their arguments so far)
+    pos = 0
+    while True:
+        if pos >= count or tokens[pos][0] != "ident":
+            raise CfgSyntaxError("expected a cfg name")
+        name = tokens[pos][1]
         pos += 1
-        args = []
-        while pos < len(tokens) and tokens[pos] != ("p", ")"):
-            arg, pos = _parse_at(tokens, pos)
-            args.append(arg)
-            if pos < len(tokens) and tokens[pos] == ("p", ","):
+        if pos < count and tokens[pos] == ("p", "("):
+            if name not in ("all", "any", "not"):
+                raise CfgSyntaxError(f"unknown cfg operator {name!r}")
+            stack.append((name, []))
+            pos += 1
+            if not (pos < count and tokens[pos] == ("p", ")")):
+                continue  # read its first argument
+            done = None  # an empty argument list
+        elif pos < count and tokens[pos] == ("p", "="):
+            if pos + 1 >= count or tokens[pos + 1][0] != "str":
+                raise CfgSyntaxError(f"expected a string after '{name} ='")
+            done, pos = ("kv", name, tokens[pos + 1][1]), pos + 2
+        else:
+            done = ("atom", name)
+        while True:  # hand the finished predicate to the innermost open operator; close at ')'
+            if not stack:
+                if pos != count:
+                    raise CfgSyntaxError(f"trailing tokens in cfg predicate {text!r}")
+                return done
+            operator, args = stack[-1]
+            if done is not None:
+                args.append(done)
+            if pos < count and tokens[pos] == ("p", ","):
                 pos += 1
-        if pos >= len(tokens):
-            raise CfgSyntaxError("unclosed '(' in cfg predicate")
-        pos += 1
-        if name == "not":
-            if len(args) != 1:
-                raise CfgSyntaxError("not() takes exactly one predicate")
-            return ("not", args[0]), pos
-        return (name, tuple(args)), pos
-    if pos < len(tokens) and tokens[pos] == ("p", "="):
-        if pos + 1 >= len(tokens) or tokens[pos + 1][0] != "str":
-            raise CfgSyntaxError(f"expected a string after '{name} ='")
-        return ("kv", name, tokens[pos + 1][1]), pos + 2
-    return ("atom", name), pos
+            if pos >= count:
+                raise CfgSyntaxError("unclosed '(' in cfg predicate")
+            if tokens[pos] != ("p", ")"):
+                break  # read the next argument
+            pos += 1
+            stack.pop()
+            if operator == "not":
+                if len(args) != 1:
+                    raise CfgSyntaxError("not() takes exactly one predicate")
+                done = ("not", args[0])
+            else:
+                done = (operator, tuple(args))
+
+
+def _children(pred: Pred) -> tuple:
+    kind = pred[0]
+    if kind == "not":
+        return (pred[1],)
+    return pred[1] if kind in ("all", "any") else ()
+
+
+def _fold(pred: Pred, leaf, combine):
+    """Post-order over the predicate tree with an explicit stack: `leaf(pred)` for atoms and
+    key/value pairs, `combine(pred, child_values)` for all/any/not."""
+    values: dict = {}
+    stack = [(pred, False)]
+    while stack:
+        node, expanded = stack.pop()
+        children = _children(node)
+        if not children and node[0] not in ("all", "any"):
+            values[id(node)] = leaf(node)
+        elif expanded:
+            values[id(node)] = combine(node, [values[id(c)] for c in children])
+        else:
+            stack.append((node, True))
+            stack.extend((c, False) for c in reversed(children))
+    return values[id(pred)]
 
 
 def render(pred: Pred) -> str:
-    """Canonical spelling, so `not( madsim )` and `not(madsim)` report the same."""
-    kind = pred[0]
-    if kind == "atom":
-        return pred[1]
-    if kind == "kv":
-        return f'{pred[1]} = "{pred[2]}"'
-    if kind == "not":
-        return f"not({render(pred[1])})"
-    return f"{kind}({', '.join(render(p) for p in pred[1])})"
+    """Canonical spelling, so `not( madsim )` and `not(madsim)` report the same. One pass over
+    the tree with an explicit stack, joined once (linear in the predicate's size)."""
+    out = []
+    stack: list = [pred]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            out.append(item)
+        elif item[0] == "atom":
+            out.append(item[1])
+        elif item[0] == "kv":
+            out.append(f'{item[1]} = "{item[2]}"')
+        else:
+            out.append(item[0] + "(")
+            parts: list = []
+            for child in _children(item):
+                parts += [", ", child] if parts else [child]
+            stack.append(")")
+            stack.extend(reversed(parts))
+    return "".join(out)
 
 
 Tri = Optional[bool]  # True, False, or None for unknown
@@ -121,16 +168,15 @@ class Profile:
 
 
 def evaluate(pred: Pred, profile: Profile) -> Tri:
-    kind = pred[0]
-    if kind == "atom":
-        name = pred[1]
-        if name in profile.on:
-            return True
-        if name in profile.off:
-            return False
-        return profile.other_cfg
-    if kind == "kv":
-        key, value = pred[1], pred[2]
+    def leaf(node):
+        if node[0] == "atom":
+            name = node[1]
+            if name in profile.on:
+                return True
+            if name in profile.off:
+                return False
+            return profile.other_cfg
+        key, value = node[1], node[2]
         if key == "feature":
             if value in profile.features_on:
                 return True
@@ -141,17 +187,19 @@ def evaluate(pred: Pred, profile: Profile) -> Tri:
         if known:
             return value in known
         return profile.other_cfg
-    if kind == "not":
-        inner = evaluate(pred[1], profile)
-        return None if inner is None else not inner
-    results = [evaluate(p, profile) for p in pred[1]]
-    if kind == "all":
-        if any(r is False for r in results):
-            return False
-        return True if all(r is True for r in results) else None
-    if any(r is True for r in results):
-        return True
-    return False if all(r is False for r in results) else None
+
+    def combine(node, results):
+        if node[0] == "not":
+            return None if results[0] is None else not results[0]
+        if node[0] == "all":
+            if any(r is False for r in results):
+                return False
+            return True if all(r is True for r in results) else None
+        if any(r is True for r in results):
+            return True
+        return False if all(r is False for r in results) else None
+
+    return _fold(pred, leaf, combine)
 
 
 Classification = Union[str, None]

@@ -74,9 +74,15 @@ def _special_kind(path: str) -> str:
     return "not a regular file"
 
 
-def walk(root: str, start: str = "") -> Listing:
-    """Every file below `root`/`start` (relative paths), iteratively (no depth limit)."""
+def walk(root: str, start: str = "", keep: Tuple[str, ...] = ()) -> Listing:
+    """Every file below `root`/`start` (relative paths), iteratively (no depth limit). A
+    directory skipped by default is walked when a `keep` prefix (an include glob's literal
+    directory, such as `vendor/node_modules/pkg/`) leads into it: the user named it."""
     out = Listing()
+
+    def named(path: str) -> bool:
+        return any(p.startswith(path + "/") for p in keep)
+
     stack = [start]
     while stack:
         rel = stack.pop()
@@ -88,7 +94,7 @@ def walk(root: str, start: str = "") -> Listing:
             continue
         names = {c.name for c in children}
         marker = next((why for name, why in SKIP_MARKERS.items() if name in names), None)
-        if marker and rel != start:
+        if marker and rel != start and not named(rel):
             out.skipped.append((rel + "/", marker))
             continue
         for child in children:
@@ -99,10 +105,10 @@ def walk(root: str, start: str = "") -> Listing:
             except OSError:
                 is_dir = is_file = False
             if is_dir:
-                if child.name in SKIP_NAMES:
-                    out.skipped.append((path + "/", SKIP_NAMES[child.name]))
-                elif child.name not in QUIET:
+                if named(path) or not (child.name in SKIP_NAMES or child.name in QUIET):
                     stack.append(path)
+                elif child.name in SKIP_NAMES:
+                    out.skipped.append((path + "/", SKIP_NAMES[child.name]))
             elif is_file:
                 out.files.append(path)
             elif child.is_symlink() and os.path.isdir(child.path):
@@ -118,11 +124,11 @@ def walk(root: str, start: str = "") -> Listing:
 _LISTINGS: Dict[str, Listing] = {}
 
 
-def listing(root: Path, refresh: bool = False) -> Listing:
+def listing(root: Path, refresh: bool = False, keep: Tuple[str, ...] = ()) -> Listing:
     """The walk of the whole project (one per run and root: a full scan refreshes it)."""
     base = str(root)
     if refresh or base not in _LISTINGS:
-        _LISTINGS[base] = walk(base)
+        _LISTINGS[base] = walk(base, "", keep)
     return _LISTINGS[base]
 
 
@@ -208,25 +214,22 @@ def discover(config: Config, paths: Sequence[str] = (), honor_exclude: bool = Tr
     files outside every include glob's literal directory are not classified at all."""
     walks: List[Listing] = []
     candidates: List[str] = []
+    literal = tuple(sorted({literal_prefix(p) for scope in config.scopes for p in scope.include}))
     if not paths:
-        walks.append(listing(config.root, refresh=True))
+        walks.append(listing(config.root, refresh=True, keep=literal))
     for given in paths:
         if _outside(config, given):
             raise UsageError(f"{given}: outside the project root {config.root} (the directory of {config.file or 'the working directory'})")
         rel = relative(config.root, given)
         if os.path.isdir(given):
-            walks.append(walk(str(config.root), "" if rel == "." else rel))
+            walks.append(walk(str(config.root), "" if rel == "." else rel, literal))
         elif os.path.isfile(given):
             candidates.append(rel)
         elif os.path.lexists(given):
             walks.append(Listing(special=[(rel, _special_kind(given))]))
         else:
             raise UsageError(f"{given}: no such file or directory")
-    prefixes = None
-    if in_scope_only:
-        prefixes = tuple(sorted({literal_prefix(p) for scope in config.scopes for p in scope.include}))
-        if "" in prefixes:
-            prefixes = None
+    prefixes = literal if in_scope_only and "" not in literal else None
     for found in walks:
         candidates.extend(found.files if prefixes is None else [f for f in found.files if f.startswith(prefixes)])
     root = str(config.root)

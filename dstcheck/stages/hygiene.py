@@ -58,9 +58,17 @@ def marker_sites(
             # A marker for a rule that did not run here (deselected) is not called unused.
             needed = named if marker.rules else language_rules.get(result.language, [])
             if all(r in ran for r in needed):
-                what = ", ".join(named) if marker.rules else ", ".join(sorted(ran))
+                what = ", ".join(named) if marker.rules else ", ".join(r for r in sorted(ran) if _applies(config, r, path))
                 out.append(_site("DST001", "unused-marker", path, marker.line, f"marker `{text}` accepts no site (rules run here: {what})", text, marker.column))
     return out
+
+
+def _applies(config: Config, rule_id: str, path: str) -> bool:
+    """A selected rule whose only-in / except-in keeps it off this file did not run here."""
+    rule = config.pack.rules[rule_id]
+    if rule.only_in is not None and not globs.matches(path, rule.only_in):
+        return False
+    return not (rule.except_in and globs.matches(path, rule.except_in))
 
 
 def allowlist_sites(config: Config, allow_use: dict, full_scan: bool, selected_rules: set) -> List[Site]:
