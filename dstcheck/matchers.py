@@ -60,7 +60,13 @@ def match_macro(params: dict, fact: Fact) -> Optional[str]:
 
 
 def match_call(params: dict, fact: Fact) -> Optional[str]:
-    """A call to one of `paths`, optionally only with a given argument shape or in `async def`."""
+    """A call to one of `paths`, optionally only with a given argument shape or in `async def`;
+    with `values` (the default) also the function used as a value (`default_factory=time.time`),
+    which a caller will call (except for `in-async` rules: the value is called elsewhere)."""
+    if fact.kind == "ref":
+        if not params.get("values", True) or params.get("in-async"):
+            return None
+        return _first_under(fact.paths, params.get("paths", ()))
     if fact.kind != "call":
         return None
     positional, keywords = fact.args
@@ -83,6 +89,11 @@ def match_set_iteration(params: dict, fact: Fact) -> Optional[str]:
     return fact.paths[0] if fact.kind == "set-iteration" else None
 
 
+def match_identity_order(params: dict, fact: Fact) -> Optional[str]:
+    """Order or buckets taken from `id()` / `hash()` (the Python front end finds the forms)."""
+    return fact.paths[0] if fact.kind == "identity-order" else None
+
+
 @dataclass(frozen=True)
 class Kind:
     params: Dict[str, type]
@@ -96,12 +107,13 @@ KINDS: Dict[str, Kind] = {
     "method": Kind({"receivers": list, "methods": list}, ("receivers", "methods"), match_method, ("rust",)),
     "macro": Kind({"macros": list, "unless-first": list}, ("macros",), match_macro, ("rust",)),
     "call": Kind(
-        {"paths": list, "methods": list, "when": str, "seed-keywords": list, "in-async": bool},
+        {"paths": list, "methods": list, "when": str, "seed-keywords": list, "in-async": bool, "values": bool},
         (),
         match_call,
         ("python",),
     ),
     "set-iteration": Kind({}, (), match_set_iteration, ("python",)),
+    "identity-order": Kind({}, (), match_identity_order, ("python",)),
 }
 
 WHEN_VALUES = ("always", "no-args", "no-seed", "one-arg")

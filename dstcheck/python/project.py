@@ -1,11 +1,390 @@
-"""The Python half of the index stage: the project's own modules and what each binds.
+"""The Python half of the index stage: the project's own modules and what each binds at top level.
 
-(Filled in by the cross-module resolution work; until then there is nothing to resolve across
-files and `build` returns None.)
+`from .clock import now`, where `clock.py` has `from time import time as now`, is a clock read:
+names that come from the project's own modules are followed through any number of re-exports
+(`__init__` files, `from .compat import *`) to what they finally denote.
+
+Two levels of precision keep a cold run cheap. Every module's imports are found by a byte scan
+(`imports.scan`, a superset of the real ones). Only a chain that, at that level, could end at a
+banned path (or a module above one) is then made exact by parsing the modules on it: their
+module-level imports, `__all__` and star imports. Everything else stays project-local, which is
+what it would be at the exact level too.
+
+The same tables later carry function-level summaries (for reach rules): a module's entry is
+where its functions and what they call will go.
 """
 
 from __future__ import annotations
 
+import ast
+import hashlib
+import json
+import os
+import sys
+from typing import Dict, FrozenSet, Iterable, List, Optional, Tuple
+
+from dstcheck.matchers import path_lists
+from dstcheck.python.imports import Import, scan
+
+NAMESPACE_EXACT = "python-exports"
+_STDLIB = frozenset(getattr(sys, "stdlib_module_names", ()))
+
+
+def banned(rules, reexports: Dict[str, str]) -> "Banned":
+    """Every dotted path the rules name, in every spelling."""
+    paths = set()
+    for rule in rules:
+        for matcher in rule.matchers:
+            for path in path_lists(matcher.params):
+                paths.add(path)
+                paths.update(src + path[len(dst):] for src, dst in reexports.items() if path == dst or path.startswith(dst + "."))
+    return Banned(paths, reexports)
+
+
+class Banned:
+    """Which dotted names a rule could care about: a banned path, something below one, or a
+    module or class above one (`numpy` leads to `numpy.random.rand`). Names are compared in
+    their canonical spelling (the pack's re-exports: `numpy.random.mtrand` is `numpy.random`)."""
+
+    def __init__(self, paths: Iterable[str], reexports: Dict[str, str]):
+        self.paths = frozenset(paths)
+        self.above = frozenset(".".join(p.split(".")[:i]) for p in self.paths for i in range(1, p.count(".") + 1))
+        self.tops = frozenset(p.split(".")[0] for p in self.paths)
+        self.reexports = sorted(reexports.items(), key=lambda kv: -len(kv[0]))
+
+    def canon(self, name: str) -> str:
+        for prefix, target in self.reexports:
+            if name == prefix or name.startswith(prefix + "."):
+                return target + name[len(prefix):]
+        return name
+
+    def under(self, name: str) -> bool:
+        """A banned path or something below one (what a path matcher can match)."""
+        parts = name.split(".")
+        return any(".".join(parts[:i]) in self.paths for i in range(1, len(parts) + 1))
+
+    def related(self, name: str) -> bool:
+        if name in self.above or name in self.paths:
+            return True
+        parts = name.split(".")
+        return any(".".join(parts[:i]) in self.paths for i in range(1, len(parts)))
+
+    def star_names(self, module: str) -> List[str]:
+        """What `from module import *` binds that a rule could care about (public names only)."""
+        prefix = module + "."
+        out = set()
+        for path in self.paths | self.above:
+            if path.startswith(prefix):
+                name = path[len(prefix):].split(".")[0]
+                if not name.startswith("_"):
+                    out.add(name)
+        return sorted(out)
+
+
+def _module_names(paths: Iterable[str]) -> Dict[str, List[str]]:
+    """{path: dotted names it can be imported as}: the name through its chain of `__init__.py`
+    packages, and its path from the project root (for namespace packages)."""
+    files = set(paths)
+    out: Dict[str, List[str]] = {}
+    for path in sorted(files):
+        parts = path[:-3].split("/")
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        if not parts or not all(p.isidentifier() for p in parts):
+            continue
+        names = []
+        cut = len(parts) - 1
+        while cut > 0 and "/".join(parts[:cut]) + "/__init__.py" in files:
+            cut -= 1
+        for candidate in (".".join(parts[cut:]), ".".join(parts)):
+            if candidate and candidate.split(".")[0] not in _STDLIB and candidate not in names:
+                names.append(candidate)
+        if names:
+            out[path] = names
+    return out
+
+
+def _from_json(rows) -> List[Import]:
+    return [Import(r[0], r[1], tuple(tuple(n) for n in r[2]), r[3], r[4]) for r in rows or ()]
+
+
+def exact_summary(source: bytes) -> Optional[dict]:
+    """Module-level imports (also inside module-level if / try / with blocks), `__all__` when it
+    is a literal; None when the module does not parse (its own analysis reports that)."""
+    from dstcheck.python.parse import decode, parse
+
+    text, problem = decode(source)
+    if problem is not None:
+        return None
+    tree, error = parse(text)
+    if error is not None:
+        return None
+    rows, names_all = [], None
+    stack = list(reversed(tree.body))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Import):
+            rows.append([0, None, [[a.name, a.asname or ""] for a in node.names], node.col_offset, node.lineno])
+        elif isinstance(node, ast.ImportFrom):
+            rows.append([node.level, node.module or "", [[a.name, a.asname or ""] for a in node.names], node.col_offset, node.lineno])
+        elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(t, ast.Name) and t.id == "__all__" for t in targets):
+                value = node.value
+                if isinstance(value, (ast.List, ast.Tuple)) and all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in value.elts):
+                    items = [e.value for e in value.elts]
+                    names_all = (names_all or []) + items if isinstance(node, ast.AugAssign) else items
+        elif isinstance(node, (ast.If, ast.Try, ast.With, ast.For, ast.While)) or type(node).__name__ == "TryStar":
+            for field in ("body", "orelse", "finalbody"):
+                stack.extend(reversed(getattr(node, field, [])))
+            for handler in getattr(node, "handlers", []):
+                stack.extend(reversed(handler.body))
+    return {"imports": rows, "all": names_all}
+
+
+class Project:
+    """The project's Python modules. Dotted names are absolute (`pkg.clock.now`)."""
+
+    def __init__(self, imports: Dict[str, List[Import]], banned: Banned, exact_loader=None):
+        self.imports = imports  # path -> byte-scan imports
+        self.banned = banned
+        self.names = _module_names(imports)  # path -> dotted names
+        self.modules: Dict[str, List[str]] = {}  # dotted name -> paths
+        for path, names in sorted(self.names.items()):
+            for name in names:
+                self.modules.setdefault(name, []).append(path)
+        self._exact_loader = exact_loader
+        self.exact: Dict[str, Optional[dict]] = {}  # path -> exact summary, for the modules made exact
+        self._bindings: Dict[Tuple[str, bool], Tuple[Dict[str, List[str]], List[str], Optional[List[str]]]] = {}
+        self._memo: Dict[Tuple[str, bool], Tuple[str, ...]] = {}
+        self._module_taint: Dict[Tuple[str, bool], bool] = {}
+
+    # -- names -----------------------------------------------------------------------------------
+    def module_name(self, path: str) -> Optional[str]:
+        names = self.names.get(path)
+        return names[0] if names else None
+
+    def absolute(self, path: str, level: int, module: str) -> Optional[str]:
+        """The absolute dotted name `from <level dots><module> import` names in file `path`."""
+        directory = path.rsplit("/", 1)[0] if "/" in path else ""
+        for _ in range(level - 1):
+            if not directory:
+                return None
+            directory = directory.rsplit("/", 1)[0] if "/" in directory else ""
+        base = self.module_name(directory + "/__init__.py") if directory else None
+        if base is None:
+            parts = [p for p in directory.split("/") if p]
+            if not all(p.isidentifier() for p in parts):
+                return None
+            base = ".".join(parts)
+        return ".".join(p for p in (base, module) if p) or None
+
+    def _split(self, name: str, within=None) -> Tuple[Optional[List[str]], str, List[str]]:
+        """(paths of the longest project module prefix, the next segment, the rest); with
+        `within`, the longest prefix among those modules."""
+        parts = name.split(".")
+        for cut in range(len(parts), 0, -1):
+            prefix = ".".join(parts[:cut])
+            paths = self.modules.get(prefix) if within is None or prefix in within else None
+            if paths:
+                return paths, (parts[cut] if cut < len(parts) else ""), parts[cut + 1:]
+        return None, "", []
+
+    def is_project(self, name: str) -> bool:
+        return self._split(name)[0] is not None
+
+    # -- bindings --------------------------------------------------------------------------------
+    def _exact(self, path: str) -> Optional[dict]:
+        if path not in self.exact:
+            self.exact[path] = self._exact_loader(path) if self._exact_loader else None
+        return self.exact[path]
+
+    def bindings(self, path: str, exact: bool):
+        """({name: absolute targets}, star-imported modules, __all__) of one module."""
+        key = (path, exact)
+        if key not in self._bindings:
+            names_all = None
+            if exact:
+                summary = self._exact(path)
+                rows = _from_json(summary["imports"]) if summary else []
+                names_all = summary["all"] if summary else None
+            else:
+                rows = self.imports.get(path, [])
+            names: Dict[str, List[str]] = {}
+            stars: List[str] = []
+            for imp in rows:
+                base = imp.module
+                if imp.level:
+                    base = self.absolute(path, imp.level, imp.module or "")
+                    if base is None:
+                        continue
+                if any(n == "*" for n, _ in imp.names):
+                    stars.append(base)
+                    continue
+                for bound, target in Import(0, base if imp.module is not None else None, imp.names, 0, 0).bound():
+                    names.setdefault(bound, [])
+                    if target not in names[bound]:
+                        names[bound].append(target)
+            self._bindings[key] = (names, stars, names_all)
+        return self._bindings[key]
+
+    def star_exports(self, module: str, exact: bool = True) -> Dict[str, List[str]]:
+        """What `from module import *` binds that could lead to a banned path: {name: targets}."""
+        if not self.is_project(module):
+            return {name: [f"{module}.{name}"] for name in self.banned.star_names(self.banned.canon(module))}
+        out: Dict[str, List[str]] = {}
+        for path in self.modules.get(module, ()):
+            names, stars, names_all = self.bindings(path, exact)
+            for name, targets in names.items():
+                if (name in names_all) if names_all is not None else not name.startswith("_"):
+                    if any(self.banned.related(r) for t in targets for r in self.resolve(t, exact)):
+                        out.setdefault(name, []).append(f"{module}.{name}")
+        return out
+
+    # -- resolution ------------------------------------------------------------------------------
+    def resolve(self, name: str, exact: bool = True, within=None) -> Tuple[str, ...]:
+        """What a dotted name finally denotes, through the project's re-exports: the external
+        names it can be (canonical spellings), or the name itself when it stays in the project.
+        `within` limits the first step to modules the importing file imports."""
+        key = (name, exact)
+        if within is None and key in self._memo:
+            return self._memo[key]
+        if within is None:
+            self._memo[key] = (name,)  # a cycle of re-exports ends here
+        paths, segment, rest = self._split(name, within)
+        if paths is None and within is not None and self.is_project(name):
+            return (name,)  # a submodule the file never imports
+        if paths is None:
+            result: Tuple[str, ...] = (self.banned.canon(name),)
+        elif not segment:
+            result = (name,)
+        else:
+            found = set()
+            for path in paths:
+                names, stars, _ = self.bindings(path, exact)
+                targets = names.get(segment)
+                if targets is None:
+                    targets = [t for s in stars for t in self.star_exports(s, exact).get(segment, ())]
+                for target in targets:
+                    found.update(self.resolve(".".join([target, *rest]), exact))
+            result = tuple(sorted(found)) or (name,)
+        if within is None:
+            self._memo[key] = result
+        return result
+
+    def resolve_for_analysis(self, name: str, within) -> Tuple[str, ...]:
+        """`resolve` from a file that imports the modules `within`, made exact only where the
+        byte-scan level says a rule could care."""
+        rough = self.resolve(name, False, within)
+        if not any(self.banned.related(r) for r in rough):
+            return (name,)
+        return self.resolve(name, True, within)
+
+    def imported_modules(self, path: str) -> FrozenSet[str]:
+        """The project modules file `path` imports: what its names can reach first."""
+        out = set()
+        for imp in self.imports.get(path, ()):
+            base = self.absolute(path, imp.level, imp.module or "") if imp.level else imp.module
+            if imp.module is None:
+                for name, alias in imp.names:
+                    parts = name.split(".")
+                    out.update([name] if alias else (".".join(parts[:i]) for i in range(1, len(parts) + 1)))
+            elif base:
+                out.add(base)
+                out.update(f"{base}.{n}" for n, _ in imp.names if f"{base}.{n}" in self.modules)
+        return frozenset(m for m in out if m in self.modules)
+
+    def module_tainted(self, module: str, exact: bool) -> bool:
+        """Whether some name `module` binds could lead to a banned path."""
+        key = (module, exact)
+        if key not in self._module_taint:
+            self._module_taint[key] = False
+            tainted = False
+            for path in self.modules.get(module, ()):
+                names, stars, _ = self.bindings(path, exact)
+                if any(self.banned.related(r) for targets in names.values() for t in targets for r in self.resolve(t, exact)):
+                    tainted = True
+                elif any(self.star_exports(s, exact) for s in stars):
+                    tainted = True
+            self._module_taint[key] = tainted
+        return self._module_taint[key]
+
+    def _demand(self, path: str, imp: Import, exact: bool) -> bool:
+        """Whether this import statement of file `path` binds something that could lead to a
+        banned path through the project."""
+        base = imp.module
+        if imp.level:
+            base = self.absolute(path, imp.level, imp.module or "")
+            if base is None:
+                return False
+        if imp.module is None:  # import a.b.c [as d]
+            for name, alias in imp.names:
+                parts = name.split(".")
+                chain = [".".join(parts[:i]) for i in range(1, len(parts) + 1)] if not alias else [name]
+                if any(self.is_project(m) and self.module_tainted(m, exact) for m in chain):
+                    return True
+            return False
+        if not self.is_project(base):
+            return False
+        for name, _ in imp.names:
+            if name == "*":
+                if self.module_tainted(base, exact):
+                    return True
+                continue
+            target = f"{base}.{name}"
+            if target in self.modules:
+                if self.module_tainted(target, exact):
+                    return True
+            elif any(self.banned.related(r) for r in self.resolve(target, exact)):
+                return True
+        return False
+
+    def keeps(self, path: str, vocabulary=None) -> bool:
+        """For the prefilter: file `path` imports, from the project, something that leads to a
+        banned path (so its bytes need not spell that path)."""
+        return path in self._reaching
+
+    def prepare(self) -> None:
+        """Make exact every chain some file's imports could follow to a banned path, so the
+        analysis (in worker processes) never needs to parse another module."""
+        reaching = set()
+        for path in sorted(self.imports):
+            for imp in self.imports[path]:
+                if self._demand(path, imp, exact=False) and self._demand(path, imp, exact=True):
+                    reaching.add(path)
+                    break
+        self._reaching = frozenset(reaching)
+        data = sorted((path, json.dumps(self.exact[path], sort_keys=True)) for path in self.exact)
+        self._digest = hashlib.blake2b(json.dumps(data).encode(), digest_size=16).hexdigest()
+
+    def digest(self) -> str:
+        """The exact tables, as `prepare` left them: they change only when a module on a chain
+        some file follows to a banned path changes."""
+        return self._digest
+
 
 def build(config, entries, todo, store, options, stats):
-    return None
+    """The project index: every discovered Python file's imports (a byte scan: cheaper than a
+    cache lookup, so not cached), exact (and cached by content) where a chain could reach a
+    banned path."""
+    from dstcheck.python.parse import decode
+    from dstcheck.stages import cache as cache_mod
+    from dstcheck.stages.index import summaries
+
+    files = {e.path: e.abspath for e in entries if e.language == "python"}
+    imports: Dict[str, List[Import]] = {}
+    for path in sorted(files):
+        try:
+            with open(files[path], "rb") as handle:
+                source, _ = decode(handle.read())
+        except OSError:
+            source = None
+        imports[path] = scan(source) if source is not None else []
+    salt = cache_mod.config_salt(config) if store is not None else b""
+
+    def load_exact(path: str) -> Optional[dict]:
+        return summaries({path: files[path]}, exact_summary, store, NAMESPACE_EXACT, salt, stats)[path]
+
+    project = Project(imports, banned(config.pack.for_language("python"), config.pack.reexports.get("python", {})), load_exact)
+    project.prepare()
+    return project

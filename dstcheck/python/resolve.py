@@ -1,216 +1,924 @@
-"""Resolve stage for Python: calls with their imported qualified names, set iterations whose
-order escapes, and the context (guards, enclosing item) of each.
+"""Resolve stage for Python: calls and function references with their qualified names, iteration
+of hash-ordered values whose order escapes, order taken from `id()` / `hash()`, and the context
+(guards, enclosing item) of each.
 
-Names resolve through imports the way Python scopes them: a name bound anywhere in a function
-is local to all of it, class bodies are not visible from methods, and only a name that some
-import binds can match a banned path, so a local function called `time` never does. Where a
-scope binds a name several ways, every imported meaning is kept (as libcst's qualified-name
-provider does).
+Names resolve the way Python scopes them: a name bound anywhere in a function is local to all of
+it, class bodies are not visible from methods, comprehension and lambda variables shadow. Only a
+name some import binds can reach a banned path, so a local function called `time` never does;
+where a scope binds a name several ways every imported meaning is kept. Names imported from the
+project's own modules are followed through the project index (re-exports, star imports).
+
+One iterative pass over the tree records bindings and candidate sites (so nesting depth costs
+no stack); a second step resolves the candidates once every scope's bindings are known.
 """
 
 from __future__ import annotations
 
 import ast
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Dict, FrozenSet, List, Optional, Tuple
 
 from dstcheck.model import Context, Fact
+from dstcheck.python.imports import Import, scan
 
-ORDER_FREE = {"sorted", "min", "max", "sum", "len", "any", "all", "set", "frozenset"}
+ORDER_FREE = frozenset({"sorted", "min", "max", "sum", "len", "any", "all", "set", "frozenset"})
 SET_OPS = (ast.BitOr, ast.BitAnd, ast.Sub, ast.BitXor)
-LOCAL = None  # a binding that is not an import
+SET_METHODS = frozenset({"union", "intersection", "difference", "symmetric_difference", "copy"})
+DICT_VIEWS = frozenset({"keys", "values", "items"})
+SET_TYPES = frozenset({"set", "frozenset", "typing.Set", "typing.FrozenSet", "typing.MutableSet", "collections.abc.MutableSet", "collections.abc.Set"})
+SINK_BUILTINS = frozenset({"list", "tuple", "enumerate", "zip", "map", "filter", "next"})
+SHAPE_NAMES = SINK_BUILTINS | {"sorted", "min", "max", "getattr"}
+SHAPE_METHODS = frozenset({"join", "pop", "sort", "fromkeys", "nsmallest", "nlargest", "heappush", "heappushpop", "heapreplace", "merge", "heapify"})
+HEAPQ_ITEM = frozenset({"heapq.heappush", "heapq.heappushpop", "heapq.heapreplace"})
+HEAPQ_KEYED = frozenset({"heapq.nsmallest", "heapq.nlargest", "heapq.merge"})
+EXITS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
+_NOTHING: FrozenSet[str] = frozenset()
+
+
+class Local:
+    """A binding that is not an import: what was assigned (None: unknown) and its annotation."""
+
+    __slots__ = ("value", "annotation", "scope")
+
+    def __init__(self, value, annotation, scope):
+        self.value, self.annotation, self.scope = value, annotation, scope
+
+
+UNKNOWN = Local(None, None, None)
 
 
 class Scope:
-    __slots__ = ("bindings", "is_class")
+    __slots__ = ("parent", "kind", "bindings", "stars", "declared", "id_stores")
 
-    def __init__(self, is_class: bool = False):
-        self.bindings: Dict[str, List[Optional[str]]] = {}  # name -> qualified names (None: local)
-        self.is_class = is_class
+    def __init__(self, parent: Optional["Scope"], kind: str):
+        self.parent, self.kind = parent, kind
+        self.bindings: Dict[str, list] = {}  # name -> meanings: dotted import targets or Locals
+        self.stars: List[str] = []
+        self.declared: Dict[str, str] = {}  # name -> "global" / "nonlocal"
+        self.id_stores: set = set()  # names stored into with an `id()` / `hash()` key
 
-    def bind(self, name: str, qualified: Optional[str]) -> None:
-        self.bindings.setdefault(name, []).append(qualified)
+    def bind(self, name: str, meaning) -> None:
+        self.bindings.setdefault(name, []).append(meaning)
 
 
-def _targets(node, out: List[str]) -> None:
+class ClassInfo:
+    __slots__ = ("node", "attrs", "id_stores", "scope")
+
+    def __init__(self, node, scope):
+        self.node, self.scope = node, scope
+        self.attrs: Dict[str, list] = {}  # attribute -> Locals assigned to `self.<attr>` or declared in the body
+        self.id_stores: set = set()
+
+
+class Ctx:
+    """Where the walk is: shared by siblings, replaced where something changes."""
+
+    __slots__ = ("scope", "gate", "item", "in_async", "klass", "self_name", "proven", "in_hash")
+
+    def __init__(self, scope, gate, item, in_async, klass, self_name, proven, in_hash):
+        self.scope, self.gate, self.item, self.in_async = scope, gate, item, in_async
+        self.klass, self.self_name, self.proven, self.in_hash = klass, self_name, proven, in_hash
+
+    def but(self, **changes) -> "Ctx":
+        new = Ctx(self.scope, self.gate, self.item, self.in_async, self.klass, self.self_name, self.proven, self.in_hash)
+        for key, value in changes.items():
+            setattr(new, key, value)
+        return new
+
+
+class Wants:
+    """What the active rules need from the walk."""
+
+    def __init__(self, banned, methods: FrozenSet[str], sets: bool, identity: bool):
+        self.banned = banned  # dstcheck.python.project.Banned
+        self.methods = methods
+        self.sets = sets
+        self.identity = identity
+
+
+def _names_in_target(target) -> List[str]:
+    out, stack = [], [target]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Name):
+            out.append(node.id)
+        elif isinstance(node, (ast.Tuple, ast.List)):
+            stack.extend(node.elts)
+        elif isinstance(node, ast.Starred):
+            stack.append(node.value)
+    return out
+
+
+def _chain(node) -> Tuple[Optional[ast.AST], List[str]]:
+    """(root, attribute names) of `a.b.c`: (Name a, [b, c]); the root may be any expression."""
+    attrs = []
+    while isinstance(node, ast.Attribute):
+        attrs.append(node.attr)
+        node = node.value
+    attrs.reverse()
+    return node, attrs
+
+
+def _is_none(node) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
+
+
+def _dotted(node) -> Optional[str]:
+    root, attrs = _chain(node)
+    return ".".join([root.id, *attrs]) if isinstance(root, ast.Name) else None
+
+
+def _key(node) -> Optional[str]:
+    """What a size check is about: a name or `self.attr`."""
     if isinstance(node, ast.Name):
-        out.append(node.id)
-    elif isinstance(node, (ast.Tuple, ast.List)):
-        for elt in node.elts:
-            _targets(elt, out)
-    elif isinstance(node, ast.Starred):
-        _targets(node.value, out)
+        return node.id
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        return f"{node.value.id}.{node.attr}"
+    return None
 
 
-class _Binder(ast.NodeVisitor):
-    """Bindings of one scope body, without entering nested scopes; also the values each name is
-    assigned (for the set analysis): a name with any non-assignment binding gets a None value."""
-
-    def __init__(self, scope: Scope):
-        self.scope = scope
-        self.values: Dict[str, List[Optional[ast.AST]]] = {}
-
-    def _local(self, name: str, value: Optional[ast.AST] = None) -> None:
-        self.scope.bind(name, LOCAL)
-        self.values.setdefault(name, []).append(value)
-
-    def visit_Import(self, node):
-        for alias in node.names:
-            if alias.asname:
-                self.scope.bind(alias.asname, alias.name)
-            else:
-                top = alias.name.split(".")[0]
-                self.scope.bind(top, top)
-            self.values.setdefault(alias.asname or alias.name.split(".")[0], []).append(None)
-
-    def visit_ImportFrom(self, node):
-        module = "." * node.level + (node.module or "")
-        for alias in node.names:
-            if alias.name == "*":
-                continue
-            qualified = f"{module}.{alias.name}" if not node.level else None
-            self.scope.bind(alias.asname or alias.name, qualified)
-            self.values.setdefault(alias.asname or alias.name, []).append(None)
-
-    def visit_FunctionDef(self, node):
-        self._local(node.name)
-        for deco in node.decorator_list:
-            self.visit(deco)
-
-    visit_AsyncFunctionDef = visit_FunctionDef
-
-    def visit_ClassDef(self, node):
-        self._local(node.name)
-
-    def visit_Lambda(self, node):
-        return
-
-    def _comprehension(self, node):
-        return  # comprehension targets are local to the comprehension
-
-    visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = _comprehension
-
-    def visit_Assign(self, node):
-        for target in node.targets:
-            if isinstance(target, ast.Name):
-                self._local(target.id, node.value)
-            else:
-                names: List[str] = []
-                _targets(target, names)
-                for name in names:
-                    self._local(name)
-        self.visit(node.value)
-
-    def visit_AnnAssign(self, node):
-        if isinstance(node.target, ast.Name) and node.value is not None:
-            self._local(node.target.id, node.value)
-        if node.value is not None:
-            self.visit(node.value)
-
-    def visit_AugAssign(self, node):
-        if isinstance(node.target, ast.Name) and not isinstance(node.op, SET_OPS):
-            self._local(node.target.id)
-        self.visit(node.value)
-
-    def visit_NamedExpr(self, node):
-        self._local(node.target.id)
-        self.visit(node.value)
-
-    def _bind_targets(self, target):
-        names: List[str] = []
-        _targets(target, names)
-        for name in names:
-            self._local(name)
-
-    def visit_For(self, node):
-        self._bind_targets(node.target)
-        self.generic_visit(node)
-
-    visit_AsyncFor = visit_For
-
-    def visit_withitem(self, node):
-        if node.optional_vars is not None:
-            self._bind_targets(node.optional_vars)
-        self.visit(node.context_expr)
-
-    def visit_ExceptHandler(self, node):
-        if node.name:
-            self._local(node.name)
-        self.generic_visit(node)
-
-    def visit_Global(self, node):
-        for name in node.names:
-            self._local(name)
-
-    visit_Nonlocal = visit_Global
+def _len_of(node) -> Optional[str]:
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "len" and len(node.args) == 1 and not node.keywords:
+        return _key(node.args[0])
+    return None
 
 
-def scope_of(body: List[ast.stmt], args: Optional[ast.arguments], is_class: bool = False):
-    scope = Scope(is_class)
-    binder = _Binder(scope)
-    if args is not None:
-        for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]:
-            if arg is not None:
-                binder._local(arg.arg)
-    for stmt in body:
-        binder.visit(stmt)
-    return scope, binder.values
+_FLIP = {ast.Lt: ast.Gt, ast.Gt: ast.Lt, ast.LtE: ast.GtE, ast.GtE: ast.LtE, ast.Eq: ast.Eq, ast.NotEq: ast.NotEq}
+
+
+def size_proofs(test) -> Tuple[FrozenSet[str], FrozenSet[str]]:
+    """(keys proven to hold at most one element when `test` is true, ... when it is false)."""
+    negate = False
+    while isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        test, negate = test.operand, not negate
+    body: FrozenSet[str] = _NOTHING
+    orelse: FrozenSet[str] = _NOTHING
+    if isinstance(test, ast.BoolOp):
+        parts = [size_proofs(v) for v in test.values]
+        if isinstance(test.op, ast.And):
+            body = frozenset().union(*(p[0] for p in parts))
+        else:
+            orelse = frozenset().union(*(p[1] for p in parts))
+    elif isinstance(test, ast.Compare) and len(test.ops) == 1:
+        left, op, right = test.left, type(test.ops[0]), test.comparators[0]
+        key = _len_of(left)
+        if key is None and _len_of(right) is not None:
+            key, left, right, op = _len_of(right), right, left, _FLIP.get(op)
+        if key is not None and isinstance(right, ast.Constant) and type(right.value) is int:
+            n = right.value
+            if {ast.Eq: n <= 1, ast.LtE: n <= 1, ast.Lt: n <= 2}.get(op, False):
+                body = frozenset([key])  # true: at most one element
+            elif {ast.Gt: n <= 1, ast.GtE: n <= 2, ast.NotEq: n <= 1}.get(op, False):
+                orelse = frozenset([key])  # false: at most one element
+    return (orelse, body) if negate else (body, orelse)
 
 
 class Walker:
-    """One pass over a module's tree, collecting Facts and the context of each."""
+    """Records bindings and candidate sites in one pass, then resolves them (`facts`)."""
 
-    def __init__(self, tree: ast.Module, lines: List[bytes], reexports: Dict[str, str], want_sets: bool, guards: List[str]):
-        self.lines = lines
-        self.reexports = sorted(reexports.items(), key=lambda kv: -len(kv[0]))
-        self.want_sets = want_sets
-        self.guards = set(guards)
+    def __init__(self, tree: ast.Module, lines: List[bytes], wants: Wants, guards, project=None, path: str = "", interesting=frozenset()):
+        self.tree, self.lines, self.wants = tree, lines, wants
+        self.guards = frozenset(guards)
+        self.project, self.path = project, path
+        self.interesting = interesting | {"getattr"}
+        self.within = project.imported_modules(path) if project is not None else frozenset()
         self.facts: List[Fact] = []
         self.contexts: Dict[int, Context] = {}
-        self.scopes: List[Scope] = []
-        self.set_names: List[Set[str]] = []
-        self.is_async: List[bool] = [False]
-        self.items: List[str] = []
-        self.gates: List[str] = []
-        self.tree = tree
-        self._methods: Dict[type, object] = {}
-
-    # -- names ---------------------------------------------------------------------------------
-    def canon(self, name: str) -> str:
-        for prefix, target in self.reexports:
-            if name == prefix or name.startswith(prefix + "."):
-                return target + name[len(prefix):]
-        return name
-
-    def lookup(self, name: str) -> Optional[List[Optional[str]]]:
-        """Meanings of `name` here: the innermost scope that binds it (class scopes only when
-        they are the current scope), None when nothing binds it (a builtin)."""
-        for i in range(len(self.scopes) - 1, -1, -1):
-            scope = self.scopes[i]
-            if scope.is_class and i != len(self.scopes) - 1:
+        self.module = Scope(None, "module")
+        self.calls: list = []  # (ctx, call node, root name, attrs, method)
+        self.refs: list = []  # (ctx, node, root name, attrs)
+        self.sinks: list = []  # (ctx, site node, iterated expression)
+        self.shapes: list = []  # (ctx, call node): calls whose shape matters for sets / identity
+        self.buckets: list = []  # (ctx, BinOp node)
+        self.classes: Dict[int, ClassInfo] = {}  # id(ClassDef) -> info
+        self.order_free_args: Dict[int, ast.Call] = {}  # id(argument) -> the call it is passed to
+        self.lambda_params: Dict[int, FrozenSet[str]] = {}
+        self.stack: list = []
+        self._qualified: Dict[str, Tuple[str, ...]] = {}
+        self._hashed: Dict[int, Optional[Tuple[str, str]]] = {}
+    # -- the walk --------------------------------------------------------------------------------
+    def run(self) -> "Walker":
+        ctx = Ctx(self.module, None, "", False, None, None, _NOTHING, False)
+        self.stack.append((self.tree, ctx))
+        handlers, stack, fields = _HANDLERS, self.stack, _FIELDS
+        while stack:
+            node, ctx = stack.pop()
+            handler = handlers.get(type(node))
+            if handler is not None:
+                handler(self, node, ctx)
                 continue
-            if name in scope.bindings:
-                return scope.bindings[name]
+            kind = type(node)
+            names = fields.get(kind)
+            if names is None:
+                names = fields[kind] = tuple(f for f in kind._fields if f not in ("ctx", "type_comment", "type_params"))
+            for name in names:
+                value = getattr(node, name, None)
+                if type(value) is list:
+                    if value and isinstance(value[0], ast.stmt):
+                        self._block(value, ctx)
+                    else:
+                        stack.extend((v, ctx) for v in value if isinstance(v, ast.AST))
+                elif isinstance(value, ast.AST):
+                    stack.append((value, ctx))
+        self._resolve()
+        return self
+
+    def _push(self, node, ctx) -> None:
+        if node is not None:
+            self.stack.append((node, ctx))
+
+    def _push_all(self, nodes, ctx) -> None:
+        self.stack.extend((n, ctx) for n in nodes if n is not None)
+
+    def _block(self, body: List[ast.stmt], ctx: Ctx) -> None:
+        """A statement list; with sets wanted, a size check (`assert len(s) == 1`, an early exit
+        on `len(s) > 1`) speaks for the statements after it."""
+        if not self.wants.sets:
+            self.stack.extend((s, ctx) for s in reversed(body))
+            return
+        proven = ctx.proven
+        entries = []
+        for stmt in body:
+            entries.append((stmt, ctx if proven is ctx.proven else ctx.but(proven=proven)))
+            if isinstance(stmt, ast.Assert):
+                proven = proven | size_proofs(stmt.test)[0]
+            elif isinstance(stmt, ast.If) and stmt.body and isinstance(stmt.body[-1], EXITS):
+                proven = proven | size_proofs(stmt.test)[1]
+        self.stack.extend(reversed(entries))
+
+    def _module(self, node, ctx) -> None:
+        self._block(node.body, ctx)
+
+    def _bind(self, name: str, meaning, ctx: Ctx) -> None:
+        """A binding in the current scope (a Local's scope is where it is bound: kept out of it,
+        so scopes and their bindings form no cycle)."""
+        scope = ctx.scope
+        if scope.declared.get(name) == "global":
+            scope = self.module
+        scope.bind(name, meaning)
+
+    # -- statements ------------------------------------------------------------------------------
+    def _import(self, node, ctx) -> None:
+        for alias in node.names:
+            if alias.asname:
+                self._bind(alias.asname, alias.name, ctx)
+            else:
+                top = alias.name.split(".")[0]
+                self._bind(top, top, ctx)
+
+    def _import_from(self, node, ctx) -> None:
+        module = node.module or ""
+        if node.level:
+            module = self.project.absolute(self.path, node.level, module) if self.project is not None else None
+        for alias in node.names:
+            if alias.name == "*":
+                if module:
+                    ctx.scope.stars.append(module)
+                continue
+            meaning = f"{module}.{alias.name}" if module else UNKNOWN
+            self._bind(alias.asname or alias.name, meaning, ctx)
+
+    def _declare(self, node, ctx) -> None:
+        kind = "global" if isinstance(node, ast.Global) else "nonlocal"
+        for name in node.names:
+            ctx.scope.declared[name] = kind
+
+    def _function(self, node, ctx) -> None:
+        self._bind(node.name, Local(node, None, None), ctx)
+        self._push_all(node.decorator_list, ctx)
+        args = node.args
+        self._push_all(args.defaults, ctx)
+        self._push_all(args.kw_defaults, ctx)
+        scope = Scope(ctx.scope, "function")
+        params = [*getattr(args, "posonlyargs", []), *args.args, args.vararg, *args.kwonlyargs, args.kwarg]
+        for arg in params:
+            if arg is not None:
+                scope.bind(arg.arg, Local(None, arg.annotation, None))
+        klass, self_name = ctx.klass, ctx.self_name
+        if ctx.scope.kind == "class":
+            static = any(isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod") for d in node.decorator_list)
+            positional = [*getattr(args, "posonlyargs", []), *args.args]
+            self_name = positional[0].arg if positional and not static else None
+        elif self_name is not None and any(a is not None and a.arg == self_name for a in params):
+            self_name = None
+        item = f"{ctx.item}.{node.name}" if ctx.scope.kind == "class" and ctx.item else node.name
+        inner = Ctx(scope, ctx.gate, item, isinstance(node, ast.AsyncFunctionDef), klass, self_name, _NOTHING, node.name == "__hash__")
+        self._block(node.body, inner)
+
+    def _class(self, node, ctx) -> None:
+        self._bind(node.name, Local(node, None, None), ctx)
+        self._push_all(node.decorator_list, ctx)
+        self._push_all(node.bases, ctx)
+        self._push_all([k.value for k in node.keywords], ctx)
+        scope = Scope(ctx.scope, "class")
+        info = ClassInfo(node, ctx.scope)
+        self.classes[id(node)] = info
+        inner = Ctx(scope, ctx.gate, node.name, ctx.in_async, info, None, _NOTHING, False)
+        self._block(node.body, inner)
+
+    def _assign(self, node, ctx) -> None:
+        value = node.value
+        for target in node.targets:
+            self._store(target, value, None, ctx, unpack=True)
+        self._push(value, ctx)
+
+    def _annassign(self, node, ctx) -> None:
+        self._store(node.target, node.value, node.annotation, ctx)
+        self._push(node.value, ctx)
+
+    def _augassign(self, node, ctx) -> None:
+        target = node.target
+        keeps_type = isinstance(node.op, SET_OPS)
+        if isinstance(target, ast.Name):
+            if not keeps_type:
+                self._bind(target.id, UNKNOWN, ctx)
+            if target.id in self.interesting:
+                self.refs.append((ctx, target, target.id, []))
+        elif isinstance(target, ast.Attribute) and not keeps_type and self._self_attr(target, ctx):
+            ctx.klass.attrs.setdefault(target.attr, []).append(UNKNOWN)
+            self._push(target.value, ctx)
+        else:
+            self._push(target, ctx)
+        self._push(node.value, ctx)
+
+    def _self_attr(self, node, ctx) -> bool:
+        return ctx.klass is not None and ctx.self_name is not None and isinstance(node.value, ast.Name) and node.value.id == ctx.self_name
+
+    def _store(self, target, value, annotation, ctx, unpack=False) -> None:
+        if isinstance(target, ast.Name):
+            self._bind(target.id, Local(value, annotation, None), ctx)
+            if ctx.scope.kind == "class":
+                ctx.klass.attrs.setdefault(target.id, []).append(Local(value, annotation, ctx.scope))
+        elif isinstance(target, ast.Attribute):
+            if self._self_attr(target, ctx):
+                ctx.klass.attrs.setdefault(target.attr, []).append(Local(value, annotation, ctx.scope))
+            else:
+                self._push(target.value, ctx)
+        elif isinstance(target, ast.Subscript):
+            # `d[k] = v` reads d and k; an `os.environ[..] = ..` write is not a read of the environment
+            if not (isinstance(target.value, (ast.Name, ast.Attribute)) and _dotted(target.value)):
+                self._push(target.value, ctx)
+            self._push(target.slice, ctx)
+            if self.wants.identity and self._identity_call(target.slice):
+                key = _key(target.value)
+                if key is not None:
+                    if self._self_attr(target.value, ctx) if isinstance(target.value, ast.Attribute) else False:
+                        ctx.klass.id_stores.add(target.value.attr)
+                    elif isinstance(target.value, ast.Name):
+                        ctx.scope.id_stores.add(target.value.id)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            if unpack and value is not None and self.wants.sets:
+                self.sinks.append((ctx, value, value))
+            for elt in target.elts:
+                self._store(elt.value if isinstance(elt, ast.Starred) else elt, None, None, ctx)
+        elif isinstance(target, ast.Starred):
+            self._store(target.value, None, None, ctx)
+
+    def _for(self, node, ctx) -> None:
+        for name in _names_in_target(node.target):
+            self._bind(name, UNKNOWN, ctx)
+        if not isinstance(node.target, (ast.Name, ast.Tuple, ast.List)):
+            self._push(node.target, ctx)
+        if self.wants.sets:
+            self.sinks.append((ctx, node.iter, node.iter))
+        self._push(node.iter, ctx)
+        self._block(node.orelse, ctx)
+        self._block(node.body, ctx)
+
+    def _with(self, node, ctx) -> None:
+        for item in node.items:
+            self._push(item.context_expr, ctx)
+            if item.optional_vars is not None:
+                for name in _names_in_target(item.optional_vars):
+                    self._bind(name, UNKNOWN, ctx)
+        self._block(node.body, ctx)
+
+    def _except(self, node, ctx) -> None:
+        if node.name:
+            self._bind(node.name, UNKNOWN, ctx)
+        self._push(node.type, ctx)
+        self._block(node.body, ctx)
+
+    def _capture(self, node, ctx) -> None:
+        name = getattr(node, "name", None) or getattr(node, "rest", None)
+        if name:
+            self._bind(name, UNKNOWN, ctx)
+        for field in ("pattern", "keys", "patterns"):
+            value = getattr(node, field, None)
+            if isinstance(value, list):
+                self._push_all(value, ctx)
+            elif value is not None:
+                self._push(value, ctx)
+
+    def _type_alias(self, node, ctx) -> None:
+        if isinstance(node.name, ast.Name):
+            self._bind(node.name.id, UNKNOWN, ctx)
+        self._push(node.value, ctx)
+
+    def _named(self, node, ctx) -> None:
+        scope = ctx.scope
+        while scope.kind == "comprehension":
+            scope = scope.parent
+        scope.bind(node.target.id, Local(node.value, None, None))
+        self._push(node.value, ctx)
+
+    def _if(self, node, ctx) -> None:
+        self._push(node.test, ctx)
+        truth, label = self._truth(node.test)
+        body_ctx, else_ctx = ctx, ctx
+        if truth is False:
+            body_ctx = ctx.but(gate=f"if {label}")
+        elif truth is True:
+            else_ctx = ctx.but(gate=f"else of `if {label}`")
+        if self.wants.sets:
+            proven_body, proven_else = size_proofs(node.test)
+            if proven_body:
+                body_ctx = body_ctx.but(proven=body_ctx.proven | proven_body)
+            if proven_else:
+                else_ctx = else_ctx.but(proven=else_ctx.proven | proven_else)
+        self._block(node.orelse, else_ctx)
+        self._block(node.body, body_ctx)
+
+    def _truth(self, test) -> Tuple[Optional[bool], str]:
+        """False for `TYPE_CHECKING`, True for a configured guard, through any number of `not`."""
+        nots = 0
+        while isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            test, nots = test.operand, nots + 1
+        name = test.id if isinstance(test, ast.Name) else test.attr if isinstance(test, ast.Attribute) else None
+        if name == "TYPE_CHECKING":
+            value = False
+        elif name in self.guards:
+            value = True
+        else:
+            return None, ""
+        return (value if nots % 2 == 0 else not value), "not " * nots + (_dotted(test) or name)
+
+    # -- expressions -----------------------------------------------------------------------------
+    def _name(self, node, ctx) -> None:
+        if node.id in self.interesting:
+            if type(node.ctx) is ast.Load:
+                self.refs.append((ctx, node, node.id, []))
+            else:
+                self._bind(node.id, UNKNOWN, ctx)
+        elif type(node.ctx) is not ast.Load:
+            self._bind(node.id, UNKNOWN, ctx)
+
+    def _attribute(self, node, ctx) -> None:
+        root, attrs = _chain(node)
+        if isinstance(root, ast.Name):
+            if root.id in self.interesting and type(node.ctx) is ast.Load:
+                self.refs.append((ctx, node, root.id, attrs))
+        else:
+            self._push(root, ctx)
+
+    def _subscript(self, node, ctx) -> None:
+        self._push(node.slice, ctx)
+        if type(node.ctx) is ast.Load or _dotted(node.value) is None:
+            self._push(node.value, ctx)  # `del os.environ[..]` is no read
+
+    def _call(self, node, ctx) -> None:
+        func = node.func
+        root, attrs = _chain(func)
+        method = func.attr if isinstance(func, ast.Attribute) else ""
+        if isinstance(root, ast.Call) and isinstance(root.func, ast.Name) and root.func.id == "getattr":
+            literal = self._getattr_literal(root)
+            if literal is not None:
+                inner_root, inner_attrs = literal
+                self.calls.append((ctx, node, inner_root, inner_attrs + attrs, method))
+                self._push_all(root.args, ctx)
+                root = None
+        if isinstance(root, ast.Name):
+            if root.id in self.interesting or method in self.wants.methods:
+                self.calls.append((ctx, node, root.id, attrs, method))
+            if root.id == "getattr" and not attrs:
+                literal = self._getattr_literal(node)
+                if literal is not None:
+                    self.refs.append((ctx, node, literal[0], literal[1]))
+        elif root is not None:
+            if method in self.wants.methods:
+                self.calls.append((ctx, node, None, attrs, method))
+            self._push(root, ctx)
+        if self.wants.sets or self.wants.identity:
+            name = func.id if isinstance(func, ast.Name) else None
+            if name in SHAPE_NAMES or method in SHAPE_METHODS or (name in self.interesting and self.wants.identity):
+                self.shapes.append((ctx, node))
+            if name in ORDER_FREE:
+                for arg in node.args:
+                    self.order_free_args[id(arg)] = node
+        for arg in node.args:
+            if isinstance(arg, ast.Starred):
+                if self.wants.sets:
+                    self.sinks.append((ctx, arg, arg.value, node))
+                self._push(arg.value, ctx)
+            else:
+                self._push(arg, ctx)
+        self._push_all([k.value for k in node.keywords], ctx)
+
+    def _getattr_literal(self, call) -> Optional[Tuple[str, List[str]]]:
+        """`getattr(time, "time_ns")` is `time.time_ns`."""
+        if len(call.args) >= 2 and isinstance(call.args[1], ast.Constant) and isinstance(call.args[1].value, str):
+            root, attrs = _chain(call.args[0])
+            if isinstance(root, ast.Name) and call.args[1].value.isidentifier():
+                return root.id, attrs + [call.args[1].value]
         return None
 
-    def qualified(self, func: ast.AST) -> Tuple[str, ...]:
-        parts: List[str] = []
-        while isinstance(func, ast.Attribute):
-            parts.append(func.attr)
-            func = func.value
-        if not isinstance(func, ast.Name):
-            return ()
-        meanings = self.lookup(func.id)
+    def _lambda(self, node, ctx) -> None:
+        args = node.args
+        self._push_all(args.defaults, ctx)
+        self._push_all(args.kw_defaults, ctx)
+        scope = Scope(ctx.scope, "lambda")
+        names = set()
+        for arg in [*getattr(args, "posonlyargs", []), *args.args, args.vararg, *args.kwonlyargs, args.kwarg]:
+            if arg is not None:
+                scope.bind(arg.arg, UNKNOWN)
+                names.add(arg.arg)
+        self.lambda_params[id(node)] = frozenset(names)
+        # a lambda's body runs when it is called, which need not be inside the coroutine
+        self._push(node.body, ctx.but(scope=scope, in_async=False))
+
+    def _comprehension(self, node, ctx) -> None:
+        scope = Scope(ctx.scope, "comprehension")
+        inner = ctx.but(scope=scope)
+        for i, gen in enumerate(node.generators):
+            for name in _names_in_target(gen.target):
+                scope.bind(name, UNKNOWN)
+            if self.wants.sets and not isinstance(node, (ast.SetComp, ast.DictComp)):
+                self.sinks.append((ctx if i == 0 else inner, gen.iter, gen.iter, node))
+            self._push(gen.iter, ctx if i == 0 else inner)
+            self._push_all(gen.ifs, inner)
+        for part in ("elt", "key", "value"):
+            self._push(getattr(node, part, None), inner)
+
+    def _binop(self, node, ctx) -> None:
+        if self.wants.identity and isinstance(node.op, (ast.Mod, ast.BitAnd)) and isinstance(node.left, ast.Call):
+            self.buckets.append((ctx, node))
+        self._push(node.right, ctx)
+        self._push(node.left, ctx)
+
+    def _display(self, node, ctx) -> None:
+        for elt in node.elts:
+            if isinstance(elt, ast.Starred) and type(node.ctx) is ast.Load:
+                if self.wants.sets:
+                    self.sinks.append((ctx, elt, elt.value))
+                self._push(elt.value, ctx)
+            else:
+                self._push(elt, ctx)
+
+    # -- resolution ------------------------------------------------------------------------------
+    def lookup(self, name: str, scope: Scope):
+        """(binding scope, meanings) of `name` seen from `scope`; (None, None) for a builtin."""
+        current = scope
+        while scope is not None:
+            if scope.kind != "class" or scope is current:
+                declared = scope.declared.get(name)
+                if declared == "global" and scope is not self.module:
+                    scope = self.module
+                    continue
+                if declared != "nonlocal":
+                    meanings = scope.bindings.get(name)
+                    if meanings is not None:
+                        return scope, meanings
+                    if scope.stars:
+                        stars = self._star_meanings(name, scope)
+                        if stars:
+                            return scope, stars
+            scope = scope.parent
+        return None, None
+
+    def _star_meanings(self, name: str, scope: Scope) -> list:
+        out = []
+        for module in scope.stars:
+            if self.project is not None:
+                out.extend(self.project.star_exports(module).get(name, ()))
+            elif name in self.wants.banned.star_names(module):
+                out.append(f"{module}.{name}")
+        return out
+
+    def builtin(self, name: str, scope: Scope) -> bool:
+        return self.lookup(name, scope)[1] is None
+
+    def qualified(self, root: str, attrs: List[str], scope: Scope) -> Tuple[str, ...]:
+        _, meanings = self.lookup(root, scope)
         if not meanings:
             return ()
-        suffix = "".join("." + p for p in reversed(parts))
-        return tuple(sorted({self.canon(m + suffix) for m in meanings if m}))
+        suffix = "".join("." + a for a in attrs)
+        out = set()
+        for meaning in meanings:
+            if isinstance(meaning, str):
+                out.update(self._expand(meaning + suffix))
+        return tuple(sorted(out))
 
-    def builtin(self, func: ast.AST) -> Optional[str]:
-        if isinstance(func, ast.Name) and self.lookup(func.id) is None:
-            return func.id
+    def _expand(self, name: str) -> Tuple[str, ...]:
+        hit = self._qualified.get(name)
+        if hit is None:
+            if self.project is not None and self.project.is_project(name):
+                hit = self.project.resolve_for_analysis(name, self.within)
+            else:
+                hit = (self.wants.banned.canon(name),)
+            self._qualified[name] = hit
+        return hit
+
+    def _resolve(self) -> None:
+        banned = self.wants.banned
+        for ctx, node, root, attrs, method in self.calls:
+            paths = self.qualified(root, attrs, ctx.scope) if root is not None else ()
+            paths = tuple(p for p in paths if banned.under(p))
+            if paths or method in self.wants.methods:
+                positional = sum(1 for a in node.args if not _is_none(a))
+                keywords = tuple(sorted(k.arg for k in node.keywords if k.arg and not _is_none(k.value)))
+                self._fact(Fact("call", paths, *self.span(node), node, method=method, args=(positional, keywords), in_async=ctx.in_async), ctx)
+        for ctx, node, root, attrs in self.refs:
+            paths = tuple(p for p in self.qualified(root, attrs, ctx.scope) if banned.under(p))
+            if paths:
+                self._fact(Fact("ref", paths, *self.span(node), node), ctx)
+        if self.wants.sets:
+            for entry in self.sinks:
+                ctx, site, iterated = entry[:3]
+                parent = entry[3] if len(entry) > 3 else None
+                if parent is not None and self._order_free(parent, ctx):
+                    continue
+                self._set_fact(ctx, site, iterated)
+        for ctx, node in self.shapes:
+            self._shape(ctx, node)
+        for ctx, node in self.buckets:
+            if not ctx.in_hash and self._identity_call(node.left, ctx.scope):
+                op = "%" if isinstance(node.op, ast.Mod) else "&"
+                which = self._identity_name(node.left)
+                self._fact(Fact("identity-order", (f"`{which}(...) {op} n`",), *self.span(node), node), ctx)
+
+    def _order_free(self, node, ctx) -> bool:
+        """Whether `node` is passed straight to an order-free builtin (`sorted(x for x in s)`)."""
+        if isinstance(node, ast.Call):
+            func = node.func
+            return isinstance(func, ast.Name) and func.id in ORDER_FREE and self.builtin(func.id, ctx.scope)
+        call = self.order_free_args.get(id(node))
+        return call is not None and self.builtin(call.func.id, ctx.scope)
+
+    def _set_fact(self, ctx, site, iterated) -> None:
+        found = self.hashed(iterated, ctx)
+        if found is None:
+            return
+        key = _key(iterated)
+        if key is not None and key in ctx.proven:
+            return
+        self._fact(Fact("set-iteration", (found[1],), *self.span(site), site), ctx)
+
+    def _shape(self, ctx, node) -> None:
+        func, args = node.func, node.args
+        name = func.id if isinstance(func, ast.Name) and self.builtin(func.id, ctx.scope) else None
+        method = func.attr if isinstance(func, ast.Attribute) else None
+        if self.wants.sets and not self._order_free_arg(node, ctx):
+            target = None
+            if name in SINK_BUILTINS - {"next"} and args and not node.keywords:
+                target = [a for a in args if not isinstance(a, ast.Starred)]
+            elif name == "next" and args and isinstance(args[0], ast.Call) and isinstance(args[0].func, ast.Name) and args[0].func.id == "iter" and len(args[0].args) == 1:
+                target = [args[0].args[0]]
+            elif method == "join" and len(args) == 1:
+                target = [args[0]]
+            elif method == "pop" and not args and not node.keywords:
+                found = self.hashed(func.value, ctx)
+                if found is not None and found[0] == "set":
+                    target = [func.value]
+            for iterated in target or ():
+                if name in ("map", "filter") and iterated is args[0]:
+                    continue
+                self._set_fact(ctx, node, iterated)
+        if self.wants.identity and not ctx.in_hash:
+            self._identity_shape(ctx, node, name, method)
+
+    def _order_free_arg(self, node, ctx) -> bool:
+        call = self.order_free_args.get(id(node))
+        return call is not None and self.builtin(call.func.id, ctx.scope)
+
+    # -- hash-ordered values ---------------------------------------------------------------------
+    def hashed(self, node, ctx, _depth: int = 0) -> Optional[Tuple[str, str]]:
+        """("set" | "dict", description) when `node` is a value that iterates in hash order."""
+        if _depth > 50:
+            return None
+        kind = type(node)
+        if kind is ast.Set:
+            return "set", "a set literal"
+        if kind is ast.SetComp:
+            return "set", "a set comprehension"
+        if kind is ast.Name:
+            return self._hashed_name(node.id, ctx.scope, ctx, _depth)
+        if kind is ast.Attribute:
+            if self._self_attr(node, ctx):
+                return self._hashed_attr(ctx.klass, node.attr, ctx, _depth)
+            return None
+        if kind is ast.Call:
+            func = node.func
+            if isinstance(func, ast.Name) and func.id in ("set", "frozenset") and self.builtin(func.id, ctx.scope):
+                return "set", f"`{func.id}(...)`"
+            if isinstance(func, ast.Attribute):
+                if func.attr == "fromkeys" and isinstance(func.value, ast.Name) and func.value.id == "dict" and node.args:
+                    inner = self.hashed(node.args[0], ctx, _depth + 1)
+                    if inner is not None and inner[0] == "set":
+                        return "dict", "`dict.fromkeys(...)` of a set"
+                    return None
+                if func.attr in SET_METHODS:
+                    inner = self.hashed(func.value, ctx, _depth + 1)
+                    return ("set", "a set expression") if inner is not None and inner[0] == "set" else None
+                if func.attr in DICT_VIEWS and not node.args:
+                    inner = self.hashed(func.value, ctx, _depth + 1)
+                    return inner if inner is not None and inner[0] == "dict" else None
+            return None
+        if kind is ast.BinOp and isinstance(node.op, SET_OPS):
+            for side in (node.left, node.right):
+                inner = self.hashed(side, ctx, _depth + 1)
+                if inner is not None and inner[0] == "set":
+                    return "set", "a set expression"
+            return None
+        if kind is ast.DictComp:
+            inner = self.hashed(node.generators[0].iter, ctx, _depth + 1)
+            return ("dict", "a dict comprehension over a set") if inner is not None and inner[0] == "set" else None
         return None
 
-    # -- positions -----------------------------------------------------------------------------
+    def _value_hashed(self, local: Local, scope: Scope, ctx, depth) -> Optional[Tuple[str, str]]:
+        """Whether what a binding holds iterates in hash order; `scope` is where it was bound."""
+        if local.annotation is not None and self._set_annotation(local.annotation, scope):
+            return "set", ""
+        value = local.value
+        if value is None:
+            return None
+        if isinstance(value, ast.Call) and any(k.arg == "default_factory" for k in value.keywords):
+            factory = next(k.value for k in value.keywords if k.arg == "default_factory")
+            if isinstance(factory, ast.Name) and factory.id in ("set", "frozenset"):
+                return "set", ""
+        return self.hashed(value, ctx.but(scope=scope) if scope is not ctx.scope else ctx, depth + 1)
+
+    def _hashed_name(self, name: str, scope: Scope, ctx, depth) -> Optional[Tuple[str, str]]:
+        binding_scope, meanings = self.lookup(name, scope)
+        if not meanings or binding_scope is None:
+            return None
+        key = (id(binding_scope), name)
+        if key in self._hashed:
+            return self._hashed[key]
+        self._hashed[key] = ("set", f"set `{name}`")  # a name assigned from itself keeps its kind
+        kinds = set()
+        annotated = False
+        for meaning in meanings:
+            if not isinstance(meaning, Local):
+                kinds = None
+                break
+            if meaning.annotation is not None and self._set_annotation(meaning.annotation, binding_scope):
+                annotated = True
+                continue
+            found = self._value_hashed(meaning, binding_scope, ctx, depth) if meaning.value is not None else None
+            if found is None:
+                kinds = None
+                break
+            kinds.add(found[0])
+        result = None
+        if annotated:
+            result = ("set", f"set `{name}`")
+        elif kinds and len(kinds) == 1:
+            kind = kinds.pop()
+            result = (kind, f"set `{name}`" if kind == "set" else f"dict `{name}` (built from a set)")
+        self._hashed[key] = result
+        return result
+
+    def _hashed_attr(self, klass: ClassInfo, attr: str, ctx, depth) -> Optional[Tuple[str, str]]:
+        values = []
+        seen = set()
+        info = klass
+        while info is not None and id(info) not in seen:
+            seen.add(id(info))
+            values.extend(info.attrs.get(attr, ()))
+            info = self._base_class(info)
+        if not values:
+            return None
+        for local in values:
+            found = self._value_hashed(local, local.scope, ctx, depth) if local is not UNKNOWN else None
+            if found is None or found[0] != "set":
+                return None
+        return "set", f"set `{ctx.self_name}.{attr}`"
+
+    def _base_class(self, info: ClassInfo) -> Optional[ClassInfo]:
+        """The first base of a class that is a class of the same module."""
+        for base in info.node.bases:
+            if isinstance(base, ast.Name):
+                _, meanings = self.lookup(base.id, info.scope)
+                for meaning in meanings or ():
+                    if isinstance(meaning, Local) and isinstance(meaning.value, ast.ClassDef):
+                        found = self.classes.get(id(meaning.value))
+                        if found is not None:
+                            return found
+        return None
+
+    def _set_annotation(self, node, scope) -> bool:
+        """`set[str]`, `frozenset`, `typing.Set[..]`, `Optional[set[..]]`, `set[str] | None`."""
+        for _ in range(10):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                try:
+                    node = ast.parse(node.value, mode="eval").body
+                except (SyntaxError, ValueError, RecursionError, MemoryError):
+                    return False
+                continue
+            if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+                node = node.right if _is_none(node.left) else node.left
+                continue
+            if isinstance(node, ast.Subscript):
+                if self._type_name(node.value, scope) in ("typing.Optional",):
+                    node = node.slice
+                    continue
+                node = node.value
+            name = self._type_name(node, scope)
+            return name in SET_TYPES
+        return False
+
+    def _type_name(self, node, scope) -> Optional[str]:
+        root, attrs = _chain(node)
+        if not isinstance(root, ast.Name):
+            return None
+        _, meanings = self.lookup(root.id, scope)
+        if meanings is None:
+            return ".".join([root.id, *attrs])  # a builtin: set, frozenset
+        for meaning in meanings:
+            if isinstance(meaning, str):
+                return ".".join([meaning, *attrs])
+        return None
+
+    # -- identity order --------------------------------------------------------------------------
+    def _identity_name(self, node) -> str:
+        while isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "abs" and node.args:
+            node = node.args[0]
+        return node.func.id if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) else "hash"
+
+    def _identity_call(self, node, scope=None, params=frozenset()) -> bool:
+        """`id(x)`, `hash(x)` (the builtins), also inside `abs(..)` or a tuple."""
+        stack = [node]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, ast.Tuple):
+                stack.extend(node.elts)
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                name = node.func.id
+                if name in ("id", "hash") and name not in params and (scope is None or self.builtin(name, scope)) and len(node.args) == 1:
+                    return True
+                if name == "abs" and node.args:
+                    stack.append(node.args[0])
+        return False
+
+    def _identity_key(self, value, scope) -> Optional[str]:
+        """`id` / `hash` as a key function: the builtin itself or a lambda that calls it."""
+        if isinstance(value, ast.Name) and value.id in ("id", "hash") and self.builtin(value.id, scope):
+            return value.id
+        if isinstance(value, ast.Lambda):
+            params = self.lambda_params.get(id(value), frozenset())
+            for sub in ast.walk(value.body):
+                if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name) and self._identity_call(sub, scope, params):
+                    return sub.func.id
+        return None
+
+    def _identity_container(self, node, ctx) -> bool:
+        """A collection keyed or filled by `id()` / `hash()` values."""
+        if isinstance(node, (ast.ListComp, ast.GeneratorExp, ast.SetComp)):
+            return self._identity_call(node.elt, None)
+        if isinstance(node, ast.DictComp):
+            return self._identity_call(node.key, None)
+        if isinstance(node, ast.Dict):
+            return bool(node.keys) and all(k is not None and self._identity_call(k, ctx.scope) for k in node.keys)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("keys", "items") and not node.args:
+            return self._identity_container(node.func.value, ctx)
+        if isinstance(node, ast.Name):
+            scope, meanings = self.lookup(node.id, ctx.scope)
+            if scope is None:
+                return False
+            if node.id in scope.id_stores:
+                return True
+            return any(isinstance(m, Local) and m.value is not None and self._identity_container(m.value, ctx) for m in meanings if not (isinstance(m, Local) and m.value is node))
+        if isinstance(node, ast.Attribute) and self._self_attr(node, ctx):
+            return node.attr in ctx.klass.id_stores
+        return False
+
+    def _identity_shape(self, ctx, node, name, method) -> None:
+        keyword = {k.arg: k.value for k in node.keywords if k.arg}
+        described = None
+        if name in ("sorted", "min", "max") or method == "sort":
+            label = f"`{name}(...)`" if name else "`.sort(...)`"
+            which = self._identity_key(keyword["key"], ctx.scope) if "key" in keyword else None
+            if which is not None:
+                described = f"{label} keyed by `{which}()`"
+            elif "key" not in keyword:
+                subject = node.args[0] if name and len(node.args) == 1 else node.func.value if method == "sort" else None
+                if subject is not None and self._identity_container(subject, ctx):
+                    described = f"{label} of `id()` / `hash()` values"
+        else:
+            root, attrs = _chain(node.func)
+            qualified = set(self.qualified(root.id, attrs, ctx.scope)) if isinstance(root, ast.Name) else set()
+            function = min(qualified) if qualified else ""
+            if qualified & HEAPQ_KEYED and "key" in keyword:
+                which = self._identity_key(keyword["key"], ctx.scope)
+                if which is not None:
+                    described = f"`{function}(...)` keyed by `{which}()`"
+            elif qualified & HEAPQ_ITEM and len(node.args) >= 2 and self._identity_call(node.args[1], ctx.scope):
+                described = f"`{function}(...)` of an `id()` / `hash()` value"
+            elif "heapq.heapify" in qualified and node.args and self._identity_container(node.args[0], ctx):
+                described = "`heapq.heapify(...)` of `id()` / `hash()` values"
+        if described is not None:
+            self._fact(Fact("identity-order", (described,), *self.span(node), node), ctx)
+
+    # -- positions -------------------------------------------------------------------------------
     def _column(self, line: int, byte_col: int) -> int:
         text = self.lines[line - 1] if 0 < line <= len(self.lines) else b""
         return len(text[:byte_col].decode("utf-8", "replace")) + 1
@@ -229,201 +937,82 @@ class Walker:
             text = b"\n".join(chunk)
         return " ".join(text.decode("utf-8", "replace").split())
 
-    def _fact(self, fact: Fact) -> None:
+    def _fact(self, fact: Fact, ctx: Ctx) -> None:
         self.facts.append(fact)
-        self.contexts[id(fact)] = Context(gate=self.gates[-1] if self.gates else None, item=self.items[-1] if self.items else "")
-
-    # -- sets ----------------------------------------------------------------------------------
-    def is_set(self, node) -> bool:
-        if isinstance(node, (ast.Set, ast.SetComp)):
-            return True
-        if isinstance(node, ast.Call):
-            return self.builtin(node.func) in ("set", "frozenset")
-        if isinstance(node, ast.Name) and self.set_names:
-            return node.id in self.set_names[-1]
-        return False
-
-    def describe(self, node) -> str:
-        if isinstance(node, ast.Name):
-            return f"set `{node.id}`"
-        if isinstance(node, ast.Call):
-            return f"`{self.builtin(node.func)}(...)`"
-        return "a set literal" if isinstance(node, ast.Set) else "a set comprehension"
-
-    def set_fact(self, iterated, site) -> None:
-        start, end = self.span(site)
-        self._fact(Fact("set-iteration", (self.describe(iterated),), start, end, site))
-
-    def _set_names(self, values: Dict[str, List[Optional[ast.AST]]]) -> Set[str]:
-        if not self.want_sets:
-            return set()
-        out = set()
-        for name, assigned in values.items():
-            if assigned and all(v is not None and isinstance(v, (ast.Set, ast.SetComp, ast.Call)) for v in assigned):
-                if all(not isinstance(v, ast.Call) or self.builtin(v.func) in ("set", "frozenset") for v in assigned):
-                    out.add(name)
-        return out
-
-    # -- guards --------------------------------------------------------------------------------
-    def truth(self, test) -> Optional[bool]:
-        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-            inner = self.truth(test.operand)
-            return None if inner is None else not inner
-        name = test.id if isinstance(test, ast.Name) else test.attr if isinstance(test, ast.Attribute) else None
-        if name == "TYPE_CHECKING":
-            return False
-        if name in self.guards:
-            return True
-        return None
-
-    # -- walk ----------------------------------------------------------------------------------
-    def run(self) -> None:
-        scope, values = scope_of(self.tree.body, None)
-        self.scopes.append(scope)
-        self.set_names.append(self._set_names(values))
-        for stmt in self.tree.body:
-            self.visit(stmt)
-
-    def visit(self, node, parent=None) -> None:
-        kind = type(node)
-        method = self._methods.get(kind, 0)
-        if method == 0:
-            method = self._methods[kind] = getattr(self, "visit_" + kind.__name__, None)
-        if method is not None:
-            method(node, parent)
-        else:
-            self.children(node)
-
-    def children(self, node) -> None:
-        for field in node._fields:
-            value = getattr(node, field, None)
-            if isinstance(value, list):
-                for item in value:
-                    if isinstance(item, ast.AST):
-                        self.visit(item, node)
-            elif isinstance(value, ast.AST):
-                self.visit(value, node)
-
-    def visit_FunctionDef(self, node, parent=None) -> None:
-        for deco in node.decorator_list:
-            self.visit(deco, node)
-        for default in [*node.args.defaults, *[d for d in node.args.kw_defaults if d is not None]]:
-            self.visit(default, node)
-        owner_is_class = bool(self.scopes) and self.scopes[-1].is_class
-        scope, values = scope_of(node.body, node.args)
-        self.scopes.append(scope)
-        self.set_names.append(self._set_names(values))
-        self.is_async.append(isinstance(node, ast.AsyncFunctionDef))
-        self.items.append(f"{self.items[-1]}.{node.name}" if owner_is_class and self.items else node.name)
-        for stmt in node.body:
-            self.visit(stmt, node)
-        self.items.pop()
-        self.is_async.pop()
-        self.set_names.pop()
-        self.scopes.pop()
-
-    visit_AsyncFunctionDef = visit_FunctionDef
-
-    def visit_ClassDef(self, node, parent=None) -> None:
-        for expr in [*node.decorator_list, *node.bases, *(k.value for k in node.keywords)]:
-            self.visit(expr, node)
-        scope, _ = scope_of(node.body, None, is_class=True)
-        self.scopes.append(scope)
-        self.items.append(node.name if not self.items else node.name)
-        for stmt in node.body:
-            self.visit(stmt, node)
-        self.items.pop()
-        self.scopes.pop()
-
-    def visit_If(self, node, parent=None) -> None:
-        self.visit(node.test, node)
-        truth = self.truth(node.test)
-        test = ast.unparse(node.test) if truth is not None else ""
-        for branch, gated in ((node.body, truth is False), (node.orelse, truth is True)):
-            label = (f"if {test}" if branch is node.body else f"else of `if {test}`") if gated else None
-            if label:
-                self.gates.append(label)
-            for stmt in branch:
-                self.visit(stmt, node)
-            if label:
-                self.gates.pop()
-
-    def visit_Call(self, node, parent=None) -> None:
-        paths = self.qualified(node.func)
-        method = node.func.attr if isinstance(node.func, ast.Attribute) else ""
-        if paths or method:
-            positional = sum(1 for a in node.args if not _is_none(a))
-            keywords = tuple(sorted(k.arg for k in node.keywords if k.arg and not _is_none(k.value)))
-            start, end = self.span(node)
-            self._fact(Fact("call", paths, start, end, node, method=method, args=(positional, keywords), in_async=self.is_async[-1]))
-        if self.want_sets:
-            self._set_sinks(node, method)
-        self.children(node)
-
-    def _set_sinks(self, node, method: str) -> None:
-        builtin = self.builtin(node.func)
-        args = node.args
-        if builtin in ("list", "tuple") and len(args) == 1 and not node.keywords and self.is_set(args[0]):
-            self.set_fact(args[0], node)
-        elif method == "join" and len(args) == 1 and self.is_set(args[0]):
-            self.set_fact(args[0], node)
-        elif method == "pop" and not args and not node.keywords and self.is_set(node.func.value):
-            self.set_fact(node.func.value, node)
-        elif builtin == "next" and args and isinstance(args[0], ast.Call) and self.builtin(args[0].func) == "iter":
-            if len(args[0].args) == 1 and self.is_set(args[0].args[0]):
-                self.set_fact(args[0].args[0], node)
-
-    def visit_For(self, node, parent=None) -> None:
-        if self.want_sets and self.is_set(node.iter):
-            self.set_fact(node.iter, node.iter)
-        self.children(node)
-
-    visit_AsyncFor = visit_For
-
-    def _comprehension(self, node, parent=None) -> None:
-        order_free = isinstance(node, ast.SetComp) or (
-            isinstance(parent, ast.Call) and node in parent.args and self.builtin(parent.func) in ORDER_FREE
-        )
-        # Comprehension targets shadow outer names inside it.
-        scope = Scope()
-        for gen in node.generators:
-            names: List[str] = []
-            _targets(gen.target, names)
-            for name in names:
-                scope.bind(name, LOCAL)
-        first = True
-        for gen in node.generators:
-            if self.want_sets and not order_free and self.is_set(gen.iter):
-                self.set_fact(gen.iter, gen.iter)
-            self.visit(gen.iter, node)
-            if first:
-                self.scopes.append(scope)
-                first = False
-            for cond in gen.ifs:
-                self.visit(cond, node)
-        for part in ("elt", "key", "value"):
-            sub = getattr(node, part, None)
-            if sub is not None:
-                self.visit(sub, node)
-        self.scopes.pop()
-
-    visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = _comprehension
-
-    def visit_Lambda(self, node, parent=None) -> None:
-        scope = Scope()
-        for arg in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs, node.args.vararg, node.args.kwarg]:
-            if arg is not None:
-                scope.bind(arg.arg, LOCAL)
-        self.scopes.append(scope)
-        self.visit(node.body, node)
-        self.scopes.pop()
+        self.contexts[id(fact)] = Context(gate=ctx.gate, item=ctx.item)
 
 
-def _is_none(node) -> bool:
-    return isinstance(node, ast.Constant) and node.value is None
+_FIELDS: Dict[type, Tuple[str, ...]] = {}
 
 
-def collect(tree: ast.Module, source: bytes, reexports: Dict[str, str], want_sets: bool, guards: List[str]):
-    walker = Walker(tree, source.split(b"\n"), reexports, want_sets, guards)
-    walker.run()
-    return walker
+def _skip(walker, node, ctx) -> None:
+    return None
+
+
+_HANDLERS = {
+    ast.Name: Walker._name, ast.Attribute: Walker._attribute, ast.Call: Walker._call, ast.Constant: _skip,
+    ast.Subscript: Walker._subscript, ast.Assign: Walker._assign, ast.AugAssign: Walker._augassign,
+    ast.AnnAssign: Walker._annassign, ast.For: Walker._for, ast.AsyncFor: Walker._for, ast.If: Walker._if,
+    ast.FunctionDef: Walker._function, ast.AsyncFunctionDef: Walker._function, ast.ClassDef: Walker._class,
+    ast.Lambda: Walker._lambda, ast.ListComp: Walker._comprehension, ast.SetComp: Walker._comprehension,
+    ast.GeneratorExp: Walker._comprehension, ast.DictComp: Walker._comprehension, ast.Import: Walker._import,
+    ast.ImportFrom: Walker._import_from, ast.Global: Walker._declare, ast.Nonlocal: Walker._declare,
+    ast.With: Walker._with, ast.AsyncWith: Walker._with, ast.ExceptHandler: Walker._except,
+    ast.NamedExpr: Walker._named, ast.BinOp: Walker._binop, ast.List: Walker._display, ast.Tuple: Walker._display,
+    ast.Module: Walker._module,
+}
+for _name in ("MatchAs", "MatchStar", "MatchMapping"):
+    if hasattr(ast, _name):
+        _HANDLERS[getattr(ast, _name)] = Walker._capture
+if hasattr(ast, "TypeAlias"):
+    _HANDLERS[ast.TypeAlias] = Walker._type_alias
+
+
+def interesting_names(source: bytes, banned, project=None, path: str = "", modules=()) -> FrozenSet[str]:
+    """Names some import of the file binds to something that could lead to a banned path, or into
+    one of `modules` (also inside functions: the byte scan finds those too)."""
+    out = set()
+    for imp in scan(source) if project is None else project.imports.get(path, ()):
+        base = imp.module
+        if imp.level:
+            base = project.absolute(path, imp.level, imp.module or "") if project is not None else None
+            if base is None:
+                continue
+        if any(n == "*" for n, _ in imp.names):
+            if project is not None:
+                out.update(project.star_exports(base, exact=False))
+            else:
+                out.update(banned.star_names(banned.canon(base)))
+            continue
+        for bound, target in Import(0, base if imp.module is not None else None, imp.names, 0, 0).bound():
+            if banned.related(banned.canon(target)) or target.split(".")[0] in modules:
+                out.add(bound)
+            elif project is not None and project.is_project(target) and _project_related(project, target):
+                out.add(bound)
+    return frozenset(out)
+
+
+def _project_related(project, target: str) -> bool:
+    if target in project.modules:
+        return project.module_tainted(target, exact=False)
+    return any(project.banned.related(r) for r in project.resolve(target, exact=False))
+
+
+_WANTS: Dict[tuple, Wants] = {}
+
+
+def wants(rules, config) -> Wants:
+    """What these rules need from the walk (computed once per rule selection)."""
+    key = (id(config.pack), tuple(r.id for r in rules))
+    if key not in _WANTS:
+        from dstcheck.python.project import banned
+
+        kinds = {m.kind for r in rules for m in r.matchers}
+        methods = frozenset(x for r in rules for m in r.matchers if m.kind == "call" for x in m.params.get("methods", ()))
+        _WANTS[key] = Wants(banned(rules, config.pack.reexports.get("python", {})), methods, "set-iteration" in kinds, "identity-order" in kinds)
+    return _WANTS[key]
+
+
+def collect(tree: ast.Module, source: bytes, wants: Wants, guards, project=None, path: str = "") -> Walker:
+    interesting = interesting_names(source, wants.banned, project, path, ("heapq",) if wants.identity else ())
+    return Walker(tree, source.split(b"\n"), wants, guards, project, path, interesting).run()

@@ -38,6 +38,11 @@ def read_source(abspath: str) -> Tuple[Optional[bytes], Optional[Finding]]:
     nul = source.find(b"\x00")
     if nul != -1:
         return None, _problem(source.count(b"\n", 0, nul) + 1, "binary file (NUL byte): not checked")
+    if abspath.endswith(".py"):  # decoded as CPython does; one form for every later stage
+        from dstcheck.python.parse import decode
+
+        source, trouble = decode(source)
+        return (source, None) if trouble is None else (None, _problem(*trouble))
     try:
         source.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -58,7 +63,8 @@ def analyze_file(path: str, abspath: str, language: str, rules: List[Rule], conf
     result.size = len(source)
     result.lines = source.count(b"\n") + (0 if source.endswith(b"\n") or not source else 1)
     plan = plan_for(rules, config.pack.reexports.get(language, {}), language)
-    if prefilter and not plan.may_hold_site(source, config.marker.encode()):
+    project = index.python if index is not None and language == "python" else None
+    if prefilter and not plan.may_hold_site(source, config.marker.encode()) and not (project is not None and project.keeps(path)):
         result.parsed = False
         if language == "rust":  # the module tree still needs its `mod name;` declarations
             result.mod_decls = _mod_decls(source, config)
@@ -66,7 +72,7 @@ def analyze_file(path: str, abspath: str, language: str, rules: List[Rule], conf
     if language == "rust":
         _analyze_rust(source, rules, config, result, plan)
     else:
-        _analyze_python(source, rules, config, result)
+        _analyze_python(path, source, rules, config, result, project)
     return result
 
 
@@ -101,25 +107,30 @@ def _analyze_rust(source: bytes, rules: List[Rule], config, result: FileResult, 
     result.mod_decls = finder.mod_decls()
 
 
-def _analyze_python(source: bytes, rules: List[Rule], config, result: FileResult) -> None:
+def _analyze_python(path: str, source: bytes, rules: List[Rule], config, result: FileResult, project) -> None:
     from dstcheck.stages.match import match
     from dstcheck.python import parse, resolve
 
     result.markers = parse.markers(source, config.marker)
-    tree, error = parse.parse(source)
-    if error is not None:
-        line, column, message = error
-        result.findings.append(_problem(line, message, column))
-        return
-    if not rules:
-        return
-    want_sets = any(m.kind == "set-iteration" for r in rules for m in r.matchers)
-    walker = resolve.collect(tree, source, config.pack.reexports.get("python", {}), want_sets, config.languages["python"].guards)
-    for rule, path, fact in match(walker.facts, rules):
-        (line, column), (end_line, end_column) = fact.start, fact.end
-        result.findings.append(
-            Finding(rule.id, line, column, end_line, end_column, walker.snippet(fact.handle), rule.message.format(path=path), walker.contexts[id(fact)])
-        )
+    with parse.no_gc():  # a syntax tree holds no cycles: the collector would only rescan it
+        tree, error = parse.parse(source)
+        if error is not None:
+            line, column, message = error
+            result.findings.append(_problem(line, message, column))
+            return
+        if not rules:
+            return
+        try:
+            walker = resolve.collect(tree, source, resolve.wants(rules, config), config.languages["python"].guards, project, path)
+        except RecursionError:  # the walk is iterative; this guards the few recursive helpers
+            result.findings.append(_problem(1, parse.DEEP))
+            return
+        for rule, matched, fact in match(walker.facts, rules):
+            (line, column), (end_line, end_column) = fact.start, fact.end
+            result.findings.append(
+                Finding(rule.id, line, column, end_line, end_column, walker.snippet(fact.handle), rule.message.format(path=matched), walker.contexts[id(fact)])
+            )
+        del tree, walker  # freed here, before the collector is back
 
 
 def _mod_decls(source: bytes, config) -> list:

@@ -32,14 +32,18 @@ class Plan:
     anchors: Tuple[str, ...]  # Rust: tokens a reference to a banned path must contain
     banned: Tuple[str, ...]  # every banned path, in every spelling
     sets: bool  # a set-iteration rule is active (Python)
+    identity: bool = False  # an identity-order rule is active (Python)
+    methods: Tuple[bytes, ...] = ()  # Python: method names a rule flags on any receiver
 
     def may_hold_site(self, source: bytes, marker: bytes) -> bool:
         if marker in source:
             return True
         if self.language == "rust" and b"#[path" in source:
             return True
-        if self.sets and (b"set(" in source or b"{" in source):
-            return True
+        if self.language == "python":
+            from dstcheck.python.prefilter import may_hold_site
+
+            return may_hold_site(self, source)
         cache: Dict[bytes, bool] = {}
 
         def has(word: bytes) -> bool:
@@ -84,11 +88,15 @@ def make_plan(language: str, rule_params: Tuple[Tuple[str, Tuple[Tuple[str, Tupl
 @lru_cache(maxsize=128)
 def _make_plan(language, rule_params, reexports) -> Plan:
     sep = _sep(language)
-    spellings, anchors, banned, sets = [], set(), [], False
+    spellings, anchors, banned, sets, identity, methods = [], set(), [], False, False, set()
     for kind, params in rule_params:
         params = dict(params)
         if kind == "set-iteration":
             sets = True
+        if kind == "identity-order":
+            identity = True
+        if language == "python":
+            methods.update(m.encode() for m in params.get("methods", ()))
         paths = list(path_lists(params))
         for path in paths:
             variants = [path] + [src + path[len(dst):] for src, dst in reexports if path == dst or path.startswith(dst + sep)]
@@ -99,7 +107,9 @@ def _make_plan(language, rule_params, reexports) -> Plan:
                 anchors.add(_anchor(segs))
         for method in params.get("methods", ()):
             spellings.append(frozenset([method.encode()]))
-    return Plan(language, tuple(sorted(set(spellings), key=sorted)), tuple(sorted(anchors)), tuple(sorted(set(banned))), sets)
+    return Plan(
+        language, tuple(sorted(set(spellings), key=sorted)), tuple(sorted(anchors)), tuple(sorted(set(banned))), sets, identity, tuple(sorted(methods))
+    )
 
 
 def plan_for(rules, reexports: Dict[str, str], language: str) -> Plan:
