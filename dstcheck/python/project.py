@@ -31,14 +31,8 @@ _STDLIB = frozenset(getattr(sys, "stdlib_module_names", ()))
 
 
 def banned(rules, reexports: Dict[str, str]) -> "Banned":
-    """Every dotted path the rules name, in every spelling."""
-    paths = set()
-    for rule in rules:
-        for matcher in rule.matchers:
-            for path in path_lists(matcher.params):
-                paths.add(path)
-                paths.update(src + path[len(dst):] for src, dst in reexports.items() if path == dst or path.startswith(dst + "."))
-    return Banned(paths, reexports)
+    """Every dotted path the rules name (Banned adds the other spellings)."""
+    return Banned({path for rule in rules for matcher in rule.matchers for path in path_lists(matcher.params)}, reexports)
 
 
 class Banned:
@@ -47,10 +41,11 @@ class Banned:
     their canonical spelling (the pack's re-exports: `numpy.random.mtrand` is `numpy.random`)."""
 
     def __init__(self, paths: Iterable[str], reexports: Dict[str, str]):
-        self.paths = frozenset(paths)
+        self.reexports = sorted(reexports.items(), key=lambda kv: -len(kv[0]))
+        self.canonical = frozenset(paths)  # as the rules name them
+        self.paths = self.canonical | {src + p[len(dst):] for p in self.canonical for src, dst in self.reexports if p == dst or p.startswith(dst + ".")}
         self.above = frozenset(".".join(p.split(".")[:i]) for p in self.paths for i in range(1, p.count(".") + 1))
         self.tops = frozenset(p.split(".")[0] for p in self.paths)
-        self.reexports = sorted(reexports.items(), key=lambda kv: -len(kv[0]))
 
     def canon(self, name: str) -> str:
         for prefix, target in self.reexports:
@@ -73,7 +68,7 @@ class Banned:
         """What `from module import *` binds that a rule could care about (public names only)."""
         prefix = module + "."
         out = set()
-        for path in self.paths | self.above:
+        for path in self.canonical:
             if path.startswith(prefix):
                 name = path[len(prefix):].split(".")[0]
                 if not name.startswith("_"):
@@ -158,6 +153,7 @@ class Project:
         self._bindings: Dict[Tuple[str, bool], Tuple[Dict[str, List[str]], List[str], Optional[List[str]]]] = {}
         self._memo: Dict[Tuple[str, bool], Tuple[str, ...]] = {}
         self._module_taint: Dict[Tuple[str, bool], bool] = {}
+        self._stars: Dict[Tuple[str, bool], Dict[str, List[str]]] = {}
 
     # -- names -----------------------------------------------------------------------------------
     def module_name(self, path: str) -> Optional[str]:
@@ -232,13 +228,21 @@ class Project:
         """What `from module import *` binds that could lead to a banned path: {name: targets}."""
         if not self.is_project(module):
             return {name: [f"{module}.{name}"] for name in self.banned.star_names(self.banned.canon(module))}
+        key = (module, exact)
+        if key in self._stars:
+            return self._stars[key]
+        self._stars[key] = {}  # a cycle of star imports ends here
         out: Dict[str, List[str]] = {}
         for path in self.modules.get(module, ()):
             names, stars, names_all = self.bindings(path, exact)
-            for name, targets in names.items():
-                if (name in names_all) if names_all is not None else not name.startswith("_"):
-                    if any(self.banned.related(r) for t in targets for r in self.resolve(t, exact)):
-                        out.setdefault(name, []).append(f"{module}.{name}")
+            exported = (lambda n: n in names_all) if names_all is not None else (lambda n: not n.startswith("_"))
+            candidates = {n for n, targets in names.items() if any(self.banned.related(r) for t in targets for r in self.resolve(t, exact))}
+            for star in stars:
+                candidates.update(self.star_exports(star, exact))
+            for name in sorted(candidates):
+                if exported(name):
+                    out.setdefault(name, []).append(f"{module}.{name}")
+        self._stars[key] = out
         return out
 
     # -- resolution ------------------------------------------------------------------------------

@@ -1,0 +1,100 @@
+"""The Python project index: names followed through the project's own modules, exactly, cheaply,
+and with a cache key that changes when (and only when) a re-export that matters changes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dstcheck import config as config_mod
+from dstcheck import pipeline
+from dstcheck.python.imports import scan
+from fixture_harness import workspace
+
+PACKAGE = {
+    "pkg/__init__.py": "from .clock import now\n",
+    "pkg/clock.py": "from time import time as now\n",
+    "pkg/user.py": "from . import now\n\n\ndef stamp():\n    return now()\n",
+    "pkg/other.py": "import json\n\n\ndef dump(x):\n    return json.dumps(x)\n",
+}
+
+
+def run(root: Path, cache: bool = False, prefilter: bool = True):
+    cfg = config_mod.from_data({}, root, None)
+    return pipeline.scan(cfg, options=pipeline.Options(cache=cache, jobs=1, prefilter=prefilter))
+
+
+def violations(result):
+    return [(s.path, s.line, s.rule) for s in result.violations]
+
+
+def test_re_export_through_a_package_init(tmp_path):
+    ws = workspace(tmp_path, PACKAGE)
+    assert violations(run(ws)) == [("pkg/user.py", 5, "DST201")]
+
+
+def test_warm_run_sees_a_changed_re_export(tmp_path):
+    """user.py is unchanged; what it imports stops being a clock, so its cached result must go."""
+    ws = workspace(tmp_path, PACKAGE)
+    assert violations(run(ws, cache=True)) == [("pkg/user.py", 5, "DST201")]
+    (ws / "pkg/clock.py").write_text("def now():\n    return 0\n")
+    assert violations(run(ws, cache=True)) == []
+    (ws / "pkg/clock.py").write_text("from time import monotonic as now\n")
+    assert violations(run(ws, cache=True)) == [("pkg/user.py", 5, "DST201")]
+
+
+def test_digest_ignores_files_off_every_chain(tmp_path):
+    ws = workspace(tmp_path, PACKAGE)
+    first = run(ws).index.digest("python")
+    (ws / "pkg/other.py").write_text("import json\nimport time\n\n\ndef dump(x):\n    return json.dumps(x)\n")
+    (ws / "pkg/new.py").write_text("x = 1\n")
+    assert run(ws).index.digest("python") == first
+    (ws / "pkg/clock.py").write_text("from time import time as now\nfrom time import monotonic\n")
+    assert run(ws).index.digest("python") != first
+
+
+def test_exact_where_the_byte_scan_is_not(tmp_path):
+    """A docstring that reads like an import, and an import inside a function, bind nothing."""
+    ws = workspace(tmp_path, {
+        "pkg/__init__.py": "",
+        "pkg/doc.py": '"""Usage:\n\nfrom time import time as now\n"""\n\n\ndef now():\n    return 0\n',
+        "pkg/inner.py": "def helper():\n    from time import time as now\n    return 0\n\n\ndef now():\n    return 1\n",
+        "pkg/user.py": "from .doc import now\nfrom .inner import now as later\n\nA = now()\nB = later()\n",
+    })
+    assert any(i.module == "time" for i in scan((ws / "pkg/doc.py").read_bytes()))  # the scan over-reads
+    result = run(ws)
+    assert violations(result) == []
+    project = result.index.python
+    for name in ("pkg.doc.now", "pkg.inner.now"):
+        assert project.resolve(name, exact=False) == ("time.time",)  # what the scan alone would say
+        assert project.resolve(name, exact=True) == (name,)  # what the module really binds
+
+
+def test_namespace_package_and_absolute_names(tmp_path):
+    ws = workspace(tmp_path, {
+        "ns/clock.py": "from random import random as draw\n",
+        "ns/user.py": "from .clock import draw\nfrom ns.clock import draw as again\n\nX = draw()\nY = again()\n",
+    })
+    assert violations(run(ws)) == [("ns/user.py", 4, "DST202"), ("ns/user.py", 5, "DST202")]
+
+
+def test_project_module_named_like_the_standard_library_does_not_hide_it(tmp_path):
+    ws = workspace(tmp_path, {
+        "time.py": "def time():\n    return 0\n",
+        "user.py": "import time\n\nT = time.time()\n",
+    })
+    assert violations(run(ws)) == [("user.py", 3, "DST201")]
+
+
+def test_relative_import_above_the_top_and_cycles_do_not_break_a_run(tmp_path):
+    ws = workspace(tmp_path, {
+        "a.py": "from ...nowhere import x\nfrom .b import y\nimport time\n\nT = time.time()\n",
+        "b.py": "from .a import y\n",
+    })
+    assert violations(run(ws)) == [("a.py", 5, "DST201")]
+
+
+def test_prefilter_keeps_what_only_the_index_can_see(tmp_path):
+    ws = workspace(tmp_path, PACKAGE)
+    fast, full = run(ws), run(ws, prefilter=False)
+    assert fast.sites == full.sites
+    assert not fast.results["pkg/other.py"].parsed and fast.results["pkg/user.py"].parsed
