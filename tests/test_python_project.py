@@ -98,3 +98,20 @@ def test_prefilter_keeps_what_only_the_index_can_see(tmp_path):
     fast, full = run(ws), run(ws, prefilter=False)
     assert fast.sites == full.sites
     assert not fast.results["pkg/other.py"].parsed and fast.results["pkg/user.py"].parsed
+
+
+def test_a_run_over_one_named_file_sees_the_same_re_exports(tmp_path):
+    """Pre-commit passes only the staged files: the index still reads what they import."""
+    ws = workspace(tmp_path, PACKAGE)
+    cfg = config_mod.from_data({}, ws, None)
+    result = pipeline.scan(cfg, [str(ws / "pkg/user.py")], options=pipeline.Options(cache=False, jobs=1))
+    assert violations(result) == [("pkg/user.py", 5, "DST201")]
+
+
+def test_src_layout_absolute_imports(tmp_path):
+    ws = workspace(tmp_path, {
+        "src/app/__init__.py": "",
+        "src/app/rng.py": "from secrets import token_hex as fresh_id\n",
+        "src/app/orders.py": "from app.rng import fresh_id\n\n\ndef new_order():\n    return fresh_id()\n",
+    })
+    assert violations(run(ws)) == [("src/app/orders.py", 5, "DST202")]

@@ -20,6 +20,7 @@ import ast
 import hashlib
 import json
 import os
+import posixpath
 import sys
 from typing import Dict, FrozenSet, Iterable, List, Optional, Tuple
 
@@ -55,10 +56,14 @@ class Banned:
 
     def under(self, name: str) -> bool:
         """A banned path or something below one (what a path matcher can match)."""
+        if name.split(".", 1)[0] not in self.tops:
+            return False
         parts = name.split(".")
         return any(".".join(parts[:i]) in self.paths for i in range(1, len(parts) + 1))
 
     def related(self, name: str) -> bool:
+        if name.split(".", 1)[0] not in self.tops:
+            return False
         if name in self.above or name in self.paths:
             return True
         parts = name.split(".")
@@ -74,29 +79,6 @@ class Banned:
                 if not name.startswith("_"):
                     out.add(name)
         return sorted(out)
-
-
-def _module_names(paths: Iterable[str]) -> Dict[str, List[str]]:
-    """{path: dotted names it can be imported as}: the name through its chain of `__init__.py`
-    packages, and its path from the project root (for namespace packages)."""
-    files = set(paths)
-    out: Dict[str, List[str]] = {}
-    for path in sorted(files):
-        parts = path[:-3].split("/")
-        if parts[-1] == "__init__":
-            parts = parts[:-1]
-        if not parts or not all(p.isidentifier() for p in parts):
-            continue
-        names = []
-        cut = len(parts) - 1
-        while cut > 0 and "/".join(parts[:cut]) + "/__init__.py" in files:
-            cut -= 1
-        for candidate in (".".join(parts[cut:]), ".".join(parts)):
-            if candidate and candidate.split(".")[0] not in _STDLIB and candidate not in names:
-                names.append(candidate)
-        if names:
-            out[path] = names
-    return out
 
 
 def _from_json(rows) -> List[Import]:
@@ -138,41 +120,116 @@ def exact_summary(source: bytes) -> Optional[dict]:
 
 
 class Project:
-    """The project's Python modules. Dotted names are absolute (`pkg.clock.now`)."""
+    """The project's Python modules, found on disk from the files being analysed: a module is read
+    (its imports scanned) only when some chain of imports reaches it. Dotted names are absolute
+    (`pkg.clock.now`); a module is known by its path from the project root."""
 
-    def __init__(self, imports: Dict[str, List[Import]], banned: Banned, exact_loader=None):
-        self.imports = imports  # path -> byte-scan imports
+    def __init__(self, root: str, analysed: Iterable[str], banned: Banned, exact_loader=None):
+        self.root = root
         self.banned = banned
-        self.names = _module_names(imports)  # path -> dotted names
-        self.modules: Dict[str, List[str]] = {}  # dotted name -> paths
-        for path, names in sorted(self.names.items()):
-            for name in names:
-                self.modules.setdefault(name, []).append(path)
+        self.analysed = sorted(analysed)
         self._exact_loader = exact_loader
+        self._files: Dict[str, Optional[Tuple[FrozenSet[str], FrozenSet[str]]]] = {}  # directory listings
+        self._scans: Dict[str, List[Import]] = {}
+        self._module_paths: Dict[str, List[str]] = {}
         self.exact: Dict[str, Optional[dict]] = {}  # path -> exact summary, for the modules made exact
         self._bindings: Dict[Tuple[str, bool], Tuple[Dict[str, List[str]], List[str], Optional[List[str]]]] = {}
         self._memo: Dict[Tuple[str, bool], Tuple[str, ...]] = {}
         self._module_taint: Dict[Tuple[str, bool], bool] = {}
         self._stars: Dict[Tuple[str, bool], Dict[str, List[str]]] = {}
+        self._reaches: Dict[Tuple[str, bool], bool] = {}
+        self._is_project: Dict[str, bool] = {}
+        self._reaching: FrozenSet[str] = frozenset()
+        self._digest = ""
+        # Where absolute imports start: the project root, and the directory above the top package
+        # of each analysed file (`src/` in a src layout).
+        roots = {""}
+        for path in self.analysed:
+            directory = posixpath.dirname(path)
+            while directory and self._is_file(directory + "/__init__.py"):
+                directory = posixpath.dirname(directory)
+            roots.add(directory)
+        self.roots = sorted(roots)
 
-    # -- names -----------------------------------------------------------------------------------
+    # -- files and names ------------------------------------------------------------------------
+    def _is_file(self, path: str) -> bool:
+        """Whether a project path is a file: one directory listing per directory, kept."""
+        directory, name = posixpath.split(path)
+        listing = self._listing(directory)
+        return listing is not None and name in listing[0]
+
+    def _listing(self, directory: str):
+        """(files, subdirectories) of a project directory, None if there is no such directory."""
+        if directory in self._files:
+            return self._files[directory]
+        listing = None
+        parent, name = posixpath.split(directory)
+        above = self._listing(parent) if directory else None
+        if not directory or (above is not None and name in above[1]):
+            try:
+                with os.scandir(os.path.join(self.root, directory)) as found:
+                    entries = [(e.name, e.is_dir()) for e in found]
+                listing = (frozenset(n for n, d in entries if not d), frozenset(n for n, d in entries if d))
+            except OSError:
+                listing = None
+        self._files[directory] = listing
+        return listing
+
+    def file_imports(self, path: str) -> List[Import]:
+        """The byte-scan imports of one project file (read on first use)."""
+        hit = self._scans.get(path)
+        if hit is None:
+            from dstcheck.python.parse import decode
+
+            try:
+                with open(os.path.join(self.root, path), "rb") as handle:
+                    source, _ = decode(handle.read())
+            except OSError:
+                source = None
+            hit = self._scans[path] = scan(source) if source is not None else []
+        return hit
+
+    def module_paths(self, name: str) -> List[str]:
+        """The files that dotted name `name` imports as (`a.b` is `a/b.py` or `a/b/__init__.py`
+        under an import root); a standard-library name is never the project's."""
+        hit = self._module_paths.get(name)
+        if hit is None:
+            hit = []
+            parts = name.split(".")
+            if parts[0] not in _STDLIB and parts[0] not in self.banned.tops and all(p.isidentifier() for p in parts):
+                for root in self.roots:
+                    base = posixpath.join(root, *parts) if root else "/".join(parts)
+                    for candidate in (base + ".py", base + "/__init__.py"):
+                        if self._is_file(candidate) and candidate not in hit:
+                            hit.append(candidate)
+            self._module_paths[name] = hit
+        return hit
+
     def module_name(self, path: str) -> Optional[str]:
-        names = self.names.get(path)
-        return names[0] if names else None
+        """The dotted name a file imports as: through its chain of `__init__.py` packages."""
+        parts = path[:-3].split("/")
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        cut = len(parts) - 1
+        while cut > 0 and self._is_file("/".join(parts[:cut]) + "/__init__.py"):
+            cut -= 1
+        name = ".".join(parts[cut:])
+        return name if parts and all(p.isidentifier() for p in parts[cut:]) else None
 
     def absolute(self, path: str, level: int, module: str) -> Optional[str]:
         """The absolute dotted name `from <level dots><module> import` names in file `path`."""
-        directory = path.rsplit("/", 1)[0] if "/" in path else ""
+        directory = posixpath.dirname(path)
         for _ in range(level - 1):
             if not directory:
                 return None
-            directory = directory.rsplit("/", 1)[0] if "/" in directory else ""
-        base = self.module_name(directory + "/__init__.py") if directory else None
-        if base is None:
+            directory = posixpath.dirname(directory)
+        if directory and self._is_file(directory + "/__init__.py"):
+            base = self.module_name(directory + "/__init__.py")
+        else:  # a namespace package, or the root: its path from the root
             parts = [p for p in directory.split("/") if p]
-            if not all(p.isidentifier() for p in parts):
-                return None
-            base = ".".join(parts)
+            base = ".".join(parts) if all(p.isidentifier() for p in parts) else None
+        if base is None:
+            return None
         return ".".join(p for p in (base, module) if p) or None
 
     def _split(self, name: str, within=None) -> Tuple[Optional[List[str]], str, List[str]]:
@@ -181,13 +238,16 @@ class Project:
         parts = name.split(".")
         for cut in range(len(parts), 0, -1):
             prefix = ".".join(parts[:cut])
-            paths = self.modules.get(prefix) if within is None or prefix in within else None
+            paths = self.module_paths(prefix) if within is None or prefix in within else None
             if paths:
                 return paths, (parts[cut] if cut < len(parts) else ""), parts[cut + 1:]
         return None, "", []
 
     def is_project(self, name: str) -> bool:
-        return self._split(name)[0] is not None
+        hit = self._is_project.get(name)
+        if hit is None:
+            hit = self._is_project[name] = self._split(name)[0] is not None
+        return hit
 
     # -- bindings --------------------------------------------------------------------------------
     def _exact(self, path: str) -> Optional[dict]:
@@ -205,7 +265,7 @@ class Project:
                 rows = _from_json(summary["imports"]) if summary else []
                 names_all = summary["all"] if summary else None
             else:
-                rows = self.imports.get(path, [])
+                rows = self.file_imports(path)
             names: Dict[str, List[str]] = {}
             stars: List[str] = []
             for imp in rows:
@@ -233,7 +293,7 @@ class Project:
             return self._stars[key]
         self._stars[key] = {}  # a cycle of star imports ends here
         out: Dict[str, List[str]] = {}
-        for path in self.modules.get(module, ()):
+        for path in self.module_paths(module):
             names, stars, names_all = self.bindings(path, exact)
             exported = (lambda n: n in names_all) if names_all is not None else (lambda n: not n.startswith("_"))
             candidates = {n for n, targets in names.items() if any(self.banned.related(r) for t in targets for r in self.resolve(t, exact))}
@@ -287,7 +347,7 @@ class Project:
     def imported_modules(self, path: str) -> FrozenSet[str]:
         """The project modules file `path` imports: what its names can reach first."""
         out = set()
-        for imp in self.imports.get(path, ()):
+        for imp in self.file_imports(path):
             base = self.absolute(path, imp.level, imp.module or "") if imp.level else imp.module
             if imp.module is None:
                 for name, alias in imp.names:
@@ -295,8 +355,8 @@ class Project:
                     out.update([name] if alias else (".".join(parts[:i]) for i in range(1, len(parts) + 1)))
             elif base:
                 out.add(base)
-                out.update(f"{base}.{n}" for n, _ in imp.names if f"{base}.{n}" in self.modules)
-        return frozenset(m for m in out if m in self.modules)
+                out.update(f"{base}.{n}" for n, _ in imp.names if self.module_paths(f"{base}.{n}"))
+        return frozenset(m for m in out if self.module_paths(m))
 
     def module_tainted(self, module: str, exact: bool) -> bool:
         """Whether some name `module` binds could lead to a banned path."""
@@ -304,7 +364,7 @@ class Project:
         if key not in self._module_taint:
             self._module_taint[key] = False
             tainted = False
-            for path in self.modules.get(module, ()):
+            for path in self.module_paths(module):
                 names, stars, _ = self.bindings(path, exact)
                 if any(self.banned.related(r) for targets in names.values() for t in targets for r in self.resolve(t, exact)):
                     tainted = True
@@ -312,6 +372,18 @@ class Project:
                     tainted = True
             self._module_taint[key] = tainted
         return self._module_taint[key]
+
+    def reaches(self, name: str, exact: bool) -> bool:
+        """Whether a project name, or a project module's bindings, could lead to a banned path."""
+        key = (name, exact)
+        hit = self._reaches.get(key)
+        if hit is None:
+            if self.module_paths(name):
+                hit = self.module_tainted(name, exact)
+            else:
+                hit = self.is_project(name) and any(self.banned.related(r) for r in self.resolve(name, exact))
+            self._reaches[key] = hit
+        return hit
 
     def _demand(self, path: str, imp: Import, exact: bool) -> bool:
         """Whether this import statement of file `path` binds something that could lead to a
@@ -321,27 +393,16 @@ class Project:
             base = self.absolute(path, imp.level, imp.module or "")
             if base is None:
                 return False
-        if imp.module is None:  # import a.b.c [as d]
+        if imp.module is None:  # import a.b.c [as d]: a, a.b and a.b.c are reachable
             for name, alias in imp.names:
                 parts = name.split(".")
                 chain = [".".join(parts[:i]) for i in range(1, len(parts) + 1)] if not alias else [name]
-                if any(self.is_project(m) and self.module_tainted(m, exact) for m in chain):
+                if any(self.module_paths(m) and self.module_tainted(m, exact) for m in chain):
                     return True
             return False
         if not self.is_project(base):
             return False
-        for name, _ in imp.names:
-            if name == "*":
-                if self.module_tainted(base, exact):
-                    return True
-                continue
-            target = f"{base}.{name}"
-            if target in self.modules:
-                if self.module_tainted(target, exact):
-                    return True
-            elif any(self.banned.related(r) for r in self.resolve(target, exact)):
-                return True
-        return False
+        return any(self.reaches(base if name == "*" else f"{base}.{name}", exact) for name, _ in imp.names)
 
     def keeps(self, path: str, vocabulary=None) -> bool:
         """For the prefilter: file `path` imports, from the project, something that leads to a
@@ -352,8 +413,8 @@ class Project:
         """Make exact every chain some file's imports could follow to a banned path, so the
         analysis (in worker processes) never needs to parse another module."""
         reaching = set()
-        for path in sorted(self.imports):
-            for imp in self.imports[path]:
+        for path in self.analysed:
+            for imp in self.file_imports(path):
                 if self._demand(path, imp, exact=False) and self._demand(path, imp, exact=True):
                     reaching.add(path)
                     break
@@ -368,27 +429,19 @@ class Project:
 
 
 def build(config, entries, todo, store, options, stats):
-    """The project index: every discovered Python file's imports (a byte scan: cheaper than a
-    cache lookup, so not cached), exact (and cached by content) where a chain could reach a
-    banned path."""
-    from dstcheck.python.parse import decode
+    """The project index for the Python files to be analysed: the modules their imports reach,
+    found on disk (so a run over a few named files sees the same re-exports as a full scan), exact
+    (and cached by content) where a chain could reach a banned path."""
     from dstcheck.stages import cache as cache_mod
     from dstcheck.stages.index import summaries
 
-    files = {e.path: e.abspath for e in entries if e.language == "python"}
-    imports: Dict[str, List[Import]] = {}
-    for path in sorted(files):
-        try:
-            with open(files[path], "rb") as handle:
-                source, _ = decode(handle.read())
-        except OSError:
-            source = None
-        imports[path] = scan(source) if source is not None else []
+    root = str(config.root)
     salt = cache_mod.config_salt(config) if store is not None else b""
 
     def load_exact(path: str) -> Optional[dict]:
-        return summaries({path: files[path]}, exact_summary, store, NAMESPACE_EXACT, salt, stats)[path]
+        return summaries({path: os.path.join(root, path)}, exact_summary, store, NAMESPACE_EXACT, salt, stats)[path]
 
-    project = Project(imports, banned(config.pack.for_language("python"), config.pack.reexports.get("python", {})), load_exact)
+    analysed = [e.path for e in todo if e.language == "python"]
+    project = Project(root, analysed, banned(config.pack.for_language("python"), config.pack.reexports.get("python", {})), load_exact)
     project.prepare()
     return project

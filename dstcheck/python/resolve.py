@@ -972,7 +972,7 @@ def interesting_names(source: bytes, banned, project=None, path: str = "", modul
     """Names some import of the file binds to something that could lead to a banned path, or into
     one of `modules` (also inside functions: the byte scan finds those too)."""
     out = set()
-    for imp in scan(source) if project is None else project.imports.get(path, ()):
+    for imp in scan(source) if project is None else project.file_imports(path):
         base = imp.module
         if imp.level:
             base = project.absolute(path, imp.level, imp.module or "") if project is not None else None
@@ -987,15 +987,9 @@ def interesting_names(source: bytes, banned, project=None, path: str = "", modul
         for bound, target in Import(0, base if imp.module is not None else None, imp.names, 0, 0).bound():
             if banned.related(banned.canon(target)) or target.split(".")[0] in modules:
                 out.add(bound)
-            elif project is not None and project.is_project(target) and _project_related(project, target):
+            elif project is not None and project.reaches(target, exact=False):
                 out.add(bound)
     return frozenset(out)
-
-
-def _project_related(project, target: str) -> bool:
-    if target in project.modules:
-        return project.module_tainted(target, exact=False)
-    return any(project.banned.related(r) for r in project.resolve(target, exact=False))
 
 
 _WANTS: Dict[tuple, Wants] = {}
