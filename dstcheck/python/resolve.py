@@ -145,6 +145,57 @@ def _len_of(node) -> Optional[str]:
 _FLIP = {ast.Lt: ast.Gt, ast.Gt: ast.Lt, ast.LtE: ast.GtE, ast.GtE: ast.LtE, ast.Eq: ast.Eq, ast.NotEq: ast.NotEq}
 
 
+def _more_than_one(elts) -> bool:
+    return len(elts) > 1 or any(isinstance(e, ast.Starred) for e in elts)
+
+
+def _one_frozen(node) -> bool:
+    """`frozenset({"x"})`: immutable, at most one element."""
+    return (
+        isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "frozenset" and len(node.args) == 1
+        and isinstance(node.args[0], (ast.Set, ast.List, ast.Tuple)) and not _more_than_one(node.args[0].elts)
+    )
+
+
+def _last_name(func) -> str:
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+
+
+def _sorts(stmt, targets) -> bool:
+    """`xs.sort(...)` for the name the previous statement bound."""
+    if len(targets) != 1 or not isinstance(targets[0], ast.Name) or not isinstance(stmt, ast.Expr):
+        return False
+    call = stmt.value
+    return (
+        isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "sort"
+        and isinstance(call.func.value, ast.Name) and call.func.value.id == targets[0].id
+    )
+
+
+DELETES = frozenset({"discard", "remove", "add", "rm", "unlink", "rmdir", "rmtree"})
+
+
+def _only_deletes(body) -> bool:
+    """A loop body that only removes (or adds to a set) what it is given ends in the same state in
+    any order: `del d[k]`, `s.discard(k)`, `d.pop(k, None)`, `os.remove(p)`, under any `if`."""
+    stack = list(body)
+    while stack:
+        stmt = stack.pop()
+        if isinstance(stmt, (ast.Delete, ast.Pass, ast.Continue)):
+            continue
+        if isinstance(stmt, ast.If):
+            stack.extend(stmt.body)
+            stack.extend(stmt.orelse)
+            continue
+        call = stmt.value if isinstance(stmt, ast.Expr) else None
+        if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute):
+            name = call.func.attr
+            if name in DELETES or (name == "pop" and len(call.args) == 2):
+                continue
+        return False
+    return True
+
+
 def size_proofs(test) -> Tuple[FrozenSet[str], FrozenSet[str]]:
     """(keys proven to hold at most one element when `test` is true, ... when it is false)."""
     negate = False
@@ -191,6 +242,7 @@ class Walker:
         self.buckets: list = []  # (ctx, BinOp node)
         self.classes: Dict[int, ClassInfo] = {}  # id(ClassDef) -> info
         self.order_free_args: Dict[int, ast.Call] = {}  # id(argument) -> the call it is passed to
+        self.order_free: set = set()  # ids of sinks whose order is taken back at once (sorted, discarded)
         self.lambda_params: Dict[int, FrozenSet[str]] = {}
         self.stack: list = []
         self._qualified: Dict[str, Tuple[str, ...]] = {}
@@ -237,12 +289,20 @@ class Walker:
             return
         proven = ctx.proven
         entries = []
-        for stmt in body:
+        for i, stmt in enumerate(body):
             entries.append((stmt, ctx if proven is ctx.proven else ctx.but(proven=proven)))
             if isinstance(stmt, ast.Assert):
                 proven = proven | size_proofs(stmt.test)[0]
             elif isinstance(stmt, ast.If) and stmt.body and isinstance(stmt.body[-1], EXITS):
                 proven = proven | size_proofs(stmt.test)[1]
+            elif isinstance(stmt, ast.Assign) and i + 1 < len(body) and _sorts(body[i + 1], stmt.targets):
+                self.order_free.add(id(stmt.value))  # `xs = list(s)` then `xs.sort(..)`
+            elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Await):
+                awaited = stmt.value.value  # `await gather(*s)`, its result unused
+                if isinstance(awaited, ast.Call) and awaited.args and isinstance(awaited.args[0], ast.Call) and _last_name(awaited.func) in ("wait_for", "shield"):
+                    awaited = awaited.args[0]
+                if isinstance(awaited, ast.Call) and _last_name(awaited.func) == "gather":
+                    self.order_free.add(id(awaited))
         self.stack.extend(reversed(entries))
 
     def _module(self, node, ctx) -> None:
@@ -378,7 +438,7 @@ class Walker:
             self._bind(name, UNKNOWN, ctx)
         if not isinstance(node.target, (ast.Name, ast.Tuple, ast.List)):
             self._push(node.target, ctx)
-        if self.wants.sets:
+        if self.wants.sets and not _only_deletes(node.body):
             self.sinks.append((ctx, node.iter, node.iter))
         self._push(node.iter, ctx)
         self._block(node.orelse, ctx)
@@ -634,7 +694,7 @@ class Walker:
             for entry in self.sinks:
                 ctx, site, iterated = entry[:3]
                 parent = entry[3] if len(entry) > 3 else None
-                if parent is not None and self._order_free(parent, ctx):
+                if parent is not None and (self._order_free(parent, ctx) or id(parent) in self.order_free):
                     continue
                 self._set_fact(ctx, site, iterated)
         for ctx, node in self.shapes:
@@ -654,6 +714,8 @@ class Walker:
         return call is not None and self.builtin(call.func.id, ctx.scope)
 
     def _set_fact(self, ctx, site, iterated) -> None:
+        if id(site) in self.order_free:
+            return
         found = self.hashed(iterated, ctx)
         if found is None:
             return
@@ -696,7 +758,7 @@ class Walker:
             return None
         kind = type(node)
         if kind is ast.Set:
-            return "set", "a set literal"
+            return ("set", "a set literal") if _more_than_one(node.elts) else None
         if kind is ast.SetComp:
             return "set", "a set comprehension"
         if kind is ast.Name:
@@ -708,6 +770,8 @@ class Walker:
         if kind is ast.Call:
             func = node.func
             if isinstance(func, ast.Name) and func.id in ("set", "frozenset") and self.builtin(func.id, ctx.scope):
+                if _one_frozen(node):
+                    return None  # an immutable set of one element has one order
                 return "set", f"`{func.id}(...)`"
             if isinstance(func, ast.Attribute):
                 if func.attr == "fromkeys" and isinstance(func.value, ast.Name) and func.value.id == "dict" and node.args:
@@ -759,6 +823,9 @@ class Walker:
         for meaning in meanings:
             if not isinstance(meaning, Local):
                 kinds = None
+                break
+            if _one_frozen(meaning.value):
+                kinds = None  # the value says more than the annotation
                 break
             if meaning.annotation is not None and self._set_annotation(meaning.annotation, binding_scope):
                 annotated = True
