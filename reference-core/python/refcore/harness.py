@@ -1,27 +1,21 @@
-"""The seeded DST harness: a run state machine with a virtual-time budget, the driver that feeds a
-scenario through sequencer, core and venue, and crash-and-restart that rebuilds the core by
-replaying the durable log to its last checkpoint and re-applying what came after."""
+"""The seeded DST harness: a run state machine with a virtual-time budget (the commands are the
+spec's), the driver that feeds a stream through sequencer, core and venue, and crash-and-restart
+that rebuilds the core by replaying the durable log and re-applying what came after its last
+checkpoint."""
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional
+from typing import Callable, Collection, Dict, List, Optional
 
 from refcore.clock import VirtualClock
 from refcore.core import Core, InvariantError
-from refcore.model import CHECKPOINT_EVERY, TICK_NS, Event, line
+from refcore.grammar import line
+from refcore.model import CHECKPOINT_EVERY, PROFILES, TICK_NS, Event, Settings
 from refcore.replay import replay
-from refcore.scenario import generate
 from refcore.sequencer import Sequencer
+from refcore.spec import SPEC
+from refcore.stream import Stream
 from refcore.venue import Venue
 
-# command -> (states it is legal in, state it leads to)
-COMMANDS = {
-    "start": (("initialized", "restarting"), "running"),
-    "pause": (("running",), "paused"),
-    "resume": (("paused",), "running"),
-    "crash": (("running", "paused", "restarting"), "crashed"),
-    "restart": (("crashed",), "restarting"),
-    "step": (("running",), "running"),
-    "complete": (("running", "paused"), "completed"),
-}
+COMMANDS = SPEC.commands  # command -> (states it is legal in, state it leads to)
 
 
 class HarnessError(Exception):
@@ -45,7 +39,7 @@ class Harness:
                 raise HarnessError(f"virtual-time budget of {self.budget_ns} ns exceeded at {self.clock.now + TICK_NS} ns")
             self.clock.advance(TICK_NS)
         self.state = to
-        self.timeline.append(line("harness", cmd=name, state=to, vt=self.clock.now, reason=reason))
+        self.timeline.append(f"harness cmd={name} reason={reason} state={to} vt={self.clock.now}")
 
 
 @dataclass
@@ -54,25 +48,36 @@ class RunResult:
     timeline: List[str]
     events: int
     failure: Optional[str] = None
+    latencies: List[int] = field(default_factory=list)  # ns per apply, when a clock was given
 
 
 @dataclass
 class _Run:
-    core: Core = field(default_factory=Core)
-    sequencer: Sequencer = field(default_factory=Sequencer)
-    durable: List[str] = field(default_factory=list)  # flushed at every checkpoint
+    core: Core
+    sequencer: Sequencer
+    durable: List[str]  # flushed at every checkpoint
     pending: List[str] = field(default_factory=list)  # lost in a crash
     retained: List[tuple] = field(default_factory=list)  # (ingest, batch) since the checkpoint
+    clock: Optional[Callable[[], int]] = None
+    latencies: List[int] = field(default_factory=list)
 
 
 def _feed(run: _Run, venue: Optional[Venue], ingest: int, batch: List[Event]) -> None:
+    core, clock = run.core, run.clock
     for ev in run.sequencer.sequence(batch, ingest):
-        run.core.apply(ev)
-        lines, requests = run.core.take()
-        run.pending += lines
-        if venue is not None:
-            for request, order in requests:
-                venue.receive(request, order, ingest)
+        if clock is None:
+            core.apply(ev)
+        else:
+            started = clock()
+            core.apply(ev)
+            run.latencies.append(clock() - started)
+        run.pending += core.lines
+        core.lines = []
+        if core.requests:
+            requests, core.requests = core.requests, []
+            if venue is not None:
+                for request, order in requests:
+                    venue.receive(request, order, ingest)
 
 
 def _recover(run: _Run, venue: Optional[Venue]) -> None:
@@ -80,7 +85,8 @@ def _recover(run: _Run, venue: Optional[Venue]) -> None:
     if divergence is not None:
         raise HarnessError("recovery replay diverged: " + divergence.describe())
     core.take()
-    run.core, run.sequencer, run.pending = core, Sequencer(core.last_seq + 1), []
+    run.core, run.pending = core, []
+    run.sequencer = Sequencer(core.last_seq + 1, core.settings.priority)
     for ingest, batch in run.retained:
         _feed(run, venue, ingest, batch)
 
@@ -95,25 +101,30 @@ def bucket(inputs: List[Event], steps: int) -> Dict[int, List[Event]]:
     return out
 
 
-def run(seed: int, steps: int, inputs: Optional[List[Event]] = None, sim: bool = True,
-        crash_at: Optional[int] = None) -> RunResult:
-    """One seeded run; with crash_at, the core crashes before that step and is recovered."""
-    batches = bucket(generate(seed, steps) if inputs is None else inputs, steps)
-    harness = Harness(steps * TICK_NS)
-    venue = Venue(seed) if sim else None
-    state = _Run(durable=[line("run", seed=seed, steps=steps, sim="on" if sim else "off")])
+def run(stream: Stream, crash_at: Collection[int] = (), clock: Optional[Callable[[], int]] = None) -> RunResult:
+    """One run of a stream; the core crashes before each step in crash_at and is recovered. With
+    a clock (a function returning nanoseconds) every apply is timed, for the benchmark."""
+    batches = bucket(stream.events, stream.steps) if stream.scenario is None else {}
+    profile = PROFILES[stream.profile]
+    settings = Settings(tuple(stream.settings))
+    harness = Harness(stream.steps * TICK_NS)
+    venue = Venue(stream.seed, profile) if stream.sim else None
+    state = _Run(Core(settings, profile), Sequencer(1, settings.priority), [stream.header()] + settings.lines,
+                 clock=clock)
     since = 0
     try:
         harness.command("start")
-        for step in range(steps):
-            if step == crash_at:
+        for step in range(stream.steps):
+            if step in crash_at:
                 harness.command("crash", "injected")
                 harness.command("restart", "replay-to-checkpoint")
                 _recover(state, venue)
                 harness.command("start", "recovered")
             harness.command("step")
             now = harness.clock.now
-            batch = batches.get(step, []) + (venue.due(now) if venue else [])
+            batch = batches.get(step, []) if stream.scenario is None else stream.scenario.step(step)
+            if venue is not None:
+                batch = batch + venue.due(now)
             state.retained.append((now, batch))
             _feed(state, venue, now, batch)
             since += len(batch)
@@ -126,5 +137,5 @@ def run(seed: int, steps: int, inputs: Optional[List[Event]] = None, sim: bool =
         harness.command("complete")
     except InvariantError as err:
         state.durable += state.pending + state.core.take()[0]
-        return RunResult(state.durable, harness.timeline, state.core.events, str(err))
-    return RunResult(state.durable, harness.timeline, state.core.events)
+        return RunResult(state.durable, harness.timeline, state.core.events, str(err), state.latencies)
+    return RunResult(state.durable, harness.timeline, state.core.events, latencies=state.latencies)

@@ -1,51 +1,50 @@
-"""Shared vocabulary: constants, the event envelope, orders and their legal transitions, and the
-canonical text form every trace line takes (both languages must write the same bytes)."""
-import re
-from dataclasses import dataclass, field
-from typing import Dict, Optional, Tuple, Union
+"""Shared vocabulary: the spec's constants and tables under short names, checked i64 arithmetic,
+the event envelope, orders, and the run settings a stream can change."""
+from typing import Dict, List, Optional, Tuple
 
-TICK_NS = 1_000_000  # one scenario step of virtual time
-INITIAL_CASH = 1_000_000  # cents
-MAX_ORDER_QTY = 8
-MAX_POSITION = 20
-CHECKPOINT_EVERY = 32  # committed events between checkpoints (taken at step ends)
-STALE_AFTER_NS = 20 * TICK_NS  # the strategy cancels working orders older than this
+from refcore.grammar import I64_MAX, I64_MIN, Value, line
+from refcore.spec import SPEC
 
-# (venue, instrument) in a fixed order; venue capabilities and fees.
-MARKETS = (("XA", "BTC-USD"), ("XA", "ETH-USD"), ("XB", "BTC-USD"))
-VENUES = {"XA": {"index": 0, "fee_bps": 10, "replace": True}, "XB": {"index": 1, "fee_bps": 25, "replace": False}}
+FORMAT = SPEC.consts["format"]
+TICK_NS = SPEC.consts["tick-ns"]
+INITIAL_CASH = SPEC.consts["initial-cash"]
+MAX_ORDER_QTY = SPEC.consts["max-order-qty"]
+MAX_POSITION = SPEC.consts["max-position"]
+CHECKPOINT_EVERY = SPEC.consts["checkpoint-every"]
+MAX_STEPS = SPEC.consts["max-steps"]
 
-# Ties on event time break by source priority first: control before broker reports before
-# market data before timers, so a halt applies before the quotes of the same instant.
-SOURCE_PRIORITY = {"control": 0, "broker": 1, "market": 2, "timer": 3}
+STATES = tuple(SPEC.states)
+TERMINAL = tuple(name for name, terminal in SPEC.states.items() if terminal)
+LEGAL = frozenset(SPEC.legal)
+REPORT_TARGETS = SPEC.reports
+INTENT_FIELDS = SPEC.intents
+VENUES = SPEC.venues
+MARKETS = tuple((venue, instrument) for venue, instrument, _ in SPEC.markets)
+PROFILES = SPEC.profiles
+DEFAULT_PROFILE = PROFILES["default"]
+UNKNOWN_RANK = I64_MAX  # a source the spec does not name ranks after every one it does
 
-CREATED, SUBMITTED, ACCEPTED, PARTIAL = "created", "submitted", "accepted", "partially-filled"
-FILLED, CANCEL_PENDING, CANCELLED, REJECTED = "filled", "cancel-pending", "cancelled", "rejected"
-TERMINAL = (FILLED, CANCELLED, REJECTED)
-# The order state machine. The edges out of cancel-pending other than -> cancelled, and the
-# partial-fill self-loop, are the cancel race: a fill (or an expiry) the venue executed before it
-# saw the cancel still happened, and a fill still moves money.
-LEGAL = (
-    (CREATED, SUBMITTED),
-    (SUBMITTED, ACCEPTED),
-    (SUBMITTED, REJECTED),
-    (ACCEPTED, REJECTED),
-    (ACCEPTED, PARTIAL),
-    (ACCEPTED, FILLED),
-    (ACCEPTED, CANCEL_PENDING),
-    (PARTIAL, PARTIAL),
-    (PARTIAL, FILLED),
-    (PARTIAL, CANCEL_PENDING),
-    (CANCEL_PENDING, CANCEL_PENDING),
-    (CANCEL_PENDING, FILLED),
-    (CANCEL_PENDING, CANCELLED),
-    (CANCEL_PENDING, REJECTED),
-)
-STATES = (CREATED, SUBMITTED, ACCEPTED, PARTIAL, FILLED, CANCEL_PENDING, CANCELLED, REJECTED)
 
-Value = Union[int, str]
-_WORD = re.compile(r"[A-Za-z0-9:._-]+")
-_INT = re.compile(r"-?[0-9]+")
+
+def _state(name: str) -> str:
+    """A state the core's logic names: the spec must define it."""
+    if name not in SPEC.states:
+        raise ValueError(f"core.spec has no order state {name!r}")
+    return name
+
+
+CREATED, SUBMITTED, ACCEPTED, PARTIAL = map(_state, ("created", "submitted", "accepted", "partially-filled"))
+FILLED, CANCEL_PENDING, CANCELLED, REJECTED = map(_state, ("filled", "cancel-pending", "cancelled", "rejected"))
+
+
+class Overflow(ArithmeticError):
+    """A result outside i64: the Rust core's checked arithmetic fails here, so this one must too."""
+
+
+def checked(value: int) -> int:
+    if I64_MIN <= value <= I64_MAX:
+        return value
+    raise Overflow
 
 
 def market_of(venue: str, instrument: str) -> str:
@@ -53,116 +52,88 @@ def market_of(venue: str, instrument: str) -> str:
 
 
 def fee(venue: str, price: int, qty: int) -> int:
-    return price * qty * VENUES[venue]["fee_bps"] // 10_000
+    """floor(price * qty * fee-bps / 10000); both products checked. Never a float, never rounded."""
+    return checked(checked(price * qty) * VENUES[venue][1]) // 10_000
 
 
-def line(kind: str, /, **fields: Value) -> str:
-    """`kind key=value ...` with keys in byte order; values are integers or plain words."""
-    parts = [kind]
-    for key in sorted(fields):
-        value = fields[key]
-        text = str(value)
-        if not isinstance(value, int) and not _WORD.fullmatch(text):
-            raise ValueError(f"not a canonical word: {key}={text!r}")
-        parts.append(f"{key}={text}")
-    return " ".join(parts)
+def cost(venue: str, price: int, qty: int) -> int:
+    """What an order of qty at price can take out of cash: its notional plus its fee."""
+    return checked(checked(price * qty) + fee(venue, price, qty))
 
 
-def parse_line(text: str) -> Tuple[str, Dict[str, Value]]:
-    kind, *pairs = text.split(" ")
-    fields: Dict[str, Value] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            raise ValueError(f"malformed field {pair!r} in line {text!r}")
-        fields[key] = int(value) if _INT.fullmatch(value) else value
-    return kind, fields
+class Settings:
+    """What a stream may set for its run: source priority and the venue capability matrix."""
+
+    def __init__(self, lines: Tuple[Tuple[str, dict], ...] = ()):
+        self.priority: Dict[str, int] = dict(SPEC.priority)
+        self.capabilities: Dict[Tuple[str, str], int] = dict(SPEC.capabilities)
+        self.lines: List[str] = []  # canonical, in the order given; echoed after the run header
+        for kind, fields in lines:
+            if kind == "source":
+                self.priority[fields["name"]] = fields["priority"]
+            else:
+                self.capabilities[fields["venue"], fields["name"]] = fields["value"]
+            self.lines.append(line(kind, **fields))
+
+    def can(self, venue: str, capability: str) -> bool:
+        return self.capabilities[venue, capability] == 1
 
 
-@dataclass
 class Event:
     """The envelope every input is normalised into; seq and ingest are set by the sequencer."""
 
-    time: int
-    source: str
-    venue: str
-    instrument: str
-    kind: str
-    producer: int
-    payload: Dict[str, Value] = field(default_factory=dict)
-    key: Optional[str] = None
-    seq: int = 0
-    ingest: int = 0
+    __slots__ = ("time", "source", "venue", "instrument", "kind", "producer", "payload", "key", "seq", "ingest")
 
-    def fields(self, sequenced: bool = True) -> Dict[str, Value]:
-        out: Dict[str, Value] = {
-            "time": self.time,
-            "source": self.source,
-            "venue": self.venue,
-            "instrument": self.instrument,
-            "kind": self.kind,
-            "producer": self.producer,
-            "key": self.key if self.key is not None else "-",
-        }
-        if sequenced:
-            out["seq"] = self.seq
-            out["ingest"] = self.ingest
-        for name, value in self.payload.items():
-            out["p." + name] = value
-        return out
+    def __init__(self, time: int, source: str, venue: str, instrument: str, kind: str, producer: int,
+                 payload: Optional[Dict[str, Value]] = None, key: Optional[str] = None, seq: int = 0, ingest: int = 0):
+        self.time, self.source, self.venue, self.instrument, self.kind = time, source, venue, instrument, kind
+        self.producer, self.payload, self.key, self.seq, self.ingest = producer, payload or {}, key, seq, ingest
 
-    def line(self, sequenced: bool = True) -> str:
-        return line("event", **self.fields(sequenced))
+    def at(self, seq: int, ingest: int) -> "Event":
+        """A sequenced copy; the input event is left as it was."""
+        return Event(self.time, self.source, self.venue, self.instrument, self.kind, self.producer, self.payload,
+                     self.key, seq, ingest)
 
+    def _payload_text(self) -> str:
+        p = self.payload
+        return "".join([f" p.{name}={p[name]}" for name in sorted(p)])
 
-def event_from_fields(fields: Dict[str, Value]) -> Event:
-    """The inverse of Event.fields; raises ValueError naming what is missing or mistyped."""
-    def need(name, kind):
-        if name not in fields:
-            raise ValueError(f"event without {name}")
-        value = fields[name]
-        if not isinstance(value, kind):
-            raise ValueError(f"event field {name} must be {'an integer' if kind is int else 'a word'}")
-        return value
+    def line(self) -> str:
+        # Keys in byte order: every p.* key sorts after `kind` and before `producer`.
+        return (f"event ingest={self.ingest} instrument={self.instrument} key={self.key or '-'} kind={self.kind}"
+                f"{self._payload_text()} producer={self.producer} seq={self.seq} source={self.source} "
+                f"time={self.time} venue={self.venue}")
 
-    if "key" not in fields:
-        raise ValueError("event without key")
-    key = str(fields["key"])
-    return Event(
-        time=need("time", int),
-        source=need("source", str),
-        venue=need("venue", str),
-        instrument=need("instrument", str),
-        kind=need("kind", str),
-        producer=need("producer", int),
-        payload={k[2:]: v for k, v in fields.items() if k.startswith("p.")},
-        key=None if key == "-" else key,
-        seq=need("seq", int) if "seq" in fields else 0,
-        ingest=need("ingest", int) if "ingest" in fields else 0,
-    )
+    def input_line(self) -> str:
+        """The unsequenced form an input stream holds."""
+        return (f"event instrument={self.instrument} key={self.key or '-'} kind={self.kind}{self._payload_text()} "
+                f"producer={self.producer} source={self.source} time={self.time} venue={self.venue}")
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Event) and all(getattr(self, s) == getattr(other, s) for s in self.__slots__)
+
+    def __repr__(self) -> str:
+        return self.line()
 
 
-@dataclass
 class Order:
-    id: int
-    venue: str
-    instrument: str
-    side: str
-    price: int
-    qty: int
-    created: int  # virtual ingest time of the intent that created it
-    state: str = CREATED
-    filled: int = 0
-    notional: int = 0  # sum of price * qty over fills
-    fees: int = 0
-    accepted: bool = False  # an ack was applied at some point
-    next_rseq: int = 1  # the venue's per-order report number expected next
-    parked: Dict[int, Event] = field(default_factory=dict)
+    __slots__ = ("id", "venue", "instrument", "market", "side", "signed", "price", "qty", "created", "state",
+                 "filled", "notional", "fees", "accepted", "next_rseq", "parked")
+
+    def __init__(self, id: int, venue: str, instrument: str, side: str, price: int, qty: int, created: int):
+        self.id, self.venue, self.instrument, self.side = id, venue, instrument, side
+        self.market = market_of(venue, instrument)
+        self.signed = 1 if side == "buy" else -1
+        self.price, self.qty, self.created = price, qty, created
+        self.state = CREATED
+        self.filled = 0
+        self.notional = 0  # sum of price * qty over fills
+        self.fees = 0
+        self.accepted = False  # an ack was applied at some point
+        self.next_rseq = 1  # the venue's per-order report number expected next
+        self.parked: Dict[int, Event] = {}
 
     @property
     def remaining(self) -> int:
-        return 0 if self.state in (CANCELLED, REJECTED) else self.qty - self.filled
+        return 0 if self.state == CANCELLED or self.state == REJECTED else self.qty - self.filled
 
-    @property
-    def signed(self) -> int:
-        return 1 if self.side == "buy" else -1

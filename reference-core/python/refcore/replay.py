@@ -4,7 +4,9 @@ from dataclasses import dataclass
 from typing import List, Optional, Tuple
 
 from refcore.core import Core, InvariantError
-from refcore.model import event_from_fields, parse_line
+from refcore.grammar import GrammarError, parse_line
+from refcore.model import PROFILES, Settings
+from refcore.stream import SETTINGS, event, header, setting
 
 
 @dataclass
@@ -50,31 +52,54 @@ def digest(lines: List[str]) -> str:
     return f"{h:016x}"
 
 
-def replay(lines: List[str]) -> Tuple[Core, Optional[Divergence]]:
-    """Rebuild the core from a log, verifying every line; returns the core and the first mismatch."""
-    if not lines or not lines[0].startswith("run "):
-        return Core(), Divergence(1, None, "a `run` header", lines[0] if lines else None)
-    core = Core()
+def _start(lines: List[str]) -> Tuple[Core, List[str]]:
+    """The core a log's header and settings describe, and those lines as the core writes them."""
+    kind, fields = parse_line(lines[0])
+    if kind != "run":
+        raise GrammarError("expected-run")
+    stream = header(fields)
     i = 1
-    while i < len(lines):
+    while i < len(lines) and lines[i].split(" ", 1)[0] in SETTINGS:
         try:
             kind, fields = parse_line(lines[i])
-            if kind == "event":
-                try:
-                    core.apply(event_from_fields(fields))
-                except InvariantError:
-                    pass  # the invariant line is in core.lines; the log must hold it too
-            elif kind == "checkpoint":
-                core.checkpoint()
-            elif kind == "final":
-                core.final()
-            else:
-                raise ValueError(f"expected an event, checkpoint or final line, found {kind!r}")
-        except ValueError as err:
-            return core, Divergence(i + 1, seq_of(lines[i]), lines[i], f"<{err}>")
-        produced, _ = core.take()
+            stream.settings.append((kind, setting(kind, fields)))
+        except GrammarError as err:
+            raise err.at(i + 1) from None
+        i += 1
+    settings = Settings(tuple(stream.settings))
+    return Core(settings, PROFILES[stream.profile]), [stream.header()] + settings.lines
+
+
+def replay(lines: List[str]) -> Tuple[Core, Optional[Divergence]]:
+    """Rebuild the core from a log, verifying every line; returns the core and the first mismatch."""
+    if not lines:
+        return Core(), Divergence(1, None, "a `run` header", None)
+    try:
+        core, produced = _start(lines)
+    except GrammarError as err:
+        number = err.number or 1
+        return Core(), Divergence(number, None, lines[number - 1], f"<{err.reason}>")
+    i = 0
+    while True:
         for j, text in enumerate(produced):
             if i + j >= len(lines) or lines[i + j] != text:
                 return core, Divergence(i + j + 1, seq_of(text), lines[i + j] if i + j < len(lines) else None, text)
         i += len(produced)
-    return core, None
+        if i >= len(lines):
+            return core, None
+        try:
+            kind, fields = parse_line(lines[i])
+            try:
+                if kind == "event":
+                    core.apply(event(fields, None))
+                elif kind == "checkpoint":
+                    core.checkpoint()
+                elif kind == "final":
+                    core.final()
+                else:
+                    raise GrammarError("unknown-line:" + kind)
+            except InvariantError:
+                pass  # the invariant line is in core.lines; the log must hold it too
+        except (GrammarError, ValueError) as err:
+            return core, Divergence(i + 1, seq_of(lines[i]), lines[i], f"<{err}>")
+        produced, _ = core.take()

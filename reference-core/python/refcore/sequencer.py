@@ -1,24 +1,22 @@
-"""The one place sequence ids are assigned. A batch is ordered by event time, then source priority,
-venue, instrument and producer index, then arrival order, so equal times never depend on which
-producer happened to deliver first."""
-from dataclasses import replace
-from typing import List
+"""The one place sequence ids are assigned. A batch is ordered by event time, then source priority
+(the run's settings), venue, instrument and producer index, then arrival order, so equal times
+never depend on which producer happened to deliver first."""
+from typing import Dict, List
 
-from refcore.model import SOURCE_PRIORITY, Event
-
-
-def order_key(ev: Event):
-    return (ev.time, SOURCE_PRIORITY.get(ev.source, len(SOURCE_PRIORITY)), ev.venue, ev.instrument, ev.producer)
+from refcore.model import UNKNOWN_RANK, Event
+from refcore.spec import SPEC
 
 
 class Sequencer:
-    def __init__(self, next_seq: int = 1):
+    def __init__(self, next_seq: int = 1, priority: Dict[str, int] = SPEC.priority):
         self.next_seq = next_seq
+        self.priority = priority
 
     def sequence(self, batch: List[Event], ingest: int) -> List[Event]:
-        ranked = sorted(range(len(batch)), key=lambda i: (order_key(batch[i]), i))
-        out = []
-        for i in ranked:
-            out.append(replace(batch[i], seq=self.next_seq, ingest=ingest))
-            self.next_seq += 1
-        return out
+        rank = self.priority.get
+        keys = [(ev.time, rank(ev.source, UNKNOWN_RANK), ev.venue, ev.instrument, ev.producer, i)
+                for i, ev in enumerate(batch)]
+        keys.sort()
+        first = self.next_seq
+        self.next_seq += len(batch)
+        return [batch[k[-1]].at(first + n, ingest) for n, k in enumerate(keys)]

@@ -2,11 +2,26 @@ from collections import Counter
 
 import pytest
 
-from refcore.harness import COMMANDS, Harness, HarnessError, run
+from refcore.harness import COMMANDS, Harness, HarnessError, run as run_stream
 from refcore.model import LEGAL, TICK_NS
 from refcore.replay import digest, first_divergence, replay
+from refcore.scenario import seeded
 
 STATES = ("initialized", "running", "paused", "crashed", "restarting", "completed")
+# What the spec's command table must say, written out as the harness's contract.
+CONTRACT = {
+    "start": (("initialized", "restarting"), "running"),
+    "pause": (("running",), "paused"),
+    "resume": (("paused",), "running"),
+    "crash": (("running", "paused", "restarting"), "crashed"),
+    "restart": (("crashed",), "restarting"),
+    "step": (("running",), "running"),
+    "complete": (("running", "paused"), "completed"),
+}
+
+
+def run(seed, steps, crash_at=(), profile="default"):
+    return run_stream(seeded(seed, steps, profile), crash_at)
 
 
 def harness_in(state):
@@ -19,11 +34,15 @@ def harness_in(state):
     return h
 
 
+def test_the_spec_holds_the_harness_contract():
+    assert COMMANDS == CONTRACT
+
+
 @pytest.mark.parametrize("state", STATES)
-@pytest.mark.parametrize("command", sorted(COMMANDS))
+@pytest.mark.parametrize("command", sorted(CONTRACT))
 def test_every_command_in_every_state(state, command):
     h = harness_in(state)
-    allowed, target = COMMANDS[command]
+    allowed, target = CONTRACT[command]
     if state in allowed:
         h.command(command)
         assert h.state == target
@@ -53,14 +72,14 @@ def test_same_seed_same_trace_different_seed_different_trace():
 
 
 @pytest.mark.parametrize("seed", range(1, 9))
-@pytest.mark.parametrize("crash_at", [0, 1, 37, 60, 119])
+@pytest.mark.parametrize("crash_at", [(0,), (1,), (37,), (60, 61), (20, 90, 119)])
 def test_crash_and_restart_recovers_the_same_trace(seed, crash_at):
     clean = run(seed, 120)
     crashed = run(seed, 120, crash_at=crash_at)
     assert crashed.failure is None
     assert first_divergence(clean.trace, crashed.trace) is None
     cmds = [l.split()[1] for l in crashed.timeline if l.startswith("harness")]
-    assert cmds.count("cmd=crash") == 1 and cmds.count("cmd=restart") == 1 and cmds[-1] == "cmd=complete"
+    assert cmds.count("cmd=crash") == len(crash_at) == cmds.count("cmd=restart") and cmds[-1] == "cmd=complete"
 
 
 def test_the_log_is_flushed_at_checkpoints_every_32_events_or_more():
@@ -108,3 +127,26 @@ def test_first_divergence_names_line_and_step():
     d = first_divergence(a, a[:-1])
     assert (d.line, d.seq, d.got) == (5, 2, None)
     assert first_divergence(a, list(a)) is None
+
+
+def test_a_crowded_profile_gives_timers_several_stale_orders_at_once():
+    """What makes cancel order (and a hash-ordered walk over the orders) visible in the trace."""
+    def crowded_ticks(profile):
+        cancels = Counter()
+        for seed in range(1, 4):
+            for l in run(seed, 300, profile=profile).trace:
+                if l.startswith("intent ") and " type=cancel" in l:
+                    cancels[seed, l.split(" seq=")[1].split()[0]] += 1
+        return sum(1 for n in cancels.values() if n >= 2)
+    assert crowded_ticks("default") == 0
+    assert crowded_ticks("crowded") >= 10
+
+
+def test_a_profile_can_reorder_sources_and_change_capabilities():
+    trace = run(2, 200, profile="reordered").trace
+    assert trace[1:4] == ["source name=timer priority=0", "source name=control priority=4",
+                          "capability name=replace value=1 venue=XB"]
+    replaced_on_xb = [l for l in trace if l.startswith("decision ") and "reason=capability:replace" in l]
+    assert not replaced_on_xb
+    assert any(l.startswith("intent ") and "type=replace" in l for l in trace)
+    assert replay(trace)[1] is None

@@ -1,44 +1,75 @@
-"""The static and the dynamic half agree: a wall-clock read, an unseeded RNG draw or a hash-ordered
-iteration inserted into the event path is reported by `dstcheck check` (in either language) and,
-in the Python core, makes `refcore dst` report a divergence."""
+"""Seeded defects, each caught. The static and the dynamic half agree: a wall-clock read, an
+unseeded RNG draw, a hash-ordered iteration or an environment read inserted into the event path
+is reported by `dstcheck check` (in either language), and the same-seed harness reports it at run
+time in both cores (the environment read only since the second dst process sees another world).
+The run-time checks that had blind spots each have a defect only they can see: a Rust generator
+that draws differently (the generator comparison), a recovery or timeline that differs only in
+crash runs (crash parity), a nondeterminism that does not come back on a re-run (traces kept from
+the runs themselves), and arithmetic that wraps (the differential fuzzer)."""
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from corepaths import CORE
+from fuzzstreams import search
 
 REPO = CORE.parent
 
 # (name, file under reference-core/, exact text to replace, replacement, rule dstcheck must report)
 MUTATIONS = [
     ("py-wall-clock", "python/refcore/sequencer.py",
-     "out.append(replace(batch[i], seq=self.next_seq, ingest=ingest))",
-     "out.append(replace(batch[i], seq=self.next_seq, ingest=time.time_ns()))", "DST201"),
+     "return [batch[k[-1]].at(first + n, ingest) for n, k in enumerate(keys)]",
+     "return [batch[k[-1]].at(first + n, time.time_ns()) for n, k in enumerate(keys)]", "DST201"),
     ("py-unseeded-rng", "python/refcore/venue.py",
-     "if rng.below(100) < 6:",
+     "if rng.below(100) < p.reject_pct:",
      "if random.random() < 0.06:", "DST202"),
     ("py-set-iteration", "python/refcore/sequencer.py",
-     "ranked = sorted(range(len(batch)), key=lambda i: (order_key(batch[i]), i))",
-     "ranked = [i for source in {ev.source for ev in batch}\n"
-     "                  for i in sorted(range(len(batch)), key=lambda i: (order_key(batch[i]), i)) if batch[i].source == source]",
+     "        keys.sort()\n",
+     "        keys.sort()\n        keys = [k for source in {ev.source for ev in batch} for k in keys if batch[k[-1]].source == source]\n",
      "DST203"),
     ("rs-wall-clock", "rust/src/sequencer.rs",
      "ev.ingest = ingest;",
      "ev.ingest = ingest + std::time::Instant::now().elapsed().as_nanos() as i64;", "DST101"),
     ("rs-unseeded-rng", "rust/src/venue.rs",
-     "if self.rng.below(100) < 6 {",
-     "if std::collections::hash_map::RandomState::new().hash_one(0u8) % 100 < 6 {", "DST102"),
+     "if self.rng.below(100) < p.reject_pct {",
+     "if std::hash::BuildHasher::hash_one(&std::collections::hash_map::RandomState::new(), 0u8) % 100 < 6 {",
+     "DST102"),
     ("rs-hash-iteration", "rust/src/strategy.rs",
-     "    core.orders\n        .values()",
-     "    let markets: std::collections::HashSet<String> = core.positions.keys().cloned().collect();\n"
-     "    markets.iter().flat_map(|m| core.orders.values().filter(move |o| &o.market() == m))", "DST105"),
+     "    core.open\n        .values()",
+     "    let markets: std::collections::HashSet<usize> = (0..core.positions.len()).collect();\n"
+     "    markets.iter().flat_map(|m| core.open.values().filter(move |o| o.market == *m))", "DST105"),
+    ("py-env-read", "python/refcore/venue.py",
+     "if rng.below(100) < p.reject_pct:",
+     "if rng.below(100) < p.reject_pct + 40 * (os.environ.get('TZ') == 'UTC'):", "DST208"),
+    ("rs-env-read", "rust/src/venue.rs",
+     "if self.rng.below(100) < p.reject_pct {",
+     "if self.rng.below(100) < p.reject_pct + 40 * (std::env::var(\"TZ\").as_deref() == Ok(\"UTC\")) as i64 {", "DST110"),
 ]
-IMPORTS = {"py-wall-clock": "import time\n", "py-unseeded-rng": "import random\n"}
+# Defects no static rule is meant to see; the run-time checks must.
+RUNTIME_ONLY = [
+    ("rs-generator", "rust/src/scenario.rs",
+     "if rng.below(100) < p.quote_pct {",
+     "if rng.below(100) <= p.quote_pct {"),
+    ("rs-crash-timeline", "rust/src/harness.rs",
+     'harness.command("start", "recovered")',
+     'harness.command("start", "restored")'),
+    ("rs-recovery", "rust/src/harness.rs",
+     "for (ingest, batch) in retained.iter_mut() {",
+     "for (ingest, batch) in retained.iter_mut().skip(1) {"),
+    ("rs-unchecked-cost", "rust/src/model.rs",
+     "price.checked_mul(qty)?.checked_add(fee(venue, price, qty)?)",
+     "let bps = spec().venue(venue).unwrap().fee_bps;\n"
+     "    Some(price.wrapping_mul(qty).wrapping_add(price.wrapping_mul(qty).wrapping_mul(bps) / 10_000))"),
+]
+IMPORTS = {"py-wall-clock": "import time\n", "py-unseeded-rng": "import random\n", "py-env-read": "import os\n"}
+RUST_MUTANTS = [m[0] for m in MUTATIONS + RUNTIME_ONLY if m[0].startswith("rs-")]
 
 
 def copy_workspace(tmp: Path) -> Path:
@@ -50,13 +81,13 @@ def copy_workspace(tmp: Path) -> Path:
 
 
 def mutate(root: Path, name: str) -> str:
-    _, rel, old, new, rule = next(m for m in MUTATIONS if m[0] == name)
+    _, rel, old, new, *rule = next(m for m in MUTATIONS + RUNTIME_ONLY if m[0] == name)
     path = root / "reference-core" / rel
     text = path.read_text(encoding="utf-8")
     assert text.count(old) == 1, f"{name}: the anchor must occur exactly once in {rel}"
     text = IMPORTS.get(name, "") + text.replace(old, new)
     path.write_text(text, encoding="utf-8")
-    return rule
+    return rule[0] if rule else ""
 
 
 def dstcheck(root: Path) -> tuple:
@@ -65,19 +96,43 @@ def dstcheck(root: Path) -> tuple:
     return out.returncode, json.loads(out.stdout)
 
 
-def refcore_dst(root: Path, seeds: str = "1-6", steps: str = "100"):
-    env = dict(os.environ, PYTHONPATH=str(root / "reference-core" / "python"))
-    where = subprocess.run([sys.executable, "-c", "import refcore; print(refcore.__file__)"], env=env, capture_output=True, text=True)
-    assert where.stdout.startswith(str(root)), "the patched copy is the one that runs"
-    return subprocess.run([sys.executable, "-m", "refcore", "dst", "--seeds", seeds, "--steps", steps],
-                          env=env, capture_output=True, text=True)
+def refcore(*args, root: Path = None):
+    """The refcore command line: the repository's core, or a patched copy under `root`."""
+    env = dict(os.environ)
+    if root is not None:
+        env["PYTHONPATH"] = str(root / "reference-core" / "python")
+        where = subprocess.run([sys.executable, "-c", "import refcore; print(refcore.__file__)"], env=env,
+                               capture_output=True, text=True)
+        assert where.stdout.startswith(str(root)), "the patched copy is the one that runs"
+    return subprocess.run([sys.executable, "-m", "refcore", *args], env=env, capture_output=True, text=True)
 
 
-def test_the_unpatched_copy_is_clean_both_ways(tmp_path):
+@pytest.fixture(scope="session")
+def mutants(tmp_path_factory):
+    """Every Rust mutant, built once, two at a time, in the dev profile (it compiles in a third of
+    the release build's time, and these runs are small): name -> refcore-rs binary."""
+    def build(name):
+        root = copy_workspace(tmp_path_factory.mktemp(name))
+        mutate(root, name)
+        manifest = root / "reference-core" / "rust" / "Cargo.toml"
+        out = subprocess.run(["cargo", "build", "--quiet", "--manifest-path", str(manifest)],
+                             capture_output=True, text=True)
+        assert out.returncode == 0, f"{name} does not build:\n{out.stderr}"
+        return name, manifest.parent / "target" / "debug" / "refcore-rs"
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return dict(pool.map(build, RUST_MUTANTS))
+
+
+def summary_line(out):
+    return out.stdout.splitlines()[-1] if out.stdout else out.stderr
+
+
+# -- the static half ----------------------------------------------------------------------------
+def test_the_unpatched_copy_is_clean_both_ways(tmp_path, rust_bin):
     root = copy_workspace(tmp_path)
     code, report = dstcheck(root)
     assert code == 0 and report["summary"]["violations"] == 0, report["summary"]
-    out = refcore_dst(root)
+    out = refcore("dst", "--seeds", "1-6", "--steps", "100", "--rust-bin", str(rust_bin), root=root)
     assert out.returncode == 0 and "6 seeds, 0 divergences" in out.stdout, out.stdout + out.stderr
 
 
@@ -91,14 +146,100 @@ def test_dstcheck_reports_the_mutation(tmp_path, name):
     assert [(f["rule"], f["path"]) for f in violations] == [(rule, "reference-core/" + next(m[1] for m in MUTATIONS if m[0] == name))]
 
 
+# -- the dynamic half: the same defects at run time ---------------------------------------------
 @pytest.mark.parametrize("name", [m[0] for m in MUTATIONS if m[0].startswith("py-")])
-def test_refcore_dst_reports_a_divergence_on_the_same_mutation(tmp_path, name):
+def test_refcore_dst_reports_a_divergence_on_the_python_mutation(tmp_path, name, rust_bin):
     root = copy_workspace(tmp_path)
     mutate(root, name)
-    out = refcore_dst(root)
+    out = refcore("dst", "--seeds", "1-6", "--steps", "100", "--no-rust", root=root)
     assert out.returncode == 1, out.stdout + out.stderr
-    assert "runs diverge: first divergence at step seq=" in out.stdout
-    assert out.stdout.splitlines()[-1].startswith("6 seeds, ") and " 0 divergences" not in out.stdout
+    assert re.search(r"the python-\w+ and python-\w+ runs diverge: first divergence at step seq=", out.stdout)
+    assert summary_line(out).startswith("6 seeds, ") and " 0 divergences" not in out.stdout
+
+
+@pytest.mark.parametrize("name, profile", [("rs-wall-clock", "default"), ("rs-unseeded-rng", "default"),
+                                           ("rs-hash-iteration", "crowded"), ("rs-env-read", "default")])
+def test_refcore_dst_reports_a_divergence_on_the_rust_mutation(name, profile, mutants):
+    out = refcore("dst", "--seeds", "1-6", "--steps", "100", "--profile", profile, "--rust-bin", str(mutants[name]))
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert "the rust-first and rust-second runs diverge: first divergence at step seq=" in out.stdout
+    assert set(re.findall(r"the (\S+) and (\S+) runs diverge", out.stdout)) == {("rust-first", "rust-second")}
+
+
+def test_the_environment_read_was_invisible_when_every_process_saw_the_same_world(tmp_path):
+    """The blind spot itself: with no perturbed process the environment read goes unnoticed."""
+    root = copy_workspace(tmp_path)
+    mutate(root, "py-env-read")
+    env = dict(os.environ, PYTHONPATH=str(root / "reference-core" / "python"), TZ="UTC")
+    digests = set()
+    for hashseed in ("1", "2"):
+        out = subprocess.run([sys.executable, "-m", "refcore", "worker", "--seeds", "1-6", "--steps", "100"],
+                             env=dict(env, PYTHONHASHSEED=hashseed), capture_output=True, text=True)
+        digests.add(out.stdout)
+    assert len(digests) == 1
+
+
+def test_parity_sees_the_hash_ordered_cancels_only_in_the_crowded_profile(mutants):
+    binary = str(mutants["rs-hash-iteration"])
+    default = refcore("parity", "--seeds", "1-6", "--steps", "100", "--rust-bin", binary)
+    assert default.returncode == 0, "the default profile never has two stale orders at one tick"
+    crowded = refcore("parity", "--seeds", "1-6", "--steps", "100", "--profile", "crowded", "--rust-bin", binary)
+    assert crowded.returncode == 1, crowded.stdout + crowded.stderr
+    assert "the python and rust runs disagree: first divergence at step seq=" in crowded.stdout
+
+
+def test_a_rust_generator_that_draws_differently_is_caught(mutants):
+    binary = str(mutants["rs-generator"])
+    python = refcore("events", "--seed", "3", "--steps", "200").stdout
+    rust = subprocess.run([binary, "events", "--seed", "3", "--steps", "200"], capture_output=True, text=True).stdout
+    assert python != rust
+    out = refcore("parity", "--seeds", "1-3", "--steps", "200", "--rust-bin", binary)
+    assert out.returncode == 1 and summary_line(out).startswith("3 seeds, 6 mismatches"), out.stdout
+
+
+@pytest.mark.parametrize("name", ["rs-crash-timeline", "rs-recovery"])
+def test_a_defect_only_crash_runs_show_is_caught_by_crash_parity(name, mutants):
+    out = refcore("parity", "--seeds", "1-4", "--steps", "100", "--rust-bin", str(mutants[name]))
+    assert out.returncode == 1, out.stdout + out.stderr
+    mismatched = set(re.findall(r"the (\S+) and (\S+) runs disagree", out.stdout))
+    assert mismatched == {("python-crash", "rust-crash")}, out.stdout
+
+
+def test_a_divergence_that_does_not_reproduce_is_shown_from_the_kept_traces(tmp_path):
+    """Only the first process to reach the venue behaves differently; a re-run would find nothing."""
+    (tmp_path / "copy").mkdir()
+    root = copy_workspace(tmp_path / "copy")
+    marker = tmp_path / "once"
+    venue = root / "reference-core/python/refcore/venue.py"
+    text = venue.read_text(encoding="utf-8")
+    old = "if rng.below(100) < p.reject_pct:"
+    assert text.count(old) == 1
+    once = (f"def _once():\n    try:\n        os.close(os.open({str(marker)!r}, os.O_CREAT | os.O_EXCL))\n"
+            "        return 100\n    except FileExistsError:\n        return 0\n\n\n")
+    venue.write_text("import os\n" + text.replace(old, "if rng.below(100) < p.reject_pct + _once():")
+                     .replace("class Report:", once + "class Report:"), encoding="utf-8")
+    keep = tmp_path / "kept"
+    out = refcore("dst", "--seeds", "1-2", "--steps", "60", "--no-rust", "--keep", str(keep), root=root)
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert out.stdout.startswith("seed 1: the python-") and "differ only" not in out.stdout
+    assert "seed 2" not in out.stdout, "only the first process to place an order was touched"
+    line = int(re.search(r"first divergence at step seq=\d+ \(line (\d+)\)", out.stdout)[1])
+    left, right = re.search(r"kept: (\S+) (\S+)", out.stdout).groups()
+    assert Path(left).parent.parent == Path(right).parent.parent == keep
+    first, second = Path(left).read_text().splitlines(), Path(right).read_text().splitlines()
+    assert first[:line - 1] == second[:line - 1] and first[line - 1] != second[line - 1]
+
+
+def test_the_fuzzer_finds_arithmetic_that_wraps(mutants, rust_bin):
+    """The divergence the fuzzer found before arithmetic was checked (an order whose notional is
+    2^63), seeded back into the Rust core; the clean core passes the same search."""
+    assert search(str(rust_bin), 300) is None
+    case = search(str(mutants["rs-unchecked-cost"]), 1500)
+    assert case is not None, "the fuzzer must find the wrapped notional"
+    places = [line for line in case.lines if "p.type=place" in line]
+    assert len(places) == 1 and len(case.lines) <= 3, case.text()
+    fields = dict(part.split("=", 1) for part in places[0].split()[1:])
+    assert int(fields["p.price"]) * int(fields["p.qty"]) * 10 >= 2**63, case.text()
 
 
 def test_refcore_dst_fails_on_a_broken_invariant(tmp_path):
@@ -106,10 +247,11 @@ def test_refcore_dst_fails_on_a_broken_invariant(tmp_path):
     root = copy_workspace(tmp_path)
     path = root / "reference-core/python/refcore/core.py"
     text = path.read_text(encoding="utf-8")
-    old = "self.cash -= order.signed * price * qty + charged"
+    old = "self.cash, self.fees, self.positions[market] = cash, total_fees, position"
     assert text.count(old) == 1
-    path.write_text(text.replace(old, old + " + 1"), encoding="utf-8")
+    path.write_text(text.replace(old, "self.cash, self.fees, self.positions[market] = cash + 1, total_fees, position"),
+                    encoding="utf-8")
     assert dstcheck(root)[0] == 0
-    out = refcore_dst(root, seeds="1-2")
+    out = refcore("dst", "--seeds", "1-2", "--no-rust", root=root)
     assert out.returncode == 1
-    assert "run failed invariant cash-and-positions-conserve failed" in out.stdout
+    assert "run failed an invariant" in out.stdout

@@ -1,14 +1,18 @@
 //! The deterministic core: applies sequenced events, validates and applies intents, runs the
-//! order state machine and the portfolio, and checks the invariants after every committed event.
+//! order state machine and the portfolio, and checks the invariants (the Python core's core
+//! module, decision for decision). Cost per event does not grow with the run: the invariants
+//! are checked after every event on the orders it touched, and audited in full at every
+//! checkpoint over the open orders plus the running totals finished orders are folded into.
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::fields;
+use crate::grammar::{line, Fields, Text, Value};
 use crate::model::*;
+use crate::model::{push_int, push_pairs};
+use crate::spec::{spec, Profile};
 use crate::strategy;
 
 pub type Intent = Fields;
-
-const INTENT_TYPES: [&str; 5] = ["place", "cancel", "replace", "set-risk-flag", "noop"];
 
 /// Why `apply` stopped: an unsound result (the run must end) or an unusable input.
 #[derive(Debug, PartialEq, Eq)]
@@ -17,58 +21,101 @@ pub enum CoreError {
     Input(String),
 }
 
-type Snapshot = (i64, i64, Vec<i64>, BTreeMap<i64, (&'static str, i64, i64, i64, usize)>);
+/// What the core asks of the venue: a new order, or the cancel of one.
+#[derive(Clone, Debug)]
+pub struct Request {
+    pub cancel: bool,
+    pub id: i64,
+    pub venue: Text,
+    pub instrument: Text,
+    pub price: i64,
+    pub qty: i64,
+}
+
+/// An order as it was before this event's first change to it: state, filled, remaining,
+/// notional, fees. None: the event created it.
+type Snapshot = Option<(State, i64, i64, i64, i64)>;
 
 pub struct Core {
+    pub settings: Settings,
+    pub stale_after_ns: i64,
     pub cash: i64,
     pub fees: i64,
-    pub positions: BTreeMap<String, i64>,
-    pub books: BTreeMap<String, (i64, i64)>,
-    pub orders: BTreeMap<i64, Order>,
+    pub positions: Vec<i64>,            // per market, in the spec's order
+    pub books: Vec<Option<(i64, i64)>>, // per market: the last valid quote
+    pub open: BTreeMap<i64, Order>,     // orders not yet terminal
+    pub closed: BTreeMap<i64, Order>,   // terminal orders, folded into the totals below
+    closed_cash: i128,
+    closed_fees: i128,
+    closed_positions: Vec<i128>,
+    audited: BTreeMap<i64, (i64, i64)>, // open order -> (filled, remaining) at the last audit
     pub next_order: i64,
     pub halt: i64,
     pub seen: BTreeSet<String>,
     pub last_seq: i64,
     pub now: i64,
     pub events: i64,
-    lines: Vec<String>,
-    requests: Vec<(&'static str, Order)>,
+    touched: Vec<(i64, Snapshot)>,
+    before: Vec<i64>, // positions before the event being applied
+    pub out: String,  // trace lines (each with its newline) not yet taken by the driver
+    pub requests: Vec<Request>,
 }
 
 impl Default for Core {
     fn default() -> Self {
-        Self::new()
+        Self::new(Settings::new(&[]), &spec().profiles["default"])
     }
 }
 
 impl Core {
-    pub fn new() -> Self {
+    pub fn new(settings: Settings, profile: &Profile) -> Self {
+        let markets = spec().markets.len();
         Core {
-            cash: INITIAL_CASH,
+            settings,
+            stale_after_ns: profile.stale_after * spec().tick_ns,
+            cash: spec().initial_cash,
             fees: 0,
-            positions: MARKETS.iter().map(|(v, i)| (market_of(v, i), 0)).collect(),
-            books: BTreeMap::new(),
-            orders: BTreeMap::new(),
+            closed_positions: vec![0; markets],
+            positions: vec![0; markets],
+            books: vec![None; markets],
+            open: BTreeMap::new(),
+            closed: BTreeMap::new(),
+            closed_cash: 0,
+            closed_fees: 0,
+            audited: BTreeMap::new(),
             next_order: 1,
             halt: 0,
             seen: BTreeSet::new(),
             last_seq: 0,
             now: 0,
             events: 0,
-            lines: Vec::new(),
+            touched: Vec::new(),
+            before: Vec::new(),
+            out: String::new(),
             requests: Vec::new(),
         }
     }
 
-    // -- trace --------------------------------------------------------------------------------
-    fn emit(&mut self, kind: &str, fields: Fields) -> Result<(), CoreError> {
-        self.lines.push(line(kind, &fields).map_err(CoreError::Input)?);
-        Ok(())
+    pub fn order(&self, id: i64) -> Option<&Order> {
+        self.open.get(&id).or_else(|| self.closed.get(&id))
     }
 
-    /// The trace lines and venue requests produced since the last call.
-    pub fn take(&mut self) -> (Vec<String>, Vec<(&'static str, Order)>) {
-        (std::mem::take(&mut self.lines), std::mem::take(&mut self.requests))
+    fn order_mut(&mut self, id: i64) -> &mut Order {
+        match self.open.get_mut(&id) {
+            Some(o) => o,
+            None => self.closed.get_mut(&id).expect("the order exists"),
+        }
+    }
+
+    // -- trace --------------------------------------------------------------------------------
+    fn emit(&mut self, kind: &str, fields: Fields) {
+        self.out.push_str(&line(kind, &fields));
+        self.out.push('\n');
+    }
+
+    /// The trace text and venue requests produced since the last call.
+    pub fn take(&mut self) -> (String, Vec<Request>) {
+        (std::mem::take(&mut self.out), std::mem::take(&mut self.requests))
     }
 
     fn state_fields(&self) -> Fields {
@@ -76,28 +123,29 @@ impl Core {
             ("seq", self.last_seq),
             ("cash", self.cash),
             ("fees", self.fees),
-            ("orders", self.orders.len() as i64),
-            (
-                "open",
-                self.orders.values().filter(|o| !is_terminal(o.state)).count() as i64
-            ),
+            ("orders", (self.open.len() + self.closed.len()) as i64),
+            ("open", self.open.len() as i64),
             ("halt", self.halt),
         ];
-        for (market, qty) in &self.positions {
-            f.insert(format!("pos.{market}"), Value::Int(*qty));
+        for ((venue, instrument, _), qty) in spec().markets.iter().zip(&self.positions) {
+            f.insert(format!("pos.{venue}:{instrument}"), Value::Int(*qty));
         }
         f
     }
 
-    pub fn checkpoint(&mut self) {
+    pub fn checkpoint(&mut self) -> Result<(), CoreError> {
+        self.audit()?;
         let f = self.state_fields();
-        self.emit("checkpoint", f).expect("state fields are canonical");
+        self.emit("checkpoint", f);
+        Ok(())
     }
 
-    pub fn finish(&mut self) {
+    pub fn finish(&mut self) -> Result<(), CoreError> {
+        self.audit()?;
         let mut f = self.state_fields();
-        f.insert("events".into(), Value::Int(self.events));
-        self.emit("final", f).expect("state fields are canonical");
+        f.insert("events", Value::Int(self.events));
+        self.emit("final", f);
+        Ok(())
     }
 
     // -- events -------------------------------------------------------------------------------
@@ -110,70 +158,76 @@ impl Core {
         }
         self.last_seq = ev.seq;
         self.now = ev.ingest;
-        let before = self.snapshot();
-        self.lines.push(ev.line(true).map_err(CoreError::Input)?);
+        let before = (self.cash, self.fees);
+        self.before.clear();
+        self.before.extend_from_slice(&self.positions);
+        self.touched.clear();
+        ev.write_line(&mut self.out);
         let mut duplicate = false;
         let mut intents: Vec<Intent> = Vec::new();
-        let market = market_of(&ev.venue, &ev.instrument);
-        match ev.source.as_str() {
-            "market" => {
-                if !self.positions.contains_key(&market) {
-                    self.emit("diag", fields![("seq", ev.seq), ("reason", "unknown-market")])?;
-                } else if let Some((bid, ask)) = valid_quote(&ev.payload) {
-                    self.books.insert(market.clone(), (bid, ask));
-                    intents = strategy::on_quote(self, &market);
-                } else {
-                    self.emit("diag", fields![("seq", ev.seq), ("reason", "bad-quote")])?;
-                }
-            }
+        match &*ev.source {
+            "market" => match market_index(&ev.venue, &ev.instrument) {
+                None => self.emit("diag", fields![("seq", ev.seq), ("reason", "unknown-market")]),
+                Some(market) => match (ev.int("bid"), ev.int("ask")) {
+                    (Some(bid), Some(ask)) if 0 < bid && bid < ask => {
+                        self.books[market] = Some((bid, ask));
+                        intents = strategy::on_quote(self, market, &ev.venue, &ev.instrument);
+                    }
+                    _ => self.emit("diag", fields![("seq", ev.seq), ("reason", "bad-quote")]),
+                },
+            },
             "timer" => intents = strategy::on_timer(self),
             "control" => intents = strategy::on_control(ev),
             "broker" => duplicate = self.report(ev)?,
-            _ => self.emit("diag", fields![("seq", ev.seq), ("reason", "unknown-source")])?,
+            _ => self.emit("diag", fields![("seq", ev.seq), ("reason", "unknown-source")]),
         }
         for (n, intent) in intents.into_iter().enumerate() {
             self.intent(ev.seq, n as i64, intent)?;
         }
         self.events += 1;
-        self.check(ev.seq, before, duplicate)
+        self.check(ev.seq, before, duplicate)?;
+        self.fold();
+        Ok(())
     }
 
     // -- intents ------------------------------------------------------------------------------
     fn intent(&mut self, seq: i64, n: i64, intent: Intent) -> Result<(), CoreError> {
-        let mut f = intent.clone();
-        f.insert("seq".into(), Value::Int(seq));
-        f.insert("n".into(), Value::Int(n));
-        self.emit("intent", f)?;
+        write_intent(&mut self.out, &intent, seq, n);
         let reason = self.validate(&intent);
-        let verdict = if reason.is_some() { "reject" } else { "accept" };
-        let shown = reason.clone().unwrap_or_else(|| "ok".into());
-        self.emit(
-            "decision",
-            fields![("seq", seq), ("n", n), ("verdict", verdict), ("reason", shown)],
-        )?;
+        push_pairs(&mut self.out, &[("decision n=", n)]);
+        self.out.push_str(" reason=");
+        self.out.push_str(reason.as_deref().unwrap_or("ok"));
+        push_pairs(&mut self.out, &[(" seq=", seq)]);
+        self.out.push_str(if reason.is_some() {
+            " verdict=reject\n"
+        } else {
+            " verdict=accept\n"
+        });
         if reason.is_some() {
             return Ok(());
         }
         let int = |name: &str| intent.get(name).and_then(Value::int).unwrap_or(0);
-        let word = |name: &str| intent.get(name).map(Value::to_string).unwrap_or_default();
-        match word("type").as_str() {
+        let word = |name: &str| intent.get(name).map(Value::text).unwrap_or_default();
+        match &*word("type") {
             "place" => self.place(
                 seq,
-                &word("venue"),
-                &word("instrument"),
-                &word("side"),
+                word("venue"),
+                word("instrument"),
+                word("side"),
                 int("price"),
                 int("qty"),
             )?,
             "cancel" => self.cancel(seq, int("order"))?,
             "replace" => {
-                let old = self.orders[&int("order")].clone();
-                self.cancel(seq, old.id)?;
-                self.place(seq, &old.venue, &old.instrument, &old.side, int("price"), int("qty"))?;
+                let old = self.order(int("order")).expect("validated");
+                let (id, venue, instrument, side) =
+                    (old.id, old.venue.clone(), old.instrument.clone(), old.side.clone());
+                self.cancel(seq, id)?;
+                self.place(seq, venue, instrument, side, int("price"), int("qty"))?;
             }
             "set-risk-flag" => {
                 self.halt = int("value");
-                self.emit("risk", fields![("seq", seq), ("flag", "halt"), ("value", self.halt)])?;
+                self.emit("risk", fields![("seq", seq), ("flag", "halt"), ("value", self.halt)]);
             }
             _ => {}
         }
@@ -182,32 +236,29 @@ impl Core {
 
     /// The reason an intent is refused (schema, capability, risk, legal transition), or None.
     fn validate(&self, intent: &Intent) -> Option<String> {
-        let kind = match intent.get("type") {
-            Some(Value::Word(w)) if INTENT_TYPES.contains(&w.as_str()) => w.as_str(),
+        let s = spec();
+        let (kind, required) = match intent.get("type") {
+            Some(Value::Word(w)) => match s.intent_fields(w) {
+                Some(required) => (w.as_ref(), required),
+                None => return Some("schema:type".into()),
+            },
             _ => return Some("schema:type".into()),
         };
-        let required: &[&str] = match kind {
-            "place" => &["price", "qty"],
-            "cancel" => &["order"],
-            "replace" => &["order", "price", "qty"],
-            "set-risk-flag" => &["value"],
-            _ => &[],
-        };
-        for name in required {
-            match intent.get(*name).and_then(Value::int) {
-                Some(v) if v > 0 || *name == "value" => {}
+        for (name, positive) in required {
+            match intent.get(name).and_then(Value::int) {
+                Some(v) if v > 0 || !positive => {}
                 _ => return Some(format!("schema:{name}")),
             }
         }
-        let text = |name: &str| intent.get(name).map(Value::to_string).unwrap_or_else(|| "None".into());
         let int = |name: &str| intent.get(name).and_then(Value::int).unwrap_or(0);
         let mut order: Option<&Order> = None;
         match kind {
             "place" => {
-                if !self
-                    .positions
-                    .contains_key(&market_of(&text("venue"), &text("instrument")))
-                {
+                let known = match (intent.get("venue"), intent.get("instrument")) {
+                    (Some(Value::Word(v)), Some(Value::Word(i))) => market_index(v, i).is_some(),
+                    _ => false,
+                };
+                if !known {
                     return Some("schema:market".into());
                 }
                 if !matches!(intent.get("side"), Some(Value::Word(s)) if s == "buy" || s == "sell") {
@@ -222,52 +273,62 @@ impl Core {
                 return None;
             }
             "cancel" | "replace" => {
-                order = self.orders.get(&int("order"));
+                order = self.order(int("order"));
                 match order {
                     None => return Some("unknown-order".into()),
-                    Some(o) if kind == "replace" && !venue(&o.venue).replace => {
-                        return Some("capability:replace".into())
-                    }
+                    Some(o) if !self.settings.can(&o.venue, kind) => return Some(format!("capability:{kind}")),
                     _ => {}
                 }
             }
             _ => {}
         }
         if kind == "place" || kind == "replace" {
-            let (venue_name, instrument, side) = match order {
-                Some(o) => (o.venue.clone(), o.instrument.clone(), o.side.clone()),
-                None => (text("venue"), text("instrument"), text("side")),
+            let word = |name: &str| intent.get(name).map(Value::text).unwrap_or_default();
+            let (venue, market, side) = match order {
+                Some(o) => (o.venue.clone(), o.market, o.side.clone()),
+                None => (
+                    word("venue"),
+                    market_index(&word("venue"), &word("instrument")).unwrap(),
+                    word("side"),
+                ),
             };
-            let (price, qty) = (int("price"), int("qty"));
             if self.halt != 0 {
                 return Some("risk:halt".into());
             }
-            if qty > MAX_ORDER_QTY {
+            let (price, qty) = (int("price"), int("qty"));
+            if qty > s.max_order_qty {
                 return Some("risk:max-qty".into());
             }
-            let sign = if side == "buy" { 1 } else { -1 };
-            let market = market_of(&venue_name, &instrument);
-            let others = || {
-                self.orders
-                    .values()
-                    .filter(move |o| Some(o.id) != order.map(|x| x.id) && !is_terminal(o.state))
-            };
-            let exposure = self.positions[&market]
-                + others()
-                    .filter(|o| o.market() == market)
-                    .map(|o| o.signed() * o.remaining())
-                    .sum::<i64>();
-            if (exposure + sign * qty).abs() > MAX_POSITION {
-                return Some("risk:position".into());
-            }
-            if side == "buy" {
-                let reserved: i64 = others()
-                    .filter(|o| o.side == "buy")
-                    .map(|o| o.price * o.remaining() + fee(&o.venue, o.price, o.remaining()))
-                    .sum();
-                if reserved + price * qty + fee(&venue_name, price, qty) > self.cash {
-                    return Some("risk:cash".into());
+            let skip = order.map(|o| o.id);
+            let risk = || -> Option<Option<&'static str>> {
+                let needed = cost(&venue, price, qty)?;
+                let mut exposure = self.positions[market];
+                for o in self.open.values() {
+                    if Some(o.id) != skip && o.market == market && !s.is_terminal(o.state) {
+                        exposure = exposure.checked_add(o.signed * o.remaining())?;
+                    }
                 }
+                let after = exposure.checked_add(if side == "buy" { qty } else { -qty })?;
+                if after.checked_abs()? > s.max_position {
+                    return Some(Some("risk:position"));
+                }
+                if side == "buy" {
+                    let mut reserved: i64 = 0;
+                    for o in self.open.values() {
+                        if Some(o.id) != skip && o.side == "buy" && !s.is_terminal(o.state) {
+                            reserved = reserved.checked_add(cost(&o.venue, o.price, o.remaining())?)?;
+                        }
+                    }
+                    if reserved.checked_add(needed)? > self.cash {
+                        return Some(Some("risk:cash"));
+                    }
+                }
+                Some(None)
+            };
+            match risk() {
+                None => return Some("overflow".into()),
+                Some(Some(reason)) => return Some(reason.into()),
+                Some(None) => {}
             }
         }
         match order {
@@ -279,103 +340,137 @@ impl Core {
     fn place(
         &mut self,
         seq: i64,
-        venue: &str,
-        instrument: &str,
-        side: &str,
+        venue: Text,
+        instrument: Text,
+        side: Text,
         price: i64,
         qty: i64,
     ) -> Result<(), CoreError> {
-        let order = Order::new(self.next_order, venue, instrument, side, price, qty, self.now);
-        let id = order.id;
+        let id = self.next_order;
         self.next_order += 1;
-        self.orders.insert(id, order);
-        self.emit(
-            "order",
-            fields![
-                ("seq", seq),
-                ("order", id),
-                ("venue", venue),
-                ("instrument", instrument),
-                ("side", side),
-                ("price", price),
-                ("qty", qty)
-            ],
-        )?;
+        let out = &mut self.out;
+        out.push_str("order instrument=");
+        out.push_str(&instrument);
+        push_pairs(
+            out,
+            &[(" order=", id), (" price=", price), (" qty=", qty), (" seq=", seq)],
+        );
+        out.push_str(" side=");
+        out.push_str(&side);
+        out.push_str(" venue=");
+        out.push_str(&venue);
+        out.push('\n');
+        let request = Request {
+            cancel: false,
+            id,
+            venue: venue.clone(),
+            instrument: instrument.clone(),
+            price,
+            qty,
+        };
+        self.open
+            .insert(id, Order::new(id, venue, instrument, side, price, qty, self.now));
+        self.touched.push((id, None));
         self.transition(seq, id, SUBMITTED, "intent")?;
-        self.requests.push(("new", self.orders[&id].clone()));
+        self.requests.push(request);
         Ok(())
     }
 
     fn cancel(&mut self, seq: i64, id: i64) -> Result<(), CoreError> {
         self.transition(seq, id, CANCEL_PENDING, "intent")?;
-        self.requests.push(("cancel", self.orders[&id].clone()));
+        let o = self.order(id).expect("the order exists");
+        let request = Request {
+            cancel: true,
+            id,
+            venue: o.venue.clone(),
+            instrument: o.instrument.clone(),
+            price: o.price,
+            qty: o.qty,
+        };
+        self.requests.push(request);
         Ok(())
     }
 
-    fn transition(&mut self, seq: i64, id: i64, to: &'static str, cause: &str) -> Result<(), CoreError> {
-        let order = self.orders.get_mut(&id).expect("transitions name existing orders");
-        if !legal(order.state, to) {
+    /// Remember the order as it was before this event's first change to it.
+    fn touch(&mut self, id: i64) {
+        if !self.touched.iter().any(|(t, _)| *t == id) {
+            let o = self.order(id).expect("the order exists");
+            let snapshot = Some((o.state, o.filled, o.remaining(), o.notional, o.fees));
+            self.touched.push((id, snapshot));
+        }
+    }
+
+    fn transition(&mut self, seq: i64, id: i64, to: State, cause: &str) -> Result<(), CoreError> {
+        let from = self.order(id).expect("transitions name existing orders").state;
+        if !spec().legal(from, to) {
             return Err(CoreError::Invariant(format!(
-                "illegal transition {} -> {} for order {}",
-                order.state, to, id
+                "illegal transition {from} -> {to} for order {id}"
             )));
         }
-        let before = order.state;
+        self.touch(id);
+        let order = self.order_mut(id);
         order.state = to;
-        let f = fields![
-            ("seq", seq),
-            ("order", id),
-            ("cause", cause),
-            ("to", to),
-            ("filled", order.filled),
-            ("remaining", order.remaining()),
-            ("from", before),
-        ];
-        self.emit("transition", f)
+        let (filled, remaining) = (order.filled, order.remaining());
+        let out = &mut self.out;
+        out.push_str("transition cause=");
+        out.push_str(cause);
+        push_pairs(out, &[(" filled=", filled)]);
+        out.push_str(" from=");
+        out.push_str(from.name());
+        push_pairs(out, &[(" order=", id), (" remaining=", remaining), (" seq=", seq)]);
+        out.push_str(" to=");
+        out.push_str(to.name());
+        out.push('\n');
+        Ok(())
     }
 
     // -- broker reports -----------------------------------------------------------------------
     /// Apply a report in the venue's per-order order; true when it was a duplicate.
     fn report(&mut self, ev: &Event) -> Result<bool, CoreError> {
-        let (Some(oid), Some(rseq)) = (
-            ev.payload.get("order").and_then(Value::int),
-            ev.payload.get("rseq").and_then(Value::int),
-        ) else {
-            return self.refuse(fields![], ev.seq, "malformed-report");
+        let (Some(oid), Some(rseq)) = (ev.int("order"), ev.int("rseq")) else {
+            return Ok(self.refuse(fields![], ev.seq, "malformed-report"));
         };
-        let known = matches!(self.orders.get(&oid), Some(o) if o.venue == ev.venue && o.instrument == ev.instrument);
+        let known = matches!(self.order(oid), Some(o) if o.venue == ev.venue && o.instrument == ev.instrument);
         if !known {
-            return self.refuse(fields![("order", oid)], ev.seq, "unknown-order");
+            return Ok(self.refuse(fields![("order", oid)], ev.seq, "unknown-order"));
         }
-        let order = &self.orders[&oid];
-        let seen = ev.key.as_ref().is_some_and(|k| self.seen.contains(k));
+        let order = self.order(oid).unwrap();
+        let seen = ev.key.as_ref().is_some_and(|k| self.seen.contains(k.as_ref()));
         if seen || rseq < order.next_rseq || order.parked.contains_key(&rseq) {
-            let key = ev.key.clone().unwrap_or_else(|| "-".into());
-            self.emit(
-                "dup",
-                fields![("seq", ev.seq), ("order", oid), ("rseq", rseq), ("key", key)],
-            )?;
+            self.out.push_str("dup key=");
+            self.out.push_str(ev.key.as_deref().unwrap_or("-"));
+            push_pairs(&mut self.out, &[(" order=", oid), (" rseq=", rseq), (" seq=", ev.seq)]);
+            self.out.push('\n');
             return Ok(true);
         }
         if rseq > order.next_rseq {
             self.see(ev);
-            self.orders.get_mut(&oid).unwrap().parked.insert(rseq, ev.clone());
-            self.emit("park", fields![("seq", ev.seq), ("order", oid), ("rseq", rseq)])?;
+            self.touch(oid);
+            self.order_mut(oid).parked.insert(rseq, ev.clone());
+            push_pairs(
+                &mut self.out,
+                &[("park order=", oid), (" rseq=", rseq), (" seq=", ev.seq)],
+            );
+            self.out.push('\n');
             return Ok(false);
         }
         if self.apply_report(ev.seq, oid, ev)? {
             self.see(ev);
-            self.orders.get_mut(&oid).unwrap().next_rseq += 1;
+            self.order_mut(oid).next_rseq += 1;
             loop {
-                let next = self.orders[&oid].next_rseq;
-                let Some(parked) = self.orders[&oid].parked.get(&next).cloned() else {
+                let next = self.order_mut(oid).next_rseq;
+                let Some(parked) = self.order_mut(oid).parked.get(&next).cloned() else {
                     break;
                 };
-                self.emit("unpark", fields![("seq", ev.seq), ("order", oid), ("rseq", next)])?;
+                push_pairs(
+                    &mut self.out,
+                    &[("unpark order=", oid), (" rseq=", next), (" seq=", ev.seq)],
+                );
+                self.out.push('\n');
                 if !self.apply_report(ev.seq, oid, &parked)? {
                     break;
                 }
-                let order = self.orders.get_mut(&oid).unwrap();
+                let order = self.order_mut(oid);
                 order.parked.remove(&next);
                 order.next_rseq += 1;
             }
@@ -384,38 +479,31 @@ impl Core {
     }
 
     /// A report that fails closed: a diagnostic line and no state change.
-    fn refuse(&mut self, mut fields: Fields, seq: i64, reason: &str) -> Result<bool, CoreError> {
-        fields.insert("seq".into(), Value::Int(seq));
-        fields.insert("reason".into(), Value::from(reason));
-        self.emit("diag", fields)?;
-        Ok(false)
+    fn refuse(&mut self, mut fields: Fields, seq: i64, reason: &'static str) -> bool {
+        fields.insert("seq", Value::Int(seq));
+        fields.insert("reason", Value::from(reason));
+        self.emit("diag", fields);
+        false
     }
 
     fn see(&mut self, ev: &Event) {
         if let Some(key) = &ev.key {
-            self.seen.insert(key.clone());
+            self.seen.insert(key.to_string());
         }
     }
 
-    /// Apply one in-order report; an illegal one fails closed with a diagnostic.
+    /// Apply one in-order report; one that is illegal or would leave i64 fails closed.
     fn apply_report(&mut self, seq: i64, oid: i64, ev: &Event) -> Result<bool, CoreError> {
-        let order = &self.orders[&oid];
-        let p = &ev.payload;
+        let order = self.order(oid).unwrap();
         let mut fill = None;
-        let to = match ev.kind.as_str() {
+        let to = match &*ev.kind {
             "fill" => {
-                let (qty, price, charged) = match (
-                    p.get("qty").and_then(Value::int),
-                    p.get("price").and_then(Value::int),
-                    p.get("fee").and_then(Value::int),
-                ) {
-                    (Some(q), Some(pr), Some(c)) if q > 0 && pr > 0 && c >= 0 => (q, pr, c),
-                    _ => {
-                        return self.refuse(fields![("order", oid)], seq, "malformed-fill");
-                    }
+                let (qty, price, charged) = match (ev.int("qty"), ev.int("price"), ev.int("fee")) {
+                    (Some(q), Some(p), Some(c)) if q > 0 && p > 0 && c >= 0 => (q, p, c),
+                    _ => return Ok(self.refuse(fields![("order", oid)], seq, "malformed-fill")),
                 };
                 if qty > order.qty - order.filled {
-                    return self.refuse(fields![("order", oid), ("qty", qty)], seq, "overfill");
+                    return Ok(self.refuse(fields![("order", oid), ("qty", qty)], seq, "overfill"));
                 }
                 fill = Some((qty, price, charged));
                 if order.filled + qty == order.qty {
@@ -426,109 +514,203 @@ impl Core {
                     PARTIAL
                 }
             }
-            "ack" => ACCEPTED,
-            "reject" => REJECTED,
-            "cancelled" => CANCELLED,
-            _ => {
-                return self.refuse(fields![("order", oid)], seq, "unknown-report");
-            }
+            kind => match spec().report_target(kind) {
+                Some(target) => State::named(target).expect("report targets are order states"),
+                None => return Ok(self.refuse(fields![("order", oid)], seq, "unknown-report")),
+            },
         };
-        if !legal(order.state, to) {
+        if !spec().legal(order.state, to) {
             let f = fields![
                 ("order", oid),
-                ("report", ev.kind.as_str()),
-                ("to", to),
-                ("from", order.state)
+                ("report", ev.kind.clone()),
+                ("to", to.name()),
+                ("from", order.state.name())
             ];
-            return self.refuse(f, seq, "illegal-transition");
+            return Ok(self.refuse(f, seq, "illegal-transition"));
         }
         if let Some((qty, price, charged)) = fill {
-            let order = self.orders.get_mut(&oid).unwrap();
+            let market = order.market;
+            let signed = order.signed;
+            let (order_notional, order_fees) = (order.notional, order.fees);
+            let next = || {
+                let amount = price.checked_mul(qty)?;
+                let notional = order_notional.checked_add(amount)?;
+                let fees = order_fees.checked_add(charged)?;
+                let cash = self.cash.checked_sub((signed * amount).checked_add(charged)?)?;
+                let total_fees = self.fees.checked_add(charged)?;
+                let position = self.positions[market].checked_add(signed * qty)?;
+                Some((notional, fees, cash, total_fees, position))
+            };
+            let Some((notional, fees, cash, total_fees, position)) = next() else {
+                return Ok(self.refuse(fields![("order", oid)], seq, "overflow"));
+            };
+            self.touch(oid);
+            let order = self.order_mut(oid);
             order.filled += qty;
-            order.notional += price * qty;
-            order.fees += charged;
-            let signed = order.signed();
-            let market = order.market();
-            self.cash -= signed * price * qty + charged;
-            self.fees += charged;
-            *self.positions.get_mut(&market).unwrap() += signed * qty;
-            let f = fields![
-                ("seq", seq),
-                ("order", oid),
-                ("qty", qty),
-                ("price", price),
-                ("fee", charged),
-                ("cash", self.cash),
-                ("position", self.positions[&market]),
+            order.notional = notional;
+            order.fees = fees;
+            self.cash = cash;
+            self.fees = total_fees;
+            self.positions[market] = position;
+            let pairs = [
+                ("fill cash=", cash),
+                (" fee=", charged),
+                (" order=", oid),
+                (" position=", position),
+                (" price=", price),
+                (" qty=", qty),
+                (" seq=", seq),
             ];
-            self.emit("fill", f)?;
+            push_pairs(&mut self.out, &pairs);
+            self.out.push('\n');
         } else if ev.kind == "ack" {
-            self.orders.get_mut(&oid).unwrap().accepted = true;
+            self.touch(oid);
+            self.order_mut(oid).accepted = true;
         }
         self.transition(seq, oid, to, &ev.kind)?;
         Ok(true)
     }
 
     // -- invariants ---------------------------------------------------------------------------
-    fn snapshot(&self) -> Snapshot {
-        let orders = self
-            .orders
-            .values()
-            .map(|o| (o.id, (o.state, o.filled, o.remaining(), o.next_rseq, o.parked.len())))
-            .collect();
-        (self.cash, self.fees, self.positions.values().copied().collect(), orders)
+    fn fail(&mut self, seq: i64, name: &'static str, order: i64) -> CoreError {
+        self.emit("invariant", fields![("seq", seq), ("name", name), ("order", order)]);
+        CoreError::Invariant(format!("invariant {name} failed at seq {seq} (order {order})"))
     }
 
-    fn check(&mut self, seq: i64, before: Snapshot, duplicate: bool) -> Result<(), CoreError> {
-        if let Some((name, order)) = self.violation(&before, duplicate) {
-            self.emit("invariant", fields![("seq", seq), ("name", name), ("order", order)])?;
-            return Err(CoreError::Invariant(format!(
-                "invariant {name} failed at seq {seq} (order {order})"
-            )));
+    fn check(&mut self, seq: i64, before: (i64, i64), duplicate: bool) -> Result<(), CoreError> {
+        self.touched.sort_by_key(|(id, _)| *id);
+        match self.violation(before, duplicate) {
+            Some((name, order)) => Err(self.fail(seq, name, order)),
+            None => Ok(()),
         }
-        Ok(())
     }
 
-    fn violation(&self, before: &Snapshot, duplicate: bool) -> Option<(&'static str, i64)> {
-        if duplicate && *before != self.snapshot() {
+    /// The invariants over what this event changed: its touched orders and the totals.
+    fn violation(&self, before: (i64, i64), duplicate: bool) -> Option<(&'static str, i64)> {
+        let (cash, fees) = before;
+        let positions = &self.before;
+        if duplicate && (!self.touched.is_empty() || (cash, fees, positions) != (self.cash, self.fees, &self.positions))
+        {
             return Some(("duplicate-is-noop", 0));
         }
-        let prior = &before.3;
-        let mut cash = INITIAL_CASH;
-        let mut fees = 0;
-        let mut positions: BTreeMap<String, i64> = self.positions.keys().map(|m| (m.clone(), 0)).collect();
-        for o in self.orders.values() {
+        let (mut cash, mut fees) = (cash as i128, fees as i128);
+        let mut moved: Vec<(usize, i128)> = Vec::new(); // (market, position change), per touched order
+        for &(id, prior) in &self.touched {
+            let o = self.order(id).expect("touched orders exist");
             if o.filled > 0 && !o.accepted {
-                return Some(("no-fill-before-accept", o.id));
+                return Some(("no-fill-before-accept", id));
             }
-            if let Some(&(state, filled, remaining, _, _)) = prior.get(&o.id) {
-                if is_terminal(state) && o.state != state {
-                    return Some(("terminal-is-final", o.id));
-                }
-                if o.filled < filled {
-                    return Some(("filled-never-decreases", o.id));
-                }
-                if o.remaining() > remaining {
-                    return Some(("remaining-never-increases", o.id));
-                }
+            let (state, filled, remaining, notional, order_fees) = match prior {
+                Some((state, filled, remaining, notional, fees)) => (Some(state), filled, remaining, notional, fees),
+                None => (None, 0, o.qty, 0, 0),
+            };
+            if state.is_some_and(|s| spec().is_terminal(s) && o.state != s) {
+                return Some(("terminal-is-final", id));
             }
-            cash -= o.signed() * o.notional + o.fees;
-            fees += o.fees;
-            *positions.get_mut(&o.market()).unwrap() += o.signed() * o.filled;
+            if o.filled < filled {
+                return Some(("filled-never-decreases", id));
+            }
+            if o.remaining() > remaining {
+                return Some(("remaining-never-increases", id));
+            }
+            let d_fees = o.fees as i128 - order_fees as i128;
+            cash -= o.signed as i128 * (o.notional as i128 - notional as i128) + d_fees;
+            fees += d_fees;
+            if o.filled != filled {
+                moved.push((o.market, o.signed as i128 * (o.filled as i128 - filled as i128)));
+            }
         }
-        if (self.cash, self.fees, &self.positions) != (cash, fees, &positions) {
+        let expected =
+            |m: usize| positions[m] as i128 + moved.iter().filter(|(k, _)| *k == m).map(|(_, d)| d).sum::<i128>();
+        let conserved = (0..positions.len()).all(|m| self.positions[m] as i128 == expected(m));
+        if (self.cash as i128, self.fees as i128) != (cash, fees) || !conserved {
             return Some(("cash-and-positions-conserve", 0));
         }
         None
     }
+
+    /// Move the orders this event finished out of the open set into the running totals.
+    fn fold(&mut self) {
+        for i in 0..self.touched.len() {
+            let id = self.touched[i].0;
+            if self.open.get(&id).is_some_and(|o| spec().is_terminal(o.state)) {
+                let o = self.open.remove(&id).unwrap();
+                self.audited.remove(&id);
+                self.closed_cash += o.signed as i128 * o.notional as i128 + o.fees as i128;
+                self.closed_fees += o.fees as i128;
+                self.closed_positions[o.market] += o.signed as i128 * o.filled as i128;
+                self.closed.insert(id, o);
+            }
+        }
+    }
+
+    /// The full check at a checkpoint: open orders against the last audit, and the totals
+    /// recomputed from the open orders and the folded ones.
+    fn audit(&mut self) -> Result<(), CoreError> {
+        let seq = self.last_seq;
+        let mut cash = spec().initial_cash as i128 - self.closed_cash;
+        let mut fees = self.closed_fees;
+        let mut positions = self.closed_positions.clone();
+        let mut audited = BTreeMap::new();
+        let mut failed = None;
+        for (&id, o) in &self.open {
+            let (filled, remaining) = self.audited.get(&id).copied().unwrap_or((0, o.qty));
+            if o.filled > 0 && !o.accepted {
+                failed = Some(("no-fill-before-accept", id));
+            } else if o.filled < filled {
+                failed = Some(("filled-never-decreases", id));
+            } else if o.remaining() > remaining {
+                failed = Some(("remaining-never-increases", id));
+            }
+            if failed.is_some() {
+                break;
+            }
+            audited.insert(id, (o.filled, o.remaining()));
+            cash -= o.signed as i128 * o.notional as i128 + o.fees as i128;
+            fees += o.fees as i128;
+            positions[o.market] += o.signed as i128 * o.filled as i128;
+        }
+        if failed.is_none() {
+            let same = positions.iter().zip(&self.positions).all(|(p, q)| *p == *q as i128);
+            if (cash, fees) != (self.cash as i128, self.fees as i128) || !same {
+                failed = Some(("cash-and-positions-conserve", 0));
+            }
+        }
+        if let Some((name, order)) = failed {
+            return Err(self.fail(seq, name, order));
+        }
+        self.audited = audited;
+        Ok(())
+    }
 }
 
-/// Both sides present and 0 < bid < ask.
-fn valid_quote(p: &Fields) -> Option<(i64, i64)> {
-    match (p.get("bid").and_then(Value::int), p.get("ask").and_then(Value::int)) {
-        (Some(bid), Some(ask)) if 0 < bid && bid < ask => Some((bid, ask)),
-        _ => None,
+/// Append the `intent` line: the intent's fields and seq and n (which win over fields of the
+/// same name), keys in byte order.
+fn write_intent(out: &mut String, intent: &Intent, seq: i64, n: i64) {
+    out.push_str("intent");
+    let mut extra = [(" n=", "n", n), (" seq=", "seq", seq)].into_iter().peekable();
+    for (key, value) in intent {
+        while let Some(&(prefix, k, v)) = extra.peek() {
+            if k > key {
+                break;
+            }
+            push_pairs(out, &[(prefix, v)]);
+            extra.next();
+        }
+        if key != "n" && key != "seq" {
+            out.push(' ');
+            out.push_str(key);
+            out.push('=');
+            match value {
+                Value::Int(v) => push_int(out, *v),
+                Value::Word(w) => out.push_str(w),
+            }
+        }
     }
+    for (prefix, _, v) in extra {
+        push_pairs(out, &[(prefix, v)]);
+    }
+    out.push('\n');
 }
 
 #[cfg(test)]
@@ -537,155 +719,182 @@ mod tests {
 
     fn ev(
         seq: i64,
-        source: &str,
-        kind: &str,
-        venue: &str,
-        instrument: &str,
+        source: &'static str,
+        kind: &'static str,
+        market: bool,
         key: Option<&str>,
         payload: Fields,
     ) -> Event {
+        let (venue, instrument) = if market { ("XA", "BTC-USD") } else { ("-", "-") };
         let mut e = Event::new(seq * 10, source, venue, instrument, kind, 0, payload);
-        e.key = key.map(str::to_string);
+        e.key = key.map(|k| Text::Owned(k.to_string()));
         e.seq = seq;
         e.ingest = seq * 10;
         e
     }
 
+    fn place(seq: i64, qty: i64) -> Event {
+        let p = fields![
+            ("type", "place"),
+            ("venue", "XA"),
+            ("instrument", "BTC-USD"),
+            ("side", "buy"),
+            ("price", 100),
+            ("qty", qty)
+        ];
+        ev(seq, "control", "intent", false, None, p)
+    }
+
+    fn report(seq: i64, kind: &'static str, key: &str, payload: Fields) -> Event {
+        ev(seq, "broker", kind, true, Some(key), payload)
+    }
+
     /// Order 1 filled (buy 2 @ 100), order 2 accepted (buy 3 @ 100).
     fn core() -> Core {
-        let mut c = Core::new();
-        let place = |seq, qty| {
-            let p = fields![
-                ("type", "place"),
-                ("venue", "XA"),
-                ("instrument", "BTC-USD"),
-                ("side", "buy"),
-                ("price", 100),
-                ("qty", qty)
-            ];
-            ev(seq, "control", "intent", "-", "-", None, p)
-        };
+        let mut c = Core::default();
         let feed = [
             place(1, 2),
-            ev(
-                2,
-                "broker",
-                "ack",
-                "XA",
-                "BTC-USD",
-                Some("k1"),
-                fields![("order", 1), ("rseq", 1)],
-            ),
-            ev(
+            report(2, "ack", "k1", fields![("order", 1), ("rseq", 1)]),
+            report(
                 3,
-                "broker",
                 "fill",
-                "XA",
-                "BTC-USD",
-                Some("k2"),
+                "k2",
                 fields![("order", 1), ("rseq", 2), ("qty", 2), ("price", 100), ("fee", 1)],
             ),
             place(4, 3),
-            ev(
-                5,
-                "broker",
-                "ack",
-                "XA",
-                "BTC-USD",
-                Some("k3"),
-                fields![("order", 2), ("rseq", 1)],
-            ),
+            report(5, "ack", "k3", fields![("order", 2), ("rseq", 1)]),
         ];
         for e in &feed {
             c.apply(e).unwrap();
         }
-        assert_eq!(
-            c.orders.values().map(|o| o.state).collect::<Vec<_>>(),
-            vec![FILLED, ACCEPTED]
+        assert_eq!(c.order(1).unwrap().state, FILLED);
+        assert_eq!(c.order(2).unwrap().state, ACCEPTED);
+        assert!(
+            c.closed.contains_key(&1) && c.open.contains_key(&2),
+            "finished orders are folded"
         );
         c.take();
         c
     }
 
-    fn fires(name: &str, corrupt: impl Fn(&mut Core)) {
+    /// A core path that changes state wrongly: the order is touched first, as every path does.
+    fn fires_after_the_event(name: &str, id: i64, corrupt: impl Fn(&mut Core)) {
         let mut c = core();
-        let before = c.snapshot();
+        let before = (c.cash, c.fees);
+        c.before = c.positions.clone();
+        c.touched.clear();
+        if id > 0 {
+            c.touch(id);
+        }
         corrupt(&mut c);
         let err = c.check(6, before, false).unwrap_err();
         assert!(
             matches!(err, CoreError::Invariant(ref m) if m.contains(name)),
             "{err:?}"
         );
-        assert!(c
-            .take()
-            .0
-            .last()
-            .unwrap()
-            .starts_with(&format!("invariant name={name} ")));
+        assert!(c.take().0.contains(&format!("invariant name={name} ")));
+    }
+
+    /// A change no path reported: the checkpoint's full audit finds it.
+    fn fires_at_the_audit(name: &str, corrupt: impl Fn(&mut Core)) {
+        let mut c = core();
+        c.checkpoint().unwrap();
+        corrupt(&mut c);
+        let err = c.checkpoint().unwrap_err();
+        assert!(
+            matches!(err, CoreError::Invariant(ref m) if m.contains(name)),
+            "{err:?}"
+        );
     }
 
     #[test]
-    fn each_invariant_fires_on_corruption() {
-        fires("no-fill-before-accept", |c| {
-            c.orders.get_mut(&1).unwrap().accepted = false
+    fn each_invariant_fires_after_the_event_that_breaks_it() {
+        fires_after_the_event("no-fill-before-accept", 2, |c| {
+            let o = c.order_mut(2);
+            o.filled = 1;
+            o.accepted = false;
         });
-        fires("terminal-is-final", |c| c.orders.get_mut(&1).unwrap().state = ACCEPTED);
-        fires("filled-never-decreases", |c| c.orders.get_mut(&2).unwrap().filled = -1);
-        fires("remaining-never-increases", |c| c.orders.get_mut(&2).unwrap().qty = 4);
-        fires("cash-and-positions-conserve", |c| c.cash += 1);
-        fires("cash-and-positions-conserve", |c| {
-            *c.positions.get_mut("XA:ETH-USD").unwrap() = 1
+        fires_after_the_event("terminal-is-final", 1, |c| c.order_mut(1).state = ACCEPTED);
+        fires_after_the_event("filled-never-decreases", 1, |c| c.order_mut(1).filled = 1);
+        fires_after_the_event("remaining-never-increases", 2, |c| c.order_mut(2).qty = 4);
+        fires_after_the_event("cash-and-positions-conserve", 0, |c| c.cash += 1);
+        fires_after_the_event("cash-and-positions-conserve", 0, |c| c.positions[1] = 1);
+        fires_after_the_event("cash-and-positions-conserve", 0, |c| c.fees += 1);
+        fires_after_the_event("cash-and-positions-conserve", 2, |c| c.order_mut(2).fees += 1);
+    }
+
+    #[test]
+    fn the_audit_catches_what_no_path_reported() {
+        fires_at_the_audit("no-fill-before-accept", |c| {
+            let o = c.order_mut(2);
+            o.notional = 100;
+            o.filled = 1;
+            o.accepted = false;
         });
-        fires("cash-and-positions-conserve", |c| c.fees += 1);
+        fires_at_the_audit("filled-never-decreases", |c| c.order_mut(2).filled = -1);
+        fires_at_the_audit("remaining-never-increases", |c| c.order_mut(2).qty = 4);
+        fires_at_the_audit("cash-and-positions-conserve", |c| c.cash += 1);
+        fires_at_the_audit("cash-and-positions-conserve", |c| c.order_mut(2).fees += 1);
+        fires_at_the_audit("cash-and-positions-conserve", |c| c.closed_fees += 1);
     }
 
     #[test]
     fn a_duplicate_that_mutates_fails_and_a_real_one_changes_nothing() {
         let mut c = core();
-        let before = c.snapshot();
-        c.orders.get_mut(&1).unwrap().fees += 1;
-        c.fees += 1;
+        let before = (c.cash, c.fees);
+        c.before = c.positions.clone();
+        c.touched.clear();
         c.cash -= 1;
         assert!(matches!(c.check(6, before, true), Err(CoreError::Invariant(m)) if m.contains("duplicate-is-noop")));
 
         let mut c = core();
-        let before = c.snapshot();
-        let dup = ev(
+        let before = (c.cash, c.fees, c.positions.clone(), c.order(1).unwrap().next_rseq);
+        let dup = report(
             6,
-            "broker",
             "fill",
-            "XA",
-            "BTC-USD",
-            Some("k2"),
+            "k2",
             fields![("order", 1), ("rseq", 2), ("qty", 2), ("price", 100), ("fee", 1)],
         );
         c.apply(&dup).unwrap();
-        assert!(before == c.snapshot());
-        assert_eq!(c.take().0.last().unwrap(), "dup key=k2 order=1 rseq=2 seq=6");
+        assert_eq!(
+            before,
+            (c.cash, c.fees, c.positions.clone(), c.order(1).unwrap().next_rseq)
+        );
+        assert!(c.take().0.ends_with("dup key=k2 order=1 rseq=2 seq=6\n"));
+    }
+
+    #[test]
+    fn overflow_fails_closed() {
+        let mut c = core();
+        let big = place(6, 2);
+        let mut big = big.clone();
+        big.payload.insert("price", Value::Int(1 << 62));
+        c.apply(&big).unwrap();
+        assert!(c.take().0.contains("decision n=0 reason=overflow seq=6 verdict=reject"));
+        let fill = report(
+            7,
+            "fill",
+            "k4",
+            fields![("order", 2), ("rseq", 2), ("qty", 2), ("price", i64::MAX), ("fee", 0)],
+        );
+        let before = (c.cash, c.order(2).unwrap().filled);
+        c.apply(&fill).unwrap();
+        assert!(c.take().0.contains("diag order=2 reason=overflow seq=7"));
+        assert_eq!(before, (c.cash, c.order(2).unwrap().filled));
     }
 
     #[test]
     fn sequence_ids_must_increase() {
         let mut c = core();
-        let err = c.apply(&ev(5, "timer", "tick", "-", "-", None, fields![])).unwrap_err();
+        let err = c.apply(&ev(5, "timer", "tick", false, None, fields![])).unwrap_err();
         assert!(matches!(err, CoreError::Input(m) if m.contains("must increase")));
     }
 
-    /// Drive order 1 (buy 4 on XA:BTC-USD) into `state`, then apply `input`.
-    fn order_in(state: &str) -> (Core, i64, i64) {
-        let mut c = Core::new();
-        let mut seq = 0;
-        let mut rseq = 0;
-        let place = fields![
-            ("type", "place"),
-            ("venue", "XA"),
-            ("instrument", "BTC-USD"),
-            ("side", "buy"),
-            ("price", 100),
-            ("qty", 4)
-        ];
-        seq += 1;
-        c.apply(&ev(seq, "control", "intent", "-", "-", None, place)).unwrap();
+    /// Drive order 1 (buy 4 on XA:BTC-USD) into `state`.
+    fn order_in(state: State) -> (Core, i64, i64) {
+        let mut c = Core::default();
+        let (mut seq, mut rseq) = (1, 0);
+        c.apply(&place(seq, 4)).unwrap();
         let setup: &[(&str, i64)] = match state {
             SUBMITTED => &[],
             ACCEPTED => &[("ack", 0)],
@@ -699,7 +908,7 @@ mod tests {
         for &(input, qty) in setup {
             apply_input(&mut c, &mut seq, &mut rseq, input, qty);
         }
-        assert_eq!(c.orders[&1].state, state);
+        assert_eq!(c.order(1).unwrap().state, state);
         c.take();
         (c, seq, rseq)
     }
@@ -711,8 +920,7 @@ mod tests {
                 *seq,
                 "control",
                 "intent",
-                "-",
-                "-",
+                false,
                 None,
                 fields![("type", "cancel"), ("order", 1)],
             )
@@ -720,13 +928,20 @@ mod tests {
             *rseq += 1;
             let mut p = fields![("order", 1), ("rseq", *rseq)];
             if input == "fill" {
-                p.extend(fields![("qty", qty), ("price", 100), ("fee", 0)]);
+                p.insert("qty", Value::Int(qty));
+                p.insert("price", Value::Int(100));
+                p.insert("fee", Value::Int(0));
             }
             if input == "reject" {
-                p.insert("reason".into(), Value::from("x"));
+                p.insert("reason", Value::from("x"));
             }
-            let key = format!("XA:1:{rseq}");
-            ev(*seq, "broker", input, "XA", "BTC-USD", Some(&key), p)
+            let kind: &'static str = match input {
+                "ack" => "ack",
+                "fill" => "fill",
+                "reject" => "reject",
+                _ => "cancelled",
+            };
+            report(*seq, kind, &format!("XA:1:{rseq}"), p)
         };
         c.apply(&e).unwrap();
     }
@@ -734,7 +949,7 @@ mod tests {
     #[test]
     fn every_state_against_every_input() {
         let mut transitions = 0;
-        for state in STATES.into_iter().filter(|s| *s != CREATED) {
+        for state in State::ALL.into_iter().filter(|s| *s != CREATED) {
             for (input, qty) in [
                 ("ack", 0),
                 ("reject", 0),
@@ -744,7 +959,7 @@ mod tests {
                 ("cancel", 0),
             ] {
                 let (mut c, mut seq, mut rseq) = order_in(state);
-                let o = c.orders[&1].clone();
+                let o = c.order(1).unwrap().clone();
                 let qty = if qty == -1 { (o.qty - o.filled).max(1) } else { qty };
                 let target = match input {
                     "fill" if o.filled + qty == o.qty => FILLED,
@@ -759,12 +974,11 @@ mod tests {
                 let repeat_cancel = input == "cancel" && state == CANCEL_PENDING;
                 let before = (c.cash, c.positions.clone());
                 apply_input(&mut c, &mut seq, &mut rseq, input, qty);
-                let lines = c.take().0;
-                let after = &c.orders[&1];
-                if legal(state, target) && !overfill && !repeat_cancel {
+                let text = c.take().0;
+                let after = c.order(1).unwrap();
+                if spec().legal(state, target) && !overfill && !repeat_cancel {
                     assert_eq!(after.state, target, "{state} + {input}");
-                    let needle = format!("from={state} ");
-                    assert!(lines.iter().any(|l| l.starts_with("transition") && l.contains(&needle)));
+                    assert!(text.contains(&format!(" from={state} ")));
                     transitions += 1;
                 } else {
                     assert_eq!(
@@ -774,14 +988,24 @@ mod tests {
                     );
                     assert_eq!((c.cash, c.positions.clone()), before);
                     assert!(
-                        lines
-                            .iter()
-                            .any(|l| l.contains("illegal-transition") || l.contains("overfill")),
-                        "{lines:?}"
+                        text.contains("illegal-transition") || text.contains("overfill"),
+                        "{text}"
                     );
                 }
             }
         }
-        assert_eq!(transitions, LEGAL.len() - 1); // created -> submitted is every setup's first step
+        assert_eq!(transitions, spec().legal.len() - 1); // created -> submitted is every setup's first step
+    }
+
+    #[test]
+    fn intent_lines_sort_seq_and_n_in() {
+        let text = |f: &Intent| {
+            let mut out = String::new();
+            write_intent(&mut out, f, 3, 0);
+            out
+        };
+        let f = fields![("type", "place"), ("seq", 9), ("a", 1), ("o", 2)];
+        assert_eq!(text(&f), "intent a=1 n=0 o=2 seq=3 type=place\n");
+        assert_eq!(text(&fields![("n", 5)]), "intent n=0 seq=3\n");
     }
 }

@@ -1,60 +1,195 @@
-//! `refcore-rs`: the Rust core's command line, driven by `refcore parity` and the golden tests.
+//! `refcore-rs`: the Rust core's command line, driven by `refcore parity`, `refcore dst`,
+//! `refcore bench`, the golden tests and the differential fuzzer.
 //!
-//!   refcore-rs run [--trace] [--crash-at STEP]   input streams on stdin, one result per run
-//!   refcore-rs replay                            a replay log on stdin, verified line by line
-use std::io::{self, Read, Write};
+//!   refcore-rs run [--trace] [--timeline] [--crash-at STEP]...   input streams on stdin
+//!   refcore-rs seeds --seeds A-B [--steps N] [--profile P] [--crash] [--trace-dir DIR]
+//!   refcore-rs events [--seed S] [--steps N] [--profile P]       a seed's input stream
+//!   refcore-rs replay                                            a replay log on stdin
+//!   refcore-rs bench [--seed S] [--steps N] [--profile P] --trace FILE
+use std::fs::File;
+use std::io::{self, BufRead, BufWriter, Write};
 use std::process::ExitCode;
 
-use refcore::harness::{parse_streams, run};
+use refcore::harness::{run, RunResult};
 use refcore::replay::{digest, replay};
+use refcore::scenario::seeded;
+use refcore::spec::spec;
+use refcore::stream::Parser;
 
-fn cmd_run(args: &[String]) -> Result<ExitCode, String> {
-    let full = args.iter().any(|a| a == "--trace");
-    let crash_at = match args.iter().position(|a| a == "--crash-at") {
-        Some(i) => Some(
-            args.get(i + 1)
-                .and_then(|v| v.parse().ok())
-                .ok_or("--crash-at needs a step number")?,
-        ),
-        None => None,
-    };
-    let mut text = String::new();
-    io::stdin()
-        .read_to_string(&mut text)
-        .map_err(|e| format!("stdin: {e}"))?;
-    let streams = parse_streams(&text)?;
-    let mut out = io::BufWriter::new(io::stdout().lock());
-    let mut failed = false;
-    for s in streams {
-        let result =
-            run(s.seed, s.steps, Some(s.events), s.sim, crash_at).map_err(|e| format!("seed {}: {e:?}", s.seed))?;
-        failed |= result.failure.is_some();
-        if full {
-            for text in &result.trace {
-                writeln!(out, "{text}").map_err(|e| e.to_string())?;
+const USAGE: &str = "usage: refcore-rs run [--trace] [--timeline] [--crash-at STEP]... | \
+seeds --seeds A-B [--steps N] [--profile P] [--crash] [--trace-dir DIR] | \
+events [--seed S] [--steps N] [--profile P] | replay | bench [--seed S] [--steps N] [--profile P] --trace FILE";
+
+struct Args(Vec<String>);
+
+impl Args {
+    fn flag(&self, name: &str) -> bool {
+        self.0.iter().any(|a| a == name)
+    }
+
+    fn values(&self, name: &str) -> Result<Vec<String>, String> {
+        let mut out = Vec::new();
+        for (i, a) in self.0.iter().enumerate() {
+            if a == name {
+                out.push(self.0.get(i + 1).cloned().ok_or(format!("{name} needs a value"))?);
             }
+        }
+        Ok(out)
+    }
+
+    fn value(&self, name: &str) -> Result<Option<String>, String> {
+        Ok(self.values(name)?.pop())
+    }
+
+    fn int(&self, name: &str, default: i64) -> Result<i64, String> {
+        match self.value(name)? {
+            Some(v) => v.parse().map_err(|_| format!("{name} needs an integer, got {v:?}")),
+            None => Ok(default),
+        }
+    }
+
+    fn profile(&self) -> Result<String, String> {
+        let p = self.value("--profile")?.unwrap_or_else(|| "default".into());
+        if !spec().profiles.contains_key(&p) {
+            return Err(format!("no profile {p:?} in core.spec"));
+        }
+        Ok(p)
+    }
+}
+
+fn io_err(e: io::Error) -> String {
+    e.to_string()
+}
+
+fn summary(seed: i64, result: &RunResult) -> String {
+    let status = if result.failure.is_some() { "failed" } else { "ok" };
+    let trace = result.trace();
+    let last = trace.last().map_or("-".to_string(), |l| l.replace(' ', ","));
+    format!(
+        "seed={seed} status={status} lines={} events={} digest={} timeline={} final={last}",
+        trace.len(),
+        result.events,
+        result.digest(),
+        result.timeline_digest()
+    )
+}
+
+/// Streams from stdin, each run as soon as it is complete (nothing else is held in memory).
+fn cmd_run(args: &Args) -> Result<ExitCode, String> {
+    let (full, timeline) = (args.flag("--trace"), args.flag("--timeline"));
+    let crash_at: Vec<i64> = args
+        .values("--crash-at")?
+        .iter()
+        .map(|v| {
+            v.parse()
+                .map_err(|_| format!("--crash-at needs a step number, got {v:?}"))
+        })
+        .collect::<Result<_, _>>()?;
+    let mut out = BufWriter::new(io::stdout().lock());
+    let mut input = io::stdin().lock();
+    let mut parser = Parser::default();
+    let mut failed = false;
+    let mut number = 0;
+    let mut raw = Vec::new();
+    loop {
+        raw.clear();
+        let eof = input.read_until(b'\n', &mut raw).map_err(io_err)? == 0;
+        let stream = if eof {
+            parser.finish()
         } else {
-            let last = result.trace.last().cloned().unwrap_or_default().replace(' ', ",");
-            let d = digest(&result.trace);
-            writeln!(
-                out,
-                "seed={} lines={} events={} digest={d} final={last}",
-                s.seed,
-                result.trace.len(),
-                result.events
-            )
-            .map_err(|e| e.to_string())?;
+            number += 1;
+            if raw.last() == Some(&b'\n') {
+                raw.pop();
+            }
+            match parser.line(number, &raw) {
+                Ok(stream) => stream,
+                Err(e) => {
+                    writeln!(out, "{}", e.line()).map_err(io_err)?;
+                    return Ok(ExitCode::from(2));
+                }
+            }
+        };
+        if let Some(stream) = stream {
+            let seed = stream.seed;
+            let result = run(stream, &crash_at, None).map_err(|e| format!("seed {seed}: {e:?}"))?;
+            failed |= result.failure.is_some();
+            if full || timeline {
+                for chunk in result.log.iter().filter(|_| full) {
+                    out.write_all(chunk.as_bytes()).map_err(io_err)?;
+                }
+                for text in result.timeline.iter().filter(|_| timeline) {
+                    writeln!(out, "{text}").map_err(io_err)?;
+                }
+            } else {
+                writeln!(out, "{}", summary(seed, &result)).map_err(io_err)?;
+            }
+            out.flush().map_err(io_err)?;
+        }
+        if eof {
+            break;
         }
     }
     Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
+/// Seeded runs, one summary line each; with --trace-dir, each trace and timeline in SEED.trace.
+fn cmd_seeds(args: &Args) -> Result<ExitCode, String> {
+    let range = args.value("--seeds")?.ok_or("--seeds A-B is required")?;
+    let (lo, hi) = match range.split_once('-') {
+        Some((a, b)) => (a.parse::<i64>(), b.parse::<i64>()),
+        None => (range.parse::<i64>(), range.parse::<i64>()),
+    };
+    let (lo, hi) = match (lo, hi) {
+        (Ok(lo), Ok(hi)) if 0 <= lo && lo <= hi => (lo, hi),
+        _ => return Err(format!("expected a seed or a range A-B, got {range:?}")),
+    };
+    let steps = args.int("--steps", 200)?;
+    let profile = args.profile()?;
+    let crash: Vec<i64> = if args.flag("--crash") { vec![steps / 2] } else { vec![] };
+    let dir = args.value("--trace-dir")?;
+    let mut out = BufWriter::new(io::stdout().lock());
+    for seed in lo..=hi {
+        let result = match run(seeded(seed, steps, &profile), &crash, None) {
+            Ok(result) => result,
+            Err(e) => {
+                // One seed's harness failure is that seed's result, not the end of the batch.
+                eprintln!("refcore-rs: seed {seed}: {e:?}");
+                writeln!(out, "seed={seed} status=harness-error").map_err(io_err)?;
+                continue;
+            }
+        };
+        if let Some(dir) = &dir {
+            let file = File::create(format!("{dir}/{seed}.trace")).map_err(io_err)?;
+            let mut w = BufWriter::new(file);
+            for chunk in &result.log {
+                w.write_all(chunk.as_bytes()).map_err(io_err)?;
+            }
+            for text in &result.timeline {
+                writeln!(w, "{text}").map_err(io_err)?;
+            }
+            w.flush().map_err(io_err)?;
+        }
+        writeln!(out, "{}", summary(seed, &result)).map_err(io_err)?;
+    }
+    out.flush().map_err(io_err)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn cmd_events(args: &Args) -> Result<ExitCode, String> {
+    let stream = seeded(args.int("--seed", 1)?, args.int("--steps", 200)?, &args.profile()?);
+    io::stdout()
+        .lock()
+        .write_all(stream.text().as_bytes())
+        .map_err(io_err)?;
+    Ok(ExitCode::SUCCESS)
+}
+
 fn cmd_replay() -> Result<ExitCode, String> {
-    let mut text = String::new();
-    io::stdin()
-        .read_to_string(&mut text)
-        .map_err(|e| format!("stdin: {e}"))?;
-    let lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let mut owned = Vec::new();
+    for raw in io::stdin().lock().split(b'\n') {
+        owned.push(String::from_utf8_lossy(&raw.map_err(io_err)?).into_owned());
+    }
+    let lines: Vec<&str> = owned.iter().map(String::as_str).collect();
     let (core, divergence) = replay(&lines);
     if let Some(d) = divergence {
         println!("replay diverges: {}", d.describe("log", "replay"));
@@ -64,17 +199,50 @@ fn cmd_replay() -> Result<ExitCode, String> {
         "replayed {} events, {} lines verified, digest={}",
         core.events,
         lines.len(),
-        digest(&lines)
+        digest(lines.iter().flat_map(|l| [*l, "\n"]))
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One timed run for `refcore bench`: the trace written to a file, the numbers on one line.
+fn cmd_bench(args: &Args) -> Result<ExitCode, String> {
+    let path = args.value("--trace")?.ok_or("--trace FILE is required")?;
+    let origin = std::time::Instant::now(); // dst-ok: the benchmark times the core from outside it
+    let clock = || origin.elapsed().as_nanos() as i64;
+    let stream = seeded(args.int("--seed", 1)?, args.int("--steps", 200)?, &args.profile()?);
+    let result = run(stream, &[], Some(&clock)).map_err(|e| format!("{e:?}"))?;
+    let mut file = BufWriter::with_capacity(1 << 16, File::create(&path).map_err(io_err)?);
+    for chunk in &result.log {
+        file.write_all(chunk.as_bytes()).map_err(io_err)?;
+    }
+    file.flush().map_err(io_err)?;
+    let elapsed = clock();
+    let mut ranked = result.latencies.clone();
+    ranked.sort_unstable();
+    if ranked.is_empty() {
+        ranked.push(0);
+    }
+    let pick = |q: usize| ranked[(ranked.len() * q).div_ceil(100).clamp(1, ranked.len()) - 1];
+    println!(
+        "events={} ns={elapsed} p50={} p95={} p99={}",
+        result.events,
+        pick(50),
+        pick(95),
+        pick(99)
     );
     Ok(ExitCode::SUCCESS)
 }
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    let rest = Args(args.iter().skip(1).cloned().collect());
     let outcome = match args.first().map(String::as_str) {
-        Some("run") => cmd_run(&args[1..]),
+        Some("run") => cmd_run(&rest),
+        Some("seeds") => cmd_seeds(&rest),
+        Some("events") => cmd_events(&rest),
         Some("replay") => cmd_replay(),
-        _ => Err("usage: refcore-rs run [--trace] [--crash-at STEP] | refcore-rs replay (input on stdin)".into()),
+        Some("bench") => cmd_bench(&rest),
+        _ => Err(USAGE.into()),
     };
     outcome.unwrap_or_else(|err| {
         eprintln!("refcore-rs: {err}");

@@ -1,230 +1,119 @@
-//! Shared vocabulary: constants, the event envelope, orders and their legal transitions, and the
-//! canonical text form of every trace line (the Python core writes the same bytes).
+//! Shared vocabulary: checked i64 money arithmetic, the event envelope, orders, and the run
+//! settings a stream can change (the Python core's model module, line for line).
 use std::collections::BTreeMap;
-use std::fmt;
+use std::fmt::Write;
 
-pub const TICK_NS: i64 = 1_000_000;
-pub const INITIAL_CASH: i64 = 1_000_000;
-pub const MAX_ORDER_QTY: i64 = 8;
-pub const MAX_POSITION: i64 = 20;
-pub const CHECKPOINT_EVERY: usize = 32;
-pub const STALE_AFTER_NS: i64 = 20 * TICK_NS;
+use crate::grammar::{line, Fields, Text, Value};
+use crate::spec::spec;
+pub use crate::spec::{State, ACCEPTED, CANCELLED, CANCEL_PENDING, CREATED, FILLED, PARTIAL, REJECTED, SUBMITTED};
 
-pub const MARKETS: [(&str, &str); 3] = [("XA", "BTC-USD"), ("XA", "ETH-USD"), ("XB", "BTC-USD")];
+/// A source the spec does not name ranks after every one it does.
+pub const UNKNOWN_RANK: i64 = i64::MAX;
 
-pub struct VenueSpec {
-    pub name: &'static str,
-    pub index: i64,
-    pub fee_bps: i64,
-    pub replace: bool,
-}
-
-pub const VENUES: [VenueSpec; 2] = [
-    VenueSpec {
-        name: "XA",
-        index: 0,
-        fee_bps: 10,
-        replace: true,
-    },
-    VenueSpec {
-        name: "XB",
-        index: 1,
-        fee_bps: 25,
-        replace: false,
-    },
-];
-
-pub fn venue(name: &str) -> &'static VenueSpec {
-    VENUES
+/// A market's position in the spec's market table, which is also its producer index.
+pub fn market_index(venue: &str, instrument: &str) -> Option<usize> {
+    spec()
+        .markets
         .iter()
-        .find(|v| v.name == name)
-        .expect("orders only exist on known venues")
+        .position(|(v, i, _)| v == venue && i == instrument)
 }
 
-/// Ties on event time: control, then broker reports, then market data, then timers.
-pub fn source_priority(source: &str) -> i64 {
-    match source {
-        "control" => 0,
-        "broker" => 1,
-        "market" => 2,
-        "timer" => 3,
-        _ => 4,
-    }
-}
-
-pub const CREATED: &str = "created";
-pub const SUBMITTED: &str = "submitted";
-pub const ACCEPTED: &str = "accepted";
-pub const PARTIAL: &str = "partially-filled";
-pub const FILLED: &str = "filled";
-pub const CANCEL_PENDING: &str = "cancel-pending";
-pub const CANCELLED: &str = "cancelled";
-pub const REJECTED: &str = "rejected";
-pub const TERMINAL: [&str; 3] = [FILLED, CANCELLED, REJECTED];
-pub const STATES: [&str; 8] = [
-    CREATED,
-    SUBMITTED,
-    ACCEPTED,
-    PARTIAL,
-    FILLED,
-    CANCEL_PENDING,
-    CANCELLED,
-    REJECTED,
-];
-
-/// The order state machine; see the Python core's model for why cancel-pending has four exits.
-pub const LEGAL: [(&str, &str); 14] = [
-    (CREATED, SUBMITTED),
-    (SUBMITTED, ACCEPTED),
-    (SUBMITTED, REJECTED),
-    (ACCEPTED, REJECTED),
-    (ACCEPTED, PARTIAL),
-    (ACCEPTED, FILLED),
-    (ACCEPTED, CANCEL_PENDING),
-    (PARTIAL, PARTIAL),
-    (PARTIAL, FILLED),
-    (PARTIAL, CANCEL_PENDING),
-    (CANCEL_PENDING, CANCEL_PENDING),
-    (CANCEL_PENDING, FILLED),
-    (CANCEL_PENDING, CANCELLED),
-    (CANCEL_PENDING, REJECTED),
-];
-
-pub fn legal(from: &str, to: &str) -> bool {
-    LEGAL.iter().any(|&(f, t)| f == from && t == to)
-}
-
-pub fn is_terminal(state: &str) -> bool {
-    TERMINAL.contains(&state)
-}
-
-pub fn market_of(venue: &str, instrument: &str) -> String {
-    format!("{venue}:{instrument}")
-}
-
-pub fn fee(venue_name: &str, price: i64, qty: i64) -> i64 {
-    price * qty * venue(venue_name).fee_bps / 10_000
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Value {
-    Int(i64),
-    Word(String),
-}
-
-impl Value {
-    pub fn int(&self) -> Option<i64> {
-        match self {
-            Value::Int(n) => Some(*n),
-            Value::Word(_) => None,
+/// Append an integer in decimal: the hot trace lines are built without the fmt machinery.
+pub fn push_int(out: &mut String, n: i64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = n.unsigned_abs();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
         }
     }
-
-    pub fn word(&self) -> Option<&str> {
-        match self {
-            Value::Word(w) => Some(w),
-            Value::Int(_) => None,
-        }
+    if n < 0 {
+        out.push('-');
     }
+    out.push_str(std::str::from_utf8(&digits[at..]).expect("ASCII digits"));
 }
 
-impl fmt::Display for Value {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Value::Int(n) => write!(f, "{n}"),
-            Value::Word(w) => f.write_str(w),
-        }
-    }
-}
-
-impl From<i64> for Value {
-    fn from(n: i64) -> Self {
-        Value::Int(n)
-    }
-}
-
-impl From<&str> for Value {
-    fn from(w: &str) -> Self {
-        Value::Word(w.to_string())
-    }
-}
-
-impl From<String> for Value {
-    fn from(w: String) -> Self {
-        Value::Word(w)
-    }
-}
-
-pub type Fields = BTreeMap<String, Value>;
-
-/// Build a field map: `fields![("seq", 3), ("to", "filled")]`.
-#[macro_export]
-macro_rules! fields {
-    ($(($k:expr, $v:expr)),* $(,)?) => {{
-        #[allow(unused_mut)]
-        let mut m = $crate::model::Fields::new();
-        $( m.insert($k.to_string(), $crate::model::Value::from($v)); )*
-        m
-    }};
-}
-
-fn is_word(text: &str) -> bool {
-    !text.is_empty() && text.bytes().all(|b| b.is_ascii_alphanumeric() || b":._-".contains(&b))
-}
-
-fn is_int(text: &str) -> bool {
-    let digits = text.strip_prefix('-').unwrap_or(text);
-    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
-}
-
-/// `kind key=value ...` with keys in byte order; words outside [A-Za-z0-9:._-] are refused.
-pub fn line(kind: &str, fields: &Fields) -> Result<String, String> {
-    let mut out = kind.to_string();
-    for (key, value) in fields {
-        let text = value.to_string();
-        if let Value::Word(_) = value {
-            if !is_word(&text) {
-                return Err(format!("not a canonical word: {key}={text:?}"));
-            }
-        }
-        out.push(' ');
+/// Append `key=value` pairs after a line's kind: `pairs(out, &[(" order=", 3)])`.
+pub fn push_pairs(out: &mut String, pairs: &[(&str, i64)]) {
+    for (key, value) in pairs {
         out.push_str(key);
-        out.push('=');
-        out.push_str(&text);
+        push_int(out, *value);
     }
-    Ok(out)
 }
 
-pub fn parse_line(text: &str) -> Result<(String, Fields), String> {
-    let mut parts = text.split(' ');
-    let kind = parts.next().unwrap_or("").to_string();
-    let mut fields = Fields::new();
-    for pair in parts {
-        match pair.split_once('=') {
-            Some((key, value)) if !key.is_empty() => {
-                let value = match value.parse::<i64>() {
-                    Ok(n) if is_int(value) => Value::Int(n),
-                    _ => Value::Word(value.to_string()),
-                };
-                fields.insert(key.to_string(), value);
+/// floor(price * qty * fee-bps / 10000); both products checked. Never a float, never rounded.
+pub fn fee(venue: &str, price: i64, qty: i64) -> Option<i64> {
+    let bps = spec().venue(venue).expect("orders only exist on known venues").fee_bps;
+    Some(price.checked_mul(qty)?.checked_mul(bps)?.div_euclid(10_000))
+}
+
+/// What an order of qty at price can take out of cash: its notional plus its fee.
+pub fn cost(venue: &str, price: i64, qty: i64) -> Option<i64> {
+    price.checked_mul(qty)?.checked_add(fee(venue, price, qty)?)
+}
+
+/// What a stream may set for its run: source priority and the venue capability matrix.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub priority: BTreeMap<String, i64>,
+    pub capabilities: Vec<(String, String, i64)>,
+    pub lines: Vec<String>, // canonical, in the order given; echoed after the run header
+}
+
+impl Settings {
+    pub fn new(lines: &[(String, Fields)]) -> Settings {
+        let s = spec();
+        let mut out = Settings {
+            priority: s.priority.clone(),
+            capabilities: s
+                .capabilities
+                .iter()
+                .map(|((v, c), on)| (v.clone(), c.clone(), *on))
+                .collect(),
+            lines: Vec::new(),
+        };
+        for (kind, f) in lines {
+            let text = |k: &str| f[k].to_string();
+            if kind == "source" {
+                out.priority.insert(text("name"), f["priority"].int().unwrap());
+            } else {
+                let (venue, name, on) = (text("venue"), text("name"), f["value"].int().unwrap());
+                match out.capabilities.iter_mut().find(|(v, c, _)| *v == venue && *c == name) {
+                    Some(entry) => entry.2 = on,
+                    None => out.capabilities.push((venue, name, on)),
+                }
             }
-            _ => return Err(format!("malformed field {pair:?} in line {text:?}")),
+            out.lines.push(line(kind, f));
         }
+        out
     }
-    Ok((kind, fields))
+
+    pub fn can(&self, venue: &str, capability: &str) -> bool {
+        self.capabilities
+            .iter()
+            .any(|(v, c, on)| v == venue && c == capability && *on == 1)
+    }
+
+    pub fn rank(&self, source: &str) -> i64 {
+        self.priority.get(source).copied().unwrap_or(UNKNOWN_RANK)
+    }
 }
 
 /// The envelope every input is normalised into; seq and ingest are set by the sequencer.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Event {
     pub time: i64,
-    pub source: String,
-    pub venue: String,
-    pub instrument: String,
-    pub kind: String,
+    pub source: Text,
+    pub venue: Text,
+    pub instrument: Text,
+    pub kind: Text,
     pub producer: i64,
     pub payload: Fields,
-    pub key: Option<String>,
+    pub key: Option<Text>,
     pub seq: i64,
     pub ingest: i64,
 }
@@ -232,10 +121,10 @@ pub struct Event {
 impl Event {
     pub fn new(
         time: i64,
-        source: &str,
-        venue: &str,
-        instrument: &str,
-        kind: &str,
+        source: impl Into<Text>,
+        venue: impl Into<Text>,
+        instrument: impl Into<Text>,
+        kind: impl Into<Text>,
         producer: i64,
         payload: Fields,
     ) -> Self {
@@ -253,101 +142,87 @@ impl Event {
         }
     }
 
-    pub fn fields(&self, sequenced: bool) -> Fields {
-        let mut out = fields![
-            ("time", self.time),
-            ("source", self.source.as_str()),
-            ("venue", self.venue.as_str()),
-            ("instrument", self.instrument.as_str()),
-            ("kind", self.kind.as_str()),
-            ("producer", self.producer),
-            ("key", self.key.clone().unwrap_or_else(|| "-".to_string())),
-        ];
-        if sequenced {
-            out.insert("seq".into(), Value::Int(self.seq));
-            out.insert("ingest".into(), Value::Int(self.ingest));
-        }
+    fn write_payload(&self, out: &mut String) {
         for (name, value) in &self.payload {
-            out.insert(format!("p.{name}"), value.clone());
+            out.push_str(" p.");
+            out.push_str(name);
+            out.push('=');
+            match value {
+                Value::Int(n) => push_int(out, *n),
+                Value::Word(w) => out.push_str(w.as_ref()),
+            }
         }
+    }
+
+    /// Append the trace line and its newline. Keys in byte order: every p.* key sorts after
+    /// `kind` and before `producer`.
+    pub fn write_line(&self, out: &mut String) {
+        out.push_str("event ingest=");
+        push_int(out, self.ingest);
+        out.push_str(" instrument=");
+        out.push_str(&self.instrument);
+        out.push_str(" key=");
+        out.push_str(self.key.as_deref().unwrap_or("-"));
+        out.push_str(" kind=");
+        out.push_str(&self.kind);
+        self.write_payload(out);
+        push_pairs(out, &[(" producer=", self.producer), (" seq=", self.seq)]);
+        out.push_str(" source=");
+        out.push_str(&self.source);
+        push_pairs(out, &[(" time=", self.time)]);
+        out.push_str(" venue=");
+        out.push_str(&self.venue);
+        out.push('\n');
+    }
+
+    /// The unsequenced form an input stream holds.
+    pub fn input_line(&self) -> String {
+        let mut out = String::with_capacity(160);
+        let key = self.key.as_deref().unwrap_or("-");
+        let _ = write!(out, "event instrument={} key={key} kind={}", self.instrument, self.kind);
+        self.write_payload(&mut out);
+        let _ = write!(
+            out,
+            " producer={} source={} time={} venue={}",
+            self.producer, self.source, self.time, self.venue
+        );
         out
     }
 
-    pub fn line(&self, sequenced: bool) -> Result<String, String> {
-        line("event", &self.fields(sequenced))
-    }
-
-    /// The inverse of `fields`; the error names what is missing or mistyped.
-    pub fn from_fields(fields: &Fields) -> Result<Event, String> {
-        let get = |name: &str| fields.get(name).ok_or_else(|| format!("event without {name}"));
-        let int = |name: &str| {
-            get(name)?
-                .int()
-                .ok_or_else(|| format!("event field {name} must be an integer"))
-        };
-        let word = |name: &str| {
-            get(name)?
-                .word()
-                .map(str::to_string)
-                .ok_or_else(|| format!("event field {name} must be a word"))
-        };
-        let time = int("time")?;
-        let source = word("source")?;
-        let venue = word("venue")?;
-        let instrument = word("instrument")?;
-        let kind = word("kind")?;
-        let producer = int("producer")?;
-        let key = get("key")?.to_string();
-        let seq = if fields.contains_key("seq") { int("seq")? } else { 0 };
-        let ingest = if fields.contains_key("ingest") {
-            int("ingest")?
-        } else {
-            0
-        };
-        let payload = fields
-            .iter()
-            .filter_map(|(k, v)| k.strip_prefix("p.").map(|name| (name.to_string(), v.clone())))
-            .collect();
-        Ok(Event {
-            time,
-            source,
-            venue,
-            instrument,
-            kind,
-            producer,
-            payload,
-            key: if key == "-" { None } else { Some(key) },
-            seq,
-            ingest,
-        })
+    pub fn int(&self, name: &str) -> Option<i64> {
+        self.payload.get(name).and_then(Value::int)
     }
 }
 
 #[derive(Clone, Debug)]
 pub struct Order {
     pub id: i64,
-    pub venue: String,
-    pub instrument: String,
-    pub side: String,
+    pub venue: Text,
+    pub instrument: Text,
+    pub market: usize, // index in the spec's market table
+    pub side: Text,
+    pub signed: i64,
     pub price: i64,
     pub qty: i64,
     pub created: i64,
-    pub state: &'static str,
+    pub state: State,
     pub filled: i64,
     pub notional: i64,
     pub fees: i64,
     pub accepted: bool,
     pub next_rseq: i64,
-    pub parked: std::collections::BTreeMap<i64, Event>,
+    pub parked: BTreeMap<i64, Event>,
 }
 
 impl Order {
-    pub fn new(id: i64, venue: &str, instrument: &str, side: &str, price: i64, qty: i64, created: i64) -> Self {
+    pub fn new(id: i64, venue: Text, instrument: Text, side: Text, price: i64, qty: i64, created: i64) -> Self {
         Order {
             id,
-            venue: venue.into(),
-            instrument: instrument.into(),
-            side: side.into(),
+            market: market_index(&venue, &instrument).expect("orders are placed on known markets"),
+            signed: if side == "buy" { 1 } else { -1 },
+            venue,
+            instrument,
+            side,
             price,
             qty,
             created,
@@ -357,7 +232,7 @@ impl Order {
             fees: 0,
             accepted: false,
             next_rseq: 1,
-            parked: Default::default(),
+            parked: BTreeMap::new(),
         }
     }
 
@@ -367,37 +242,5 @@ impl Order {
         } else {
             self.qty - self.filled
         }
-    }
-
-    pub fn signed(&self) -> i64 {
-        if self.side == "buy" {
-            1
-        } else {
-            -1
-        }
-    }
-
-    pub fn market(&self) -> String {
-        market_of(&self.venue, &self.instrument)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn lines_sort_keys_and_round_trip() {
-        let f = fields![("seq", 3), ("b", "x-y"), ("a", -2)];
-        let text = line("k", &f).unwrap();
-        assert_eq!(text, "k a=-2 b=x-y seq=3");
-        assert_eq!(parse_line(&text).unwrap(), ("k".to_string(), f));
-    }
-
-    #[test]
-    fn words_with_spaces_or_equals_are_refused() {
-        assert!(line("k", &fields![("a", "x y")]).is_err());
-        assert!(line("k", &fields![("a", "x=y")]).is_err());
-        assert!(parse_line("k novalue").is_err());
     }
 }

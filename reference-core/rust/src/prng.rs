@@ -1,5 +1,6 @@
 //! SplitMix64, written out so that Rust and Python draw the same numbers from the same seed.
 
+#[derive(Clone, Debug)]
 pub struct SplitMix64 {
     state: u64,
 }
