@@ -26,7 +26,7 @@ SET_METHODS = frozenset({"union", "intersection", "difference", "symmetric_diffe
 DICT_VIEWS = frozenset({"keys", "values", "items"})
 SET_TYPES = frozenset({"set", "frozenset", "typing.Set", "typing.FrozenSet", "typing.MutableSet", "collections.abc.MutableSet", "collections.abc.Set"})
 SINK_BUILTINS = frozenset({"list", "tuple", "enumerate", "zip", "map", "filter", "next"})
-SHAPE_NAMES = SINK_BUILTINS | {"sorted", "min", "max", "getattr"}
+SHAPE_NAMES = SINK_BUILTINS | {"sorted", "min", "max"}
 SHAPE_METHODS = frozenset({"join", "pop", "sort", "fromkeys", "nsmallest", "nlargest", "heappush", "heappushpop", "heapreplace", "merge", "heapify"})
 HEAPQ_ITEM = frozenset({"heapq.heappush", "heapq.heappushpop", "heapq.heapreplace"})
 HEAPQ_KEYED = frozenset({"heapq.nsmallest", "heapq.nlargest", "heapq.merge"})
@@ -230,7 +230,7 @@ class Walker:
         self.tree, self.lines, self.wants = tree, lines, wants
         self.guards = frozenset(guards)
         self.project, self.path = project, path
-        self.interesting = interesting | {"getattr"}
+        self.interesting = interesting
         self.within = project.imported_modules(path) if project is not None else frozenset()
         self.facts: List[Fact] = []
         self.contexts: Dict[int, Context] = {}
@@ -418,13 +418,11 @@ class Walker:
             if not (isinstance(target.value, (ast.Name, ast.Attribute)) and _dotted(target.value)):
                 self._push(target.value, ctx)
             self._push(target.slice, ctx)
-            if self.wants.identity and self._identity_call(target.slice):
-                key = _key(target.value)
-                if key is not None:
-                    if self._self_attr(target.value, ctx) if isinstance(target.value, ast.Attribute) else False:
-                        ctx.klass.id_stores.add(target.value.attr)
-                    elif isinstance(target.value, ast.Name):
-                        ctx.scope.id_stores.add(target.value.id)
+            if self.wants.identity and self._identity_call(target.slice):  # `d[id(o)] = o`
+                if isinstance(target.value, ast.Attribute) and self._self_attr(target.value, ctx):
+                    ctx.klass.id_stores.add(target.value.attr)
+                elif isinstance(target.value, ast.Name):
+                    ctx.scope.id_stores.add(target.value.id)
         elif isinstance(target, (ast.Tuple, ast.List)):
             if unpack and value is not None and self.wants.sets:
                 self.sinks.append((ctx, value, value))
@@ -694,7 +692,7 @@ class Walker:
             for entry in self.sinks:
                 ctx, site, iterated = entry[:3]
                 parent = entry[3] if len(entry) > 3 else None
-                if parent is not None and (self._order_free(parent, ctx) or id(parent) in self.order_free):
+                if parent is not None and (self._order_free_call(parent, ctx) or self._passed_to_order_free(parent, ctx) or id(parent) in self.order_free):
                     continue
                 self._set_fact(ctx, site, iterated)
         for ctx, node in self.shapes:
@@ -705,11 +703,13 @@ class Walker:
                 which = self._identity_name(node.left)
                 self._fact(Fact("identity-order", (f"`{which}(...) {op} n`",), *self.span(node), node), ctx)
 
-    def _order_free(self, node, ctx) -> bool:
-        """Whether `node` is passed straight to an order-free builtin (`sorted(x for x in s)`)."""
-        if isinstance(node, ast.Call):
-            func = node.func
-            return isinstance(func, ast.Name) and func.id in ORDER_FREE and self.builtin(func.id, ctx.scope)
+    def _order_free_call(self, node, ctx) -> bool:
+        """`max(*s)`: a splat into an order-free builtin."""
+        func = node.func if isinstance(node, ast.Call) else None
+        return isinstance(func, ast.Name) and func.id in ORDER_FREE and self.builtin(func.id, ctx.scope)
+
+    def _passed_to_order_free(self, node, ctx) -> bool:
+        """`sorted(x for x in s)`, `len(list(s))`: passed straight to an order-free builtin."""
         call = self.order_free_args.get(id(node))
         return call is not None and self.builtin(call.func.id, ctx.scope)
 
@@ -728,7 +728,7 @@ class Walker:
         func, args = node.func, node.args
         name = func.id if isinstance(func, ast.Name) and self.builtin(func.id, ctx.scope) else None
         method = func.attr if isinstance(func, ast.Attribute) else None
-        if self.wants.sets and not self._order_free_arg(node, ctx):
+        if self.wants.sets and not self._passed_to_order_free(node, ctx):
             target = None
             if name in SINK_BUILTINS - {"next"} and args and not node.keywords:
                 target = [a for a in args if not isinstance(a, ast.Starred)]
@@ -746,10 +746,6 @@ class Walker:
                 self._set_fact(ctx, node, iterated)
         if self.wants.identity and not ctx.in_hash:
             self._identity_shape(ctx, node, name, method)
-
-    def _order_free_arg(self, node, ctx) -> bool:
-        call = self.order_free_args.get(id(node))
-        return call is not None and self.builtin(call.func.id, ctx.scope)
 
     # -- hash-ordered values ---------------------------------------------------------------------
     def hashed(self, node, ctx, _depth: int = 0) -> Optional[Tuple[str, str]]:
