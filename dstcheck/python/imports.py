@@ -53,6 +53,11 @@ def _clean(dotted: bytes) -> str:
 
 _IDENT = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 _FROM_BEFORE = re.compile(rb"(?:^|([;:]))[ \t]*from[ \t]*((?:\.[ \t]*)*)([^\W\d][\w. \t]*?)?[ \t]*$")
+_ALIASES = rb"[^\W\d][\w.]*(?:[ \t]+as[ \t]+[^\W\d]\w*)?(?:[ \t]*,[ \t]*[^\W\d][\w.]*(?:[ \t]+as[ \t]+[^\W\d]\w*)?)*"
+# `from ..m import a, b as c` or `import a.b as c, d` alone on its line (group 1 ends at `import`)
+_SIMPLE = re.compile(
+    rb"([ \t]*)(?:from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(" + _ALIASES + rb")|(?=import)import[ \t]+(" + _ALIASES + rb"))[ \t]*(?:#[^\n]*)?(?=\n|\Z)"
+)
 _NAMES_LINE = re.compile(rb"[ \t]*([^\W\d][\w.]*(?:[ \t]+as[ \t]+[^\W\d]\w*)?(?:[ \t]*,[ \t]*[^\W\d][\w.]*(?:[ \t]+as[ \t]+[^\W\d]\w*)?)*)[ \t]*(?=#|;|\n|$)")
 
 
@@ -68,12 +73,21 @@ def scan(source: bytes) -> List[Import]:
             i = source.find(b"import", after)
             continue
         line_start = source.rfind(b"\n", 0, i) + 1
+        line += source.count(b"\n", counted, i)
+        counted = i
+        simple = _SIMPLE.match(source, line_start) if line_start < 2 or source[line_start - 2] != 92 else None
+        if simple is not None and i < simple.end():  # the common case, one regex: `from m import a, b as c`
+            indent = len(simple.group(1))
+            if simple.group(2) is not None:
+                out.append(Import(len(simple.group(2)), simple.group(3).decode("utf-8", "replace"), _split_names(simple.group(4)), indent, line))
+            else:
+                out.append(Import(0, None, _split_names(simple.group(5)), indent, line))
+            i = source.find(b"import", after)
+            continue
         while line_start >= 2 and source[line_start - 2] == 92:  # a backslash-continued line
             line_start = source.rfind(b"\n", 0, line_start - 2) + 1
         before = source[line_start:i].replace(b"\\\n", b" ")
         stripped = before.strip(b" \t")
-        line += source.count(b"\n", counted, i)
-        counted = i
         if not stripped or stripped[-1:] in (b";", b":"):
             indent = len(before) - len(before.lstrip(b" \t")) if not stripped else max(1, len(before) - len(before.lstrip(b" \t")))
             names = _names(source, after, dotted=True)
