@@ -154,7 +154,7 @@ class Project:
     # -- files and names ------------------------------------------------------------------------
     def _is_file(self, path: str) -> bool:
         """Whether a project path is a file: one directory listing per directory, kept."""
-        directory, name = posixpath.split(path)
+        directory, _, name = path.rpartition("/")
         listing = self._listing(directory)
         return listing is not None and name in listing[0]
 
@@ -163,7 +163,7 @@ class Project:
         if directory in self._files:
             return self._files[directory]
         listing = None
-        parent, name = posixpath.split(directory)
+        parent, _, name = directory.rpartition("/")
         above = self._listing(parent) if directory else None
         if not directory or (above is not None and name in above[1]):
             try:
