@@ -6,6 +6,7 @@ ill-typed is an error naming the file, the key and what was expected.
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,7 +37,8 @@ TOP_KEYS = {
 SCOPE_KEYS = {"name", "include", "exclude", "select", "ignore"}
 LANG_KEYS = {"rust": {"profile", "test-paths", "exclude"}, "python": {"test-paths", "exclude", "guards"}}
 PROFILE_KEYS = {"cfg", "cfg-off", "features", "features-off", "other-cfg", "other-features"}
-ALLOW_KEYS = {"rule", "path", "item", "reason"}
+ALLOW_KEYS = {"rule", "path", "item", "api", "reason"}
+API_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:(?:::|\.)[A-Za-z_][A-Za-z0-9_]*)*$")
 
 
 @dataclass
@@ -57,6 +59,7 @@ class AllowEntry:
     file: str
     index: int
     line: int  # line of its [[allow]] header, for reporting a stale entry
+    api: Optional[str] = None  # only sites of this resolved path (or below it)
 
 
 @dataclass
@@ -299,8 +302,10 @@ def _load_allowlists(patterns: List[str], config: Config, display: str) -> List[
                     raise ConfigError(name, f"{key}.rule", f"unknown rule id {item['rule']!r}")
                 if "item" in item and not isinstance(item["item"], str):
                     raise ConfigError(name, f"{key}.item", "expected a string")
+                if "api" in item and not (isinstance(item["api"], str) and API_RE.match(item["api"])):
+                    raise ConfigError(name, f"{key}.api", 'expected a path such as "std::time::SystemTime::now" or "time.time"')
                 line = headers[i] if i < len(headers) else 1
-                entries.append(AllowEntry(item["rule"], item["path"], item.get("item"), item["reason"].strip(), name, i, line))
+                entries.append(AllowEntry(item["rule"], item["path"], item.get("item"), item["reason"].strip(), name, i, line, item.get("api")))
     return entries
 
 

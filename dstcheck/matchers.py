@@ -17,12 +17,16 @@ def _starts(path: str, prefix: str) -> bool:
 
 
 def match_path(params: dict, fact: Fact) -> Optional[str]:
-    """A reference to a banned path or anything below it; `use` leaves only with include-use."""
+    """A reference to a banned path or anything below it; `use` leaves only with include-use.
+    With `direct`, only what the file names itself: a path reached through another module's
+    re-export (a seam or facade module) is that module's business, not this file's."""
     if fact.kind == "use" and not params.get("include-use", False):
         return None
     if fact.kind not in ("ref", "use", "macro", "call"):
         return None
     paths = fact.paths
+    if params.get("direct", False):
+        paths = tuple(p for p in paths if p not in fact.indirect)
     if fact.kind == "ref" and params.get("include-use", False):
         # the `use` that brought a name in is the site; every later use of the name is not another
         paths = tuple(p for p in paths if p not in fact.imported)
@@ -103,7 +107,7 @@ class Kind:
 
 
 KINDS: Dict[str, Kind] = {
-    "path": Kind({"paths": list, "include-use": bool}, (), match_path, ("rust",)),
+    "path": Kind({"paths": list, "include-use": bool, "direct": bool}, (), match_path, ("rust",)),
     "method": Kind({"receivers": list, "methods": list}, ("receivers", "methods"), match_method, ("rust",)),
     "macro": Kind({"macros": list, "unless-first": list}, ("macros",), match_macro, ("rust",)),
     "call": Kind(

@@ -32,6 +32,9 @@ class Fact:
     args: Tuple[int, Tuple[str, ...]] = (0, ())  # positional count, keyword names
     in_async: bool = False
     imported: Tuple[str, ...] = ()  # those of `paths` reached through a `use` / import
+    indirect: Tuple[str, ...] = ()  # those of `paths` reached through another module's re-export
+    pending: tuple = ()  # Rust: resolution steps that continue in another file (the index finishes them)
+    unresolved: bool = False  # some reading of the path could not be resolved
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,7 @@ class Finding:
     snippet: str
     message: str
     context: Context = field(default_factory=Context)
+    path: str = ""  # what the rule matched (a canonical path), for allowlist entries naming an API
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,9 @@ class FileResult:
     lines: int = 0
     size: int = 0
     parsed: bool = True  # False when the prefilter proved the file cannot hold a site
+    summary: dict = field(default_factory=dict)  # what other files resolve through (Rust: module tables)
+    deferred: list = field(default_factory=list)  # facts whose resolution continues in other files
+    unresolved: int = 0  # candidate references whose meaning could not be proven either way
 
 
 @dataclass(frozen=True)

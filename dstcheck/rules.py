@@ -206,7 +206,18 @@ def apply_overrides(pack: RulePack, overrides: dict, user_rules: list, file: str
         rule = pack.rules[rid]
         table = overrides[rid]
         _expect(isinstance(table, dict), file, key, "expected a table")
+        lists = sorted({p for m in rule.matchers for p, t in KINDS[m.kind].params.items() if t is list})
+        flags = sorted({p for m in rule.matchers for p, t in KINDS[m.kind].params.items() if t is bool})
+        takes = ["only-in", "except-in"] + [f"{p}, extend-{p}" for p in lists] + flags
         for opt in sorted(table):
+            extend = opt.startswith("extend-")
+            param = opt[len("extend-"):] if extend else opt
+            if param in flags and not extend:
+                _expect(isinstance(table[opt], bool), file, f"{key}.{opt}", "expected true or false")
+                for m in rule.matchers:
+                    if KINDS[m.kind].params.get(param) is bool:
+                        m.params[param] = table[opt]
+                continue
             value = _str_list(table[opt], file, f"{key}.{opt}")
             if opt == "only-in":
                 rule.only_in = value
@@ -214,17 +225,29 @@ def apply_overrides(pack: RulePack, overrides: dict, user_rules: list, file: str
             if opt == "except-in":
                 rule.except_in = value
                 continue
-            extend = opt.startswith("extend-")
-            param = opt[len("extend-"):] if extend else opt
-            targets = [m for m in rule.matchers if KINDS[m.kind].params.get(param) is list]
-            allowed = sorted({p for m in rule.matchers for p, t in KINDS[m.kind].params.items() if t is list})
-            _expect(
-                len(targets) > 0,
-                file,
-                f"{key}.{opt}",
-                f"unknown option; {rid} takes only-in, except-in, " + ", ".join(f"{p}, extend-{p}" for p in allowed),
-            )
-            target = targets[0]
-            target.params[param] = (list(target.params.get(param, [])) + value) if extend else value
+            targets = [m for m in rule.matchers if KINDS[m.kind].params.get(param) is list and (param in m.params or not extend)]
+            _expect(param in lists, file, f"{key}.{opt}", f"unknown option; {rid} takes " + ", ".join(takes))
+            if extend:
+                # extend the first matcher that has the list (a rule's matchers split one list by shape)
+                target = targets[0] if targets else next(m for m in rule.matchers if KINDS[m.kind].params.get(param) is list)
+                target.params[param] = list(target.params.get(param, [])) + value
+            else:
+                # The option names the rule's whole list, which its matchers may split by shape
+                # (DST103: `tokio::select` unless `biased;`, `futures::select` always): each
+                # matcher keeps the entries it had that are still listed; new entries join the first.
+                having = [m for m in rule.matchers if param in m.params] or [next(m for m in rule.matchers if KINDS[m.kind].params.get(param) is list)]
+                placed = {v for m in having for v in m.params.get(param, [])}
+                for i, m in enumerate(having):
+                    kept = [v for v in m.params.get(param, []) if v in value]
+                    m.params[param] = kept + ([v for v in value if v not in placed] if i == 0 else [])
+            rule.matchers = [m for m in rule.matchers if not _emptied(m)]
+        _expect(bool(rule.matchers), file, key, "the overrides leave the rule nothing to match; drop it with `ignore` instead")
     return pack
+
+
+def _emptied(matcher: Matcher) -> bool:
+    """A matcher whose required list an override emptied matches nothing: drop it."""
+    return any(isinstance(matcher.params.get(p), list) and not matcher.params[p] for p in KINDS[matcher.kind].required) or (
+        matcher.kind == "path" and "paths" in matcher.params and not matcher.params["paths"]
+    )
 

@@ -278,21 +278,21 @@ def test_user_rule_in_config_bans_a_path(tmp_path, run_cli):
     config = """\
     [[tool.dstcheck.rule]]
     id = "DST901"
-    name = "env-read"
+    name = "process-id"
     language = "rust"
-    contract = "Configuration comes from the seeded scenario, not the environment."
-    message = "`{path}` reads the process environment"
-    hint = "Pass the value in through the scenario config."
+    contract = "Nothing on the DST path depends on the OS process: its id differs on every run."
+    message = "`{path}` reads the process id"
+    hint = "Take identities from the seeded scenario."
     [[tool.dstcheck.rule.match]]
     kind = "path"
-    paths = ["std::env::var"]
+    paths = ["std::process::id"]
     """
-    ws = workspace(tmp_path, {"pyproject.toml": config, "src/lib.rs": "use std::env;\nfn f() { let _ = env::var(\"X\"); }\n"})
+    ws = workspace(tmp_path, {"pyproject.toml": config, "src/lib.rs": "use std::process;\nfn f() { let _ = process::id(); }\n"})
     code, out, _ = run_cli(["check", "--format", "json"], ws)
     assert code == 1
     assert violations(out) == [("DST901", "src/lib.rs", 2)]
     code, out, _ = run_cli(["explain", "DST901"], ws)
-    assert code == 0 and "std::env::var" in out
+    assert code == 0 and "std::process::id" in out
 
 
 def test_rules_and_explain(tmp_path, run_cli):

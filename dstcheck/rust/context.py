@@ -34,9 +34,12 @@ class ContextFinder:
         self.profile = profile
         self._attrs: Dict[int, Tuple] = {}
 
-    def attributes(self, node) -> Tuple:
-        """(kind, value) for the cfg / test attributes attached to `node`."""
-        cached = self._attrs.get(node.id)
+    def attributes(self, node, text=None) -> Tuple:
+        """(kind, value) for the cfg / test attributes attached to `node` (`text` reads a node
+        of another tree, such as a parsed cfg_if branch; those are not cached)."""
+        own = text is None
+        text = text or self.text
+        cached = self._attrs.get(node.id) if own else None
         if cached is not None:
             return cached
         found = []
@@ -54,19 +57,20 @@ class ContextFinder:
             attr = next((c for c in item.named_children if c.type == "attribute"), None)
             if attr is None or attr.named_child_count == 0:
                 continue
-            name = self.text(attr.named_children[0])
+            name = text(attr.named_children[0])
             if name == "cfg":
                 args = attr.child_by_field_name("arguments")
                 if args is None:
                     continue
                 try:
-                    out.append(("cfg", cfg.parse(self.text(args)[1:-1])))
+                    out.append(("cfg", cfg.parse(text(args)[1:-1])))
                 except cfg.CfgSyntaxError:
                     continue
             elif name == "test" or name.endswith("::test") or name == "bench":
                 out.append(("test", "#[" + name + "]"))
         result = tuple(out)
-        self._attrs[node.id] = result
+        if own:
+            self._attrs[node.id] = result
         return result
 
     def _branch_predicate(self, node) -> Optional[cfg.Pred]:
@@ -107,10 +111,20 @@ class ContextFinder:
             return None
         return ("not", pred) if negate else pred
 
+    def _cfg_if_branch(self, invocation, inner) -> Optional[cfg.Pred]:
+        """For a node inside `cfg_if! { if #[cfg(p)] { .. } else { .. } }`, its branch's selection predicate."""
+        from dstcheck.rust.items import cfg_if_branches
+
+        for pred, block in cfg_if_branches(invocation, self.text):
+            if block.start_byte <= inner.start_byte and inner.end_byte <= block.end_byte:
+                return pred
+        return None
+
     def context(self, node) -> Context:
         test = gate = None
         item = fn_name = None
         n = node
+        child = None
         while n is not None:
             for kind, value in self.attributes(n):
                 if kind == "test":
@@ -122,6 +136,8 @@ class ContextFinder:
                 elif verdict == "gated":
                     gate = gate or cfg.render(value)
             branch = self._branch_predicate(n)
+            if branch is None and n.type == "macro_invocation" and child is not None:
+                branch = self._cfg_if_branch(n, node)
             if branch is not None:
                 verdict = cfg.classify(branch, self.profile)
                 if verdict == "test":
@@ -143,7 +159,7 @@ class ContextFinder:
                     item = self._owner_name(n)
                 elif t == "mod_item":
                     item = f"mod {self._name(n)}"
-            n = n.parent
+            n, child = n.parent, n
         return Context(test=test, gate=gate, item=item or "")
 
     def _name(self, node) -> str:

@@ -1,10 +1,11 @@
 """Resolve stage for Rust: turn candidate tokens into Facts with fully qualified paths.
 
-Candidates are located by a byte regex (the segments of every path the active rules name, plus
-every `as` alias in the file) and confirmed on the syntax tree, so strings, comments and
-attributes never produce a Fact and files need no full tree walk. Names resolve through the
-`use` declarations, local items and globs of the blocks and module that enclose the reference,
-the way rustc resolves them; `super::*` follows the parent module.
+Candidates are the occurrences of a few words (the anchors of the banned paths, and the index's
+hot words: names some file binds to one), confirmed on the syntax tree, so strings, comments and
+attributes never produce a Fact and files need no full tree walk. A path resolves through the
+blocks that enclose it (their `use` declarations, items and globs), then at module level through
+`names.ModuleResolver`, the way rustc resolves it. What leads into another file's module is left
+`Pending` on the Fact, for the index to finish.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ import re
 from typing import Dict, List, Optional, Tuple
 
 from dstcheck.model import Fact
-from dstcheck.stages.prefilter import word_positions
+from dstcheck.rust import cfg, items
+from dstcheck.rust.names import MAX_DEPTH, External, Local, ModRef, Module, ModuleResolver, Pending, Unresolved
 from dstcheck.rust.parse import ParsedRust
+from dstcheck.stages.prefilter import word_positions, words_of
 
 IDENT = {"identifier", "type_identifier", "self", "super", "crate", "metavariable"}
 PATH = {"scoped_identifier", "scoped_type_identifier"}
@@ -23,196 +26,139 @@ ITEM_DEFS = {
     "function_signature_item", "const_item", "static_item", "mod_item", "macro_definition",
 }
 BINDING_PARENTS = {"parameter", "closure_parameters", "field_pattern", "let_condition", "for_expression"}
+
+
+segments = items.segments_of
+
+
 LOCAL = "local"
 
 
-def segments(node, text) -> Optional[Tuple[List[str], bool]]:
-    """The path a node spells, and whether it starts with `::`. None when it is not a plain path."""
-    t = node.type
-    if t in IDENT or t == "primitive_type":
-        return [text(node)], False
-    if t in PATH:
-        path = node.child_by_field_name("path")
-        name = node.child_by_field_name("name")
-        if name is None:
-            return None
-        if path is None:
-            return [text(name)], node.child_count > 0 and node.children[0].type == "::"
-        inner = segments(path, text)
-        if inner is None:
-            return None
-        return inner[0] + [text(name)], inner[1]
-    if t in ("generic_type", "generic_type_with_turbofish"):
-        inner = node.child_by_field_name("type")
-        return segments(inner, text) if inner is not None else None
-    return None
+class BlockScope:
+    """The names a block binds: `use` declarations, items and `extern crate` inside it."""
 
+    __slots__ = ("node", "names", "globs")
 
-class Scope:
-    __slots__ = ("names", "globs", "module", "node")
-
-    def __init__(self, node, module: bool):
+    def __init__(self, node):
         self.node = node
-        self.module = module
-        self.names: Dict[str, object] = {}  # name -> LOCAL or (segments, global)
-        self.globs: List[Tuple[List[str], bool]] = []
+        self.names: Dict[str, object] = {}  # name -> LOCAL or [(target, global)]
+        self.globs: List[Tuple[Tuple[str, ...], bool]] = []
+
+
+def _is_module_body(node) -> bool:
+    return node.type == "source_file" or (node.type == "declaration_list" and node.parent is not None and node.parent.type == "mod_item")
 
 
 class Resolver:
-    def __init__(self, parsed: ParsedRust, reexports: Dict[str, str]):
+    """Resolves a path written at a node: through the blocks that enclose it (their `use`
+    declarations, items, globs), then at module level through `ModuleResolver`."""
+
+    def __init__(self, parsed: ParsedRust, finder, module: ModRef, mres: ModuleResolver):
         self.parsed = parsed
         self.text = parsed.text
-        self.reexports = sorted(reexports.items(), key=lambda kv: -len(kv[0]))
-        self._scopes: Dict[int, Scope] = {}
+        self.finder = finder
+        self.module = module
+        self.mres = mres
+        self._blocks: Dict[int, BlockScope] = {}
+        self._modules: Dict[int, ModRef] = {}
 
-    # -- scopes ---------------------------------------------------------------------------
-    def scope(self, node) -> Scope:
-        cached = self._scopes.get(node.id)
-        if cached is not None:
-            return cached
-        module = node.type == "source_file" or (node.type == "declaration_list" and node.parent is not None and node.parent.type == "mod_item")
-        scope = Scope(node, module)
-        for child in node.named_children:
-            t = child.type
-            if t == "use_declaration":
-                argument = child.child_by_field_name("argument")
-                if argument is not None:
-                    self._use_tree(argument, [], False, scope)
-            elif t == "extern_crate_declaration":
-                name = child.child_by_field_name("name")
-                alias = child.child_by_field_name("alias")
-                if name is not None:
-                    scope.names[self.text(alias or name)] = ([self.text(name)], True)
-            elif t in ITEM_DEFS:
-                name = child.child_by_field_name("name")
-                if name is not None:
-                    scope.names.setdefault(self.text(name), LOCAL)
-        self._scopes[node.id] = scope
-        return scope
-
-    def _use_tree(self, node, prefix: List[str], glob: bool, scope: Scope) -> None:
-        t = node.type
-        if t in IDENT or t in PATH:
-            seg = segments(node, self.text)
-            if seg is None:
-                return
-            segs, is_global = prefix + seg[0], glob or (not prefix and seg[1])
-            if segs[-1] == "self":
-                segs = segs[:-1]
-            if segs:
-                scope.names[segs[-1]] = (segs, is_global)
-        elif t == "use_as_clause":
-            path, alias = node.child_by_field_name("path"), node.child_by_field_name("alias")
-            seg = segments(path, self.text) if path is not None else None
-            if seg is None or alias is None or self.text(alias) == "_":
-                return
-            segs = prefix + seg[0]
-            if segs and segs[-1] == "self":
-                segs = segs[:-1]
-            scope.names[self.text(alias)] = (segs, glob or (not prefix and seg[1]))
-        elif t == "use_wildcard":
-            inner = node.named_children[0] if node.named_child_count else None
-            seg = segments(inner, self.text) if inner is not None else ([], False)
-            if seg is not None:
-                scope.globs.append((prefix + seg[0], glob or (not prefix and seg[1])))
-        elif t == "scoped_use_list":
-            path = node.child_by_field_name("path")
-            seg = segments(path, self.text) if path is not None else ([], node.child_count > 0 and node.children[0].type == "::")
-            lst = node.child_by_field_name("list")
-            if seg is None or lst is None:
-                return
-            for child in lst.named_children:
-                self._use_tree(child, prefix + seg[0], glob or (not prefix and seg[1]), scope)
-        elif t == "use_list":
-            for child in node.named_children:
-                self._use_tree(child, prefix, glob, scope)
-
-    def chain(self, node) -> List[Scope]:
-        """Enclosing name scopes, innermost first, ending with the enclosing module."""
-        out = []
+    def module_at(self, node) -> ModRef:
+        """The module a node is in: the file's module, or an inline `mod` inside it."""
+        names = []
         n = node.parent
         while n is not None:
-            if n.type == "block" or n.type == "source_file" or (n.type == "declaration_list" and n.parent is not None and n.parent.type == "mod_item"):
-                scope = self.scope(n)
-                out.append(scope)
-                if scope.module:
-                    break
+            if n.type == "mod_item" and n.child_by_field_name("body") is not None:
+                name = n.child_by_field_name("name")
+                names.append(self.text(name).removeprefix("r#") if name is not None else "")
+            n = n.parent
+        return ModRef(self.module.crate, self.module.path + tuple(reversed(names)))
+
+    def blocks(self, node) -> List[BlockScope]:
+        """Enclosing block scopes, innermost first, up to the enclosing module."""
+        out = []
+        n = node.parent
+        while n is not None and not _is_module_body(n):
+            if n.type == "block":
+                out.append(self._block(n))
             n = n.parent
         return out
 
-    def parent_module(self, scope: Scope) -> Optional[Scope]:
-        if scope.node.type == "source_file":
-            return None
-        chain = self.chain(scope.node.parent)
-        return chain[-1] if chain else None
+    def _block(self, node) -> BlockScope:
+        cached = self._blocks.get(node.id)
+        if cached is not None:
+            return cached
+        scope = BlockScope(node)
+        for child in node.named_children:
+            t = child.type
+            if t not in ("use_declaration", "extern_crate_declaration") and t not in ITEM_DEFS:
+                continue
+            if any(kind == "cfg" and cfg.classify(value, self.finder.profile) == "gated" for kind, value in self.finder.attributes(child)):
+                continue
+            if t == "use_declaration":
+                for _, name, segs, is_global, is_glob in items.use_leaves(child.child_by_field_name("argument"), self.text):
+                    if is_glob:
+                        scope.globs.append((tuple(segs), is_global))
+                    elif name is not None:
+                        bound = scope.names.setdefault(name, [])
+                        if bound is not LOCAL:
+                            bound.append((tuple(segs), is_global))
+            elif t == "extern_crate_declaration":
+                name, alias = child.child_by_field_name("name"), child.child_by_field_name("alias")
+                if name is not None:
+                    scope.names[self.text(alias or name)] = [((self.text(name),), True)]
+            else:
+                name = child.child_by_field_name("name")
+                if name is not None:
+                    scope.names[self.text(name)] = LOCAL
+        self._blocks[node.id] = scope
+        return scope
 
-    # -- resolution -----------------------------------------------------------------------
-    def canon(self, segs: List[str]) -> str:
-        path = "::".join(segs)
-        for prefix, target in self.reexports:
-            if path == prefix or path.startswith(prefix + "::"):
-                return target + path[len(prefix):]
-        return path
+    def resolve(self, segs, is_global: bool, at) -> list:
+        """Results (see `names`) for the path `segs` written at node `at`."""
+        module = self.module_at(at)
+        return self._resolve(tuple(segs), is_global, self.blocks(at), module, 0)
 
-    def resolve(self, segs: List[str], is_global: bool, at, depth: int = 0, chain=None, globs: bool = True) -> List[Tuple[str, bool]]:
-        """Candidate (canonical path, reached through an import) pairs for `segs` written at node
-        `at`; [] when it names a local item. A glob's own path is resolved without expanding
-        globs again (one level), which keeps resolution linear in the number of globs."""
-        if depth > 16 or not segs:
+    def _resolve(self, segs, is_global: bool, scopes: List[BlockScope], module: ModRef, depth: int) -> list:
+        if not segs:
             return []
-        if is_global:
-            return [(self.canon(segs), False)]
-        first = segs[0]
-        if first == "crate":
-            return []
-        chain = chain if chain is not None else self.chain(at)
-        if not chain:
-            return [(self.canon(segs), False)]
-        if first in ("self", "super"):
-            module = chain[-1]
-            while segs and segs[0] in ("self", "super"):
-                if segs[0] == "super":
-                    module = self.parent_module(module)
-                    if module is None:
-                        return []
-                segs = segs[1:]
-            return self.in_module(module, segs, depth) if segs else []
-        for scope in chain:
-            binding = scope.names.get(first)
-            if binding is LOCAL:
-                return []
-            if binding is not None:
-                return self._through(binding, segs, scope, depth)
-        out = []
-        for scope in chain if globs else ():
-            for glob_segs, glob_global in scope.globs:
-                found = self.resolve(glob_segs + segs, glob_global, scope.node, depth + 1, self._chain_of(scope), globs=False)
-                out.extend((path, True) for path, _ in found)
-        out.append((self.canon(segs), False))  # an extern crate such as std, tokio, rand
-        return sorted(set(out))
+        if depth > MAX_DEPTH:
+            return [Unresolved("resolution nested too deeply")]
+        if is_global or segs[0] in ("crate", "self", "super"):
+            return self.mres.resolve_from(module, segs, is_global)
+        if segs[0] == "Self":
+            return self._self_type(scopes, module, segs[1:], depth)
+        for i, scope in enumerate(scopes):
+            bound = scope.names.get(segs[0])
+            if bound is LOCAL:
+                return [Local(module, segs[0], "block", segs[1:])]
+            if bound:
+                out = []
+                for target, target_global in bound:
+                    # a block's `use` resolves from the same block outward, never through itself
+                    inner = self._resolve(target, target_global, scopes[i + 1:] if target[0] == segs[0] else scopes[i:], module, depth + 1)
+                    out.extend(self.mres.extend(_imported(r), segs[1:], depth) for r in inner)
+                return sorted({r for rs in out for r in rs}, key=repr)
+            if scope.globs:
+                out = set(self._resolve(segs, False, scopes[i + 1:], module, depth + 1))
+                for target, target_global in scope.globs:
+                    for r in self._resolve(target, target_global, scopes[i + 1:], module, depth + 1):
+                        if isinstance(r, External):
+                            out.add(External(self.mres.canon(r.path.split("::") + list(segs)), True, r.indirect))
+                        elif isinstance(r, Module):
+                            out.update(self.mres.walk(r.module, segs, depth + 1))
+                return sorted(out, key=repr)
+        return self.mres.resolve_from(module, segs, False)
 
-    def _chain_of(self, scope: Scope) -> List[Scope]:
-        chain = self.chain(scope.node)
-        return [scope] + chain if not scope.module else [scope]
-
-    def _through(self, binding, segs: List[str], scope: Scope, depth: int) -> List[Tuple[str, bool]]:
-        target, is_global = binding
-        if not is_global and target and target[0] == segs[0] and len(target) > 1 and scope.names.get(target[0]) is binding:
-            return [(self.canon(target + segs[1:]), True)]  # `use foo::foo;`: the first foo is the crate
-        found = self.resolve(target + segs[1:], is_global, scope.node, depth + 1, self._chain_of(scope))
-        return [(path, True) for path, _ in found]
-
-    def in_module(self, module: Scope, segs: List[str], depth: int) -> List[Tuple[str, bool]]:
-        binding = module.names.get(segs[0])
-        if binding is LOCAL:
-            return []
-        if binding is not None:
-            return self._through(binding, segs, module, depth)
-        out = []
-        for glob_segs, glob_global in module.globs:
-            found = self.resolve(glob_segs + segs, glob_global, module.node, depth + 1, [module], globs=False)
-            out.extend((path, True) for path, _ in found)
-        return sorted(set(out))
+    def _self_type(self, scopes: List[BlockScope], module: ModRef, rest, depth: int) -> list:
+        """`Self::x` inside an impl: the impl's type."""
+        node = scopes[0].node if scopes else None
+        while node is not None and node.type != "impl_item":
+            node = node.parent
+        target = node.child_by_field_name("type") if node is not None else None
+        found = items.type_of(target, self.text) if target is not None else None
+        if found is None:
+            return [Unresolved("`Self` outside an impl")]
+        return [r2 for r in self._resolve(tuple(found["p"]), found["g"], [], module, depth + 1) for r2 in self.mres.extend(r, tuple(rest), depth)]
 
     def shadowed_by_local(self, node, name: str) -> bool:
         """A single-segment value reference that a `let`, parameter or pattern binds is not the import."""
@@ -260,11 +206,17 @@ ANY_IDENT = re.compile(rb"(?<![A-Za-z0-9_])[A-Za-z_][A-Za-z0-9_]*")
 
 
 EXTERN_ALIAS_RE = re.compile(rb"\bextern\s+crate\s+([A-Za-z_][A-Za-z0-9_]*)\s+as\s+([A-Za-z_][A-Za-z0-9_]*)")
-USE_RE = re.compile(rb"(?<![A-Za-z0-9_])use\s")
 
 
-def _related(path: str, banned) -> bool:
-    return any(b == path or b.startswith(path + "::") or path.startswith(b + "::") for b in banned)
+def local_hot_words(source: bytes, rules, reexports) -> set:
+    """Names this file's own `use` / `type` / `extern crate` bind to paths the rules ban."""
+    from dstcheck.rust import sketch, workspace
+
+    hot = workspace.hot_words({"": sketch.sketch(source)}, workspace._banned(rules, include_direct=True), reexports)
+    words = set(hot.words) | set(hot.local_words.get("", {}))
+    for spellings in (hot.spellings, hot.local_spellings.get("", {})):
+        words.update(w for spelling in spellings for w in spelling)
+    return words
 
 
 def extern_aliases(source: bytes, banned) -> set:
@@ -302,36 +254,46 @@ def _under_attribute(node) -> bool:
     return n is not None and n.type in ("attribute", "attribute_item", "inner_attribute_item")
 
 
+def _imported(result):
+    if isinstance(result, External):
+        return External(result.path, True, result.indirect)
+    return result
+
+
+def make_fact(kind: str, results: list, start: int, end: int, handle, **extra) -> Optional[Fact]:
+    """A Fact from resolution results; None when the path names nothing that could matter."""
+    external = [r for r in results if isinstance(r, External)]
+    pending = tuple(sorted({r for r in results if isinstance(r, Pending)}, key=repr))
+    unresolved = any(isinstance(r, Unresolved) for r in results)
+    if not external and not pending and not unresolved:
+        return None
+    return Fact(
+        kind,
+        tuple(sorted({r.path for r in external})),
+        start,
+        end,
+        handle,
+        imported=tuple(sorted({r.path for r in external if r.imported})),
+        indirect=tuple(sorted({r.path for r in external if r.indirect})),
+        pending=pending,
+        unresolved=unresolved,
+        **extra,
+    )
+
+
 class FactCollector:
-    def __init__(self, parsed: ParsedRust, reexports: Dict[str, str], want_use: bool):
+    def __init__(self, parsed: ParsedRust, resolver: Resolver, want_use: bool):
         self.parsed = parsed
-        self.resolver = Resolver(parsed, reexports)
+        self.resolver = resolver
         self.text = parsed.text
         self.want_use = want_use
         self.facts: List[Fact] = []
         self._seen = set()
 
-    def names_bound_to(self, banned) -> set:
-        """Names that `use` declarations bind to a banned path, a module above one, or an item
-        below one: references through them need not spell the banned path's own segments."""
-        names = set()
-        root = self.parsed.root
-        for m in USE_RE.finditer(self.parsed.source):
-            node = root.descendant_for_byte_range(m.start(), m.start() + 3)
-            if node is None or node.parent is None or node.parent.type != "use_declaration":
-                continue
-            decl = node.parent
-            scope = self.resolver.scope(decl.parent) if decl.parent is not None else None
-            chain = self.resolver._chain_of(scope) if scope is not None else None
-            leaves: List[Tuple[object, List[str], bool]] = []
-            self._use_leaves(decl.child_by_field_name("argument"), [], False, leaves)
-            for leaf, segs, is_global in leaves:
-                if not segs or leaf.type == "use_wildcard":
-                    continue
-                if any(_related(p, banned) for p, _ in self.resolver.resolve(segs, is_global, leaf, 0, chain)):
-                    alias = leaf.child_by_field_name("alias") if leaf.type == "use_as_clause" else None
-                    names.add(self.text(alias) if alias is not None else segs[-1])
-        return names
+    def _add(self, kind: str, results: list, start: int, end: int, handle, **extra) -> None:
+        fact = make_fact(kind, results, start, end, handle, **extra)
+        if fact is not None:
+            self.facts.append(fact)
 
     def collect(self, words=None, every_identifier: bool = False) -> List[Fact]:
         """Facts at every occurrence of a candidate word (or of every identifier)."""
@@ -340,7 +302,8 @@ class FactCollector:
         if every_identifier:
             hits = [(m.start(), m.end()) for m in ANY_IDENT.finditer(source)]
         else:
-            hits = sorted((i, i + len(w)) for w in {w.encode() for w in words} for i in word_positions(source, w))
+            present = words_of(source)
+            hits = sorted((i, i + len(w)) for w in {w.encode() for w in words} & present for i in word_positions(source, w))
         for start, end in hits:
             node = root.descendant_for_byte_range(start, end)
             if node is None or node.type not in IDENT or node.start_byte != start or node.end_byte != end:
@@ -376,27 +339,23 @@ class FactCollector:
         if seg is None:
             return
         segs, is_global = seg
-        resolved = self.resolver.resolve(segs, is_global, top)
-        if not resolved:
-            return
-        paths = tuple(p for p, _ in resolved)
-        imported = tuple(p for p, via in resolved if via)
         if len(segs) == 1 and not is_global and top.type == "identifier" and self.resolver.shadowed_by_local(top, segs[0]):
             return
+        results = self.resolver.resolve(segs, is_global, top)
         if parent.type == "macro_invocation" and _field_is(parent, "macro", top):
             tree = next((c for c in parent.children if c.type == "token_tree"), None)
             first = _first_tokens(tree, self.text) if tree is not None else ()
-            self.facts.append(Fact("macro", paths, parent.start_byte, parent.end_byte, parent, first_tokens=first, imported=imported))
+            self._add("macro", results, parent.start_byte, parent.end_byte, parent, first_tokens=first)
             return
         if parent.type == "field_expression" and _field_is(parent, "value", top):
             call = parent.parent
             field = parent.child_by_field_name("field")
             if call is not None and call.type == "call_expression" and _field_is(call, "function", parent) and field is not None:
-                self.facts.append(Fact("method", paths, call.start_byte, call.end_byte, call, method=self.text(field), imported=imported))
+                self._add("method", results, call.start_byte, call.end_byte, call, method=self.text(field))
         if parent.type == "call_expression" and _field_is(parent, "function", top):
-            self.facts.append(Fact("ref", paths, parent.start_byte, parent.end_byte, parent, imported=imported))
+            self._add("ref", results, parent.start_byte, parent.end_byte, parent)
         else:
-            self.facts.append(Fact("ref", paths, top.start_byte, top.end_byte, top, imported=imported))
+            self._add("ref", results, top.start_byte, top.end_byte, top)
 
     def _use_declaration(self, node) -> None:
         if not self.want_use:
@@ -407,47 +366,11 @@ class FactCollector:
         if decl is None or decl.id in self._seen:
             return
         self._seen.add(decl.id)
-        scope = self.resolver.scope(decl.parent) if decl.parent is not None else None
-        leaves: List[Tuple[object, List[str], bool]] = []
-        self._use_leaves(decl.child_by_field_name("argument"), [], False, leaves)
-        for leaf, segs, is_global in leaves:
-            if not segs:
-                continue
-            chain = self.resolver._chain_of(scope) if scope is not None else None
-            resolved = self.resolver.resolve(segs, is_global, leaf, 0, chain)
-            if resolved:
-                self.facts.append(Fact("use", tuple(p for p, _ in resolved), leaf.start_byte, leaf.end_byte, leaf))
-
-    def _use_leaves(self, node, prefix, glob, out) -> None:
-        if node is None:
-            return
-        t = node.type
-        if t in IDENT or t in PATH:
-            seg = segments(node, self.text)
-            if seg is not None:
-                segs = prefix + seg[0]
-                out.append((node, segs[:-1] if segs[-1] == "self" else segs, glob or (not prefix and seg[1])))
-        elif t == "use_as_clause":
-            path = node.child_by_field_name("path")
-            seg = segments(path, self.text) if path is not None else None
-            if seg is not None:
-                segs = prefix + seg[0]
-                out.append((node, segs[:-1] if segs[-1] == "self" else segs, glob or (not prefix and seg[1])))
-        elif t == "use_wildcard":
-            inner = node.named_children[0] if node.named_child_count else None
-            seg = segments(inner, self.text) if inner is not None else ([], False)
-            if seg is not None:
-                out.append((node, prefix + seg[0], glob or (not prefix and seg[1])))
-        elif t == "scoped_use_list":
-            path = node.child_by_field_name("path")
-            seg = segments(path, self.text) if path is not None else ([], node.child_count > 0 and node.children[0].type == "::")
-            lst = node.child_by_field_name("list")
-            if seg is not None and lst is not None:
-                for child in lst.named_children:
-                    self._use_leaves(child, prefix + seg[0], glob or (not prefix and seg[1]), out)
-        elif t == "use_list":
-            for child in node.named_children:
-                self._use_leaves(child, prefix, glob, out)
+        for leaf, _, segs, is_global, _ in items.use_leaves(decl.child_by_field_name("argument"), self.text):
+            if segs:
+                # the use's own path, resolved from where the use stands (not through itself)
+                results = self.resolver.resolve(segs, is_global, decl)
+                self._add("use", results, leaf.start_byte, leaf.end_byte, leaf)
 
     def _token_path(self, node, tree) -> None:
         """A path spelled as loose tokens inside a macro's token tree."""
@@ -469,25 +392,21 @@ class FactCollector:
         while j + 2 < len(children) and children[j + 1].type == "::" and children[j + 2].type in IDENT:
             j += 2
         segs = [self.text(children[k]) for k in range(i, j + 1, 2)]
-        resolved = self.resolver.resolve(segs, is_global, tree)
-        if not resolved:
-            return
-        paths = tuple(p for p, _ in resolved)
-        imported = tuple(p for p, via in resolved if via)
+        results = self.resolver.resolve(segs, is_global, tree)
         start = children[i - 1].start_byte if is_global else children[i].start_byte
         end = children[j].end_byte
         nxt = children[j + 1] if j + 1 < len(children) else None
         after = children[j + 2] if j + 2 < len(children) else None
         if nxt is not None and nxt.type == "!" and after is not None and after.type == "token_tree":
-            self.facts.append(Fact("macro", paths, start, after.end_byte, tree, first_tokens=_first_tokens(after, self.text), imported=imported))
+            self._add("macro", results, start, after.end_byte, tree, first_tokens=_first_tokens(after, self.text))
             return
         if nxt is not None and nxt.type == "token_tree" and self.text(nxt).startswith("("):
             end = nxt.end_byte
         elif nxt is not None and nxt.type == "." and after is not None and after.type == "identifier":
             call = children[j + 3] if j + 3 < len(children) else None
             if call is not None and call.type == "token_tree" and self.text(call).startswith("("):
-                self.facts.append(Fact("method", paths, start, call.end_byte, tree, method=self.text(after), imported=imported))
-        self.facts.append(Fact("ref", paths, start, end, tree, imported=imported))
+                self._add("method", results, start, call.end_byte, tree, method=self.text(after))
+        self._add("ref", results, start, end, tree)
 
 
 def _field_is(parent, field: str, node) -> bool:

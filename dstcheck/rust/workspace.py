@@ -1,8 +1,598 @@
-"""The Rust half of the index stage: the Cargo workspace, its crates' module trees and what each
-module binds. (Work in progress: until it lands `build` returns None.)"""
+"""The Rust half of the index stage: the Cargo workspace, its module layout, and the words that
+can carry a banned path from one file to another.
+
+Before analysis (`build`), from manifests and byte-level sketches only, nothing parsed:
+- crates: each file's nearest `Cargo.toml` package, its crate name (`[lib] name`, or the package
+  name with dashes as underscores), its dependencies as code names them (`package = ".."`
+  renames, `{ workspace = true }` entries inherited from `[workspace.dependencies]`), and which
+  of them are crates of this workspace (path dependencies);
+- each file's module path from the crate's layout (`src/a/b.rs` and `src/a/b/mod.rs` are `a::b`;
+  `#[path]` declarations override);
+- the hot words: names that some `use`, `type` alias or `extern crate` anywhere in the crates
+  binds to a banned path (or a module above or an item below one), to fixpoint, and the banned
+  names a glob of a banned module brings in. A file that spells none of them, and not every
+  segment of a banned path, cannot hold a site, whatever the other files say.
+
+After analysis (`link`): each file's exact summary (module tables read off its syntax tree) is
+in its result; references that left their file are resolved through them. A module whose file
+was not analysed is summarised on demand (cached by content).
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import posixpath
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Dict, Iterable, List, Optional, Set, Tuple
 
-def build(config, entries, todo, store, options, stats):
-    return None
+from dstcheck.rust.names import EXTERN_ROOTS, CrateInfo, ModRef, NO_CRATE
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+SKETCH_NAMESPACE = "rust-sketch"
+SUMMARY_NAMESPACE = "rust-summary"
+DEP_TABLES = ("dependencies", "dev-dependencies", "build-dependencies")
+SKIP_DIRS = {"target", ".git", "node_modules", "__pycache__"}
+
+
+@dataclass
+class Crate:
+    key: str  # project-relative directory of its manifest
+    name: str  # the name code uses for it
+    src: str  # project-relative directory its module layout starts from
+    roots: Tuple[str, ...]  # root files (lib, main)
+    info: CrateInfo
+
+
+@dataclass
+class Workspace:
+    root: str  # absolute project root
+    crates: Dict[str, Crate] = field(default_factory=dict)
+    modules: Dict[str, ModRef] = field(default_factory=dict)  # file -> its module
+    files: Dict[ModRef, str] = field(default_factory=dict)  # module -> file
+    hot: "Hot" = None  # what can carry a banned path across files (see `hot_words`)
+    stats: Counter = field(default_factory=Counter)
+
+    def _scopes(self, path: str) -> List[str]:
+        """The file and the files of the modules above it: where private bindings reach from."""
+        module = self.modules.get(path)
+        if module is None:
+            return [path]
+        out = []
+        for cut in range(len(module.path), -1, -1):
+            owner = self.files.get(ModRef(module.crate, module.path[:cut]))
+            if owner is not None and owner not in out:
+                out.append(owner)
+        return out or [path]
+
+    def _tables(self, path: str):
+        words = [self.hot.words] + [self.hot.local_words[f] for f in self._scopes(path) if f in self.hot.local_words]
+        spellings = [self.hot.spellings] + [self.hot.local_spellings[f] for f in self._scopes(path) if f in self.hot.local_spellings]
+        return words, spellings
+
+    def keeps(self, path: str, vocabulary, rule_ids) -> bool:
+        """Whether a file the prefilter would drop may still hold a site, for one of the rules
+        that run on it, through another file."""
+        rule_ids = set(rule_ids)
+        if not self.hot.globbed.get(path, frozenset()).isdisjoint(rule_ids):
+            return True
+        words, spellings = self._tables(path)
+        for table in words:
+            if any(w.encode() in vocabulary and not ids.isdisjoint(rule_ids) for w, ids in table.items()):
+                return True
+        for table in spellings:
+            if any(not ids.isdisjoint(rule_ids) and all(w.encode() in vocabulary for w in sp) for sp, ids in table.items()):
+                return True
+        return False
+
+    def words_for(self, path: str, rule_ids) -> frozenset:
+        """The hot words that matter to these rules in this file (candidates once it is parsed)."""
+        rule_ids = set(rule_ids)
+        words, spellings = self._tables(path)
+        out = {w for table in words for w, ids in table.items() if not ids.isdisjoint(rule_ids)}
+        out |= {w for table in spellings for sp, ids in table.items() if not ids.isdisjoint(rule_ids) for w in sp}
+        return frozenset(out)
+
+    def may_carry(self, module: ModRef, segs, rule_ids) -> bool:
+        """Whether a path that continues in another file's `module` can still reach a path one
+        of these rules bans: only through a name bound to one where that module can see it."""
+        owner = None
+        for cut in range(len(module.path), -1, -1):
+            owner = self.files.get(ModRef(module.crate, module.path[:cut]))
+            if owner is not None:
+                break
+        words, spellings = self._tables(owner) if owner is not None else ([self.hot.words], [self.hot.spellings])
+        rule_ids = set(rule_ids)
+        for seg in segs:
+            if any(not table.get(seg, frozenset()).isdisjoint(rule_ids) for table in words):
+                return True
+        return any(not ids.isdisjoint(rule_ids) and not sp.isdisjoint(segs) for table in spellings for sp, ids in table.items())
+
+    def globbed(self, path: str, rule_ids) -> bool:
+        return not self.hot.globbed.get(path, frozenset()).isdisjoint(rule_ids)
+
+    def module_of(self, path: str) -> ModRef:
+        return self.modules.get(path) or ModRef("file:" + path, ())
+
+    def crate_info(self, key: str) -> CrateInfo:
+        crate = self.crates.get(key)
+        return crate.info if crate is not None else NO_CRATE
+
+    def link(self, config, results, rules_run, store, stats) -> None:
+        link(self, config, results, rules_run, store, stats)
+
+    def digest(self) -> str:
+        """What can change one file's analysis: crate metadata, module layout, hot words."""
+        data = {
+            "crates": {k: [c.name, c.src, c.roots, sorted(c.info.deps.items()), sorted(c.info.workspace.items()), c.info.known] for k, c in sorted(self.crates.items())},
+            "modules": sorted((p, m.crate, m.path) for p, m in self.modules.items()),
+            "hot": self.hot.as_data() if self.hot is not None else None,
+        }
+        return hashlib.blake2b(json.dumps(data).encode(), digest_size=12).hexdigest()
+
+
+# -- manifests ------------------------------------------------------------------------------------
+def _read_manifest(path: str) -> Optional[dict]:
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return None
+
+
+def _code_name(name: str) -> str:
+    return name.replace("-", "_")
+
+
+class Manifests:
+    """Cargo manifests, read once each; the workspace root found by walking up."""
+
+    def __init__(self, root: str):
+        self.root = root
+        self._cache: Dict[str, Optional[dict]] = {}
+
+    def get(self, directory: str) -> Optional[dict]:
+        if directory not in self._cache:
+            self._cache[directory] = _read_manifest(os.path.join(self.root, directory, "Cargo.toml")) if os.path.isfile(os.path.join(self.root, directory, "Cargo.toml")) else None
+        return self._cache[directory]
+
+    def nearest(self, path: str) -> Optional[str]:
+        """The directory of the nearest manifest with a [package] above a project-relative file."""
+        directory = posixpath.dirname(path)
+        while True:
+            data = self.get(directory)
+            if data is not None and isinstance(data.get("package"), dict):
+                return directory
+            if not directory:
+                return None
+            directory = posixpath.dirname(directory)
+
+    def workspace_of(self, directory: str) -> Optional[Tuple[str, dict]]:
+        d = directory
+        while True:
+            data = self.get(d)
+            if data is not None and isinstance(data.get("workspace"), dict):
+                return d, data["workspace"]
+            if not d:
+                return None
+            d = posixpath.dirname(d)
+
+
+def _crate(manifests: Manifests, directory: str) -> Optional[Crate]:
+    data = manifests.get(directory)
+    if data is None or not isinstance(data.get("package"), dict):
+        return None
+    package = data["package"].get("name")
+    if not isinstance(package, str):
+        return None
+    lib = data.get("lib") if isinstance(data.get("lib"), dict) else {}
+    name = _code_name(lib.get("name") if isinstance(lib.get("name"), str) else package)
+    lib_path = lib.get("path") if isinstance(lib.get("path"), str) else "src/lib.rs"
+    roots = [posixpath.normpath(posixpath.join(directory, lib_path))]
+    main = posixpath.join(directory, "src/main.rs")
+    if os.path.isfile(os.path.join(manifests.root, main)):
+        roots.append(main)
+    workspace = manifests.workspace_of(directory)
+    inherited = {}
+    ws_dir = ""
+    if workspace is not None:
+        ws_dir, table = workspace
+        inherited = table.get("dependencies", {}) if isinstance(table.get("dependencies"), dict) else {}
+    deps: Dict[str, str] = {}
+    local: Dict[str, str] = {}
+    tables = [data.get(t) for t in DEP_TABLES]
+    for target in (data.get("target") or {}).values() if isinstance(data.get("target"), dict) else ():
+        if isinstance(target, dict):
+            tables.extend(target.get(t) for t in DEP_TABLES)
+    for table in tables:
+        if not isinstance(table, dict):
+            continue
+        for key, spec in table.items():
+            base_dir = directory
+            if isinstance(spec, dict) and spec.get("workspace") is True:
+                spec, base_dir = inherited.get(key, {}), ws_dir
+            real = spec.get("package", key) if isinstance(spec, dict) and isinstance(spec.get("package"), str) else key
+            deps[_code_name(key)] = _code_name(real)
+            if isinstance(spec, dict) and isinstance(spec.get("path"), str):
+                local[_code_name(real)] = posixpath.normpath(posixpath.join(base_dir, spec["path"]))
+    deps.setdefault(name, name)  # tests, benches and binaries use their own library by name
+    return Crate(directory, name, posixpath.dirname(roots[0]), tuple(roots), CrateInfo(True, deps, {}))
+
+
+# -- building ------------------------------------------------------------------------------------
+def build(config, entries, todo, store, options, stats: Counter, rules: List) -> Optional[Workspace]:
+    from dstcheck.rust import sketch as sketch_mod
+    from dstcheck.stages import cache as cache_mod
+    from dstcheck.stages.index import summaries
+
+    root = str(config.root)
+    rust = [e for e in todo if e.language == "rust"]
+    if not rust:
+        return None
+    ws = Workspace(root)
+    manifests = Manifests(root)
+    crate_dirs: Dict[str, Optional[str]] = {}
+    pending = [e.path for e in rust]
+    seen_crates: Set[str] = set()
+    while pending:  # the analysed files' crates, and the workspace crates they depend on
+        path = pending.pop()
+        directory = manifests.nearest(path) if path not in crate_dirs else crate_dirs[path]
+        crate_dirs[path] = directory
+        if directory is None or directory in seen_crates:
+            continue
+        seen_crates.add(directory)
+        crate = _crate(manifests, directory)
+        if crate is None:
+            continue
+        ws.crates[directory] = crate
+        for dep_dir in _local_deps(manifests, directory):
+            if dep_dir not in seen_crates:
+                pending.append(posixpath.join(dep_dir, "Cargo.toml"))
+    by_name = {c.name: k for k, c in ws.crates.items()}
+    for crate in ws.crates.values():
+        workspace = {dep: by_name[dep] for dep in crate.info.deps.values() if dep in by_name}
+        crate.info = CrateInfo(True, crate.info.deps, workspace)
+    files = _crate_files(root, ws.crates)
+    files.update({e.path: e.abspath for e in rust})
+    salt = cache_mod.config_salt(config) if store is not None else b""
+    sketches = summaries(files, lambda src: sketch_mod.sketch(src), store, SKETCH_NAMESPACE, salt, stats)
+    _layout(ws, files, sketches, manifests)
+    banned = _banned(rules)
+    ws.hot = hot_words(sketches, banned, config.pack.reexports.get("rust", {}), ws)
+    stats["rust index: hot words"] = len(ws.hot.words) + sum(len(d) for d in ws.hot.local_words.values())
+    stats["rust index: files sketched"] = len(sketches)
+    return ws
+
+
+def _local_deps(manifests: Manifests, directory: str) -> List[str]:
+    crate = _crate(manifests, directory)
+    if crate is None:
+        return []
+    data = manifests.get(directory) or {}
+    out = []
+    workspace = manifests.workspace_of(directory)
+    inherited = workspace[1].get("dependencies", {}) if workspace and isinstance(workspace[1].get("dependencies"), dict) else {}
+    for table_name in DEP_TABLES:
+        table = data.get(table_name)
+        if not isinstance(table, dict):
+            continue
+        for key, spec in table.items():
+            base = directory
+            if isinstance(spec, dict) and spec.get("workspace") is True:
+                spec, base = inherited.get(key, {}), workspace[0] if workspace else ""
+            if isinstance(spec, dict) and isinstance(spec.get("path"), str):
+                out.append(posixpath.normpath(posixpath.join(base, spec["path"])))
+    return sorted(set(out))
+
+
+def _crate_files(root: str, crates: Dict[str, Crate]) -> Dict[str, str]:
+    """Every .rs file of the crates (their module trees live there), relative -> absolute."""
+    out: Dict[str, str] = {}
+    for crate in crates.values():
+        base = os.path.join(root, crate.key)
+        for current, dirs, names in os.walk(base):
+            rel_dir = os.path.relpath(current, root).replace(os.sep, "/")
+            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith(".") and not os.path.isfile(os.path.join(current, d, "Cargo.toml")))
+            for name in names:
+                if name.endswith(".rs"):
+                    rel = posixpath.normpath(posixpath.join(rel_dir, name))
+                    out[rel] = os.path.join(current, name)
+    return out
+
+
+def _layout(ws: Workspace, files: Dict[str, str], sketches: Dict[str, dict], manifests: Manifests) -> None:
+    """Module paths from each crate's layout, then `#[path]` declarations."""
+    crate_of: Dict[str, Crate] = {}
+    for path in files:
+        directory = manifests.nearest(path)
+        crate = ws.crates.get(directory) if directory is not None else None
+        if crate is None:
+            continue
+        crate_of[path] = crate
+        module = _layout_module(crate, path)
+        if module is not None:
+            ws.modules[path] = module
+    for path in sorted(files):
+        sk = sketches.get(path)
+        if not sk or path not in ws.modules:
+            continue
+        parent = ws.modules[path]
+        for name, attr in sk["mods"]:
+            if attr:
+                child = posixpath.normpath(posixpath.join(posixpath.dirname(path), attr))
+                if child in files and child in crate_of:
+                    ws.modules[child] = ModRef(parent.crate, parent.path + (name,))
+    for path, module in sorted(ws.modules.items()):
+        ws.files.setdefault(module, path)
+
+
+def _layout_module(crate: Crate, path: str) -> Optional[ModRef]:
+    if path in crate.roots:
+        return ModRef(crate.key, ())
+    if not path.startswith(crate.src + "/"):
+        return None  # tests/, benches/, examples/: their own crates, each a root
+    rel = path[len(crate.src) + 1:-3].split("/")
+    if rel[0] == "bin":
+        return None
+    if rel[-1] == "mod":
+        rel = rel[:-1]
+    return ModRef(crate.key, tuple(rel)) if rel else None
+
+
+# -- hot words ----------------------------------------------------------------------------------
+def _banned(rules, include_direct: bool = False) -> Dict[str, frozenset]:
+    """Banned path -> ids of the rules that ban it. A `direct` matcher needs no other file (what
+    reaches its paths through another module's re-export is not its site), so across files it is
+    left out; within one file it counts."""
+    from dstcheck.matchers import path_lists
+
+    out: Dict[str, set] = {}
+    for rule in rules:
+        for m in rule.matchers:
+            if m.params.get("direct") and not include_direct:
+                continue
+            for path in list(path_lists(m.params)) + list(m.params.get("types", ())):
+                out.setdefault(path, set()).add(rule.id)
+    return {p: frozenset(ids) for p, ids in sorted(out.items())}
+
+
+class Banned:
+    """Banned paths in every spelling, each with the rules that ban it; prefix sets make
+    relatedness checks a few set lookups."""
+
+    def __init__(self, banned: Dict[str, frozenset], reexports: Dict[str, str]):
+        from dstcheck.stages.prefilter import anchor
+
+        self.reexports = sorted(reexports.items(), key=lambda kv: -len(kv[0]))
+        rules: Dict[str, set] = {}
+        for path, ids in banned.items():
+            rules.setdefault(path, set()).update(ids)
+            for src, dst in reexports.items():
+                if path == dst or path.startswith(dst + "::"):
+                    rules.setdefault(src + path[len(dst):], set()).update(ids)
+        self.rules = {p: frozenset(ids) for p, ids in rules.items()}
+        self.prefixes: Dict[str, set] = {}
+        for p, ids in self.rules.items():
+            segs = p.split("::")
+            for i in range(1, len(segs)):
+                self.prefixes.setdefault("::".join(segs[:i]), set()).update(ids)
+        self.anchors: Dict[str, set] = {}
+        for p, ids in self.rules.items():
+            self.anchors.setdefault(anchor(p.split("::")), set()).update(ids)
+
+    def canon(self, path: str) -> str:
+        for prefix, target in self.reexports:
+            if path == prefix or path.startswith(prefix + "::"):
+                return target + path[len(prefix):]
+        return path
+
+    def item(self, path: str) -> frozenset:
+        """Rules banning the path or a path above it."""
+        segs = path.split("::")
+        out = set()
+        for i in range(1, len(segs) + 1):
+            out |= self.rules.get("::".join(segs[:i]), set())
+        return frozenset(out)
+
+    def module_above(self, path: str) -> frozenset:
+        return frozenset(self.prefixes.get(path, ()))
+
+    def continuations(self, prefix: str) -> List[Tuple[List[str], frozenset]]:
+        """For a module above banned paths: the segments after it of each, with its rules."""
+        return [(p[len(prefix) + 2:].split("::"), ids) for p, ids in sorted(self.rules.items()) if p.startswith(prefix + "::")]
+
+
+@dataclass
+class Hot:
+    """What can carry a banned path from one file to another (see `hot_words`). Each word or
+    spelling maps to the ids of the rules it matters to. Public bindings count everywhere; a
+    private one only in its file and the modules below it (`local_*`, keyed by file)."""
+
+    words: Dict[str, frozenset] = field(default_factory=dict)
+    spellings: Dict[frozenset, frozenset] = field(default_factory=dict)
+    local_words: Dict[str, Dict[str, frozenset]] = field(default_factory=dict)
+    local_spellings: Dict[str, Dict[frozenset, frozenset]] = field(default_factory=dict)
+    globbed: Dict[str, frozenset] = field(default_factory=dict)  # files that glob-import a banned module
+
+    def as_data(self) -> list:
+        def words(d):
+            return sorted((w, sorted(ids)) for w, ids in d.items())
+
+        def spells(d):
+            return sorted((sorted(sp), sorted(ids)) for sp, ids in d.items())
+
+        return [
+            words(self.words), spells(self.spellings),
+            sorted((f, words(d)) for f, d in self.local_words.items()),
+            sorted((f, spells(d)) for f, d in self.local_spellings.items()),
+            words(self.globbed),
+        ]
+
+
+_BANNED_CACHE: Dict[tuple, "Banned"] = {}
+
+
+def banned_for(banned: Dict[str, frozenset], reexports: Dict[str, str]) -> "Banned":
+    key = (tuple(sorted(banned.items())), tuple(sorted(reexports.items())))
+    if key not in _BANNED_CACHE:
+        _BANNED_CACHE[key] = Banned(banned, reexports)
+    return _BANNED_CACHE[key]
+
+
+def hot_words(sketches: Dict[str, dict], banned: Dict[str, frozenset], reexports: Dict[str, str], ws: Optional[Workspace] = None) -> Hot:
+    """From the sketches alone:
+    - hot words: names a `use` / `type` / `extern crate` binds to a banned item or below one,
+      directly, or (for a path into this workspace) to a path whose last segment is a hot word
+      or a banned path's anchor: a re-export chain (`pub use crate::clock::Instant as Stamp;`);
+    - extra spellings: a name bound to a module above banned paths (`use std::thread as t;`)
+      spells `t::spawn`, so {t, spawn} is a spelling; likewise a Cargo rename of a crate;
+    - the files that glob-import a banned module (there every identifier is a candidate; below
+      them the glob's banned names are hot words).
+    Name-based on purpose: a bound name is taken to mean every binding of that name in its scope,
+    so each set can only be too large, never too small."""
+    ban = banned_for(banned, reexports)
+    renames: Dict[str, str] = {}
+    external = set(EXTERN_ROOTS)
+    if ws is not None:
+        for crate in ws.crates.values():
+            for key, real in crate.info.deps.items():
+                if key != real:
+                    renames[key] = real
+                if real not in crate.info.workspace:
+                    external.add(key)
+    hot = Hot()
+
+    def add(table: dict, key, ids) -> None:
+        if ids:
+            table[key] = table.get(key, frozenset()) | ids
+
+    for key, real in renames.items():
+        for rest, ids in ban.continuations(real):
+            add(hot.spellings, frozenset([key] + rest), ids)
+    chained = []
+    for path, sk in sorted(sketches.items()):
+        if not sk:
+            continue
+        for name, segs, public in sk["binds"]:
+            if not segs:
+                continue
+            words = hot.words if public else hot.local_words.setdefault(path, {})
+            spellings = hot.spellings if public else hot.local_spellings.setdefault(path, {})
+            first = renames.get(segs[0], segs[0])
+            written = ban.canon("::".join([first] + list(segs[1:])))
+            ids = ban.item(written)
+            if ids:
+                add(words, name, ids)
+            elif ban.module_above(written):
+                for rest, rest_ids in ban.continuations(written):
+                    add(spellings, frozenset([name] + rest), rest_ids)
+            elif ws is not None and first not in external:
+                chained.append((words, path, name, segs[-1]))
+        for segs, public in sk["globs"]:
+            if not segs:
+                continue
+            first = renames.get(segs[0], segs[0])
+            target = ban.canon("::".join([first] + list(segs[1:])))
+            ids = ban.module_above(target) | ban.item(target)
+            if ids:
+                add(hot.globbed, path, ids)
+                words = hot.words if public else hot.local_words.setdefault(path, {})
+                for rest, rest_ids in ban.continuations(target):
+                    add(words, rest[0], rest_ids)
+    changed = True
+    while changed:  # re-export chains, to fixpoint
+        changed = False
+        for words, path, name, last in chained:
+            ids = hot.words.get(last, frozenset()) | hot.local_words.get(path, {}).get(last, frozenset())
+            if ids - words.get(name, frozenset()):
+                add(words, name, ids)
+                changed = True
+    hot.local_words = {f: d for f, d in hot.local_words.items() if d}
+    hot.local_spellings = {f: d for f, d in hot.local_spellings.items() if d}
+    return hot
+
+
+# -- linking --------------------------------------------------------------------------------------
+def link(ws: Workspace, config, results: Dict, rules_run: Dict, store, stats: Counter) -> None:
+    """Finish the facts each analysed file left pending, through every file's module tables."""
+    from dstcheck.model import Context, Fact, Finding
+    from dstcheck.rust.names import External, ModuleResolver, Pending, Unresolved
+    from dstcheck.stages.match import match
+
+    waiting = [(p, r) for p, r in sorted(results.items()) if r.language == "rust" and r.deferred]
+    if not waiting:
+        return
+    known: Dict[str, Optional[dict]] = {}
+
+    def summary_of(path: str) -> Optional[dict]:
+        if path not in known:
+            result = results.get(path)
+            known[path] = result.summary if result is not None and result.summary else _summarize(ws, path, config, store, stats)
+        return known[path]
+
+    def tables(ref: ModRef):
+        for cut in range(len(ref.path), -1, -1):
+            path = ws.files.get(ModRef(ref.crate, ref.path[:cut]))
+            if path is not None:
+                summary = summary_of(path)
+                return summary["modules"].get("::".join(ref.path[cut:])) if summary else None
+        return None
+
+    mres = ModuleResolver(tables, ws.crate_info, config.pack.reexports.get("rust", {}))
+    for path, result in waiting:
+        rules = rules_run.get(path, [])
+        for record in result.deferred:
+            origin = ModRef(record["origin"][0], tuple(record["origin"][1]))
+            found: list = []
+            for mode, crate, module_path, segs in record["pending"]:
+                found.extend(mres.resume(Pending(mode, ModRef(crate, tuple(module_path)), tuple(segs)), origin))
+            external = [r for r in found if isinstance(r, External)]
+            fact = Fact(
+                record["kind"],
+                tuple(sorted(set(record["paths"]) | {r.path for r in external})),
+                0,
+                1,
+                None,
+                method=record["method"],
+                first_tokens=tuple(record["first_tokens"]),
+                imported=tuple(sorted(set(record["imported"]) | {r.path for r in external if r.imported})),
+                indirect=tuple(sorted(set(record["indirect"]) | {r.path for r in external if r.indirect})),
+            )
+            line, column, end_line, end_column = record["span"]
+            ctx = Context(**record["context"])
+            matched = match([fact], rules)
+            for rule, matched_path, _ in matched:
+                result.findings.append(Finding(rule.id, line, column, end_line, end_column, record["snippet"], rule.message.format(path=matched_path), ctx, matched_path))
+            if not matched and (record["unresolved"] or any(isinstance(r, Unresolved) for r in found)):
+                result.unresolved += 1
+        result.findings.sort(key=lambda f: (f.line, f.column, f.rule, f.end_line, f.end_column))
+        stats["rust index: references resolved across files"] += len(result.deferred)
+
+
+def _summarize(ws: Workspace, path: str, config, store, stats: Counter) -> Optional[dict]:
+    """A module's summary when its file was not analysed (parsed here, cached by content)."""
+    from dstcheck.rust import context, items, parse
+    from dstcheck.stages import cache as cache_mod
+    from dstcheck.stages.analyze import read_source
+
+    source, problem = read_source(os.path.join(ws.root, path))
+    if problem is not None:
+        return None
+    key = cache_mod.key(cache_mod.config_salt(config), [SUMMARY_NAMESPACE], source) if store is not None else ""
+    hit = store.get_raw(SUMMARY_NAMESPACE, path, key) if store is not None else None
+    if hit is not None and isinstance(hit.get("summary"), dict):
+        stats["rust index: summaries from cache"] += 1
+        return hit["summary"]
+    stats["rust index: files parsed for their summary"] += 1
+    parsed = parse.parse(source)
+    summary = items.Summarizer(parsed, context.ContextFinder(parsed, config.profile), config.profile).summary()
+    if store is not None:
+        store.put_raw(SUMMARY_NAMESPACE, path, key, {"summary": summary})
+    return summary

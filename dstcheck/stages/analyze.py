@@ -10,7 +10,7 @@ import re
 from typing import List, Optional, Tuple
 
 from dstcheck.model import FileResult, Finding
-from dstcheck.stages.prefilter import plan_for
+from dstcheck.stages.prefilter import plan_for, words_of
 from dstcheck.rules import Rule
 
 PATH_BEFORE = re.compile(rb"((?:::)?[A-Za-z_][A-Za-z0-9_]*(?:::[A-Za-z_][A-Za-z0-9_]*)*)$")
@@ -63,22 +63,25 @@ def analyze_file(path: str, abspath: str, language: str, rules: List[Rule], conf
     result.size = len(source)
     result.lines = source.count(b"\n") + (0 if source.endswith(b"\n") or not source else 1)
     plan = plan_for(rules, config.pack.reexports.get(language, {}), language)
-    project = index.python if index is not None and language == "python" else None
-    if prefilter and not plan.may_hold_site(source, config.marker.encode()) and not (project is not None and project.keeps(path)):
-        result.parsed = False
-        if language == "rust":  # the module tree still needs its `mod name;` declarations
-            result.mod_decls = _mod_decls(source, config)
-        return result
+    part = index.for_language(language) if index is not None else None
+    if prefilter:
+        vocabulary = words_of(source)
+        if not plan.may_hold_site(source, config.marker.encode(), vocabulary) and not (hasattr(part, "keeps") and part.keeps(path, vocabulary, [r.id for r in rules])):
+            result.parsed = False
+            if language == "rust":  # the module tree still needs its `mod name;` declarations
+                result.mod_decls = _mod_decls(source, config)
+            return result
     if language == "rust":
-        _analyze_rust(source, rules, config, result, plan)
+        _analyze_rust(path, source, rules, config, result, plan, part)
     else:
-        _analyze_python(path, source, rules, config, result, project)
+        _analyze_python(path, source, rules, config, result, part)
     return result
 
 
-def _analyze_rust(source: bytes, rules: List[Rule], config, result: FileResult, plan) -> None:
+def _analyze_rust(path: str, source: bytes, rules: List[Rule], config, result: FileResult, plan, workspace) -> None:
+    from dstcheck.rust import context, items, parse, resolve
+    from dstcheck.rust.names import NO_CRATE, PENDING, ModRef, ModuleResolver
     from dstcheck.stages.match import match
-    from dstcheck.rust import context, parse, resolve
 
     parsed = parse.parse(source)
     error = parse.first_error(parsed)
@@ -86,25 +89,68 @@ def _analyze_rust(source: bytes, rules: List[Rule], config, result: FileResult, 
         line, column = parsed.position(error)
         result.findings.append(_problem(line, "syntax error: tree-sitter-rust could not parse this part of the file", column))
     finder = context.ContextFinder(parsed, config.profile)
-    if rules:
-        want_use = any(m.params.get("include-use") for r in rules for m in r.matchers)
-        collector = resolve.FactCollector(parsed, config.pack.reexports.get("rust", {}), want_use)
-        # A glob import of a banned module can bring in any name: then every identifier is a candidate.
-        globbed = any(any((g + "::").startswith(p + "::") for p in plan.banned) for g in glob_paths(source))
-        if globbed:
-            facts = collector.collect(every_identifier=True)
-        else:
-            words = set(plan.anchors) | collector.names_bound_to(plan.banned) | resolve.extern_aliases(source, plan.banned)
-            facts = collector.collect(words)
-        for rule, path, fact in match(facts, rules):
-            line, column = parsed.position(fact.start)
-            end_line, end_column = parsed.position(fact.end)
-            snippet = " ".join(parsed.source[fact.start:fact.end].decode("utf-8", "replace").split())
-            result.findings.append(
-                Finding(rule.id, line, column, end_line, end_column, snippet, rule.message.format(path=path), finder.context(fact.handle))
-            )
+    result.summary = items.Summarizer(parsed, finder, config.profile).summary()
     result.markers = parse.markers(parsed, config.marker)
     result.mod_decls = finder.mod_decls()
+    if not rules:
+        return
+    module = workspace.module_of(path) if workspace is not None else ModRef("file:" + path, ())
+    own = {module.path + (tuple(k.split("::")) if k else ()): t for k, t in result.summary["modules"].items()}
+    in_crate = workspace is not None and module.crate in workspace.crates
+
+    def tables(ref: ModRef):
+        if ref.crate == module.crate and ref.path in own:
+            return own[ref.path]
+        return PENDING if in_crate or (workspace is not None and ref.crate in workspace.crates) else None
+
+    crates = workspace.crate_info if workspace is not None else (lambda key: NO_CRATE)
+    mres = ModuleResolver(tables, crates, config.pack.reexports.get("rust", {}))
+    resolver = resolve.Resolver(parsed, finder, module, mres)
+    want_use = any(m.params.get("include-use") for r in rules for m in r.matchers)
+    collector = resolve.FactCollector(parsed, resolver, want_use)
+    # A glob import of a banned module can bring in any name: then every identifier is a candidate.
+    globbed = (workspace is not None and workspace.globbed(path, {r.id for r in rules})) or any(any((g + "::").startswith(p + "::") for p in plan.banned) for g in glob_paths(source))
+    ids = [r.id for r in rules]
+    if globbed:
+        facts = collector.collect(every_identifier=True)
+    else:
+        words = set(plan.anchors) | resolve.local_hot_words(source, rules, config.pack.reexports.get("rust", {})) | resolve.extern_aliases(source, plan.banned)
+        if workspace is not None:
+            words |= workspace.words_for(path, ids)
+        facts = collector.collect(words)
+    for fact in facts:
+        if fact.pending and workspace is not None:
+            fact.pending = tuple(p for p in fact.pending if workspace.may_carry(p.module, p.segs, ids))
+        matched = [] if fact.pending else match([fact], rules)
+        if not matched and not fact.pending:
+            result.unresolved += fact.unresolved
+            continue
+        line, column = parsed.position(fact.start)
+        end_line, end_column = parsed.position(fact.end)
+        snippet = " ".join(parsed.source[fact.start:fact.end].decode("utf-8", "replace").split())
+        ctx = finder.context(fact.handle)
+        if fact.pending:
+            result.deferred.append(deferred_record(fact, resolver.module_at(fact.handle), (line, column, end_line, end_column), snippet, ctx))
+        for rule, matched_path, _ in matched:
+            result.findings.append(Finding(rule.id, line, column, end_line, end_column, snippet, rule.message.format(path=matched_path), ctx, matched_path))
+
+
+def deferred_record(fact, origin, span, snippet: str, ctx) -> dict:
+    """A fact whose resolution continues in another file, as plain data (it is cached)."""
+    return {
+        "kind": fact.kind,
+        "method": fact.method,
+        "first_tokens": list(fact.first_tokens),
+        "paths": list(fact.paths),
+        "imported": list(fact.imported),
+        "indirect": list(fact.indirect),
+        "pending": [[p.mode, p.module.crate, list(p.module.path), list(p.segs)] for p in fact.pending],
+        "unresolved": fact.unresolved,
+        "origin": [origin.crate, list(origin.path)],
+        "span": list(span),
+        "snippet": snippet,
+        "context": {"test": ctx.test, "gate": ctx.gate, "item": ctx.item},
+    }
 
 
 def _analyze_python(path: str, source: bytes, rules: List[Rule], config, result: FileResult, project) -> None:

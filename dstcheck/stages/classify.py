@@ -21,13 +21,17 @@ def _marker_for(finding: Finding, markers: List[Marker]) -> Optional[Marker]:
     return None
 
 
-def _allow_for(rule: str, path: str, item: str, entries: List[AllowEntry]) -> Optional[AllowEntry]:
+def _allow_for(rule: str, path: str, item: str, api: str, entries: List[AllowEntry]) -> Optional[AllowEntry]:
     for entry in entries:
         if entry.rule == rule and (entry.path == path or globs.compile_glob(entry.path).match(path)) and (
             entry.item is None or entry.item == item
-        ):
+        ) and (entry.api is None or _names_api(api, entry.api)):
             return entry
     return None
+
+
+def _names_api(matched: str, api: str) -> bool:
+    return matched == api or matched.startswith(api + "::") or matched.startswith(api + ".")
 
 
 def classify(
@@ -55,7 +59,7 @@ def classify(
             disposition, reason = "gated", ctx.gate
         else:
             marker = None if ignore_markers else _marker_for(finding, result.markers)
-            entry = _allow_for(finding.rule, result.path, ctx.item, config.allowlist) if finding.rule != "DST000" else None
+            entry = _allow_for(finding.rule, result.path, ctx.item, finding.path, config.allowlist) if finding.rule != "DST000" else None
             if marker is not None:
                 disposition, reason = "suppressed", marker.reason
                 marker_use[marker] = marker_use.get(marker, 0) + 1

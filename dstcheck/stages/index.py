@@ -31,20 +31,30 @@ class Index:
         return self.rust if language == "rust" else self.python
 
 
-def build(config, entries: List, todo: List, store, options) -> Index:
+def build(config, entries: List, todo: List, store, options, rules_run: Dict[str, List]) -> Index:
     """The index for a run. `entries` are every file discovered (the index may read files outside
-    the source sets when in-scope code refers to them); `todo` are the files to be analysed."""
+    the source sets when in-scope code refers to them); `todo` are the files to be analysed, with
+    the rules that run on each in `rules_run`."""
     index = Index()
     languages = {e.language for e in todo}
     if "rust" in languages:
         from dstcheck.rust import workspace
 
-        index.rust = workspace.build(config, entries, todo, store, options, index.stats)
+        rules = {r.id: r for e in todo if e.language == "rust" for r in rules_run.get(e.path, ())}
+        index.rust = workspace.build(config, entries, todo, store, options, index.stats, [rules[k] for k in sorted(rules)])
     if "python" in languages:
         from dstcheck.python import project
 
         index.python = project.build(config, entries, todo, store, options, index.stats)
     return index
+
+
+def link(index: Index, config, results: Dict[str, Any], rules_run: Dict[str, List], store) -> None:
+    """After analysis: finish the references that left their file, now that every file's summary
+    is known (the findings they produce join their file's results)."""
+    for part in (index.rust, index.python):
+        if part is not None and hasattr(part, "link"):
+            part.link(config, results, rules_run, store, index.stats)
 
 
 def summaries(paths: Dict[str, str], summarize, store, namespace: str, salt: bytes, stats: Counter) -> Dict[str, Any]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Dict, FrozenSet, List, Tuple
+from typing import Dict, FrozenSet, List, Optional, Tuple
 
 from dstcheck.matchers import path_lists
 
@@ -35,26 +35,27 @@ class Plan:
     identity: bool = False  # an identity-order rule is active (Python)
     methods: Tuple[bytes, ...] = ()  # Python: method names a rule flags on any receiver
 
-    def may_hold_site(self, source: bytes, marker: bytes) -> bool:
+    def may_hold_site(self, source: bytes, marker: bytes, vocabulary: Optional[FrozenSet[bytes]] = None) -> bool:
         if marker in source:
             return True
         if self.language == "rust" and b"#[path" in source:
             return True
+        words = vocabulary if vocabulary is not None else words_of(source)
         if self.language == "python":
             from dstcheck.python.prefilter import may_hold_site
 
-            return may_hold_site(self, source)
-        cache: Dict[bytes, bool] = {}
-
-        def has(word: bytes) -> bool:
-            if word not in cache:
-                cache[word] = has_word(source, word)
-            return cache[word]
-
-        return any(all(has(word) for word in spelling) for spelling in self.spellings)
+            return may_hold_site(self, source, words)
+        return any(spelling <= words for spelling in self.spellings)
 
 
 IDENT_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
+_SEPARATE = bytes(c if c in IDENT_BYTES else 32 for c in range(256))
+
+
+def words_of(source: bytes) -> FrozenSet[bytes]:
+    """Every identifier-like word in a file, comments and strings included (one C-speed pass:
+    non-identifier bytes become spaces, then split)."""
+    return frozenset(source.translate(_SEPARATE).split())
 
 
 def word_positions(source: bytes, word: bytes):
@@ -73,7 +74,7 @@ def has_word(source: bytes, word: bytes) -> bool:
     return next(word_positions(source, word), None) is not None
 
 
-def _anchor(segments: List[str]) -> str:
+def anchor(segments: List[str]) -> str:
     """The token a reference must contain: the last segment, or for an associated function
     of a type (`Instant::now`, which cannot be imported on its own) the type's name."""
     if len(segments) >= 2 and segments[-1][:1].islower() and segments[-2][:1].isupper():
@@ -104,7 +105,7 @@ def _make_plan(language, rule_params, reexports) -> Plan:
                 segs = _split(variant, language)
                 banned.append(variant)
                 spellings.append(frozenset(s.encode() for s in segs))
-                anchors.add(_anchor(segs))
+                anchors.add(anchor(segs))
         for method in params.get("methods", ()):
             spellings.append(frozenset([method.encode()]))
     return Plan(

@@ -1,0 +1,143 @@
+"""A byte-level sketch of a Rust file, made without parsing it.
+
+It lists the names the file binds to other paths (`use` trees, `type` aliases, `extern crate`),
+its file `mod` declarations, and the names it declares with one of a few tracked types (fields,
+parameters, locals and function returns typed `HashMap`, `Instant`, ...). The sketch is
+deliberately over-approximate: comments and doc examples count, cfg is ignored, nesting is
+ignored. The index uses it only to decide which files and which words can matter for a site in
+another file; what a name really resolves to is always decided on the syntax tree.
+
+Cost is proportional to the keywords found (bytes.find), not to the file's size.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Dict, Iterable, List, Tuple
+
+from dstcheck.stages.prefilter import word_positions
+
+TOKEN = re.compile(rb"r#[A-Za-z_][A-Za-z0-9_]*|[A-Za-z_][A-Za-z0-9_]*|::|[{},*;]")
+MAX_STATEMENT = 8192  # a `use` tree longer than this is cut (the sketch only over-approximates)
+
+
+def use_tree(text: bytes) -> Tuple[List[Tuple[str, List[str]]], List[List[str]]]:
+    """(name, target segments) for each leaf of a `use` tree's text, and the glob targets.
+    Iterative, so a tree nested a thousand braces deep costs nothing special."""
+    leaves: List[Tuple[str, List[str]]] = []
+    globs: List[List[str]] = []
+    prefixes: List[List[str]] = [[]]
+    current: List[str] = []
+    alias = None
+    expect_alias = False
+
+    def emit():
+        nonlocal current, alias
+        segs = prefixes[-1] + current
+        if current:
+            if segs[-1] == "self":
+                segs = segs[:-1]
+            name = alias or (segs[-1] if segs else None)
+            if name and name != "_" and segs:
+                leaves.append((name, segs))
+        current, alias = [], None
+
+    for raw in TOKEN.findall(text):
+        tok = raw.decode("ascii", "replace")
+        if expect_alias:
+            alias, expect_alias = tok.removeprefix("r#"), False
+        elif tok == "as":
+            expect_alias = True
+        elif tok == "::":
+            continue
+        elif tok == "{":
+            prefixes.append(prefixes[-1] + current)
+            current = []
+        elif tok == ",":
+            emit()
+        elif tok == "}":
+            emit()
+            if len(prefixes) > 1:
+                prefixes.pop()
+        elif tok == "*":
+            globs.append(prefixes[-1] + current)
+            current = []
+        elif tok == ";":
+            break
+        else:
+            current.append(tok.removeprefix("r#"))
+    emit()
+    return leaves, globs
+
+
+def _statement(source: bytes, start: int) -> bytes:
+    end = source.find(b";", start, start + MAX_STATEMENT)
+    return source[start:end if end != -1 else start + MAX_STATEMENT]
+
+
+TYPE_ALIAS = re.compile(rb"type\s+([A-Za-z_][A-Za-z0-9_]*)\s*(?:<[^=;]*>)?\s*=([^;]*)")
+EXTERN = re.compile(rb"extern\s+crate\s+([A-Za-z_][A-Za-z0-9_]*)(?:\s+as\s+([A-Za-z_][A-Za-z0-9_]*))?")
+MOD_DECL = re.compile(rb"mod\s+(?:r#)?([A-Za-z_][A-Za-z0-9_]*)\s*;")
+PATH_ATTR = re.compile(rb'#\[\s*path\s*=\s*"((?:[^"\\]|\\.)*)"\s*\]\s*(?:pub(?:\s*\([^)]*\))?\s+)?$')
+WORD = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
+
+
+PUB_BEFORE = re.compile(rb"\bpub\s*(?:\([^)]*\)\s*)?$")
+
+
+def _public(source: bytes, i: int) -> bool:
+    """`pub` (of any kind) right before the keyword at `i`: the binding can be imported elsewhere.
+    A private one is visible only in its module and the modules below it."""
+    return PUB_BEFORE.search(source, max(0, i - 40), i) is not None
+
+
+def sketch(source: bytes) -> Dict[str, list]:
+    """`binds`: [name, target segments, public]; `globs`: [target, public]; `mods`: [name,
+    #[path] or None]."""
+    binds: List[list] = []
+    globs: List[list] = []
+    for i in word_positions(source, b"use"):
+        text = _statement(source, i + 3)
+        leaves, found = use_tree(text)
+        public = _public(source, i)
+        binds.extend([name, segs, public] for name, segs in leaves)
+        globs.extend([segs, public] for segs in found)
+    for i in word_positions(source, b"type"):
+        m = TYPE_ALIAS.match(source, i)
+        if m:
+            binds.append([m.group(1).decode(), [w.decode() for w in WORD.findall(m.group(2))], _public(source, i)])
+    for i in word_positions(source, b"extern"):
+        m = EXTERN.match(source, i)
+        if m:
+            binds.append([(m.group(2) or m.group(1)).decode(), [m.group(1).decode()], _public(source, i)])
+    mods: List[list] = []
+    for i in word_positions(source, b"mod"):
+        m = MOD_DECL.match(source, i)
+        if m:
+            attr = PATH_ATTR.search(source, max(0, i - 300), i)
+            mods.append([m.group(1).decode(), attr.group(1).decode() if attr else None])
+    return {"binds": binds, "globs": globs, "mods": mods}
+
+
+# -- typed names -----------------------------------------------------------------------------------
+# Just before a tracked type word: `name: &mut Arc<RwLock<` (a field, parameter or annotated
+# local), `let name = ` / `let mut name: ... = ` (a constructor such as `HashMap::new()`), or a
+# function's `-> ` (its return type).
+ANNOTATED = re.compile(rb"([A-Za-z_][A-Za-z0-9_]*)\s*:\s*(?:[&*]\s*(?:'[A-Za-z_]\w*\s+)?(?:mut\s+|const\s+)?|[A-Za-z_][\w:]*\s*<\s*|\(\s*)*(?:[A-Za-z_]\w*\s*::\s*)*$")
+LET = re.compile(rb"let\s+(?:mut\s+)?([A-Za-z_][A-Za-z0-9_]*)\b[^;{}]*$")
+RETURNS = re.compile(rb"fn\s+([A-Za-z_][A-Za-z0-9_]*)[^;{}]*->[^;{}]*$")
+LOOKBACK = 400
+
+
+def typed_names(source: bytes, words: Iterable[str]) -> List[List[str]]:
+    """[name, word] for each name declared (field, parameter, local, function return) with a type
+    that mentions one of `words`, or bound by `let` to an expression that mentions it."""
+    out = set()
+    for word in words:
+        for i in word_positions(source, word.encode()):
+            before = source[max(0, i - LOOKBACK):i]
+            for pattern in (ANNOTATED, LET, RETURNS):
+                m = pattern.search(before)
+                if m:
+                    out.add((m.group(1).decode(), word))
+    return [list(x) for x in sorted(out)]
