@@ -220,7 +220,7 @@ def scan(
     options: Options = None,
 ) -> Scan:
     full_scan = not paths
-    entries = discover(config, paths, in_scope_only=not include_scoped_out) if entries is None else entries
+    entries = discover(config, paths) if entries is None else entries
     if full_scan:
         check_globs(config)
     todo = [e for e in entries if e.scope is not None or include_scoped_out]
@@ -229,8 +229,9 @@ def scan(
     from dstcheck.stages import cache as cache_mod
 
     store = cache_mod.Cache(config.root, options.cache_dir) if options.cache and config.cache else None
-    index = index_stage.build(config, entries, todo, store, options)
+    index = index_stage.build(config, entries, todo, store, options, rules_run)
     results = analyze_all(config, todo, rules_run, options, full_scan, store, index)
+    index_stage.link(index, config, results, rules_run, store)
     if store is not None:
         if full_scan:
             from dstcheck.stages.discover import project_files
