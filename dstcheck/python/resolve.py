@@ -291,13 +291,14 @@ class Walker:
         entries = []
         for i, stmt in enumerate(body):
             entries.append((stmt, ctx if proven is ctx.proven else ctx.but(proven=proven)))
-            if isinstance(stmt, ast.Assert):
+            kind = type(stmt)
+            if kind is ast.Assert:
                 proven = proven | size_proofs(stmt.test)[0]
-            elif isinstance(stmt, ast.If) and stmt.body and isinstance(stmt.body[-1], EXITS):
+            elif kind is ast.If and stmt.body and isinstance(stmt.body[-1], EXITS):
                 proven = proven | size_proofs(stmt.test)[1]
-            elif isinstance(stmt, ast.Assign) and i + 1 < len(body) and _sorts(body[i + 1], stmt.targets):
+            elif kind is ast.Assign and i + 1 < len(body) and _sorts(body[i + 1], stmt.targets):
                 self.order_free.add(id(stmt.value))  # `xs = list(s)` then `xs.sort(..)`
-            elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Await):
+            elif kind is ast.Expr and type(stmt.value) is ast.Await:
                 awaited = stmt.value.value  # `await gather(*s)`, its result unused
                 if isinstance(awaited, ast.Call) and awaited.args and isinstance(awaited.args[0], ast.Call) and _last_name(awaited.func) in ("wait_for", "shield"):
                     awaited = awaited.args[0]
@@ -535,7 +536,7 @@ class Walker:
 
     def _call(self, node, ctx) -> None:
         func = node.func
-        root, attrs = _chain(func)
+        root, attrs = (func, []) if type(func) is ast.Name else _chain(func)
         method = func.attr if isinstance(func, ast.Attribute) else ""
         if isinstance(root, ast.Call) and isinstance(root.func, ast.Name) and root.func.id == "getattr":
             literal = self._getattr_literal(root)
