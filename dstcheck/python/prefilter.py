@@ -23,9 +23,9 @@ _STRINGS = re.compile(
 # `{` then either a lone `*` (`{*a, *b}`) or content with no dict colon up to `}`, `for`, `[` or
 # `lambda` (after which a colon no longer tells a dict).
 _SET_DISPLAY = re.compile(rb"\{\s*(?:\*(?!\*)|(?:[^{}:\s*]|:=)(?:[^{}:]|:=)*?(?:\}|\bfor\b|\[|\blambda\b))")
-_SET_CANDIDATE = re.compile(
-    rb"[sS]et\s*[(\[]|(?::|->)\s*(?:typing\.)?(?:[fF]rozen|Mutable)?[sS]et\b|default_factory\s*=\s*(?:frozen)?set\b"
-)
+_SET_CALL = re.compile(rb"[sS]et\s*[(\[]")
+_SET_FACTORY = re.compile(rb"default_factory\s*=\s*(?:frozen)?set\b")
+_SET_ANNOTATION = re.compile(rb"(?::|->)\s*(?:typing\.)?(?:[fF]rozen|Mutable)?[sS]et\b")
 _IDENT = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 _IDENT_DOT = _IDENT | {46}
 _SEPARATE = bytes(c if c in _IDENT else 32 for c in range(256))
@@ -52,11 +52,10 @@ def may_hold_site(plan, source: bytes, words: Optional[FrozenSet[bytes]] = None)
 
 def _set_source(source: bytes) -> bool:
     """`set(..)` or `frozenset(..)` (not `obj.set(..)`), `set[..]` / `Set[..]`, a set annotation,
-    `default_factory=set`: a regex finds the candidates, a look at the byte before decides."""
-    for m in _SET_CANDIDATE.finditer(source):
+    `default_factory=set`: regexes that start with a literal find the candidates, a look at the
+    byte before decides (the common forms first: most files are decided by the first)."""
+    for m in _SET_CALL.finditer(source):
         text, start = m.group(), m.start()
-        if text[:3] not in (b"set", b"Set"):
-            return True  # an annotation or a default factory
         for prefix in (b"frozen", b"Frozen", b"Mutable"):
             if source[max(0, start - len(prefix)):start] == prefix:
                 start -= len(prefix)
@@ -65,7 +64,7 @@ def _set_source(source: bytes) -> bool:
         if before in _IDENT or (before == 46 and text.endswith(b"(")):
             continue  # `reset(`, `offset[`, `obj.set(`
         return True
-    return False
+    return _SET_FACTORY.search(source) is not None or _SET_ANNOTATION.search(source) is not None
 
 
 @lru_cache(maxsize=None)
