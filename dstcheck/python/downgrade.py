@@ -226,16 +226,10 @@ class _Rewrite:
         return "".join(self.out)
 
 
-def _significant(tokens: List[Token]) -> List[int]:
-    return [i for i, t in enumerate(tokens) if t[0] not in ("comment", "nl")]
-
-
 def downgrade(text: str, version: Tuple[int, int] = sys.version_info[:2]) -> Optional[str]:
     """`text` with the syntax that `version`'s parser lacks rewritten, or None if it has none."""
-    tokens = tokenize(text)
     rw = _Rewrite(text)
-    sig = _significant(tokens)
-    toks = [tokens[i] for i in sig]
+    toks = [t for t in tokenize(text) if t[0] not in ("comment", "nl")]
 
     def word(i: int) -> str:
         kind, s, e = toks[i]
