@@ -110,6 +110,22 @@ def test_build_output_is_not_walked_and_the_skip_is_reported(tmp_path, run_cli):
     assert [s["path"] for s in json.loads(out)["skipped"]] == [".venv/", "node_modules/", "target/"]
 
 
+def test_source_set_below_the_crate_root_keeps_its_parents_cfg(tmp_path, run_cli):
+    """Files outside every source set are still discovered: a parent module outside the source
+    set gates the files it declares."""
+    ws = workspace(
+        tmp_path,
+        {
+            "dstcheck.toml": '[[scope]]\ninclude = ["crates/core/src/time/"]\n',
+            "crates/core/src/lib.rs": "#[cfg(not(madsim))]\nmod time;\n",
+            "crates/core/src/time/mod.rs": CLOCK_RS,
+        },
+    )
+    code, out, _ = run_cli(["check", "--format", "json"], ws)
+    assert code == 0, out
+    assert json.loads(out)["summary"]["by_disposition"]["gated"] == 1
+
+
 def test_unreadable_directory_in_a_source_set_is_a_dst000(tmp_path, monkeypatch):
     ws = workspace(tmp_path, {"src/lib.rs": "pub fn ok() {}\n", "src/secret/mod.rs": CLOCK_RS, "other/x.rs": CLOCK_RS})
     real = os.scandir

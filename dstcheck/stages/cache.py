@@ -22,6 +22,7 @@ import sys
 import tempfile
 from collections import Counter
 from dataclasses import asdict, fields
+from functools import lru_cache
 from pathlib import Path
 from typing import Dict, Optional
 
@@ -84,37 +85,58 @@ _ELEMENTS = {"findings": Finding, "markers": Marker, "mod_decls": ModDecl}  # Fi
 _SCALARS = {"int": int, "str": str, "bool": bool, "dict": dict, "list": list}
 
 
-def _value(annotation: str, value, name: str):
-    """One cached field, checked against its dataclass annotation (a string: model.py has
-    postponed annotations). Containers without a declared element type are checked as such."""
-    optional = annotation.startswith("Optional[")
-    if optional:
-        if value is None:
-            return None
-        annotation = annotation[len("Optional["):-1]
-    if annotation in _RECORDS:
-        return _record(_RECORDS[annotation], value)
-    if annotation.startswith("Tuple[str"):
-        if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
-            raise _Invalid(name)
-        return tuple(value)
-    kind = _SCALARS.get(annotation)
-    if kind is None:
-        return value
-    if type(value) is not kind:  # exact: a bool is never a line number
-        raise _Invalid(name)
-    if kind is list and name in _ELEMENTS:
-        return [_record(_ELEMENTS[name], v) for v in value]
-    return value
+@lru_cache(maxsize=None)
+def _spec(cls) -> tuple:
+    """(field, optional, check, argument) per field of a model dataclass, read once from its
+    annotations (strings: model.py has postponed annotations)."""
+    out = []
+    for f in fields(cls):
+        annotation = str(f.type)
+        optional = annotation.startswith("Optional[")
+        if optional:
+            annotation = annotation[len("Optional["):-1]
+        if annotation in _RECORDS:
+            out.append((f.name, optional, "record", _RECORDS[annotation]))
+        elif annotation.startswith("Tuple[str"):
+            out.append((f.name, optional, "strings", None))
+        elif f.name in _ELEMENTS and annotation == "list":
+            out.append((f.name, optional, "records", _ELEMENTS[f.name]))
+        elif annotation in _SCALARS:
+            out.append((f.name, optional, "scalar", _SCALARS[annotation]))
+        else:
+            out.append((f.name, optional, "any", None))
+    return tuple(out)
 
 
 def _record(cls, d):
-    if not isinstance(d, dict):
+    """An instance of a model dataclass from its cached dict, every field type-checked (exactly:
+    a bool is never a line number). Containers without a declared element type are checked as such."""
+    if type(d) is not dict:
         raise _Invalid(cls.__name__)
-    try:
-        return cls(**{f.name: _value(str(f.type), d[f.name], f.name) for f in fields(cls)})
-    except KeyError as exc:
-        raise _Invalid(str(exc)) from None
+    values = {}
+    for name, optional, check, arg in _spec(cls):
+        if name not in d:
+            raise _Invalid(name)
+        value = d[name]
+        if value is None and optional:
+            values[name] = None
+        elif check == "scalar":
+            if type(value) is not arg:
+                raise _Invalid(name)
+            values[name] = value
+        elif check == "record":
+            values[name] = _record(arg, value)
+        elif check == "records":
+            if type(value) is not list:
+                raise _Invalid(name)
+            values[name] = [_record(arg, v) for v in value]
+        elif check == "strings":
+            if type(value) is not list or not all(type(v) is str for v in value):
+                raise _Invalid(name)
+            values[name] = tuple(value)
+        else:
+            values[name] = value
+    return cls(**values)
 
 
 _RECORDS = {"Context": Context, "Finding": Finding, "Marker": Marker, "ModDecl": ModDecl}

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 import stat
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -79,9 +81,7 @@ def walk(root: str, start: str = "", keep: Tuple[str, ...] = ()) -> Listing:
     directory skipped by default is walked when a `keep` prefix (an include glob's literal
     directory, such as `vendor/node_modules/pkg/`) leads into it: the user named it."""
     out = Listing()
-
-    def named(path: str) -> bool:
-        return any(p.startswith(path + "/") for p in keep)
+    named = {prefix[:i] for prefix in keep for i, char in enumerate(prefix) if char == "/"}  # directories leading to a kept prefix
 
     stack = [start]
     while stack:
@@ -94,7 +94,7 @@ def walk(root: str, start: str = "", keep: Tuple[str, ...] = ()) -> Listing:
             continue
         names = {c.name for c in children}
         marker = next((why for name, why in SKIP_MARKERS.items() if name in names), None)
-        if marker and rel != start and not named(rel):
+        if marker and rel != start and rel not in named:
             out.skipped.append((rel + "/", marker))
             continue
         for child in children:
@@ -105,7 +105,7 @@ def walk(root: str, start: str = "", keep: Tuple[str, ...] = ()) -> Listing:
             except OSError:
                 is_dir = is_file = False
             if is_dir:
-                if named(path) or not (child.name in SKIP_NAMES or child.name in QUIET):
+                if path in named or not (child.name in SKIP_NAMES or child.name in QUIET):
                     stack.append(path)
                 elif child.name in SKIP_NAMES:
                     out.skipped.append((path + "/", SKIP_NAMES[child.name]))
@@ -144,18 +144,33 @@ def relative(root: Path, path: str) -> str:
     return Path(os.path.relpath(full, base)).as_posix()
 
 
-def classify_file(config: Config, rel: str, abspath: str, honor_exclude: bool = True) -> Optional[FileEntry]:
-    language = EXTENSIONS.get(os.path.splitext(rel)[1])
-    if language is None or (honor_exclude and config.exclude and globs.matches(rel, config.exclude)):
+@lru_cache(maxsize=None)
+def _any_of(patterns: Tuple[str, ...]):
+    """One regex for a list of globs (one match per file instead of one per glob)."""
+    if not patterns:
+        return re.compile(r"(?!)")
+    return re.compile("|".join(f"(?:{globs.compile_glob(p).pattern})" for p in patterns))
+
+
+def _matches(path: str, patterns: List[str]) -> bool:
+    return _any_of(tuple(patterns)).match(path) is not None
+
+
+def classify_file(config: Config, rel: str, abspath: str, honor_exclude: bool = True, reachable: bool = True) -> Optional[FileEntry]:
+    """`reachable=False`: the file lies outside every include glob's literal prefix, so no source
+    set can hold it and the include globs need not be matched."""
+    dot = rel.rfind(".")
+    language = EXTENSIONS.get(rel[dot:]) if dot > rel.rfind("/") else None
+    if language is None or (honor_exclude and config.exclude and _matches(rel, config.exclude)):
         return None
     settings = config.languages[language]
     scope = None
-    if not globs.matches(rel, settings.exclude):
+    if reachable and not _matches(rel, settings.exclude):
         for candidate in config.scopes:
-            if globs.matches(rel, candidate.include) and not globs.matches(rel, candidate.exclude):
+            if _matches(rel, candidate.include) and not _matches(rel, candidate.exclude):
                 scope = candidate
                 break
-    test = "test path" if globs.matches(rel, settings.test_paths) else None
+    test = "test path" if _matches(rel, settings.test_paths) else None
     return FileEntry(rel, abspath, language, scope, test)
 
 
@@ -207,11 +222,8 @@ def _outside(config: Config, given: str) -> bool:
     return rel == ".." or rel.startswith("../") or os.path.isabs(rel)
 
 
-def discover(config: Config, paths: Sequence[str] = (), honor_exclude: bool = True, in_scope_only: bool = False) -> Discovered:
-    """The files named (directories walked), or the whole project; sorted by path.
-
-    `in_scope_only`: only files that can be in a source set are wanted (a plain `check`), so
-    files outside every include glob's literal directory are not classified at all."""
+def discover(config: Config, paths: Sequence[str] = (), honor_exclude: bool = True) -> Discovered:
+    """The files named (directories walked), or the whole project; sorted by path."""
     walks: List[Listing] = []
     candidates: List[str] = []
     literal = tuple(sorted({literal_prefix(p) for scope in config.scopes for p in scope.include}))
@@ -229,13 +241,12 @@ def discover(config: Config, paths: Sequence[str] = (), honor_exclude: bool = Tr
             walks.append(Listing(special=[(rel, _special_kind(given))]))
         else:
             raise UsageError(f"{given}: no such file or directory")
-    prefixes = literal if in_scope_only and "" not in literal else None
     for found in walks:
-        candidates.extend(found.files if prefixes is None else [f for f in found.files if f.startswith(prefixes)])
-    root = str(config.root)
+        candidates.extend(found.files)
+    base = str(config.root) + os.sep
     entries: Dict[str, FileEntry] = {}
-    for rel in candidates:
-        entry = classify_file(config, rel, os.path.join(root, rel), honor_exclude)
+    for rel in candidates:  # a file outside every literal prefix is in no source set: no glob to match
+        entry = classify_file(config, rel, base + rel, honor_exclude, rel.startswith(literal))
         if entry is not None:
             entries[rel] = entry
     skipped, problems = set(), []
@@ -249,7 +260,7 @@ def discover(config: Config, paths: Sequence[str] = (), honor_exclude: bool = Tr
             else:
                 skipped.add((path, f"cannot read directory: {error}"))
         for path, kind in found.special:
-            entry = classify_file(config, path, os.path.join(root, path), honor_exclude)
+            entry = classify_file(config, path, base + path, honor_exclude)
             if entry is not None and entry.scope is not None:
                 skipped.add((path, f"{kind}: not a regular file, not opened"))
     if honor_exclude and config.exclude:

@@ -57,6 +57,8 @@ def _source_lines(root: str, path: str, cache: Dict[str, List[str]]) -> List[str
 def printable(text: str) -> str:
     """Control characters (and bidirectional overrides) escaped, so a source line or a file name
     can never drive the terminal (`\x1b]0;..` retitles it) or reorder what the reader sees."""
+    if text.isprintable():  # the common case; control and format characters are not printable
+        return text
     return "".join(_cell_text(c) if c != "\t" else c for c in text)
 
 
@@ -71,6 +73,8 @@ def _cell_text(char: str) -> str:
 
 def _cells(line: str) -> List[str]:
     """What the terminal shows for each character of a line (tabs to 4-column stops)."""
+    if line.isascii() and line.isprintable():
+        return list(line)
     out: List[str] = []
     width = 0
     for char in line:
@@ -84,6 +88,8 @@ def _cells(line: str) -> List[str]:
 
 
 def _width(texts: List[str]) -> int:
+    if all(len(t) == 1 and t.isascii() for t in texts):
+        return len(texts)
     return sum(2 if len(t) == 1 and unicodedata.east_asian_width(t) in ("W", "F") else len(t) for t in texts)
 
 
