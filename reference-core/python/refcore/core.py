@@ -113,6 +113,10 @@ class Core:
 
     # -- intents -----------------------------------------------------------------------------
     def _intent(self, seq: int, n: int, intent: dict) -> None:
+        if intent is strategy.NOOP:  # the strategy's answer to most quotes: nothing to check, nothing to do
+            self.lines.append(f"intent n={n} seq={seq} type=noop")
+            self.lines.append(f"decision n={n} reason=ok seq={seq} verdict=accept")
+            return
         self.lines.append(line("intent", **{**intent, "seq": seq, "n": n}))
         reason = self._validate(intent)
         if reason:
@@ -308,7 +312,11 @@ class Core:
     def _violation(self, before, duplicate: bool) -> Optional[Tuple[str, int]]:
         """The invariants over what this event changed: its touched orders and the totals."""
         cash, fees, positions = before
-        if duplicate and (self.touched or (cash, fees, positions) != (self.cash, self.fees, tuple(self.positions.values()))):
+        if not self.touched:  # most events change no order: then nothing may have moved
+            if (cash, fees, positions) != (self.cash, self.fees, tuple(self.positions.values())):
+                return ("duplicate-is-noop", 0) if duplicate else ("cash-and-positions-conserve", 0)
+            return None
+        if duplicate:
             return "duplicate-is-noop", 0
         moved = dict.fromkeys(self.positions, 0)
         for oid in sorted(self.touched):

@@ -8,6 +8,7 @@ Value = Union[int, str]
 I64_MIN, I64_MAX = -(1 << 63), (1 << 63) - 1
 _WORD = re.compile(r"[A-Za-z0-9:._-]+")
 _INT = re.compile(r"-?[0-9]+")
+_PLAIN = re.compile(r"[A-Za-z0-9:._-]+(?: [A-Za-z0-9:._-]+=[A-Za-z0-9:._-]+)*")  # fields of plain words
 
 
 class GrammarError(ValueError):
@@ -36,6 +37,29 @@ def printable(text: str) -> bool:
 
 def parse_line(text: str) -> Tuple[str, Dict[str, Value]]:
     """Split a line into its kind and fields (in line order), refusing anything off the grammar."""
+    if _PLAIN.fullmatch(text):  # the common case: only duplicates and integer range left to check
+        kind, *pairs = text.split(" ")
+        fields: Dict[str, Value] = {}
+        for pair in pairs:
+            key, _, value = pair.partition("=")
+            if key in fields:
+                raise GrammarError("duplicate-key:" + key)
+            fields[key] = _integer(value) if _INT.fullmatch(value) else value
+        return kind, fields
+    return _parse_slowly(text)
+
+
+def _integer(value: str) -> int:
+    if len(value.lstrip("-").lstrip("0")) > 19:
+        raise GrammarError("int-range")
+    number = int(value)
+    if not I64_MIN <= number <= I64_MAX:
+        raise GrammarError("int-range")
+    return number
+
+
+def _parse_slowly(text: str) -> Tuple[str, Dict[str, Value]]:
+    """The same parse, field by field, to name the first thing off the grammar."""
     if not printable(text):
         raise GrammarError("bad-byte")
     kind, *pairs = text.split(" ")
@@ -51,12 +75,7 @@ def parse_line(text: str) -> Tuple[str, Dict[str, Value]]:
         if key in fields:
             raise GrammarError("duplicate-key:" + key)
         if _INT.fullmatch(value):
-            if len(value.lstrip("-").lstrip("0")) > 19:
-                raise GrammarError("int-range")
-            number = int(value)
-            if not I64_MIN <= number <= I64_MAX:
-                raise GrammarError("int-range")
-            fields[key] = number
+            fields[key] = _integer(value)
         elif _WORD.fullmatch(value):
             fields[key] = value
         else:

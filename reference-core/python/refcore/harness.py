@@ -55,9 +55,8 @@ class RunResult:
 class _Run:
     core: Core
     sequencer: Sequencer
-    durable: List[str]  # flushed at every checkpoint
-    pending: List[str] = field(default_factory=list)  # lost in a crash
-    retained: List[tuple] = field(default_factory=list)  # (ingest, batch) since the checkpoint
+    durable: List[str]  # flushed at every checkpoint; what came after, and a crash loses, is core.lines
+    retained: List[tuple] = field(default_factory=list)  # (ingest, sequenced batch) since the checkpoint
     clock: Optional[Callable[[], int]] = None
     latencies: List[int] = field(default_factory=list)
 
@@ -71,8 +70,6 @@ def _feed(run: _Run, venue: Optional[Venue], ingest: int, batch: List[Event]) ->
             started = clock()
             core.apply(ev)
             run.latencies.append(clock() - started)
-        run.pending += core.lines
-        core.lines = []
         if core.requests:
             requests, core.requests = core.requests, []
             if venue is not None:
@@ -85,7 +82,7 @@ def _recover(run: _Run, venue: Optional[Venue]) -> None:
     if divergence is not None:
         raise HarnessError("recovery replay diverged: " + divergence.describe())
     core.take()
-    run.core, run.pending = core, []
+    run.core = core
     run.sequencer = Sequencer(core.last_seq + 1, core.settings.priority)
     for ingest, batch in run.retained:
         _feed(run, venue, ingest, batch)
@@ -125,17 +122,17 @@ def run(stream: Stream, crash_at: Collection[int] = (), clock: Optional[Callable
             batch = batches.get(step, []) if stream.scenario is None else stream.scenario.step(step)
             if venue is not None:
                 batch = batch + venue.due(now)
-            state.retained.append((now, batch))
             _feed(state, venue, now, batch)
+            state.retained.append((now, batch))
             since += len(batch)
             if since >= CHECKPOINT_EVERY:
                 state.core.checkpoint()
-                state.durable += state.pending + state.core.take()[0]
-                state.pending, state.retained, since = [], [], 0
+                state.durable += state.core.take()[0]
+                state.retained, since = [], 0
         state.core.final()
-        state.durable += state.pending + state.core.take()[0]
+        state.durable += state.core.take()[0]
         harness.command("complete")
     except InvariantError as err:
-        state.durable += state.pending + state.core.take()[0]
+        state.durable += state.core.take()[0]
         return RunResult(state.durable, harness.timeline, state.core.events, str(err), state.latencies)
     return RunResult(state.durable, harness.timeline, state.core.events, latencies=state.latencies)

@@ -89,11 +89,6 @@ class Event:
         self.time, self.source, self.venue, self.instrument, self.kind = time, source, venue, instrument, kind
         self.producer, self.payload, self.key, self.seq, self.ingest = producer, payload or {}, key, seq, ingest
 
-    def at(self, seq: int, ingest: int) -> "Event":
-        """A sequenced copy; the input event is left as it was."""
-        return Event(self.time, self.source, self.venue, self.instrument, self.kind, self.producer, self.payload,
-                     self.key, seq, ingest)
-
     def _payload_text(self) -> str:
         p = self.payload
         return "".join([f" p.{name}={p[name]}" for name in sorted(p)])

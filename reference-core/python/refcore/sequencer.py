@@ -13,10 +13,14 @@ class Sequencer:
         self.priority = priority
 
     def sequence(self, batch: List[Event], ingest: int) -> List[Event]:
+        """Order the batch in place and stamp it: ids in that order, all with the same ingest
+        time. Sequencing a sequenced batch again from the same id gives it the same ids."""
         rank = self.priority.get
         keys = [(ev.time, rank(ev.source, UNKNOWN_RANK), ev.venue, ev.instrument, ev.producer, i)
                 for i, ev in enumerate(batch)]
         keys.sort()
-        first = self.next_seq
+        batch[:] = [batch[k[-1]] for k in keys]
+        for seq, ev in enumerate(batch, start=self.next_seq):
+            ev.seq, ev.ingest = seq, ingest
         self.next_seq += len(batch)
-        return [batch[k[-1]].at(first + n, ingest) for n, k in enumerate(keys)]
+        return batch

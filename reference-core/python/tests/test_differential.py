@@ -9,7 +9,7 @@ import os
 from corepaths import FIXTURES
 from fuzzstreams import difference, search, write_fixture
 
-PROFILES = {"ci": (1500, True), "long": (50_000, False)}  # examples, derandomized
+PROFILES = {"ci": (1000, True), "long": (50_000, False)}  # examples, derandomized
 
 
 def test_the_cores_agree_on_every_stream_the_fuzzer_draws(rust_bin):

@@ -6,6 +6,7 @@ The run-time checks that had blind spots each have a defect only they can see: a
 that draws differently (the generator comparison), a recovery or timeline that differs only in
 crash runs (crash parity), a nondeterminism that does not come back on a re-run (traces kept from
 the runs themselves), and arithmetic that wraps (the differential fuzzer)."""
+import hashlib
 import json
 import os
 import re
@@ -107,18 +108,35 @@ def refcore(*args, root: Path = None):
     return subprocess.run([sys.executable, "-m", "refcore", *args], env=env, capture_output=True, text=True)
 
 
+MUTANT_CACHE = CORE / "rust" / "target" / "mutants"  # build output, like the rest of target/
+
+
+def source_digest(crate: Path) -> str:
+    """What a mutant binary is built from: the crate's sources and the shared spec."""
+    h = hashlib.sha256()
+    for path in sorted([*crate.glob("src/**/*.rs"), crate / "Cargo.toml", crate.parent / "core.spec"]):
+        h.update(path.relative_to(crate.parent).as_posix().encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()[:16]
+
+
 @pytest.fixture(scope="session")
 def mutants(tmp_path_factory):
-    """Every Rust mutant, built once, two at a time, in the dev profile (it compiles in a third of
-    the release build's time, and these runs are small): name -> refcore-rs binary."""
+    """Every Rust mutant, built two at a time in the dev profile (a third of the release build's
+    time; these runs are small) and kept by source digest, so a second session (CI's other
+    interpreters) builds nothing: name -> refcore-rs binary."""
     def build(name):
         root = copy_workspace(tmp_path_factory.mktemp(name))
         mutate(root, name)
-        manifest = root / "reference-core" / "rust" / "Cargo.toml"
-        out = subprocess.run(["cargo", "build", "--quiet", "--manifest-path", str(manifest)],
-                             capture_output=True, text=True)
-        assert out.returncode == 0, f"{name} does not build:\n{out.stderr}"
-        return name, manifest.parent / "target" / "debug" / "refcore-rs"
+        crate = root / "reference-core" / "rust"
+        cached = MUTANT_CACHE / f"{name}-{source_digest(crate)}" / "refcore-rs"
+        if not cached.exists():
+            out = subprocess.run(["cargo", "build", "--quiet", "--manifest-path", str(crate / "Cargo.toml")],
+                                 capture_output=True, text=True)
+            assert out.returncode == 0, f"{name} does not build:\n{out.stderr}"
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(crate / "target" / "debug" / "refcore-rs", cached.with_suffix(".partial"))
+            os.replace(cached.with_suffix(".partial"), cached)
+        return name, cached
     with ThreadPoolExecutor(max_workers=2) as pool:
         return dict(pool.map(build, RUST_MUTANTS))
 
@@ -230,10 +248,9 @@ def test_a_divergence_that_does_not_reproduce_is_shown_from_the_kept_traces(tmp_
     assert first[:line - 1] == second[:line - 1] and first[line - 1] != second[line - 1]
 
 
-def test_the_fuzzer_finds_arithmetic_that_wraps(mutants, rust_bin):
+def test_the_fuzzer_finds_arithmetic_that_wraps(mutants):
     """The divergence the fuzzer found before arithmetic was checked (an order whose notional is
-    2^63), seeded back into the Rust core; the clean core passes the same search."""
-    assert search(str(rust_bin), 300) is None
+    2^63), seeded back into the Rust core (test_differential runs the clean core)."""
     case = search(str(mutants["rs-unchecked-cost"]), 1500)
     assert case is not None, "the fuzzer must find the wrapped notional"
     places = [line for line in case.lines if "p.type=place" in line]

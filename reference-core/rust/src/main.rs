@@ -224,13 +224,25 @@ fn cmd_bench(args: &Args) -> Result<ExitCode, String> {
     }
     let pick = |q: usize| ranked[(ranked.len() * q).div_ceil(100).clamp(1, ranked.len()) - 1];
     println!(
-        "events={} ns={elapsed} p50={} p95={} p99={}",
+        "events={} ns={elapsed} p50={} p95={} p99={} rss_kb={}",
         result.events,
         pick(50),
         pick(95),
-        pick(99)
+        pick(99),
+        peak_rss_kb()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// This process's peak resident set (Linux VmHWM), as the Python core's bench reports it; 0 where
+/// unknown.
+fn peak_rss_kb() -> i64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0)
 }
 
 fn main() -> ExitCode {

@@ -24,7 +24,7 @@ struct Report {
 
 pub struct Venue {
     rng: SplitMix64,
-    profile: Profile,
+    profile: &'static Profile,
     orders: BTreeMap<i64, (Text, Text, i64)>, // id -> (venue, instrument, qty)
     cancels: BTreeSet<i64>,
     plans: BTreeMap<i64, Vec<Report>>,
@@ -32,10 +32,10 @@ pub struct Venue {
 }
 
 impl Venue {
-    pub fn new(seed: u64, profile: &Profile) -> Self {
+    pub fn new(seed: u64, profile: &'static Profile) -> Self {
         Venue {
             rng: SplitMix64::new(seed ^ SALT),
-            profile: profile.clone(),
+            profile,
             orders: BTreeMap::new(),
             cancels: BTreeSet::new(),
             plans: BTreeMap::new(),
@@ -59,7 +59,7 @@ impl Venue {
         }
         self.orders
             .insert(order.id, (order.venue.clone(), order.instrument.clone(), order.qty));
-        let p = self.profile.clone();
+        let p = self.profile;
         let mut reports: Vec<(&'static str, Fields)> = Vec::new();
         if self.rng.below(100) < p.reject_pct {
             reports.push(("reject", fields![("reason", "venue-reject")]));
