@@ -73,7 +73,7 @@ class Group(click.Group):
         try:
             return super().invoke(ctx)
         except workers.Interrupted as exc:
-            click.echo(f"dstcheck: interrupted by {signal.Signals(exc.signum).name}; nothing was written", err=True)
+            click.echo(f"dstcheck: interrupted by {signal.Signals(exc.signum).name}", err=True)
             sys.exit(exc.exit_code)
         except UsageError as exc:
             _fail(str(exc))
