@@ -26,8 +26,8 @@ REPO = CORE.parent
 # (name, file under reference-core/, exact text to replace, replacement, rule dstcheck must report)
 MUTATIONS = [
     ("py-wall-clock", "python/refcore/sequencer.py",
-     "return [batch[k[-1]].at(first + n, ingest) for n, k in enumerate(keys)]",
-     "return [batch[k[-1]].at(first + n, time.time_ns()) for n, k in enumerate(keys)]", "DST201"),
+     "ev.seq, ev.ingest = seq, ingest",
+     "ev.seq, ev.ingest = seq, time.time_ns()", "DST201"),
     ("py-unseeded-rng", "python/refcore/venue.py",
      "if rng.below(100) < p.reject_pct:",
      "if random.random() < 0.06:", "DST202"),
@@ -64,13 +64,16 @@ RUNTIME_ONLY = [
     ("rs-recovery", "rust/src/harness.rs",
      "for (ingest, batch) in retained.iter_mut() {",
      "for (ingest, batch) in retained.iter_mut().skip(1) {"),
+    ("spec-fee", "core.spec",  # not a defect: a table changed in the one place both cores read
+     "venue name=XB index=1 fee-bps=25",
+     "venue name=XB index=1 fee-bps=40"),
     ("rs-unchecked-cost", "rust/src/model.rs",
      "price.checked_mul(qty)?.checked_add(fee(venue, price, qty)?)",
      "let bps = spec().venue(venue).unwrap().fee_bps;\n"
      "    Some(price.wrapping_mul(qty).wrapping_add(price.wrapping_mul(qty).wrapping_mul(bps) / 10_000))"),
 ]
 IMPORTS = {"py-wall-clock": "import time\n", "py-unseeded-rng": "import random\n", "py-env-read": "import os\n"}
-RUST_MUTANTS = [m[0] for m in MUTATIONS + RUNTIME_ONLY if m[0].startswith("rs-")]
+RUST_MUTANTS = [m[0] for m in MUTATIONS + RUNTIME_ONLY if m[0].startswith(("rs-", "spec-"))]
 
 
 def copy_workspace(tmp: Path) -> Path:
@@ -221,6 +224,17 @@ def test_a_defect_only_crash_runs_show_is_caught_by_crash_parity(name, mutants):
     assert out.returncode == 1, out.stdout + out.stderr
     mismatched = set(re.findall(r"the (\S+) and (\S+) runs disagree", out.stdout))
     assert mismatched == {("python-crash", "rust-crash")}, out.stdout
+
+
+def test_both_cores_read_the_one_spec(tmp_path, mutants):
+    """Change a table in core.spec: both cores change together (parity holds, the traces move)."""
+    root = copy_workspace(tmp_path)
+    mutate(root, "spec-fee")
+    args = ["--seeds", "1-4", "--steps", "100", "--rust-bin", str(mutants["spec-fee"])]
+    out = refcore("parity", *args, root=root)
+    assert out.returncode == 0 and "4 seeds, 0 mismatches" in out.stdout, out.stdout + out.stderr
+    worker = ["worker", "--seeds", "1-4", "--steps", "100"]
+    assert refcore(*worker, root=root).stdout != refcore(*worker).stdout, "the XB fee is in every seed's fills"
 
 
 def test_a_divergence_that_does_not_reproduce_is_shown_from_the_kept_traces(tmp_path):

@@ -11,6 +11,16 @@ use crate::spec::{spec, Profile};
 
 const SALT: u64 = 0xD1B5_4A32_D192_ED03;
 
+/// What the venue remembers of a report it produced, delivered or not: enough to know, when a
+/// cancel arrives, whether the order already finished.
+#[derive(Clone, Debug)]
+struct Produced {
+    rseq: i64,
+    gen: i64,
+    kind: &'static str,
+    qty: i64, // of a fill
+}
+
 #[derive(Clone, Debug)]
 struct Report {
     order: i64,
@@ -27,7 +37,7 @@ pub struct Venue {
     profile: &'static Profile,
     orders: BTreeMap<i64, (Text, Text, i64)>, // id -> (venue, instrument, qty)
     cancels: BTreeSet<i64>,
-    plans: BTreeMap<i64, Vec<Report>>,
+    plans: BTreeMap<i64, Vec<Produced>>,
     schedule: Vec<Report>,
 }
 
@@ -95,12 +105,8 @@ impl Venue {
     }
 
     fn cancel(&mut self, oid: i64, now: i64) {
-        let done: Vec<Report> = self.plans[&oid].iter().filter(|r| r.gen <= now).cloned().collect();
-        let filled: i64 = done
-            .iter()
-            .filter(|r| r.kind == "fill")
-            .map(|r| r.payload["qty"].int().unwrap())
-            .sum();
+        let done: Vec<Produced> = self.plans[&oid].iter().filter(|r| r.gen <= now).cloned().collect();
+        let filled: i64 = done.iter().filter(|r| r.kind == "fill").map(|r| r.qty).sum();
         if filled == self.orders[&oid].2 || done.iter().any(|r| r.kind == "reject") {
             return; // too late: the order is finished at the venue, its last report is on the way
         }
@@ -122,7 +128,11 @@ impl Venue {
             kind,
             payload,
         };
-        self.plans.entry(oid).or_default().push(report.clone());
+        let qty = report.payload.get("qty").and_then(Value::int).unwrap_or(0);
+        self.plans
+            .entry(oid)
+            .or_default()
+            .push(Produced { rseq, gen, kind, qty });
         if self.rng.below(100) < self.profile.dup_pct {
             let deliver = gen + tick * (1 + self.rng.below(5)) + self.rng.below(1000);
             let dup = Report {
