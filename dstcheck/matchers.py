@@ -89,6 +89,36 @@ def match_call(params: dict, fact: Fact) -> Optional[str]:
     return _first_under(fact.paths, params.get("paths", ()))
 
 
+def match_typed_method(params: dict, fact: Fact) -> Optional[str]:
+    """A method called on a receiver whose declared type is one of `types` (`t.elapsed()` with
+    `t: std::time::Instant`)."""
+    if fact.kind != "typed-method" or fact.method not in params.get("methods", ()):
+        return None
+    path = fact.paths[0] if fact.paths else ""
+    return f"{path}::{fact.method}" if path in params.get("types", ()) else None
+
+
+def match_hash_iteration(params: dict, fact: Fact) -> Optional[str]:
+    """An iteration whose order escapes (the front end decides that), over a receiver proven to be
+    a hash-ordered map or set: one of `maps` / `sets` with the default hasher, or with a hasher
+    from `random-hashers`. A hasher in `deterministic`, or one not proven either way, is not."""
+    if fact.kind != "iteration" or not fact.paths:
+        return None
+    path = fact.paths[0]
+    if path in params.get("deterministic", ()):
+        return None
+    if path in params.get("maps", ()):
+        position = 2
+    elif path in params.get("sets", ()):
+        position = 1
+    else:
+        return None
+    if len(fact.type_args) > position:
+        hasher = fact.type_args[position]
+        return path if hasher in params.get("random-hashers", ()) else None
+    return path
+
+
 def match_set_iteration(params: dict, fact: Fact) -> Optional[str]:
     return fact.paths[0] if fact.kind == "set-iteration" else None
 
@@ -117,6 +147,10 @@ KINDS: Dict[str, Kind] = {
         ("python",),
     ),
     "set-iteration": Kind({}, (), match_set_iteration, ("python",)),
+    "typed-method": Kind({"types": list, "methods": list}, ("types", "methods"), match_typed_method, ("rust",)),
+    "hash-iteration": Kind(
+        {"maps": list, "sets": list, "random-hashers": list, "deterministic": list}, ("maps", "sets"), match_hash_iteration, ("rust",)
+    ),
     "identity-order": Kind({}, (), match_identity_order, ("python",)),
 }
 
@@ -126,6 +160,6 @@ WHEN_VALUES = ("always", "no-args", "no-seed", "one-arg")
 def path_lists(params: dict) -> list:
     """Every dotted or `::` path a matcher's parameters name (for prefilters and self-tests)."""
     out = []
-    for key in ("paths", "receivers", "macros"):
+    for key in ("paths", "receivers", "macros", "types", "maps", "sets"):
         out.extend(params.get(key, ()))
     return out

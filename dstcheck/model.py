@@ -35,6 +35,7 @@ class Fact:
     indirect: Tuple[str, ...] = ()  # those of `paths` reached through another module's re-export
     pending: tuple = ()  # Rust: resolution steps that continue in another file (the index finishes them)
     unresolved: bool = False  # some reading of the path could not be resolved
+    type_args: Tuple[str, ...] = ()  # Rust typed facts: the receiver type's arguments ("" unknown)
 
 
 @dataclass(frozen=True)

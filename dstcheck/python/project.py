@@ -404,7 +404,7 @@ class Project:
             return False
         return any(self.reaches(base if name == "*" else f"{base}.{name}", exact) for name, _ in imp.names)
 
-    def keeps(self, path: str, vocabulary=None, rule_ids=()) -> bool:
+    def keeps(self, path: str, vocabulary=None, rule_ids=(), source=None) -> bool:
         """For the prefilter: file `path` imports, from the project, something that leads to a
         banned path (so its bytes need not spell that path)."""
         return path in self._reaching

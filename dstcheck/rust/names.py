@@ -17,6 +17,16 @@ from typing import Callable, Dict, List, NamedTuple, Optional, Tuple
 
 MAX_DEPTH = 24
 EXTERN_ROOTS = ("std", "core", "alloc")
+# What the std prelude brings into every module (types and the enum variants code names bare).
+PRELUDE = {
+    "Vec": "std::vec::Vec", "String": "std::string::String", "Box": "std::boxed::Box",
+    "Option": "std::option::Option", "Result": "std::result::Result", "Some": "std::option::Option::Some",
+    "None": "std::option::Option::None", "Ok": "std::result::Result::Ok", "Err": "std::result::Result::Err",
+    "ToString": "std::string::ToString", "ToOwned": "std::borrow::ToOwned", "Iterator": "std::iter::Iterator",
+    "IntoIterator": "std::iter::IntoIterator", "FromIterator": "std::iter::FromIterator", "Default": "std::default::Default",
+    "Clone": "std::clone::Clone", "Drop": "std::ops::Drop", "Fn": "std::ops::Fn", "FnMut": "std::ops::FnMut",
+    "FnOnce": "std::ops::FnOnce", "Send": "std::marker::Send", "Sync": "std::marker::Sync", "Sized": "std::marker::Sized",
+}
 
 
 class ModRef(NamedTuple):
@@ -255,6 +265,8 @@ class ModuleResolver:
             return self.walk(ModRef(info.workspace[name], ()), segs[1:], depth + 1)
         if not info.known or first in info.deps or first in EXTERN_ROOTS:
             return [External(self.canon((name,) + segs[1:]))]
+        if first in PRELUDE:
+            return [External(self.canon(tuple(PRELUDE[first].split("::")) + segs[1:]))]
         return [Unresolved(f"`{first}` is not a dependency of this crate")]
 
 

@@ -75,7 +75,7 @@ def _statement(source: bytes, start: int) -> bytes:
     return source[start:end if end != -1 else start + MAX_STATEMENT]
 
 
-TYPE_ALIAS = re.compile(rb"type\s+([A-Za-z_][A-Za-z0-9_]*)\s*(?:<[^=;]*>)?\s*=([^;]*)")
+TYPE_ALIAS = re.compile(rb"type\s+([A-Za-z_][A-Za-z0-9_]*)\s*(?:<[^=;]*>)?\s*=\s*&?\s*(?:'\w+\s+)?(?:mut\s+)?((?:::)?[A-Za-z_][A-Za-z0-9_]*(?:\s*::\s*[A-Za-z_][A-Za-z0-9_]*)*)")
 EXTERN = re.compile(rb"extern\s+crate\s+([A-Za-z_][A-Za-z0-9_]*)(?:\s+as\s+([A-Za-z_][A-Za-z0-9_]*))?")
 MOD_DECL = re.compile(rb"mod\s+(?:r#)?([A-Za-z_][A-Za-z0-9_]*)\s*;")
 PATH_ATTR = re.compile(rb'#\[\s*path\s*=\s*"((?:[^"\\]|\\.)*)"\s*\]\s*(?:pub(?:\s*\([^)]*\))?\s+)?$')
@@ -91,9 +91,9 @@ def _public(source: bytes, i: int) -> bool:
     return PUB_BEFORE.search(source, max(0, i - 40), i) is not None
 
 
-def sketch(source: bytes) -> Dict[str, list]:
+def sketch(source: bytes, tracked: Iterable[str] = ()) -> Dict[str, list]:
     """`binds`: [name, target segments, public]; `globs`: [target, public]; `mods`: [name,
-    #[path] or None]."""
+    #[path] or None]; `typed`: [name, word, kind] for names declared with a `tracked` type word."""
     binds: List[list] = []
     globs: List[list] = []
     for i in word_positions(source, b"use"):
@@ -104,7 +104,7 @@ def sketch(source: bytes) -> Dict[str, list]:
         globs.extend([segs, public] for segs in found)
     for i in word_positions(source, b"type"):
         m = TYPE_ALIAS.match(source, i)
-        if m:
+        if m:  # the aliased type's path, without its arguments
             binds.append([m.group(1).decode(), [w.decode() for w in WORD.findall(m.group(2))], _public(source, i)])
     for i in word_positions(source, b"extern"):
         m = EXTERN.match(source, i)
@@ -116,7 +116,7 @@ def sketch(source: bytes) -> Dict[str, list]:
         if m:
             attr = PATH_ATTR.search(source, max(0, i - 300), i)
             mods.append([m.group(1).decode(), attr.group(1).decode() if attr else None])
-    return {"binds": binds, "globs": globs, "mods": mods}
+    return {"binds": binds, "globs": globs, "mods": mods, "typed": typed_names(source, tracked)}
 
 
 # -- typed names -----------------------------------------------------------------------------------
@@ -129,15 +129,47 @@ RETURNS = re.compile(rb"fn\s+([A-Za-z_][A-Za-z0-9_]*)[^;{}]*->[^;{}]*$")
 LOOKBACK = 400
 
 
+def _declaration_kind(source: bytes, i: int) -> str:
+    """What an annotated name at `i` declares: "field" (inside a struct's braces, or unsure) or
+    "param" (inside parentheses). Walks back over balanced brackets."""
+    depth = 0
+    j = i - 1
+    stop = max(0, i - 2000)
+    while j >= stop:
+        c = source[j]
+        if c in b")]>":
+            depth += 1
+        elif c in b"([<":
+            if depth == 0:
+                return "param" if c == 40 else "field"
+            depth -= 1
+        elif c == 123 and depth == 0:  # {
+            return "field"
+        elif c in b";}" and depth == 0:
+            return "field"
+        j -= 1
+    return "field"
+
+
 def typed_names(source: bytes, words: Iterable[str]) -> List[List[str]]:
-    """[name, word] for each name declared (field, parameter, local, function return) with a type
-    that mentions one of `words`, or bound by `let` to an expression that mentions it."""
+    """[name, word, kind] for each name declared with a type that mentions one of `words`:
+    kind "field" (a struct field; also when unsure), "param", "let" (a local, annotated or bound
+    to an expression that mentions the word) or "fn" (a function returning it). Fields and
+    functions can be reached from other files; parameters and locals cannot."""
     out = set()
     for word in words:
         for i in word_positions(source, word.encode()):
             before = source[max(0, i - LOOKBACK):i]
-            for pattern in (ANNOTATED, LET, RETURNS):
-                m = pattern.search(before)
-                if m:
-                    out.add((m.group(1).decode(), word))
+            m = RETURNS.search(before)
+            if m:
+                out.add((m.group(1).decode(), word, "fn"))
+                continue
+            m = LET.search(before)
+            if m:
+                out.add((m.group(1).decode(), word, "let"))
+                continue
+            m = ANNOTATED.search(before)
+            if m:
+                start = i - len(before) + m.start(1)
+                out.add((m.group(1).decode(), word, _declaration_kind(source, start)))
     return [list(x) for x in sorted(out)]

@@ -24,11 +24,13 @@ import hashlib
 import json
 import os
 import posixpath
+import re
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Set, Tuple
 
+from dstcheck.stages.prefilter import word_positions
 from dstcheck.rust.names import EXTERN_ROOTS, CrateInfo, ModRef, NO_CRATE
 
 if sys.version_info >= (3, 11):
@@ -77,7 +79,7 @@ class Workspace:
         spellings = [self.hot.spellings] + [self.hot.local_spellings[f] for f in self._scopes(path) if f in self.hot.local_spellings]
         return words, spellings
 
-    def keeps(self, path: str, vocabulary, rule_ids) -> bool:
+    def keeps(self, path: str, vocabulary, rule_ids, source: bytes = b"") -> bool:
         """Whether a file the prefilter would drop may still hold a site, for one of the rules
         that run on it, through another file."""
         rule_ids = set(rule_ids)
@@ -90,6 +92,10 @@ class Workspace:
         for table in spellings:
             if any(not ids.isdisjoint(rule_ids) and all(w.encode() in vocabulary for w in sp) for sp, ids in table.items()):
                 return True
+        names = sorted(n for n, ids in self.hot.typed.items() if not ids.isdisjoint(rule_ids) and n.encode() in vocabulary)
+        if names:
+            methods = {w for rid in rule_ids for w in self.hot.triggers.get(rid, ())}
+            return typed_use(source, names, methods - {"for"}, "for" in methods)
         return False
 
     def words_for(self, path: str, rule_ids) -> frozenset:
@@ -115,6 +121,31 @@ class Workspace:
                 return True
         return any(not ids.isdisjoint(rule_ids) and not sp.isdisjoint(segs) for table in spellings for sp, ids in table.items())
 
+    def may_type(self, query, rule_ids) -> bool:
+        """Whether a receiver whose type needs another file's declarations can still turn out to
+        be a type these rules track: only through a field or function declared with one, or a
+        name bound to one (the index's typed names and hot words)."""
+        from dstcheck.rust import types
+
+        rule_ids = set(rule_ids)
+        typed = {n for n, ids in self.hot.typed.items() if not ids.isdisjoint(rule_ids)}
+        words = {w for table in [self.hot.words, *self.hot.local_words.values()] for w, ids in table.items() if not ids.isdisjoint(rule_ids)}
+        keeping = types.SAME_TYPE | types.GUARDS | types.UNWRAP
+
+        def walk(q) -> bool:
+            if not q:
+                return False
+            kind = q[0]
+            if kind in ("field", "method"):
+                return q[2] in typed or (q[2] in keeping and walk(q[1]))
+            if kind == "ret":
+                return q[2][-1] in typed or any(seg in words for seg in q[2])
+            if kind == "named":
+                return any(seg in words for seg in q[2])
+            return True
+
+        return walk(query)
+
     def globbed(self, path: str, rule_ids) -> bool:
         return not self.hot.globbed.get(path, frozenset()).isdisjoint(rule_ids)
 
@@ -136,6 +167,28 @@ class Workspace:
             "hot": self.hot.as_data() if self.hot is not None else None,
         }
         return hashlib.blake2b(json.dumps(data).encode(), digest_size=12).hexdigest()
+
+
+STATEMENT_END = re.compile(rb"[;{}]")
+METHOD_AFTER = re.compile(rb"\.\s*([A-Za-z_][A-Za-z0-9_]*)\s*[(:]")
+LOOP_BEFORE = re.compile(rb"\bin\s+[^;{}]*$")
+
+
+def typed_use(source: bytes, names, methods, loops: bool) -> bool:
+    """Whether a typed name is used as the receiver of one of `methods` (possibly through calls,
+    field access and type-keeping methods in between: anything up to the statement's end), or
+    inside a `for` loop's iterable. Wider than what the analysis proves, never narrower: it only
+    decides what gets parsed. Linear: a window after (and, for loops, before) each occurrence."""
+    for name in names:
+        for i in word_positions(source, name.encode()):
+            end = i + len(name)
+            stop = STATEMENT_END.search(source, end, end + 400)
+            window = source[end:stop.start() if stop else end + 400]
+            if methods and any(m.group(1).decode() in methods for m in METHOD_AFTER.finditer(window)):
+                return True
+            if loops and stop is not None and source[stop.start():stop.start() + 1] == b"{" and LOOP_BEFORE.search(source, max(0, i - 200), i):
+                return True
+    return False
 
 
 # -- manifests ------------------------------------------------------------------------------------
@@ -262,10 +315,13 @@ def build(config, entries, todo, store, options, stats: Counter, rules: List) ->
     files = _crate_files(root, ws.crates)
     files.update({e.path: e.abspath for e in rust})
     salt = cache_mod.config_salt(config) if store is not None else b""
-    sketches = summaries(files, lambda src: sketch_mod.sketch(src), store, SKETCH_NAMESPACE, salt, stats)
+    tracked = _tracked(rules)
+    words = sorted({w for ws_words in tracked.values() for w in ws_words})
+    sketches = summaries(files, lambda src: sketch_mod.sketch(src, words), store, SKETCH_NAMESPACE, salt, stats)
     _layout(ws, files, sketches, manifests)
     banned = _banned(rules)
     ws.hot = hot_words(sketches, banned, config.pack.reexports.get("rust", {}), ws)
+    _typed_hot(ws.hot, sketches, files, tracked, rules)
     stats["rust index: hot words"] = len(ws.hot.words) + sum(len(d) for d in ws.hot.local_words.values())
     stats["rust index: files sketched"] = len(sketches)
     return ws
@@ -347,6 +403,48 @@ def _layout_module(crate: Crate, path: str) -> Optional[ModRef]:
 
 
 # -- hot words ----------------------------------------------------------------------------------
+def _tracked(rules) -> Dict[str, frozenset]:
+    """Rule id -> the type names (last segments) whose receivers its typed matchers look at."""
+    out: Dict[str, set] = {}
+    for rule in rules:
+        for m in rule.matchers:
+            if m.kind in ("hash-iteration", "typed-method"):
+                for key in ("maps", "sets", "types"):
+                    out.setdefault(rule.id, set()).update(p.rsplit("::", 1)[-1] for p in m.params.get(key, ()))
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def _typed_hot(hot: "Hot", sketches: Dict[str, dict], files: Dict[str, str], tracked: Dict[str, frozenset], rules) -> None:
+    """Names declared anywhere (fields, parameters, lets, function returns) with a tracked type or
+    an alias of one: a file that iterates or calls through such a name may hold a typed site
+    without spelling the type."""
+    from dstcheck.rust import sketch as sketch_mod
+    from dstcheck.rust.typed import triggers
+
+    typed_ids = set(tracked)
+    aliases = {w: ids & typed_ids for table in [hot.words, *hot.local_words.values()] for w, ids in table.items() if ids & typed_ids}
+    aliases = {w: ids for w, ids in aliases.items() if not any(w in words for words in tracked.values())}
+    reach = ("field", "fn")  # parameters and locals stay in their file, which spells the type itself
+    entries = [(path, name, word) for path, sk in sketches.items() if sk for name, word, kind in sk.get("typed", ()) if kind in reach]
+    if aliases:
+        needles = {w: w.encode() for w in aliases}
+        for path in sorted(files):
+            try:
+                with open(files[path], "rb") as handle:
+                    source = handle.read()
+            except OSError:
+                continue
+            present = [w for w, b in needles.items() if b in source]
+            if present:
+                entries.extend((path, name, word) for name, word, kind in sketch_mod.typed_names(source, present) if kind in reach)
+    for path, name, word in entries:
+        ids = frozenset(r for r, words in tracked.items() if word in words) | aliases.get(word, frozenset())
+        if ids:
+            hot.typed[name] = hot.typed.get(name, frozenset()) | ids
+    by_rule = {r.id: r for r in rules}
+    hot.triggers = {rid: frozenset(triggers([by_rule[rid]])) for rid in tracked if rid in by_rule}
+
+
 def _banned(rules, include_direct: bool = False) -> Dict[str, frozenset]:
     """Banned path -> ids of the rules that ban it. A `direct` matcher needs no other file (what
     reaches its paths through another module's re-export is not its site), so across files it is
@@ -387,7 +485,11 @@ class Banned:
         for p, ids in self.rules.items():
             self.anchors.setdefault(anchor(p.split("::")), set()).update(ids)
 
+        self.firsts = frozenset(p.split("::")[0] for p in self.rules) | frozenset(src.split("::")[0] for src, _ in self.reexports)
+
     def canon(self, path: str) -> str:
+        if path.split("::", 1)[0] not in self.firsts:
+            return path
         for prefix, target in self.reexports:
             if path == prefix or path.startswith(prefix + "::"):
                 return target + path[len(prefix):]
@@ -396,6 +498,8 @@ class Banned:
     def item(self, path: str) -> frozenset:
         """Rules banning the path or a path above it."""
         segs = path.split("::")
+        if segs[0] not in self.firsts:
+            return frozenset()
         out = set()
         for i in range(1, len(segs) + 1):
             out |= self.rules.get("::".join(segs[:i]), set())
@@ -420,6 +524,8 @@ class Hot:
     local_words: Dict[str, Dict[str, frozenset]] = field(default_factory=dict)
     local_spellings: Dict[str, Dict[frozenset, frozenset]] = field(default_factory=dict)
     globbed: Dict[str, frozenset] = field(default_factory=dict)  # files that glob-import a banned module
+    typed: Dict[str, frozenset] = field(default_factory=dict)  # names declared with a tracked type -> rules
+    triggers: Dict[str, frozenset] = field(default_factory=dict)  # typed rule -> words a site must contain
 
     def as_data(self) -> list:
         def words(d):
@@ -433,6 +539,8 @@ class Hot:
             sorted((f, words(d)) for f, d in self.local_words.items()),
             sorted((f, spells(d)) for f, d in self.local_spellings.items()),
             words(self.globbed),
+            words(self.typed),
+            words(self.triggers),
         ]
 
 
@@ -523,18 +631,22 @@ def hot_words(sketches: Dict[str, dict], banned: Dict[str, frozenset], reexports
 def link(ws: Workspace, config, results: Dict, rules_run: Dict, store, stats: Counter) -> None:
     """Finish the facts each analysed file left pending, through every file's module tables."""
     from dstcheck.model import Context, Fact, Finding
+    from dstcheck.rust import types
     from dstcheck.rust.names import External, ModuleResolver, Pending, Unresolved
     from dstcheck.stages.match import match
+
+    from dstcheck.stages import cache as cache_mod
 
     waiting = [(p, r) for p, r in sorted(results.items()) if r.language == "rust" and r.deferred]
     if not waiting:
         return
     known: Dict[str, Optional[dict]] = {}
+    salt = cache_mod.config_salt(config) if store is not None else b""
 
     def summary_of(path: str) -> Optional[dict]:
         if path not in known:
             result = results.get(path)
-            known[path] = result.summary if result is not None and result.summary else _summarize(ws, path, config, store, stats)
+            known[path] = result.summary if result is not None and result.summary else _summarize(ws, path, config, store, stats, salt)
         return known[path]
 
     def tables(ref: ModRef):
@@ -546,9 +658,22 @@ def link(ws: Workspace, config, results: Dict, rules_run: Dict, store, stats: Co
         return None
 
     mres = ModuleResolver(tables, ws.crate_info, config.pack.reexports.get("rust", {}))
+
+    def summary_with_module(ref: ModRef):
+        for cut in range(len(ref.path), -1, -1):
+            path = ws.files.get(ModRef(ref.crate, ref.path[:cut]))
+            if path is not None:
+                summary = summary_of(path)
+                return (summary, ModRef(ref.crate, ref.path[:cut]), "::".join(ref.path[cut:])) if summary else None
+        return None
+
+    evaluator = types.Evaluator(mres, summary_with_module)
     for path, result in waiting:
         rules = rules_run.get(path, [])
         for record in result.deferred:
+            if "typed" in record:
+                _link_typed(record, evaluator, rules, result)
+                continue
             origin = ModRef(record["origin"][0], tuple(record["origin"][1]))
             found: list = []
             for mode, crate, module_path, segs in record["pending"]:
@@ -576,7 +701,24 @@ def link(ws: Workspace, config, results: Dict, rules_run: Dict, store, stats: Co
         stats["rust index: references resolved across files"] += len(result.deferred)
 
 
-def _summarize(ws: Workspace, path: str, config, store, stats: Counter) -> Optional[dict]:
+def _link_typed(record: dict, evaluator, rules, result) -> None:
+    from dstcheck.model import Context, Finding
+    from dstcheck.rust import typed, types
+    from dstcheck.stages.match import match
+
+    try:
+        fact = typed.finish(record["typed"], evaluator)
+    except types.NeedsOtherFile:  # cannot happen with every table at hand; be safe
+        fact = None
+    if fact is None:
+        return
+    line, column, end_line, end_column = record["span"]
+    ctx = Context(**record["context"])
+    for rule, matched_path, _ in match([fact], rules):
+        result.findings.append(Finding(rule.id, line, column, end_line, end_column, record["snippet"], rule.message.format(path=matched_path), ctx, matched_path))
+
+
+def _summarize(ws: Workspace, path: str, config, store, stats: Counter, salt: bytes) -> Optional[dict]:
     """A module's summary when its file was not analysed (parsed here, cached by content)."""
     from dstcheck.rust import context, items, parse
     from dstcheck.stages import cache as cache_mod
@@ -585,7 +727,7 @@ def _summarize(ws: Workspace, path: str, config, store, stats: Counter) -> Optio
     source, problem = read_source(os.path.join(ws.root, path))
     if problem is not None:
         return None
-    key = cache_mod.key(cache_mod.config_salt(config), [SUMMARY_NAMESPACE], source) if store is not None else ""
+    key = cache_mod.key(salt, [SUMMARY_NAMESPACE], source) if store is not None else ""
     hit = store.get_raw(SUMMARY_NAMESPACE, path, key) if store is not None else None
     if hit is not None and isinstance(hit.get("summary"), dict):
         stats["rust index: summaries from cache"] += 1

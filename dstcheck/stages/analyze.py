@@ -66,7 +66,7 @@ def analyze_file(path: str, abspath: str, language: str, rules: List[Rule], conf
     part = index.for_language(language) if index is not None else None
     if prefilter:
         vocabulary = words_of(source)
-        if not plan.may_hold_site(source, config.marker.encode(), vocabulary) and not (hasattr(part, "keeps") and part.keeps(path, vocabulary, [r.id for r in rules])):
+        if not plan.may_hold_site(source, config.marker.encode(), vocabulary) and not (hasattr(part, "keeps") and part.keeps(path, vocabulary, [r.id for r in rules], source)):
             result.parsed = False
             if language == "rust":  # the module tree still needs its `mod name;` declarations
                 result.mod_decls = _mod_decls(source, config)
@@ -118,6 +118,7 @@ def _analyze_rust(path: str, source: bytes, rules: List[Rule], config, result: F
         if workspace is not None:
             words |= workspace.words_for(path, ids)
         facts = collector.collect(words)
+    _typed_facts(parsed, finder, resolver, mres, module, own, in_crate, workspace, rules, result)
     for fact in facts:
         if fact.pending and workspace is not None:
             fact.pending = tuple(p for p in fact.pending if workspace.may_carry(p.module, p.segs, ids))
@@ -131,6 +132,48 @@ def _analyze_rust(path: str, source: bytes, rules: List[Rule], config, result: F
         ctx = finder.context(fact.handle)
         if fact.pending:
             result.deferred.append(deferred_record(fact, resolver.module_at(fact.handle), (line, column, end_line, end_column), snippet, ctx))
+        for rule, matched_path, _ in matched:
+            result.findings.append(Finding(rule.id, line, column, end_line, end_column, snippet, rule.message.format(path=matched_path), ctx, matched_path))
+
+
+def _typed_facts(parsed, finder, resolver, mres, module, own, in_crate, workspace, rules, result) -> None:
+    """Facts that need a receiver's type (DST108 iterations, `.elapsed()`): answered here when
+    this file declares what they need, else kept for the index."""
+    from dstcheck.rust import typed, types
+    from dstcheck.rust.names import PENDING
+    from dstcheck.stages.match import match
+
+    wanted = typed.triggers(rules)
+    if not wanted:
+        return
+
+    def summary_of(ref):
+        if ref.crate == module.crate and ref.path in own and ref.path[: len(module.path)] == module.path:
+            return result.summary, module, "::".join(ref.path[len(module.path):])
+        return PENDING if in_crate or (workspace is not None and ref.crate in workspace.crates) else None
+
+    evaluator = types.Evaluator(mres, summary_of)
+    for record in typed.records(parsed, types.QueryBuilder(parsed, resolver), wanted):
+        node = record.pop("node")
+        try:
+            fact = typed.finish(record, evaluator)
+        except types.NeedsOtherFile:
+            fact = None
+            pending = workspace is not None and workspace.may_type(record["receiver"], [r.id for r in rules])
+            if not pending:
+                continue
+        else:
+            pending = False
+        matched = match([fact], rules) if fact is not None else []
+        if not matched and not pending:
+            continue
+        line, column = parsed.position(node.start_byte)
+        end_line, end_column = parsed.position(node.end_byte)
+        snippet = " ".join(parsed.source[node.start_byte:node.end_byte].decode("utf-8", "replace").split())
+        ctx = finder.context(node)
+        if pending:
+            result.deferred.append({"typed": record, "span": [line, column, end_line, end_column], "snippet": snippet,
+                                    "context": {"test": ctx.test, "gate": ctx.gate, "item": ctx.item}})
         for rule, matched_path, _ in matched:
             result.findings.append(Finding(rule.id, line, column, end_line, end_column, snippet, rule.message.format(path=matched_path), ctx, matched_path))
 

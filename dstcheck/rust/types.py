@@ -1,0 +1,371 @@
+"""Types of Rust expressions, as far as declarations prove them, and where an iteration's order
+escapes.
+
+A receiver's type comes from what declares it: a `let` annotation or constructor
+(`HashMap::new()`, `::default()`, `::with_capacity(n)`, `::from(..)`, `.collect::<T>()`), a
+parameter, a struct field (in any file of the crate), a function's or method's return type; `&`,
+`Arc`, `Rc`, `Box` and lock guards (`.read()`, `.write()`, `.lock()`, `.borrow()`) are seen
+through. Nothing is guessed: a receiver whose type is not proven has no type.
+
+A type is asked for as a *query* (plain data): `["named", module, segments, global, [argument
+queries]]`, `["field", query, name]`, `["ret", module, segments, global]` (a function called by
+path), `["method", query, name]`. Analysing one file answers what that file declares; a query
+that needs another file's declarations is kept with the site and answered by the index. Answers
+are `Type(path, args)`: a canonical path (a crate-local item is `<crate>|<module>|<name>`) and
+its resolved generic arguments.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, List, NamedTuple, Optional, Tuple
+
+from dstcheck.rust import items
+from dstcheck.rust.names import PENDING, External, Local, ModRef, Module, Pending
+
+CONSTRUCTORS = {"new", "default", "with_capacity", "from", "from_iter", "with_hasher", "with_capacity_and_hasher", "from_str"}
+SAME_TYPE = {"clone", "to_owned", "as_ref", "as_mut", "by_ref"}
+GUARDS = {"read", "write", "lock", "borrow", "borrow_mut", "try_read", "try_write", "try_lock", "upgradable_read"}
+UNWRAP = {"unwrap", "expect"}
+POINTERS = ("std::sync::Arc", "std::rc::Rc", "std::boxed::Box", "std::cell::RefCell", "std::cell::Cell", "Box", "Arc", "Rc")
+LOCKS = (
+    "std::sync::Mutex", "std::sync::RwLock", "std::cell::RefCell", "parking_lot::Mutex", "parking_lot::RwLock",
+    "tokio::sync::Mutex", "tokio::sync::RwLock", "std::sync::MutexGuard", "std::sync::RwLockReadGuard",
+    "std::sync::RwLockWriteGuard", "std::cell::Ref", "std::cell::RefMut",
+)
+LOCK_RESULTS = ("std::sync::LockResult", "std::result::Result", "std::sync::TryLockResult")
+MAX_DEPTH = 16
+
+
+class Type(NamedTuple):
+    path: str
+    args: Tuple[Optional["Type"], ...] = ()
+
+    def peel(self) -> "Type":
+        """Through smart pointers and locks to what they hold (auto-deref, guards)."""
+        t = self
+        for _ in range(8):
+            if (t.path in POINTERS or t.path in LOCKS) and t.args and t.args[0] is not None:
+                t = t.args[0]
+            else:
+                return t
+        return t
+
+
+class NeedsOtherFile(Exception):
+    """The answer depends on another file's declarations: keep the query for the index."""
+
+
+def local_path(module: ModRef, name: str) -> str:
+    return f"{module.crate}|{'::'.join(module.path)}|{name}"
+
+
+def split_local(path: str) -> Optional[Tuple[ModRef, str]]:
+    parts = path.split("|")
+    if len(parts) != 3:
+        return None
+    crate, module, name = parts
+    return ModRef(crate, tuple(module.split("::")) if module else ()), name
+
+
+def query_of_type(module: ModRef, tdict: Optional[dict]) -> Optional[list]:
+    """A written type (items.type_of) as a query in the module that wrote it."""
+    if tdict is None:
+        return None
+    return ["named", [module.crate, list(module.path)], list(tdict["p"]), tdict["g"], [query_of_type(module, a) for a in tdict["a"]]]
+
+
+class Evaluator:
+    """Answers type queries. `summary_of(module) -> (summary, inline key) | PENDING | None` gives
+    the summary of the file that defines a module; `mres` resolves paths."""
+
+    def __init__(self, mres, summary_of: Callable):
+        self.mres = mres
+        self.summary_of = summary_of
+
+    def evaluate(self, query, depth: int = 0) -> Optional[Type]:
+        if query is None or depth > MAX_DEPTH:
+            return None
+        kind = query[0]
+        if kind == "named":
+            module = ModRef(query[1][0], tuple(query[1][1]))
+            base = self._named(module, query[2], query[3], depth)
+            if base is None:
+                return None
+            args = tuple(self.evaluate(a, depth + 1) for a in query[4])
+            return Type(base.path, args or base.args)
+        if kind == "field":
+            base = self.evaluate(query[1], depth + 1)
+            return self.field(base.peel(), query[2], depth) if base is not None else None
+        if kind == "ret":
+            module = ModRef(query[1][0], tuple(query[1][1]))
+            return self._returns(module, query[2], query[3], depth)
+        if kind == "method":
+            base = self.evaluate(query[1], depth + 1)
+            return self.method(base, query[2], depth) if base is not None else None
+        if kind == "arg":
+            base = self.evaluate(query[1], depth + 1)
+            index = query[2]
+            if base is None:
+                return None
+            base = base.peel()
+            return base.args[index] if index < len(base.args) else None
+        return None
+
+    def _resolve(self, module: ModRef, segs, is_global: bool) -> list:
+        results = self.mres.resolve_from(module, tuple(segs), is_global)
+        if any(isinstance(r, Pending) for r in results):
+            raise NeedsOtherFile()
+        return results
+
+    def _named(self, module: ModRef, segs, is_global: bool, depth: int) -> Optional[Type]:
+        found = None
+        for r in self._resolve(module, segs, is_global):
+            if isinstance(r, External):
+                found = found or Type(r.path)
+            elif isinstance(r, Local) and not r.rest and r.kind in ("struct", "enum", "union"):
+                found = found or Type(local_path(r.module, r.name))
+        alias = self._alias_target(module, segs, is_global)
+        if found is not None and alias is not None and alias[1]["a"]:
+            # an alias with arguments (`type Book = HashMap<K, V, S>`): keep them, resolved where written
+            return Type(found.path, tuple(self.evaluate(query_of_type(alias[0], a), depth + 1) for a in alias[1]["a"]))
+        return found
+
+    def _alias_target(self, module: ModRef, segs, is_global: bool):
+        """(module, written type) of the `type` alias a one-segment name binds, if it does."""
+        if is_global or len(segs) != 1:
+            return None
+        found = self.mres.lookup(module, segs[0], module, 0)
+        if found is PENDING:
+            raise NeedsOtherFile()
+        for m, _, binding in found or ():
+            if m is not None and binding[0] == "type" and binding[1] is not None:
+                return m, binding[1]
+        return None
+
+    def _summary(self, module: ModRef):
+        """(summary, module of its file, inline key of `module` in it), or None."""
+        found = self.summary_of(module)
+        if found is PENDING:
+            raise NeedsOtherFile()
+        return found
+
+    def _declared(self, path: str, table: str):
+        """A local item's entry in its file's summary table (structs or fns), and its module."""
+        local = split_local(path)
+        if local is None:
+            return None, None
+        module, name = local
+        found = self._summary(module)
+        if found is None:
+            return None, None
+        summary, _, inline = found
+        return summary.get(table, {}).get((inline + "::" if inline else "") + name), module
+
+    def field(self, base: Type, name: str, depth: int) -> Optional[Type]:
+        fields, module = self._declared(base.path, "structs")
+        if not fields or name not in fields or fields[name] is None:
+            return None
+        return self.evaluate(query_of_type(module, fields[name]), depth + 1)
+
+    def _returns(self, module: ModRef, segs, is_global: bool, depth: int) -> Optional[Type]:
+        results = self._resolve(module, segs, is_global)
+        for r in results:
+            if isinstance(r, Local) and r.kind == "fn" and not r.rest:
+                ret, where = self._declared(local_path(r.module, r.name), "fns")
+                if ret is not None:
+                    return self.evaluate(query_of_type(where, ret), depth + 1)
+            elif isinstance(r, Local) and r.kind in ("struct", "enum", "union") and len(r.rest) == 1:
+                owner = Type(local_path(r.module, r.name))
+                if r.rest[0] in CONSTRUCTORS and self._method_return(owner, r.rest[0], depth) is None:
+                    return owner
+                return self._method_return(owner, r.rest[0], depth)
+            elif isinstance(r, External) and "::" in r.path:
+                owner, method = r.path.rsplit("::", 1)
+                if method in CONSTRUCTORS:
+                    return Type(owner)
+        return None
+
+    def method(self, base: Type, name: str, depth: int) -> Optional[Type]:
+        if name in SAME_TYPE:
+            return base
+        peeled = base.peel()
+        if name in GUARDS and base.path != peeled.path:
+            return peeled
+        if name in UNWRAP:
+            if base.path in LOCK_RESULTS or base.path in LOCKS:
+                return base.args[0] if base.args and base.args[0] is not None else None
+            return base  # a guard's `.unwrap()` in our model of guards: the guarded value
+        return self._method_return(peeled, name, depth)
+
+    def _method_return(self, owner: Type, name: str, depth: int) -> Optional[Type]:
+        """The return type of `name` in an impl of `owner` found in the file that declares it."""
+        local = split_local(owner.path)
+        if local is None:
+            return None
+        found = self._summary(local[0])
+        if found is None:
+            return None
+        summary, file_module, _ = found
+        for impl_key, written, methods in summary.get("impls", ()):
+            if name not in methods:
+                continue
+            impl_module = ModRef(file_module.crate, file_module.path + (tuple(impl_key.split("::")) if impl_key else ()))
+            target = self.evaluate(query_of_type(impl_module, written), depth + 1)
+            if target is None or target.path != owner.path:
+                continue
+            ret = methods[name]
+            if ret is None:
+                return None
+            if ret["p"] == ["Self"]:
+                return owner
+            return self.evaluate(query_of_type(impl_module, ret), depth + 1)
+        return None
+
+
+# -- queries from the syntax tree ----------------------------------------------------------------
+class QueryBuilder:
+    """Builds the type query of an expression node, from the declarations around it."""
+
+    def __init__(self, parsed, resolver):
+        self.parsed = parsed
+        self.text = parsed.text
+        self.resolver = resolver
+
+    def module(self, node) -> list:
+        m = self.resolver.module_at(node)
+        return [m.crate, list(m.path)]
+
+    def of(self, node, depth: int = 0) -> Optional[list]:
+        if node is None or depth > MAX_DEPTH:
+            return None
+        t = node.type
+        if t in ("reference_expression", "parenthesized_expression", "unary_expression", "try_expression"):
+            inner = node.child_by_field_name("value") or (node.named_children[-1] if node.named_child_count else None)
+            if t == "unary_expression" and (node.child_count == 0 or node.children[0].type not in ("*",)):
+                return None
+            return self.of(inner, depth + 1)
+        if t == "self":
+            return self.self_type(node)
+        if t == "identifier":
+            return self.binding(node, self.text(node), depth)
+        if t == "field_expression":
+            base = self.of(node.child_by_field_name("value"), depth + 1)
+            field = node.child_by_field_name("field")
+            return ["field", base, self.text(field)] if base is not None and field is not None else None
+        if t == "call_expression":
+            return self.call(node, depth)
+        if t == "struct_expression":
+            name = node.child_by_field_name("name")
+            seg = items.segments_of(name, self.text) if name is not None else None
+            return ["named", self.module(node), seg[0], seg[1], []] if seg else None
+        return None
+
+    def self_type(self, node) -> Optional[list]:
+        impl = node
+        while impl is not None and impl.type != "impl_item":
+            impl = impl.parent
+        target = impl.child_by_field_name("type") if impl is not None else None
+        tdict = items.type_of(target, self.text) if target is not None else None
+        if tdict is None:
+            return None
+        return ["named", self.module(impl), tdict["p"], tdict["g"], [self._written(impl, a) for a in tdict["a"]]]
+
+    def _written(self, at, tdict: Optional[dict]) -> Optional[list]:
+        if tdict is None:
+            return None
+        if tdict["p"] == ["Self"]:
+            return self.self_type(at)
+        return ["named", self.module(at), tdict["p"], tdict["g"], [self._written(at, a) for a in tdict["a"]]]
+
+    def type_node(self, at, node) -> Optional[list]:
+        return self._written(at, items.type_of(node, self.text)) if node is not None else None
+
+    def call(self, node, depth: int) -> Optional[list]:
+        function = node.child_by_field_name("function")
+        turbofish = None
+        if function is not None and function.type == "generic_function":
+            turbofish = function.child_by_field_name("type_arguments")
+            function = function.child_by_field_name("function")
+        if function is None:
+            return None
+        if function.type == "field_expression":
+            method = function.child_by_field_name("field")
+            name = self.text(method) if method is not None else ""
+            if name == "collect" and turbofish is not None and turbofish.named_child_count:
+                return self.type_node(node, turbofish.named_children[0])
+            base = self.of(function.child_by_field_name("value"), depth + 1)
+            return ["method", base, name] if base is not None else None
+        if function.type in ("identifier", "scoped_identifier"):
+            seg = items.segments_of(function, self.text)
+            if seg is None:
+                return None
+            segs, is_global = seg
+            if segs and segs[0] == "Self":
+                owner = self.self_type(node)
+                if owner is None:
+                    return None
+                if len(segs) == 2 and segs[1] in CONSTRUCTORS:
+                    return owner
+                return ["method", owner, segs[-1]]
+            if len(segs) >= 2 and segs[-1] in CONSTRUCTORS:
+                path = function.child_by_field_name("path")
+                args = []
+                if path is not None and path.type == "generic_type":
+                    type_args = path.child_by_field_name("type_arguments")
+                    args = [self.type_node(node, a) for a in type_args.named_children] if type_args is not None else []
+                return ["named", self.module(node), segs[:-1], is_global, args]
+            return ["ret", self.module(node), segs, is_global]
+        return None
+
+    def binding(self, node, name: str, depth: int) -> Optional[list]:
+        """The declaration a local name refers to: a parameter or a `let` before it."""
+        n, child = node.parent, node
+        while n is not None:
+            t = n.type
+            if t in ("function_item", "closure_expression"):
+                params = n.child_by_field_name("parameters")
+                if params is not None:
+                    for p in params.named_children:
+                        if p.type == "parameter":
+                            pattern = p.child_by_field_name("pattern")
+                            if pattern is not None and pattern.type == "identifier" and self.text(pattern) == name:
+                                return self.type_node(p, p.child_by_field_name("type"))
+                        elif p.type == "identifier" and self.text(p) == name:
+                            return None
+                if t == "function_item":
+                    return None
+            elif t == "block":
+                found = None
+                for stmt in n.named_children:
+                    if stmt.start_byte >= child.start_byte:
+                        break
+                    if stmt.type == "let_declaration":
+                        pattern = stmt.child_by_field_name("pattern")
+                        if pattern is not None and _pattern_binds(pattern, name, self.text):
+                            found = stmt
+                if found is not None:
+                    pattern = found.child_by_field_name("pattern")
+                    if pattern.type != "identifier" and not (pattern.type == "mut_pattern"):
+                        return None
+                    annotated = found.child_by_field_name("type")
+                    if annotated is not None:
+                        return self.type_node(found, annotated)
+                    return self.of(found.child_by_field_name("value"), depth + 1)
+            elif t in ("for_expression", "match_arm", "if_expression", "while_expression", "let_condition"):
+                pattern = n.child_by_field_name("pattern")
+                if pattern is not None and pattern.id != child.id and _pattern_binds(pattern, name, self.text):
+                    return None
+            n, child = n.parent, n
+        return None
+
+
+def _pattern_binds(pattern, name: str, text) -> bool:
+    stack = [pattern]
+    while stack:
+        n = stack.pop()
+        if n.type == "identifier" and text(n) == name:
+            return True
+        if n.type in ("scoped_identifier", "type_identifier"):
+            continue
+        stack.extend(n.named_children)
+    return False
