@@ -64,6 +64,7 @@ class Finding:
     message: str
     context: Context = field(default_factory=Context)
     path: str = ""  # what the rule matched (a canonical path), for allowlist entries naming an API
+    chain: list = field(default_factory=list)  # reach: [[path, line, column, item, what], ...] from the call to the site
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,8 @@ class Site:
     message: str
     disposition: str
     reason: str = ""
+    api: str = ""  # the canonical path the rule matched (e.g. std::time::Instant::now), for fixes and allowlists
+    chain: tuple = ()  # reach sites: the calls that lead to what the rule matched, as (path, line, column, item, what)
 
     def sort_key(self):
         return (self.path, self.line, self.column, self.rule, self.end_line, self.end_column)

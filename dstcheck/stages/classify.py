@@ -82,6 +82,8 @@ def classify(
                 message=finding.message,
                 disposition=disposition,
                 reason=reason,
+                api=finding.path,
+                chain=tuple(tuple(step) for step in finding.chain),
             )
         )
     return sites, marker_use, allow_use
