@@ -2,6 +2,7 @@
 processes and environments (`dst`), prove the Python and Rust cores agree (`parity`), verify a
 replay log (`replay`) and measure both cores (`bench`)."""
 import argparse
+import filecmp
 import os
 import shutil
 import subprocess
@@ -55,12 +56,13 @@ def read_streams(path: str) -> Iterator[Stream]:
     return parse_streams(Path(path).read_bytes().decode("latin-1"))
 
 
-def summary(seed: int, result: RunResult) -> str:
-    """One run in one line: what `dst` and `parity` compare, identical to refcore-rs's."""
+def summary(seed: int, result: RunResult, digests: bool = True) -> str:
+    """One run in one line, as refcore-rs prints it. `dst` and `parity` compare the traces
+    themselves, so their workers leave the digests (costly in Python) out."""
     status = "failed" if result.failure else "ok"
     final = result.trace[-1].replace(" ", ",") if result.trace else "-"
-    return (f"seed={seed} status={status} lines={len(result.trace)} events={result.events} "
-            f"digest={digest(result.trace)} timeline={digest(result.timeline)} final={final}")
+    hashes = f" digest={digest(result.trace)} timeline={digest(result.timeline)}" if digests else ""
+    return f"seed={seed} status={status} lines={len(result.trace)} events={result.events}{hashes} final={final}"
 
 
 def write_lines(path: str, lines: List[str]) -> None:
@@ -124,9 +126,9 @@ def cmd_worker(args) -> int:
             print(f"seed={seed} status=harness-error", flush=True)
             print(f"seed {seed}: {err}", file=sys.stderr)
             continue
-        if args.trace_dir:
-            write_lines(os.path.join(args.trace_dir, f"{seed}.trace"), result.trace + result.timeline)
-        print(summary(seed, result), flush=True)
+        write_lines(os.path.join(args.trace_dir, f"{seed}.trace"), result.trace)
+        write_lines(os.path.join(args.trace_dir, f"{seed}.timeline"), result.timeline)
+        print(summary(seed, result, digests=False), flush=True)
     return 0
 
 
@@ -169,21 +171,26 @@ def _round(configs: List[Config], binary, seeds: range, steps: int, profile: str
     return results
 
 
+def _differ(folder: str, left: str, right: str, name: str) -> bool:
+    return not filecmp.cmp(os.path.join(folder, left, name), os.path.join(folder, right, name), shallow=False)
+
+
 def _explain(seed: int, left: str, right: str, folder: str, keep: List[Optional[str]]) -> str:
-    """The first difference between two kept traces, read from the files the runs wrote."""
+    """The first difference between two runs, read from the files they wrote, which are kept."""
     if keep[0] is None:
         keep[0] = tempfile.mkdtemp(prefix="refcore-divergence-")
+    kind = "trace" if _differ(folder, left, right, f"{seed}.trace") else "timeline"
     kept = []
     for name in (left, right):
-        source = Path(folder, name, f"{seed}.trace")
-        target = Path(keep[0], name, f"{seed}.trace")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if source.exists():
-            shutil.move(str(source), target)
-        kept.append(target)
-    a, b = ([] if not p.exists() else p.read_text(encoding="ascii").splitlines() for p in kept)
+        for suffix in ("trace", "timeline"):
+            source, target = Path(folder, name, f"{seed}.{suffix}"), Path(keep[0], name, f"{seed}.{suffix}")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if source.exists():  # a run of two pairs may be kept already
+                shutil.copy2(source, target)
+        kept.append(Path(keep[0], name, f"{seed}.{kind}"))
+    a, b = (p.read_text(encoding="ascii").splitlines() for p in kept)
     divergence = first_divergence(a, b)
-    text = divergence.describe(left, right) if divergence else "the summaries differ but the kept traces do not"
+    text = divergence.describe(left, right) if divergence else "the runs report different summaries"
     return f"{text}\n  kept: {kept[0]} {kept[1]}"
 
 
@@ -191,9 +198,10 @@ STATUS = {"failed": "failed an invariant", "harness-error": "stopped with a harn
           "missing": "did not report"}
 
 
-def _compare(configs, pairs, fields, args, label) -> int:
-    """Run every seed in every config, chunk by chunk; compare the named fields for each pair of
-    configs, keep the traces of a pair that differs and show where they first differ."""
+def _compare(configs, pairs, timelines, args, label) -> int:
+    """Run every seed in every config, chunk by chunk; for each pair of configs compare the
+    summaries and the traces byte for byte (and the timelines, where `timelines(left, right)`),
+    keep the files of a pair that differs and show where they first differ."""
     binary = rust_binary(args.rust_bin) if any(c.rust for c in configs) else None
     keep: List[Optional[str]] = [args.keep]
     problems = 0
@@ -212,7 +220,8 @@ def _compare(configs, pairs, fields, args, label) -> int:
                     continue
                 for left, right in pairs:
                     a, b = results[left][seed], results[right][seed]
-                    if any(a[f] != b[f] for f in fields(left, right)):
+                    files = [f"{seed}.trace"] + ([f"{seed}.timeline"] if timelines(left, right) else [])
+                    if a != b or any(_differ(folder, left, right, name) for name in files):
                         problems += 1
                         print(f"seed {seed}: the {left} and {right} runs {label}: "
                               + _explain(seed, left, right, folder, keep))
@@ -233,10 +242,10 @@ def cmd_dst(args) -> int:
     pairs = [("python-first", "python-second"), ("python-first", "python-crash"), ("rust-first", "rust-second")]
     pairs = [p for p in pairs if all(any(c.name == n for c in configs) for n in p)]
 
-    def fields(left, right):  # a crash adds harness lines to the timeline, never to the trace
-        return ("digest",) if right.endswith("crash") else ("digest", "timeline")
+    def timelines(left, right):  # a crash adds harness lines to the timeline, never to the trace
+        return not right.endswith("crash")
 
-    problems = _compare(configs, pairs, fields, args, "diverge")
+    problems = _compare(configs, pairs, timelines, args, "diverge")
     elapsed = time.monotonic() - started  # dst-ok: reporting only
     runs = f"{len(configs)} runs per seed" + ("" if args.no_rust else ": 3 python, 2 rust")
     print(f"{len(args.seeds)} seeds, {problems} divergences ({args.steps} steps, profile {args.profile}, {runs}, "
@@ -249,8 +258,7 @@ def cmd_parity(args) -> int:
     configs = [Config("python", rust=False), Config("rust", rust=True),
                Config("python-crash", rust=False, crash=True), Config("rust-crash", rust=True, crash=True)]
     pairs = [("python", "rust"), ("python-crash", "rust-crash")]
-    problems = _compare(configs, pairs, lambda l, r: ("lines", "events", "digest", "timeline", "final"), args,
-                        "disagree")
+    problems = _compare(configs, pairs, lambda left, right: True, args, "disagree")
     elapsed = time.monotonic() - started  # dst-ok: reporting only
     print(f"{len(args.seeds)} seeds, {problems} mismatches ({args.steps} steps, profile {args.profile}, "
           f"clean and crash runs, {elapsed:.1f} s)")
@@ -382,7 +390,7 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("worker")  # internal: one process of `dst` and `parity`
     seeded_options(p, seeds=True)
     p.add_argument("--crash", action="store_true")
-    p.add_argument("--trace-dir")
+    p.add_argument("--trace-dir", required=True)
     p.set_defaults(func=cmd_worker)
     p = sub.add_parser("bench-one")  # internal: one timed run of `bench`
     seeded_options(p, seeds=False)

@@ -2,7 +2,7 @@
 //! `refcore bench`, the golden tests and the differential fuzzer.
 //!
 //!   refcore-rs run [--trace] [--timeline] [--crash-at STEP]...   input streams on stdin
-//!   refcore-rs seeds --seeds A-B [--steps N] [--profile P] [--crash] [--trace-dir DIR]
+//!   refcore-rs seeds --seeds A-B [--steps N] [--profile P] [--crash] --trace-dir DIR
 //!   refcore-rs events [--seed S] [--steps N] [--profile P]       a seed's input stream
 //!   refcore-rs replay                                            a replay log on stdin
 //!   refcore-rs bench [--seed S] [--steps N] [--profile P] --trace FILE
@@ -17,7 +17,7 @@ use refcore::spec::spec;
 use refcore::stream::Parser;
 
 const USAGE: &str = "usage: refcore-rs run [--trace] [--timeline] [--crash-at STEP]... | \
-seeds --seeds A-B [--steps N] [--profile P] [--crash] [--trace-dir DIR] | \
+seeds --seeds A-B [--steps N] [--profile P] [--crash] --trace-dir DIR | \
 events [--seed S] [--steps N] [--profile P] | replay | bench [--seed S] [--steps N] [--profile P] --trace FILE";
 
 struct Args(Vec<String>);
@@ -61,16 +61,21 @@ fn io_err(e: io::Error) -> String {
     e.to_string()
 }
 
-fn summary(seed: i64, result: &RunResult) -> String {
+/// One run in one line, as the Python core prints it; `seeds` (for dst and parity, which compare
+/// the trace files themselves) leaves the digests out.
+fn summary(seed: i64, result: &RunResult, digests: bool) -> String {
     let status = if result.failure.is_some() { "failed" } else { "ok" };
     let trace = result.trace();
     let last = trace.last().map_or("-".to_string(), |l| l.replace(' ', ","));
+    let hashes = if digests {
+        format!(" digest={} timeline={}", result.digest(), result.timeline_digest())
+    } else {
+        String::new()
+    };
     format!(
-        "seed={seed} status={status} lines={} events={} digest={} timeline={} final={last}",
+        "seed={seed} status={status} lines={} events={}{hashes} final={last}",
         trace.len(),
-        result.events,
-        result.digest(),
-        result.timeline_digest()
+        result.events
     )
 }
 
@@ -121,7 +126,7 @@ fn cmd_run(args: &Args) -> Result<ExitCode, String> {
                     writeln!(out, "{text}").map_err(io_err)?;
                 }
             } else {
-                writeln!(out, "{}", summary(seed, &result)).map_err(io_err)?;
+                writeln!(out, "{}", summary(seed, &result, true)).map_err(io_err)?;
             }
             out.flush().map_err(io_err)?;
         }
@@ -132,7 +137,7 @@ fn cmd_run(args: &Args) -> Result<ExitCode, String> {
     Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
-/// Seeded runs, one summary line each; with --trace-dir, each trace and timeline in SEED.trace.
+/// Seeded runs, one summary line each, each trace in DIR/SEED.trace and timeline in DIR/SEED.timeline.
 fn cmd_seeds(args: &Args) -> Result<ExitCode, String> {
     let range = args.value("--seeds")?.ok_or("--seeds A-B is required")?;
     let (lo, hi) = match range.split_once('-') {
@@ -146,7 +151,7 @@ fn cmd_seeds(args: &Args) -> Result<ExitCode, String> {
     let steps = args.int("--steps", 200)?;
     let profile = args.profile()?;
     let crash: Vec<i64> = if args.flag("--crash") { vec![steps / 2] } else { vec![] };
-    let dir = args.value("--trace-dir")?;
+    let dir = args.value("--trace-dir")?.ok_or("--trace-dir DIR is required")?;
     let mut out = BufWriter::new(io::stdout().lock());
     for seed in lo..=hi {
         let result = match run(seeded(seed, steps, &profile), &crash, None) {
@@ -158,18 +163,17 @@ fn cmd_seeds(args: &Args) -> Result<ExitCode, String> {
                 continue;
             }
         };
-        if let Some(dir) = &dir {
-            let file = File::create(format!("{dir}/{seed}.trace")).map_err(io_err)?;
-            let mut w = BufWriter::new(file);
-            for chunk in &result.log {
-                w.write_all(chunk.as_bytes()).map_err(io_err)?;
-            }
-            for text in &result.timeline {
-                writeln!(w, "{text}").map_err(io_err)?;
-            }
-            w.flush().map_err(io_err)?;
+        let mut trace = BufWriter::new(File::create(format!("{dir}/{seed}.trace")).map_err(io_err)?);
+        for chunk in &result.log {
+            trace.write_all(chunk.as_bytes()).map_err(io_err)?;
         }
-        writeln!(out, "{}", summary(seed, &result)).map_err(io_err)?;
+        trace.flush().map_err(io_err)?;
+        let mut timeline = BufWriter::new(File::create(format!("{dir}/{seed}.timeline")).map_err(io_err)?);
+        for text in &result.timeline {
+            writeln!(timeline, "{text}").map_err(io_err)?;
+        }
+        timeline.flush().map_err(io_err)?;
+        writeln!(out, "{}", summary(seed, &result, false)).map_err(io_err)?;
     }
     out.flush().map_err(io_err)?;
     Ok(ExitCode::SUCCESS)
