@@ -11,7 +11,7 @@ from refcore import strategy
 from refcore.grammar import line
 from refcore.model import (
     ACCEPTED, CANCEL_PENDING, DEFAULT_PROFILE, FILLED, INITIAL_CASH, INTENT_FIELDS, LEGAL, MARKETS, MAX_ORDER_QTY,
-    MAX_POSITION, PARTIAL, REJECTED, REPORT_TARGETS, SUBMITTED, TERMINAL, TICK_NS, Event, Order, Overflow, Settings,
+    MAX_POSITION, PARTIAL, REPORT_TARGETS, SUBMITTED, TERMINAL, TICK_NS, Event, Order, Overflow, Settings,
     checked, cost, market_of,
 )
 from refcore.spec import Profile

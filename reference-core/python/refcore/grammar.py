@@ -26,10 +26,6 @@ class GrammarError(ValueError):
         return f"error line={self.number} reason={self.reason}"
 
 
-def is_word(text: str) -> bool:
-    return _WORD.fullmatch(text) is not None
-
-
 def printable(text: str) -> bool:
     """Every character is printable ASCII (0x20-0x7e): no tab, no carriage return, no UTF-8."""
     return text.isascii() and text.isprintable()

@@ -104,9 +104,6 @@ class Event:
         return (f"event instrument={self.instrument} key={self.key or '-'} kind={self.kind}{self._payload_text()} "
                 f"producer={self.producer} source={self.source} time={self.time} venue={self.venue}")
 
-    def __eq__(self, other) -> bool:
-        return isinstance(other, Event) and all(getattr(self, s) == getattr(other, s) for s in self.__slots__)
-
     def __repr__(self) -> str:
         return self.line()
 
