@@ -439,7 +439,7 @@ def build(config, entries, todo, store, options, stats):
     salt = cache_mod.config_salt(config) if store is not None else b""
 
     def load_exact(path: str) -> Optional[dict]:
-        return summaries({path: os.path.join(root, path)}, exact_summary, store, NAMESPACE_EXACT, salt, stats)[path]
+        return summaries({path: os.path.join(root, path)}, exact_summary, store, NAMESPACE_EXACT, salt, stats)[0][path]
 
     analysed = [e.path for e in todo if e.language == "python"]
     project = Project(root, analysed, banned(config.pack.for_language("python"), config.pack.reexports.get("python", {})), load_exact)

@@ -27,6 +27,27 @@ def mod_decl_offsets(source: bytes) -> List[int]:
     return [i for i in word_positions(source, b"mod") if MOD_DECL_RE.match(source, i)]
 
 
+def attribute_facts(items, text) -> Tuple:
+    """(kind, value) for each cfg / test attribute among `attribute_item` nodes."""
+    out = []
+    for item in items:
+        attr = next((c for c in item.named_children if c.type == "attribute"), None)
+        if attr is None or attr.named_child_count == 0:
+            continue
+        name = text(attr.named_children[0])
+        if name == "cfg":
+            args = attr.child_by_field_name("arguments")
+            if args is None:
+                continue
+            try:
+                out.append(("cfg", cfg.parse(text(args)[1:-1])))
+            except cfg.CfgSyntaxError:
+                continue
+        elif name == "test" or name.endswith("::test") or name == "bench":
+            out.append(("test", "#[" + name + "]"))
+    return tuple(out)
+
+
 class ContextFinder:
     def __init__(self, parsed: ParsedRust, profile: cfg.Profile):
         self.parsed = parsed
@@ -52,23 +73,7 @@ class ContextFinder:
             found.extend(c for c in node.named_children if c.type == "attribute_item")
         if node.type == "source_file" or (node.type == "declaration_list" and node.parent is not None and node.parent.type == "mod_item"):
             found.extend(c for c in node.named_children if c.type == "inner_attribute_item")
-        out = []
-        for item in found:
-            attr = next((c for c in item.named_children if c.type == "attribute"), None)
-            if attr is None or attr.named_child_count == 0:
-                continue
-            name = text(attr.named_children[0])
-            if name == "cfg":
-                args = attr.child_by_field_name("arguments")
-                if args is None:
-                    continue
-                try:
-                    out.append(("cfg", cfg.parse(text(args)[1:-1])))
-                except cfg.CfgSyntaxError:
-                    continue
-            elif name == "test" or name.endswith("::test") or name == "bench":
-                out.append(("test", "#[" + name + "]"))
-        result = tuple(out)
+        result = attribute_facts(found, text)
         if own:
             self._attrs[node.id] = result
         return result

@@ -26,6 +26,7 @@ from __future__ import annotations
 from typing import Dict, List, Optional, Tuple
 
 from dstcheck.rust import cfg
+from dstcheck.rust.context import attribute_facts
 
 ITEM_KINDS = {
     "struct_item": "struct",
@@ -223,10 +224,10 @@ class Summarizer:
         self._module(self.parsed.root, "", "", 0, self.text)
         return {"modules": self.modules, "structs": self.structs, "fns": self.fns, "impls": self.impls}
 
-    def _verdict(self, node, text) -> Optional[str]:
+    def _verdict(self, node, text, attributes=None) -> Optional[str]:
         """'gated', 'test' or None for a declaration's own attributes."""
         out = None
-        for kind, value in self.finder.attributes(node, text):
+        for kind, value in self.finder.attributes(node, text) if attributes is None else attributes:
             if kind == "test":
                 out = "test"
                 continue
@@ -244,8 +245,17 @@ class Summarizer:
         table = self._table(key)
         if depth > MAX_DEPTH:
             return
+        pending = []  # the attributes seen since the last declaration: they belong to the next one
         for child in body.named_children:
-            self._declaration(child, key, table, _stronger(outer, self._verdict(child, text) or ""), depth, text)
+            t = child.type
+            if t == "attribute_item":
+                pending.append(child)
+                continue
+            if t in ("line_comment", "block_comment", "inner_attribute_item"):
+                continue
+            attributes = attribute_facts(pending, text) if pending else ()
+            pending = []
+            self._declaration(child, key, table, _stronger(outer, self._verdict(child, text, attributes) or ""), depth, text)
 
     def _bind(self, table: dict, name: str, binding: list) -> None:
         table["names"].setdefault(name, []).append(binding)

@@ -208,11 +208,12 @@ ANY_IDENT = re.compile(rb"(?<![A-Za-z0-9_])[A-Za-z_][A-Za-z0-9_]*")
 EXTERN_ALIAS_RE = re.compile(rb"\bextern\s+crate\s+([A-Za-z_][A-Za-z0-9_]*)\s+as\s+([A-Za-z_][A-Za-z0-9_]*)")
 
 
-def local_hot_words(source: bytes, rules, reexports) -> set:
-    """Names this file's own `use` / `type` / `extern crate` bind to paths the rules ban."""
+def local_hot_words(source: bytes, rules, reexports, sketched=None) -> set:
+    """Names this file's own `use` / `type` / `extern crate` bind to paths the rules ban
+    (`sketched`: the file's sketch, when the index already made it)."""
     from dstcheck.rust import sketch, workspace
 
-    hot = workspace.hot_words({"": sketch.sketch(source)}, workspace._banned(rules, include_direct=True), reexports)
+    hot = workspace.hot_words({"": sketched or sketch.sketch(source)}, workspace._banned(rules, include_direct=True), reexports)
     words = set(hot.words) | set(hot.local_words.get("", {}))
     for spellings in (hot.spellings, hot.local_spellings.get("", {})):
         words.update(w for spelling in spellings for w in spelling)

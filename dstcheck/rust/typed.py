@@ -8,11 +8,12 @@ file's declarations it raises `NeedsOtherFile`, and the record waits for the ind
 
 from __future__ import annotations
 
+import re
 from typing import List, Optional
 
 from dstcheck.model import Fact
 from dstcheck.rust import order, types
-from dstcheck.stages.prefilter import word_positions, words_of
+from dstcheck.stages.prefilter import _SEPARATE, word_positions, words_of
 
 FOR = "for"
 
@@ -28,6 +29,141 @@ def triggers(rules) -> dict:
             elif m.kind == "typed-method":
                 out.update({w: "typed-method" for w in m.params.get("methods", ())})
     return out
+
+
+KEEPING = types.SAME_TYPE | types.GUARDS | types.UNWRAP
+IDENT = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
+
+
+def _skip_space(source: bytes, i: int) -> int:
+    while i < len(source) and source[i] in b" \t\r\n":
+        i += 1
+    return i
+
+
+def _skip_group(source: bytes, i: int, open_: int, close: int) -> int:
+    """Past a balanced (..) or <..> starting at i; -1 when it does not close within reach."""
+    depth, end = 0, min(len(source), i + 4000)
+    while i < end:
+        c = source[i]
+        if c == open_:
+            depth += 1
+        elif c == close:
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        elif c in b";{}":
+            return -1
+        i += 1
+    return -1
+
+
+def _ident(source: bytes, i: int):
+    j = i
+    while j < len(source) and source[j] in IDENT:
+        j += 1
+    return source[i:j].decode("ascii", "replace"), j
+
+
+def receiver_use(source: bytes, names, methods, loops: bool) -> bool:
+    """Whether one of `names` is used as a receiver the way the analysis could prove: followed by
+    `::path` segments, calls and type-keeping methods (`.clone()`, `.read()`, `.lock()`,
+    `.unwrap()`, `?`), then `.method(` for one of `methods`; or (with `loops`) as the whole
+    iterable of a `for` loop (`in &m {`, `in self.m {`). A linear scan after each occurrence:
+    it decides what gets parsed, so it may say yes too often, never too seldom."""
+    for name in names:
+        for start in word_positions(source, name.encode()):
+            i = _skip_space(source, start + len(name))
+            for _ in range(32):
+                if source[i:i + 2] == b"::":
+                    i = _skip_space(source, i + 2)
+                    if source[i:i + 1] == b"<":
+                        i = _skip_group(source, i, 60, 62)
+                    else:
+                        _, i = _ident(source, i)
+                elif source[i:i + 1] == b"(":
+                    i = _skip_group(source, i, 40, 41)
+                elif source[i:i + 1] in (b"?", b")"):
+                    i += 1
+                elif source[i:i + 1] == b".":
+                    word, j = _ident(source, _skip_space(source, i + 1))
+                    if word in methods:
+                        return True
+                    if word not in KEEPING:
+                        break
+                    i = j
+                else:
+                    break
+                if i < 0:
+                    break
+                i = _skip_space(source, i)
+            if loops and i >= 0 and source[i:i + 1] == b"{" and _iterable_ends_with(source, start):
+                return True
+    return False
+
+
+def _iterable_ends_with(source: bytes, start: int) -> bool:
+    """`for pat in [&[mut]] [a.b.]NAME {`: the name ends a `for` loop's iterable."""
+    j = start
+    while j > 0 and (source[j - 1] in IDENT or source[j - 1] in b"."):
+        j -= 1
+    k = j
+    while k > 0 and source[k - 1] in b" \t\r\n&":
+        k -= 1
+    if source[k - 3:k] == b"mut":
+        k -= 3
+        while k > 0 and source[k - 1] in b" \t\r\n&":
+            k -= 1
+    return source[k - 2:k] == b"in" and (k - 3 < 0 or source[k - 3] not in IDENT)
+
+
+def may_hold(source: bytes, vocabulary, rules, sketched=None, workspace=None, path: str = "") -> bool:
+    """The prefilter for typed rules: a tracked type word, a name this file declares with one, or
+    a field or function another file declares with one (the index's typed names, and the names
+    bound to those types), used as a receiver of the rule's methods, or as a loop's iterable."""
+    from dstcheck.rust import sketch as sketch_mod
+
+    words = {}
+    for rule in rules:
+        for m in rule.matchers:
+            if m.kind in ("hash-iteration", "typed-method"):
+                for key in ("maps", "sets", "types"):
+                    for p in m.params.get(key, ()):
+                        words.setdefault(p.rsplit("::", 1)[-1], set()).add(rule.id)
+    if not words:
+        return False
+    wanted = triggers(rules)
+    methods = {w for w, kind in wanted.items() if w != FOR}
+    loops = FOR in wanted
+    typed = sketched.get("typed") if sketched is not None else sketch_mod.typed_names(source, sorted(words))
+    names = {w for w in words if w.encode() in vocabulary}
+    names |= {name for name, word, _kind in typed if name.encode() in vocabulary}
+    if workspace is not None:
+        ids = {r.id for r in rules}
+        names |= {n for n in workspace.words_for(path, ids) if n.encode() in vocabulary}
+        names |= {n for n, nids in workspace.hot.typed.items() if not nids.isdisjoint(ids) and n.encode() in vocabulary}
+    names |= _lets_through(source, names)
+    return bool(names) and receiver_use(source, sorted(names), methods, loops)
+
+
+LET = re.compile(rb"\blet\s+(?:mut\s+)?([A-Za-z_][A-Za-z0-9_]*)\b[^;=]*=([^;]*)")
+
+
+def _lets_through(source: bytes, names: set) -> set:
+    """Locals bound to an expression that mentions one of `names` (`let g = self.map.read();`),
+    to fixpoint: their type may come from it."""
+    lets = [(m.group(1).decode(), set(m.group(2).translate(_SEPARATE).split())) for m in LET.finditer(source)] if b"let" in source else []
+    found = set()
+    known = {n.encode() for n in names}
+    changed = True
+    while changed:
+        changed = False
+        for name, words in lets:
+            if name not in found and name not in names and not known.isdisjoint(words):
+                found.add(name)
+                known.add(name.encode())
+                changed = True
+    return found
 
 
 def records(parsed, builder: types.QueryBuilder, wanted: dict) -> List[dict]:

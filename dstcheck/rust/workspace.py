@@ -28,6 +28,7 @@ import re
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Dict, Iterable, List, Optional, Set, Tuple
 
 from dstcheck.stages.prefilter import word_positions
@@ -39,6 +40,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 SKETCH_NAMESPACE = "rust-sketch"
+HOT_NAMESPACE = "rust-hot"
 SUMMARY_NAMESPACE = "rust-summary"
 DEP_TABLES = ("dependencies", "dev-dependencies", "build-dependencies")
 SKIP_DIRS = {"target", ".git", "node_modules", "__pycache__"}
@@ -60,6 +62,7 @@ class Workspace:
     modules: Dict[str, ModRef] = field(default_factory=dict)  # file -> its module
     files: Dict[ModRef, str] = field(default_factory=dict)  # module -> file
     hot: "Hot" = None  # what can carry a banned path across files (see `hot_words`)
+    sketches: Dict[str, dict] = field(default_factory=dict)  # path -> its byte-level sketch
     stats: Counter = field(default_factory=Counter)
 
     def _scopes(self, path: str) -> List[str]:
@@ -92,10 +95,6 @@ class Workspace:
         for table in spellings:
             if any(not ids.isdisjoint(rule_ids) and all(w.encode() in vocabulary for w in sp) for sp, ids in table.items()):
                 return True
-        names = sorted(n for n, ids in self.hot.typed.items() if not ids.isdisjoint(rule_ids) and n.encode() in vocabulary)
-        if names:
-            methods = {w for rid in rule_ids for w in self.hot.triggers.get(rid, ())}
-            return typed_use(source, names, methods - {"for"}, "for" in methods)
         return False
 
     def words_for(self, path: str, rule_ids) -> frozenset:
@@ -167,28 +166,6 @@ class Workspace:
             "hot": self.hot.as_data() if self.hot is not None else None,
         }
         return hashlib.blake2b(json.dumps(data).encode(), digest_size=12).hexdigest()
-
-
-STATEMENT_END = re.compile(rb"[;{}]")
-METHOD_AFTER = re.compile(rb"\.\s*([A-Za-z_][A-Za-z0-9_]*)\s*[(:]")
-LOOP_BEFORE = re.compile(rb"\bin\s+[^;{}]*$")
-
-
-def typed_use(source: bytes, names, methods, loops: bool) -> bool:
-    """Whether a typed name is used as the receiver of one of `methods` (possibly through calls,
-    field access and type-keeping methods in between: anything up to the statement's end), or
-    inside a `for` loop's iterable. Wider than what the analysis proves, never narrower: it only
-    decides what gets parsed. Linear: a window after (and, for loops, before) each occurrence."""
-    for name in names:
-        for i in word_positions(source, name.encode()):
-            end = i + len(name)
-            stop = STATEMENT_END.search(source, end, end + 400)
-            window = source[end:stop.start() if stop else end + 400]
-            if methods and any(m.group(1).decode() in methods for m in METHOD_AFTER.finditer(window)):
-                return True
-            if loops and stop is not None and source[stop.start():stop.start() + 1] == b"{" and LOOP_BEFORE.search(source, max(0, i - 200), i):
-                return True
-    return False
 
 
 # -- manifests ------------------------------------------------------------------------------------
@@ -314,14 +291,26 @@ def build(config, entries, todo, store, options, stats: Counter, rules: List) ->
         crate.info = CrateInfo(True, crate.info.deps, workspace)
     files = _crate_files(root, ws.crates)
     files.update({e.path: e.abspath for e in rust})
-    salt = cache_mod.config_salt(config) if store is not None else b""
+    salt = cache_mod.config_salt(config)
     tracked = _tracked(rules)
-    words = sorted({w for ws_words in tracked.values() for w in ws_words})
-    sketches = summaries(files, lambda src: sketch_mod.sketch(src, words), store, SKETCH_NAMESPACE, salt, stats)
+    words = tuple(sorted({w for ws_words in tracked.values() for w in ws_words}))
+    jobs = options.jobs or os.cpu_count() or 1
+    sketches, keys = summaries(files, partial(sketch_mod.sketch, tracked=words), store, SKETCH_NAMESPACE, salt, stats, jobs)
     _layout(ws, files, sketches, manifests)
     banned = _banned(rules)
-    ws.hot = hot_words(sketches, banned, config.pack.reexports.get("rust", {}), ws)
-    _typed_hot(ws.hot, sketches, files, tracked, rules)
+    renames = sorted((k, r) for c in ws.crates.values() for k, r in c.info.deps.items())
+    # What the hot words are computed from; the same inputs give the same words, so a warm run
+    # reads them back instead of recomputing them over every binding of the workspace.
+    inputs = hashlib.blake2b(json.dumps([sorted(keys.items()), sorted((p, sorted(i)) for p, i in banned.items()), renames,
+                                         sorted((r.id, sorted(v)) for r, v in ((r, tracked.get(r.id, ())) for r in rules))]).encode(), digest_size=16).hexdigest()
+    cached = store.get_raw(HOT_NAMESPACE, "", inputs) if store is not None else None
+    ws.hot = Hot.from_data(cached["hot"]) if cached is not None else None
+    if ws.hot is None:
+        ws.hot = hot_words(sketches, banned, config.pack.reexports.get("rust", {}), ws)
+        _typed_hot(ws.hot, sketches, files, tracked, rules)
+        if store is not None:
+            store.put_raw(HOT_NAMESPACE, "", inputs, {"hot": ws.hot.as_data()})
+    ws.sketches = sketches
     stats["rust index: hot words"] = len(ws.hot.words) + sum(len(d) for d in ws.hot.local_words.values())
     stats["rust index: files sketched"] = len(sketches)
     return ws
@@ -526,6 +515,17 @@ class Hot:
     globbed: Dict[str, frozenset] = field(default_factory=dict)  # files that glob-import a banned module
     typed: Dict[str, frozenset] = field(default_factory=dict)  # names declared with a tracked type -> rules
     triggers: Dict[str, frozenset] = field(default_factory=dict)  # typed rule -> words a site must contain
+
+    @classmethod
+    def from_data(cls, data) -> Optional["Hot"]:
+        """The inverse of `as_data` (None when the data is not in that shape: recompute)."""
+        try:
+            words, spellings, local_words, local_spellings, globbed, typed, triggers = data
+            w = lambda rows: {k: frozenset(v) for k, v in rows}
+            sp = lambda rows: {frozenset(k): frozenset(v) for k, v in rows}
+            return cls(w(words), sp(spellings), {f: w(r) for f, r in local_words}, {f: sp(r) for f, r in local_spellings}, w(globbed), w(typed), w(triggers))
+        except (TypeError, ValueError):
+            return None
 
     def as_data(self) -> list:
         def words(d):

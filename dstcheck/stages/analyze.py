@@ -66,7 +66,11 @@ def analyze_file(path: str, abspath: str, language: str, rules: List[Rule], conf
     part = index.for_language(language) if index is not None else None
     if prefilter:
         vocabulary = words_of(source)
-        if not plan.may_hold_site(source, config.marker.encode(), vocabulary) and not (hasattr(part, "keeps") and part.keeps(path, vocabulary, [r.id for r in rules], source)):
+        if not (
+            plan.may_hold_site(source, config.marker.encode(), vocabulary)
+            or (hasattr(part, "keeps") and part.keeps(path, vocabulary, _untyped_ids(rules), source))
+            or (language == "rust" and _typed_may_hold(path, source, vocabulary, rules, part))
+        ):
             result.parsed = False
             if language == "rust":  # the module tree still needs its `mod name;` declarations
                 result.mod_decls = _mod_decls(source, config)
@@ -76,6 +80,20 @@ def analyze_file(path: str, abspath: str, language: str, rules: List[Rule], conf
     else:
         _analyze_python(path, source, rules, config, result, part)
     return result
+
+
+def _untyped_ids(rules) -> List[str]:
+    """Rules whose sites need no receiver type (the typed ones have their own prefilter)."""
+    from dstcheck.stages.prefilter import TYPED_KINDS
+
+    return [r.id for r in rules if not all(m.kind in TYPED_KINDS for m in r.matchers)]
+
+
+def _typed_may_hold(path: str, source: bytes, vocabulary, rules, workspace) -> bool:
+    from dstcheck.rust import typed
+
+    sketched = workspace.sketches.get(path) if workspace is not None else None
+    return typed.may_hold(source, vocabulary, rules, sketched, workspace, path)
 
 
 def _analyze_rust(path: str, source: bytes, rules: List[Rule], config, result: FileResult, plan, workspace) -> None:
@@ -114,7 +132,8 @@ def _analyze_rust(path: str, source: bytes, rules: List[Rule], config, result: F
     if globbed:
         facts = collector.collect(every_identifier=True)
     else:
-        words = set(plan.anchors) | resolve.local_hot_words(source, rules, config.pack.reexports.get("rust", {})) | resolve.extern_aliases(source, plan.banned)
+        sketched = workspace.sketches.get(path) if workspace is not None else None
+        words = set(plan.anchors) | resolve.local_hot_words(source, rules, config.pack.reexports.get("rust", {}), sketched) | resolve.extern_aliases(source, plan.banned)
         if workspace is not None:
             words |= workspace.words_for(path, ids)
         facts = collector.collect(words)
@@ -217,7 +236,7 @@ def _analyze_python(path: str, source: bytes, rules: List[Rule], config, result:
         for rule, matched, fact in match(walker.facts, rules):
             (line, column), (end_line, end_column) = fact.start, fact.end
             result.findings.append(
-                Finding(rule.id, line, column, end_line, end_column, walker.snippet(fact.handle), rule.message.format(path=matched), walker.contexts[id(fact)])
+                Finding(rule.id, line, column, end_line, end_column, walker.snippet(fact.handle), rule.message.format(path=matched), walker.contexts[id(fact)], matched)
             )
         del tree, walker  # freed here, before the collector is back
 

@@ -308,8 +308,9 @@ class Cache:
         self.put_raw(RESULTS, path, file_key, {"result": to_json(result)})
 
     def prune(self, keep) -> None:
+        """Drop entries of files that are gone (an entry keyed "" belongs to the run, not a file)."""
         for space in self.spaces.values():
-            for path in [p for p in space if p not in keep]:
+            for path in [p for p in space if p and p not in keep]:
                 del space[path]
                 self.dirty = True
 

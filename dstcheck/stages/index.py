@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 
 
 @dataclass
@@ -57,13 +57,19 @@ def link(index: Index, config, results: Dict[str, Any], rules_run: Dict[str, Lis
             part.link(config, results, rules_run, store, index.stats)
 
 
-def summaries(paths: Dict[str, str], summarize, store, namespace: str, salt: bytes, stats: Counter) -> Dict[str, Any]:
-    """{path: summary} for files given as {path: abspath}, from the cache where the content is
-    unchanged. `summarize(source) -> JSON-able summary or None`; a file that cannot be read has
-    None (its analysis reports it)."""
+PARALLEL_MIN_FILES = 64  # below this a pool costs more than it saves
+
+
+def summaries(paths: Dict[str, str], summarize, store, namespace: str, salt: bytes, stats: Counter, jobs: int = 1) -> Tuple[Dict[str, Any], Dict[str, str]]:
+    """({path: summary}, {path: content key}) for files given as {path: abspath}, from the cache
+    where the content is unchanged, the rest computed (in a process pool when many).
+    `summarize(source) -> JSON-able summary or None` must be a module-level function (or a
+    functools.partial of one); a file that cannot be read has None (its analysis reports it)."""
     from dstcheck.stages import cache as cache_mod
 
     out: Dict[str, Any] = {}
+    keys: Dict[str, str] = {}
+    missing: List[str] = []
     for path in sorted(paths):
         try:
             with open(paths[path], "rb") as handle:
@@ -71,14 +77,33 @@ def summaries(paths: Dict[str, str], summarize, store, namespace: str, salt: byt
         except OSError:
             out[path] = None
             continue
-        key = cache_mod.key(salt, [namespace], source) if store is not None else ""
-        hit = store.get_raw(namespace, path, key) if store is not None else None
+        keys[path] = cache_mod.key(salt, [namespace], source)
+        hit = store.get_raw(namespace, path, keys[path]) if store is not None else None
         if hit is not None:
             stats[f"{namespace}: from cache"] += 1
             out[path] = hit["summary"]
-            continue
-        stats[f"{namespace}: summarised"] += 1
-        out[path] = summarize(source)
-        if store is not None:
-            store.put_raw(namespace, path, key, {"summary": out[path]})
-    return out
+        else:
+            missing.append(path)
+    stats[f"{namespace}: summarised"] += len(missing)
+    if jobs > 1 and len(missing) >= PARALLEL_MIN_FILES:
+        from dstcheck.stages import workers
+
+        with workers.pool(jobs) as pool:
+            chunk = max(1, min(64, len(missing) // (jobs * 4)))
+            done = pool.map(_summarize_file, [(paths[p], summarize) for p in missing], chunksize=chunk)
+            out.update(zip(missing, done))
+    else:
+        out.update((p, _summarize_file((paths[p], summarize))) for p in missing)
+    if store is not None:
+        for path in missing:
+            store.put_raw(namespace, path, keys[path], {"summary": out[path]})
+    return out, keys
+
+
+def _summarize_file(job):
+    abspath, summarize = job
+    try:
+        with open(abspath, "rb") as handle:
+            return summarize(handle.read())
+    except OSError:
+        return None

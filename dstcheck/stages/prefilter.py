@@ -52,10 +52,16 @@ IDENT_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01
 _SEPARATE = bytes(c if c in IDENT_BYTES else 32 for c in range(256))
 
 
+_LAST: list = [None, frozenset()]  # the file most recently asked about, and its words
+
+
 def words_of(source: bytes) -> FrozenSet[bytes]:
     """Every identifier-like word in a file, comments and strings included (one C-speed pass:
-    non-identifier bytes become spaces, then split)."""
-    return frozenset(source.translate(_SEPARATE).split())
+    non-identifier bytes become spaces, then split). The prefilter, the candidate search and the
+    typed analysis ask about the same file in turn: the last answer is kept."""
+    if _LAST[0] is not source:
+        _LAST[0], _LAST[1] = source, frozenset(source.translate(_SEPARATE).split())
+    return _LAST[1]
 
 
 def word_positions(source: bytes, word: bytes):
@@ -82,6 +88,9 @@ def anchor(segments: List[str]) -> str:
     return segments[-1]
 
 
+TYPED_KINDS = ("hash-iteration", "typed-method")
+
+
 def make_plan(language: str, rule_params: Tuple[Tuple[str, Tuple[Tuple[str, Tuple[str, ...]], ...]], ...], reexports: Tuple[Tuple[str, str], ...]) -> Plan:
     return _make_plan(language, rule_params, reexports)
 
@@ -92,6 +101,8 @@ def _make_plan(language, rule_params, reexports) -> Plan:
     spellings, anchors, banned, sets, identity, methods = [], set(), [], False, False, set()
     for kind, params in rule_params:
         params = dict(params)
+        if kind in TYPED_KINDS:
+            continue  # sites that need a receiver's type: `dstcheck.rust.typed.may_hold` decides
         if kind == "set-iteration":
             sets = True
         if kind == "identity-order":
@@ -106,8 +117,9 @@ def _make_plan(language, rule_params, reexports) -> Plan:
                 banned.append(variant)
                 spellings.append(frozenset(s.encode() for s in segs))
                 anchors.add(anchor(segs))
-        for method in params.get("methods", ()):
-            spellings.append(frozenset([method.encode()]))
+        if language == "python":
+            for method in params.get("methods", ()):  # `<any>.run_in_executor(..)`: the name alone can be a site
+                spellings.append(frozenset([method.encode()]))
     return Plan(
         language, tuple(sorted(set(spellings), key=sorted)), tuple(sorted(anchors)), tuple(sorted(set(banned))), sets, identity, tuple(sorted(methods))
     )
