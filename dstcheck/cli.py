@@ -113,6 +113,7 @@ def check(paths, config_path, fmt, show_all, select, ignore, statistics, exit_ze
     """Report DST violations in PATHS (default: the whole project). Exit 1 if any."""
     from dstcheck.views import baseline as baseline_mod
     from dstcheck import pipeline
+    from dstcheck.stages import index as index_stage
     from dstcheck.views import render
 
     if baseline_file and write_baseline:
@@ -145,7 +146,7 @@ def check(paths, config_path, fmt, show_all, select, ignore, statistics, exit_ze
             extra["skipped"] = [{"path": p, "reason": why} for p, why in skipped]
         if statistics:
             extra["statistics"] = render.statistics_dict(result.sites, run)
-        _emit(render.json_report(shown, hints, len(checked), result.sites, extra))
+        _emit(render.json_report(shown, hints, len(checked), result.sites, extra, result.index.stats.get(index_stage.UNRESOLVED, 0)))
     elif fmt == "sarif":
         from dstcheck.views.sarif import sarif_report
 

@@ -232,6 +232,7 @@ def scan(
     index = index_stage.build(config, entries, todo, store, options, rules_run)
     results = analyze_all(config, todo, rules_run, options, full_scan, store, index)
     index_stage.link(index, config, results, rules_run, store)
+    index.stats[index_stage.UNRESOLVED] = sum(results[e.path].unresolved for e in todo if e.scope is not None)
     if store is not None:
         if full_scan:
             from dstcheck.stages.discover import project_files

@@ -25,6 +25,7 @@ ITEM_DEFS = {
     "struct_item", "enum_item", "union_item", "type_item", "trait_item", "function_item",
     "function_signature_item", "const_item", "static_item", "mod_item", "macro_definition",
 }
+GENERIC_ITEMS = {"function_item", "impl_item", "struct_item", "enum_item", "union_item", "trait_item", "type_item", "function_signature_item"}
 BINDING_PARENTS = {"parameter", "closure_parameters", "field_pattern", "let_condition", "for_expression"}
 
 
@@ -116,7 +117,30 @@ class Resolver:
     def resolve(self, segs, is_global: bool, at) -> list:
         """Results (see `names`) for the path `segs` written at node `at`."""
         module = self.module_at(at)
-        return self._resolve(tuple(segs), is_global, self.blocks(at), module, 0)
+        segs = tuple(segs)
+        if not is_global and segs and segs[0] == "Self":
+            return self._self_type(at, module, segs[1:], 0)
+        if not is_global and segs and self.generic_param(at, segs[0]):
+            return [Local(module, segs[0], "type-parameter", segs[1:])]
+        results = self._resolve(segs, is_global, self.blocks(at), module, 0)
+        if len(segs) == 1 and not is_global and all(isinstance(r, Unresolved) for r in results):
+            # One name that nothing binds: a local, a pattern binding or a prelude item, never a
+            # banned path (those are reached through a `use`, a glob or a written path).
+            return [Local(module, segs[0], "local", ())]
+        return results
+
+    def generic_param(self, node, name: str) -> bool:
+        """`T` in `impl<T>`, `fn f<T>`, `struct S<T>`, `trait Tr<T>`: a type parameter, local."""
+        n = node.parent
+        while n is not None and not _is_module_body(n):
+            params = n.child_by_field_name("type_parameters") if n.type in GENERIC_ITEMS else None
+            if params is not None:
+                for p in params.named_children:
+                    ident = p.child_by_field_name("name") or (p.named_children[0] if p.named_child_count else None)
+                    if ident is not None and self.text(ident) == name:
+                        return True
+            n = n.parent
+        return False
 
     def _resolve(self, segs, is_global: bool, scopes: List[BlockScope], module: ModRef, depth: int) -> list:
         if not segs:
@@ -126,7 +150,7 @@ class Resolver:
         if is_global or segs[0] in ("crate", "self", "super"):
             return self.mres.resolve_from(module, segs, is_global)
         if segs[0] == "Self":
-            return self._self_type(scopes, module, segs[1:], depth)
+            return self._self_type(scopes[0].node if scopes else None, module, segs[1:], depth)
         for i, scope in enumerate(scopes):
             bound = scope.names.get(segs[0])
             if bound is LOCAL:
@@ -149,11 +173,12 @@ class Resolver:
                 return sorted(out, key=repr)
         return self.mres.resolve_from(module, segs, False)
 
-    def _self_type(self, scopes: List[BlockScope], module: ModRef, rest, depth: int) -> list:
-        """`Self::x` inside an impl: the impl's type."""
-        node = scopes[0].node if scopes else None
-        while node is not None and node.type != "impl_item":
+    def _self_type(self, node, module: ModRef, rest, depth: int) -> list:
+        """`Self::x` inside an impl: the impl's type; inside a trait, an associated item (local)."""
+        while node is not None and node.type not in ("impl_item", "trait_item"):
             node = node.parent
+        if node is not None and node.type == "trait_item":
+            return [Local(module, "Self", "trait-self", tuple(rest))]
         target = node.child_by_field_name("type") if node is not None else None
         found = items.type_of(target, self.text) if target is not None else None
         if found is None:
@@ -182,7 +207,7 @@ class Resolver:
             elif t in ("match_arm", "for_expression", "if_expression", "while_expression"):
                 for field in ("pattern", "condition"):
                     sub = n.child_by_field_name(field)
-                    if sub is not None and sub.id != child.id and sub.type in ("match_pattern", "let_condition", "identifier", "tuple_pattern") and _binds(sub, name, self.text):
+                    if sub is not None and sub.id != child.id and sub.type in ("match_pattern", "let_condition", "let_chain", "identifier", "tuple_pattern") and _binds(sub, name, self.text):
                         return True
             n, child = n.parent, n
         return False

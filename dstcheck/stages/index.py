@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Tuple
 
 
+UNRESOLVED = "references that looked like candidates but could not be resolved (neither proven nor cleared)"
+
+
 @dataclass
 class Index:
     rust: Any = None  # dstcheck.rust.workspace.Workspace, or None when no Rust file is analysed

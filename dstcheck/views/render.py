@@ -221,11 +221,18 @@ def statistics(sites: List[Site], run: Optional[Dict[str, int]] = None) -> List[
 NOT_WALKED = "directories a source set could reach, not walked (listed by --show-all)"
 
 
+
 def run_statistics(stats, skipped: List[tuple]) -> Dict[str, int]:
     """The run's counts that say something was not looked at or not trusted."""
     from dstcheck.stages.cache import MALFORMED, REJECTED
+    from dstcheck.stages.index import UNRESOLVED
 
-    return {NOT_WALKED: sum(1 for p, _ in skipped if p.endswith("/")), REJECTED: stats.get(REJECTED, 0), MALFORMED: stats.get(MALFORMED, 0)}
+    return {
+        NOT_WALKED: sum(1 for p, _ in skipped if p.endswith("/")),
+        REJECTED: stats.get(REJECTED, 0),
+        MALFORMED: stats.get(MALFORMED, 0),
+        UNRESOLVED: stats.get(UNRESOLVED, 0),
+    }
 
 
 def statistics_dict(sites: List[Site], run: Dict[str, int]) -> dict:
@@ -273,7 +280,7 @@ def site_dict(site: Site, hints: Dict[str, str]) -> dict:
     }
 
 
-def json_report(sites: List[Site], hints: Dict[str, str], files_checked: int, all_sites: List[Site], extra: Optional[dict] = None) -> str:
+def json_report(sites: List[Site], hints: Dict[str, str], files_checked: int, all_sites: List[Site], extra: Optional[dict] = None, unresolved: int = 0) -> str:
     violations = [s for s in all_sites if s.disposition == "violation"]
     doc = {
         "schema": JSON_SCHEMA,
@@ -283,6 +290,7 @@ def json_report(sites: List[Site], hints: Dict[str, str], files_checked: int, al
             "violations": len(violations),
             "by_rule": dict(sorted(Counter(s.rule for s in violations).items())),
             "by_disposition": {d: n for d, n in ((d, sum(1 for s in all_sites if s.disposition == d)) for d in DISPOSITIONS)},
+            "unresolved_references": unresolved,
         },
         "sites": [site_dict(s, hints) for s in sites],
     }
