@@ -266,7 +266,12 @@ def explain_text(rule) -> str:
         params = m.params
         if m.kind == "path":
             for p in params.get("paths", []):
-                lines.append(f"  {p}  (and every path below it{'; `use` declarations too' if params.get('include-use') else ''})")
+                uses = "; `use` declarations too" if params.get("include-use") else ""
+                if params.get("include-use") and params.get("at-use-only"):
+                    uses = "; a name a `use` imports is reported at the `use`"
+                if params.get("direct"):
+                    uses += "; not through another module's re-export"
+                lines.append(f"  {p}  (and every path below it{uses})")
         elif m.kind == "method":
             for r in params["receivers"]:
                 for meth in params["methods"]:
@@ -284,6 +289,19 @@ def explain_text(rule) -> str:
                 lines.append(f"  {p}(){suffix}")
         elif m.kind == "set-iteration":
             lines.append("  iteration over a set or frozenset whose order escapes (for, comprehensions, list(), join(), pop())")
+        elif m.kind == "identity-order":
+            lines.append("  order or buckets taken from id() or hash() (sort / min / max keys, heapq, hash(x) % n, dicts keyed by id())")
+        elif m.kind == "typed-method":
+            for t in params["types"]:
+                for meth in params["methods"]:
+                    lines.append(f"  .{meth}() on a value declared as {t}")
+        elif m.kind == "hash-iteration":
+            kinds = ", ".join(params.get("maps", []) + params.get("sets", []))
+            lines.append(f"  iterating one of {kinds} (default or random hasher) where the order escapes:")
+            lines.append("    a loop, collecting into an ordered container, extend, fold, next/nth/last/find, for_each,")
+            lines.append("    a side-effecting map, min_by_key and friends, a float sum, enumerate/zip/take/skip")
+            if params.get("deterministic"):
+                lines.append(f"  not: {', '.join(params['deterministic'])} (deterministic hashing)")
     if rule.only_in is not None:
         lines.append(f"  only in: {', '.join(rule.only_in) if rule.only_in else '(no files configured: rule inactive)'}")
     if rule.except_in:

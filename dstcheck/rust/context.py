@@ -27,6 +27,26 @@ def mod_decl_offsets(source: bytes) -> List[int]:
     return [i for i in word_positions(source, b"mod") if MOD_DECL_RE.match(source, i)]
 
 
+PATH_ATTRIBUTE = re.compile(r'#\[\s*path\s*=\s*"((?:[^"\\]|\\.)*)"\s*\]$')
+CFG_ATTR_PATH = re.compile(r'#\[\s*cfg_attr\s*\((.*),\s*path\s*=\s*"((?:[^"\\]|\\.)*)"\s*\)\s*\]$', re.S)
+
+
+def path_attribute(text: str, profile: cfg.Profile) -> Optional[str]:
+    """The file a `mod` attribute points at: `#[path = "x.rs"]`, or `#[cfg_attr(p, path = "x.rs")]`
+    unless the profile proves p false."""
+    m = PATH_ATTRIBUTE.match(text)
+    if m:
+        return m.group(1)
+    m = CFG_ATTR_PATH.match(text)
+    if m:
+        try:
+            pred = cfg.parse(m.group(1))
+        except cfg.CfgSyntaxError:
+            return None
+        return m.group(2) if cfg.evaluate(pred, profile) is not False else None
+    return None
+
+
 def attribute_facts(items, text) -> Tuple:
     """(kind, value) for each cfg / test attribute among `attribute_item` nodes."""
     out = []
@@ -202,12 +222,12 @@ class ContextFinder:
         return out
 
     def _path_attribute(self, decl) -> Optional[str]:
+        """`#[path = ".."]`, or `#[cfg_attr(p, path = "..")]` when p may hold in the DST build."""
         sibling = decl.prev_named_sibling
         while sibling is not None and sibling.type in ("attribute_item", "line_comment", "block_comment"):
             if sibling.type == "attribute_item":
-                text = self.text(sibling)
-                m = re.match(r'#\[\s*path\s*=\s*"((?:[^"\\]|\\.)*)"\s*\]$', text)
-                if m:
-                    return m.group(1)
+                found = path_attribute(self.text(sibling), self.profile)
+                if found is not None:
+                    return found
             sibling = sibling.prev_named_sibling
         return None

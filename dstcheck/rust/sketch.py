@@ -78,7 +78,7 @@ def _statement(source: bytes, start: int) -> bytes:
 TYPE_ALIAS = re.compile(rb"type\s+([A-Za-z_][A-Za-z0-9_]*)\s*(?:<[^=;]*>)?\s*=\s*&?\s*(?:'\w+\s+)?(?:mut\s+)?((?:::)?[A-Za-z_][A-Za-z0-9_]*(?:\s*::\s*[A-Za-z_][A-Za-z0-9_]*)*)")
 EXTERN = re.compile(rb"extern\s+crate\s+([A-Za-z_][A-Za-z0-9_]*)(?:\s+as\s+([A-Za-z_][A-Za-z0-9_]*))?")
 MOD_DECL = re.compile(rb"mod\s+(?:r#)?([A-Za-z_][A-Za-z0-9_]*)\s*;")
-PATH_ATTR = re.compile(rb'#\[\s*path\s*=\s*"((?:[^"\\]|\\.)*)"\s*\]\s*(?:pub(?:\s*\([^)]*\))?\s+)?$')
+PATH_ATTR = re.compile(rb'(#\[\s*(?:cfg_attr\s*\([^\]]*?,\s*)?path\s*=\s*"(?:[^"\\]|\\.)*"\s*\)?\s*\])\s*(?:pub(?:\s*\([^)]*\))?\s+)?$')
 WORD = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -92,8 +92,9 @@ def _public(source: bytes, i: int) -> bool:
 
 
 def sketch(source: bytes, tracked: Iterable[str] = ()) -> Dict[str, list]:
-    """`binds`: [name, target segments, public]; `globs`: [target, public]; `mods`: [name,
-    #[path] or None]; `typed`: [name, word, kind] for names declared with a `tracked` type word."""
+    """`binds`: [name, target segments, public]; `globs`: [target, public]; `mods`: [name, the
+    text of its `#[path]` / `#[cfg_attr(.., path)]` attribute or None]; `typed`: [name, word,
+    kind] for names declared with a `tracked` type word."""
     binds: List[list] = []
     globs: List[list] = []
     for i in word_positions(source, b"use"):
@@ -115,7 +116,7 @@ def sketch(source: bytes, tracked: Iterable[str] = ()) -> Dict[str, list]:
         m = MOD_DECL.match(source, i)
         if m:
             attr = PATH_ATTR.search(source, max(0, i - 300), i)
-            mods.append([m.group(1).decode(), attr.group(1).decode() if attr else None])
+            mods.append([m.group(1).decode(), attr.group(1).decode() if attr else None])  # the attribute's text
     return {"binds": binds, "globs": globs, "mods": mods, "typed": typed_names(source, tracked)}
 
 

@@ -296,7 +296,7 @@ def build(config, entries, todo, store, options, stats: Counter, rules: List) ->
     words = tuple(sorted({w for ws_words in tracked.values() for w in ws_words}))
     jobs = options.jobs or os.cpu_count() or 1
     sketches, keys = summaries(files, partial(sketch_mod.sketch, tracked=words), store, SKETCH_NAMESPACE, salt, stats, jobs)
-    _layout(ws, files, sketches, manifests)
+    _layout(ws, files, sketches, manifests, config.profile)
     banned = _banned(rules)
     renames = sorted((k, r) for c in ws.crates.values() for k, r in c.info.deps.items())
     # What the hot words are computed from; the same inputs give the same words, so a warm run
@@ -352,8 +352,10 @@ def _crate_files(root: str, crates: Dict[str, Crate]) -> Dict[str, str]:
     return out
 
 
-def _layout(ws: Workspace, files: Dict[str, str], sketches: Dict[str, dict], manifests: Manifests) -> None:
+def _layout(ws: Workspace, files: Dict[str, str], sketches: Dict[str, dict], manifests: Manifests, profile) -> None:
     """Module paths from each crate's layout, then `#[path]` declarations."""
+    from dstcheck.rust.context import path_attribute
+
     crate_of: Dict[str, Crate] = {}
     for path in files:
         directory = manifests.nearest(path)
@@ -364,16 +366,20 @@ def _layout(ws: Workspace, files: Dict[str, str], sketches: Dict[str, dict], man
         module = _layout_module(crate, path)
         if module is not None:
             ws.modules[path] = module
+    declared: Dict[ModRef, str] = {}
     for path in sorted(files):
         sk = sketches.get(path)
         if not sk or path not in ws.modules:
             continue
         parent = ws.modules[path]
         for name, attr in sk["mods"]:
-            if attr:
-                child = posixpath.normpath(posixpath.join(posixpath.dirname(path), attr))
+            target = path_attribute(attr, profile) if attr else None
+            if target:
+                child = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
                 if child in files and child in crate_of:
+                    ws.modules[child] = declared[ModRef(parent.crate, parent.path + (name,))] = child
                     ws.modules[child] = ModRef(parent.crate, parent.path + (name,))
+    ws.files.update(declared)  # a `#[path]` declaration beats the layout's file for that module
     for path, module in sorted(ws.modules.items()):
         ws.files.setdefault(module, path)
 
