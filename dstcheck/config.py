@@ -32,8 +32,9 @@ EXTENSIONS = {".rs": "rust", ".py": "python"}
 
 TOP_KEYS = {
     "scope", "select", "ignore", "allowlists", "marker", "require-reason", "exclude",
-    "rust", "python", "rules", "rule", "inventory", "cache",
+    "rust", "python", "rules", "rule", "inventory", "cache", "reach",
 }
+REACH_KEYS = {"max-depth"}
 SCOPE_KEYS = {"name", "include", "exclude", "select", "ignore"}
 LANG_KEYS = {"rust": {"profile", "test-paths", "exclude"}, "python": {"test-paths", "exclude", "guards"}}
 PROFILE_KEYS = {"cfg", "cfg-off", "features", "features-off", "other-cfg", "other-features"}
@@ -86,6 +87,7 @@ class Config:
     cache: bool = True
     glob_checks: List[Tuple[str, str]] = field(default_factory=list)  # (key, glob) that must match a file
     exclude: List[str] = field(default_factory=list)  # never scanned at all (vendored code, fixtures)
+    reach_depth: int = 4  # [reach] max-depth: calls followed from an in-scope call into out-of-scope code
 
 
 def find_config(start: Path) -> Optional[Tuple[Path, dict, str]]:
@@ -261,6 +263,13 @@ def from_data(data: dict, root: Path, file: Optional[str], pack: Optional[RulePa
     inventory = data.get("inventory", {})
     if not isinstance(inventory, dict):
         raise ConfigError(display, "inventory", "expected a table")
+    reach = data.get("reach", {})
+    if not isinstance(reach, dict):
+        raise ConfigError(display, "reach", "expected a table")
+    check_keys(reach, REACH_KEYS, display, "reach.")
+    depth = reach.get("max-depth", 4)
+    if type(depth) is not int or not 1 <= depth <= 16:
+        raise ConfigError(display, "reach.max-depth", "expected a whole number from 1 to 16")
 
     config = Config(
         root=root,
@@ -277,6 +286,7 @@ def from_data(data: dict, root: Path, file: Optional[str], pack: Optional[RulePa
         inventory=inventory,
         cache=cache,
         exclude=_list(data.get("exclude", []), display, "exclude"),
+        reach_depth=depth,
     )
     config.allowlist = _load_allowlists(_list(data.get("allowlists", []), display, "allowlists"), config, display)
     _check_paths_exist(config, data, display)

@@ -27,7 +27,7 @@ def match_path(params: dict, fact: Fact) -> Optional[str]:
     paths = fact.paths
     if params.get("direct", False):
         paths = tuple(p for p in paths if p not in fact.indirect)
-    if fact.kind == "ref" and params.get("include-use", False):
+    if fact.kind == "ref" and params.get("include-use", False) and params.get("at-use-only", False):
         # the `use` that brought a name in is the site; every later use of the name is not another
         paths = tuple(p for p in paths if p not in fact.imported)
     return _first_under(paths, params.get("paths", ()))
@@ -119,6 +119,14 @@ def match_hash_iteration(params: dict, fact: Fact) -> Optional[str]:
     return path
 
 
+def match_reach(params: dict, fact: Fact) -> Optional[str]:
+    """A call that reaches, outside the in-scope source sets, a site of one of `families` (the
+    index follows the calls; the fact names the callee and the family it reaches)."""
+    if fact.kind != "reach" or fact.method not in params.get("families", ()):
+        return None
+    return fact.paths[0] if fact.paths else None
+
+
 def match_set_iteration(params: dict, fact: Fact) -> Optional[str]:
     return fact.paths[0] if fact.kind == "set-iteration" else None
 
@@ -137,7 +145,7 @@ class Kind:
 
 
 KINDS: Dict[str, Kind] = {
-    "path": Kind({"paths": list, "include-use": bool, "direct": bool}, (), match_path, ("rust",)),
+    "path": Kind({"paths": list, "include-use": bool, "at-use-only": bool, "direct": bool}, (), match_path, ("rust",)),
     "method": Kind({"receivers": list, "methods": list}, ("receivers", "methods"), match_method, ("rust",)),
     "macro": Kind({"macros": list, "unless-first": list}, ("macros",), match_macro, ("rust",)),
     "call": Kind(
@@ -152,6 +160,7 @@ KINDS: Dict[str, Kind] = {
         {"maps": list, "sets": list, "random-hashers": list, "deterministic": list}, ("maps", "sets"), match_hash_iteration, ("rust",)
     ),
     "identity-order": Kind({}, (), match_identity_order, ("python",)),
+    "reach": Kind({"families": list}, ("families",), match_reach, ("rust", "python")),
 }
 
 WHEN_VALUES = ("always", "no-args", "no-seed", "one-arg")

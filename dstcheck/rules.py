@@ -39,6 +39,7 @@ class Matcher:
 class Example:
     code: str
     path: Optional[str] = None
+    files: Dict[str, str] = field(default_factory=dict)  # the example's other files (path -> text)
 
 
 @dataclass
@@ -142,7 +143,9 @@ def parse_rule(data: dict, file: str, key: str, default_language: Optional[str] 
         examples[ex_key] = []
         for j, ex in enumerate(items):
             _expect(isinstance(ex, dict) and isinstance(ex.get("code"), str), file, f"{key}.{ex_key}[{j}].code", "expected a string")
-            examples[ex_key].append(Example(ex["code"].lstrip("\n"), ex.get("path")))
+            others = ex.get("files", {})
+            _expect(isinstance(others, dict) and all(isinstance(v, str) for v in others.values()), file, f"{key}.{ex_key}[{j}].files", "expected a table of path = text")
+            examples[ex_key].append(Example(ex["code"].lstrip("\n"), ex.get("path"), {k: v.lstrip("\n") for k, v in sorted(others.items())}))
     return Rule(
         id=rid,
         name=data["name"],

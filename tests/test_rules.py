@@ -19,12 +19,13 @@ EXAMPLES = [
 EXTENSION = {"rust": ".rs", "python": ".py"}
 
 
-def _scan_example(tmp_path, rule_id, code, path=None):
+def _scan_example(tmp_path, rule_id, code, path=None, files=None):
     rule = PACK.rules[rule_id]
     name = path or ("example" + EXTENSION[rule.language])
-    target = tmp_path / name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(code, encoding="utf-8")
+    for other, text in {**(files or {}), name: code}.items():
+        target = tmp_path / other
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
     cfg = config_mod.from_data({}, tmp_path, None)
     # Examples are evaluated as if the file were among the rule's configured files.
     cfg.pack.rules[rule_id].only_in = None
@@ -34,8 +35,8 @@ def _scan_example(tmp_path, rule_id, code, path=None):
 
 @pytest.mark.parametrize("rule_id,kind,index,example", EXAMPLES, ids=[f"{r}-{k}{i}" for r, k, i, _ in EXAMPLES])
 def test_rule_examples(tmp_path, rule_id, kind, index, example):
-    result = _scan_example(tmp_path, rule_id, example.code, example.path)
-    hits = [s for s in result.violations if s.rule == rule_id]
+    result = _scan_example(tmp_path, rule_id, example.code, example.path, example.files)
+    hits = [s for s in result.violations if s.rule == rule_id and s.path == (example.path or s.path)]
     parse_errors = [s for s in result.sites if s.rule == "DST000"]
     assert not parse_errors, f"{rule_id} {kind} example {index} does not parse: {parse_errors}"
     if kind == "invalid":

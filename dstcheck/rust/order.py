@@ -119,7 +119,7 @@ def escape(start, text, element: Optional[int]) -> Optional[Escape]:
         if parent is None:
             return None
         if parent.type == "for_expression" and _field(parent, "value", node):
-            return Escape("escape")
+            return loop_escape(parent, text)
         outer = _outer_call(node)
         if outer is None:
             return _consumer(node, text)
@@ -127,6 +127,8 @@ def escape(start, text, element: Optional[int]) -> Optional[Escape]:
         name = text(name_node)
         if name in REVEALING:
             return Escape("escape")
+        if name in ("fold", "try_fold", "reduce", "try_reduce") and _commutative_fold(call, text):
+            return None
         if name in ESCAPING:
             return Escape("escape")
         if name in ORDER_FREE:
@@ -151,6 +153,169 @@ def escape(start, text, element: Optional[int]) -> Optional[Escape]:
             continue
         return None  # a method we do not know: its effect on order is not proven
     return None
+
+
+COMMUTATIVE_OPS = {"+", "*", "|", "&", "^"}
+COMMUTATIVE_METHODS = {"wrapping_add", "wrapping_mul", "saturating_add", "saturating_mul", "checked_add", "checked_mul", "max", "min", "add", "mul", "bitor", "bitand", "bitxor"}
+ACCUMULATE = {"+=", "*=", "|=", "&=", "^="}
+
+
+def _is_float_literal(node, text) -> bool:
+    return node is not None and node.type == "float_literal" or (node is not None and text(node).rstrip("_").endswith(("f32", "f64")) and node.type == "integer_literal")
+
+
+def _pure(node, text) -> bool:
+    """No assignment, no mutating or sending method, no printing or logging macro, no `.await`."""
+    stack = [node] if node is not None else []
+    while stack:
+        n = stack.pop()
+        t = n.type
+        if t in ("assignment_expression", "compound_assignment_expr", "await_expression", "closure_expression"):
+            return False
+        if t == "call_expression":
+            found = method_call(n)
+            if found is not None and text(found[0]) in MUTATING:
+                return False
+        if t == "macro_invocation":
+            macro = n.child_by_field_name("macro")
+            if macro is None or text(macro).rsplit("::", 1)[-1] in EMITTING:
+                return False
+        stack.extend(n.named_children)
+    return True
+
+
+def _commutative_fold(call, text) -> bool:
+    """`.fold(0, |acc, x| acc + x)` (or `wrapping_add`, `max`, `|`, ...) on a non-float start:
+    an integer combination that no order changes."""
+    args = call.child_by_field_name("arguments")
+    items = [a for a in args.named_children if a.type not in ("line_comment", "block_comment")] if args is not None else []
+    closure = next((a for a in items if a.type == "closure_expression"), None)
+    if closure is None or any(_is_float_literal(a, text) or "f64" in text(a) or "f32" in text(a) for a in items if a is not closure):
+        return False
+    params = closure.child_by_field_name("parameters")
+    names = [text(p) for p in (params.named_children if params is not None else ())]
+    body = closure.child_by_field_name("body")
+    while body is not None and body.type == "block" and body.named_child_count == 1:
+        body = body.named_children[0]
+    if body is None or not names:
+        return False
+    acc = names[0].split(":")[0].strip().lstrip("mut ").strip()
+    if body.type == "binary_expression":
+        op = body.child_by_field_name("operator")
+        left = body.child_by_field_name("left")
+        return op is not None and text(op) in COMMUTATIVE_OPS and left is not None and text(left) == acc and _pure(body, text)
+    if body.type == "call_expression":
+        found = method_call(body)
+        receiver = body.child_by_field_name("function").child_by_field_name("value") if found is not None else None
+        return found is not None and text(found[0]) in COMMUTATIVE_METHODS and receiver is not None and text(receiver) == acc and _pure(body, text)
+    return False
+
+
+def loop_escape(loop, text) -> Optional[Escape]:
+    """A `for` loop lets the order escape unless its body provably does not care: it only
+    accumulates into locals with commutative integer operators, sets flags to constants, returns
+    constants, `continue`s and `break`s (`any` / `all` written as a loop), or inserts into
+    unordered containers under the loop's own key (checked once types are known: "inserts")."""
+    body = loop.child_by_field_name("body")
+    pattern = loop.child_by_field_name("pattern")
+    key = _loop_key(pattern, text)
+    inserts: list = []
+    if body is None or not _order_free_block(body, text, key, inserts, 0):
+        return Escape("escape")
+    if inserts:
+        return Escape("inserts", target=inserts)
+    return None
+
+
+def _loop_key(pattern, text) -> Optional[str]:
+    while pattern is not None and pattern.type in ("reference_pattern", "mut_pattern", "ref_pattern") and pattern.named_child_count:
+        pattern = pattern.named_children[-1]
+    if pattern is None:
+        return None
+    if pattern.type == "tuple_pattern" and pattern.named_child_count:
+        pattern = pattern.named_children[0]
+        while pattern.type in ("reference_pattern", "mut_pattern", "ref_pattern") and pattern.named_child_count:
+            pattern = pattern.named_children[-1]
+    return text(pattern) if pattern.type == "identifier" else None
+
+
+def _order_free_block(block, text, key, inserts, depth: int) -> bool:
+    if depth > 8:
+        return False
+    for stmt in block.named_children:
+        t = stmt.type
+        if t in ("line_comment", "block_comment", "empty_statement"):
+            continue
+        if t == "let_declaration":
+            if not _pure(stmt.child_by_field_name("value"), text):
+                return False
+            continue
+        node = stmt.named_children[0] if t == "expression_statement" and stmt.named_child_count else stmt
+        if not _order_free_expression(node, text, key, inserts, depth):
+            return False
+    return True
+
+
+def _order_free_expression(node, text, key, inserts, depth: int) -> bool:
+    t = node.type
+    if t in ("continue_expression", "break_expression"):
+        return node.named_child_count == 0
+    if t == "return_expression":
+        value = node.named_children[0] if node.named_child_count else None
+        return value is None or value.type in ("boolean_literal", "unit_expression")
+    if t == "compound_assignment_expr":
+        op = node.child_by_field_name("operator")
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        return op is not None and text(op) in ACCUMULATE and left is not None and left.type == "identifier" and not _float_local(left, text) and _pure(right, text)
+    if t == "assignment_expression":
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        return left is not None and left.type == "identifier" and right is not None and right.type in ("boolean_literal", "integer_literal")
+    if t == "if_expression":
+        condition = node.child_by_field_name("condition")
+        if condition is None or not _pure(condition, text):
+            return False
+        consequence, alternative = node.child_by_field_name("consequence"), node.child_by_field_name("alternative")
+        if consequence is None or not _order_free_block(consequence, text, key, inserts, depth + 1):
+            return False
+        if alternative is not None:
+            inner = alternative.named_children[0] if alternative.named_child_count else None
+            if inner is None:
+                return False
+            return _order_free_block(inner, text, key, inserts, depth + 1) if inner.type == "block" else _order_free_expression(inner, text, key, inserts, depth + 1)
+        return True
+    if t == "block":
+        return _order_free_block(node, text, key, inserts, depth + 1)
+    if t == "call_expression":
+        found = method_call(node)
+        if found is None or text(found[0]) != "insert":
+            return False
+        args = node.child_by_field_name("arguments")
+        values = [a for a in args.named_children if a.type not in ("line_comment", "block_comment")] if args is not None else []
+        if not all(_pure(v, text) for v in values) or not values:
+            return False
+        first = text(values[0]).lstrip("*&").replace(".clone()", "").replace(".to_owned()", "")
+        by_key = key is not None and first == key
+        target = node.child_by_field_name("function").child_by_field_name("value")
+        inserts.append((target, by_key, len(values)))
+        return True
+    return False
+
+
+def _float_local(ident, text) -> bool:
+    """An accumulator declared as a float (`let mut total = 0.0;`, `let mut t: f64 = ..`)."""
+    name = text(ident)
+    n = ident.parent
+    while n is not None and n.type != "function_item":
+        if n.type == "block":
+            for stmt in n.named_children:
+                if stmt.type == "let_declaration":
+                    pattern = stmt.child_by_field_name("pattern")
+                    if pattern is not None and text(pattern).replace("mut ", "").strip() == name:
+                        declared = stmt.child_by_field_name("type")
+                        value = stmt.child_by_field_name("value")
+                        return (declared is not None and text(declared) in ("f32", "f64")) or _is_float_literal(value, text)
+        n = n.parent
+    return False
 
 
 def _consumer(node, text) -> Optional[Escape]:
@@ -188,14 +353,30 @@ def _collect_target(call):
     if annotated is not None:
         return annotated
     node = call
-    parent = node.parent
-    while parent is not None and parent.type in ("return_expression", "parenthesized_expression"):
-        node, parent = parent, parent.parent
-    last = [c for c in parent.named_children if c.type not in ("line_comment", "block_comment")] if parent is not None and parent.type == "block" else []
-    if last and last[-1].id == node.id:
-        fn = parent.parent
-        if fn is not None and fn.type == "function_item" and _field(fn, "body", parent):
-            return fn.child_by_field_name("return_type")
+    for _ in range(32):  # up through the expressions whose value is the function's value
+        parent = node.parent
+        if parent is None:
+            break
+        t = parent.type
+        if t in ("return_expression", "parenthesized_expression", "match_arm", "match_block", "match_expression", "else_clause"):
+            node = parent
+            continue
+        if t == "expression_statement" and node.type in ("match_expression", "if_expression", "block") and parent.child_count == 1:
+            node = parent  # a block-like tail expression stands as a statement without `;`
+            continue
+        if t == "if_expression" and (_field(parent, "consequence", node) or _field(parent, "alternative", node)):
+            node = parent
+            continue
+        if t == "block":
+            last = [c for c in parent.named_children if c.type not in ("line_comment", "block_comment")]
+            if not last or last[-1].id != node.id:
+                break
+            fn = parent.parent
+            if fn is not None and fn.type == "function_item" and _field(fn, "body", parent):
+                return fn.child_by_field_name("return_type")
+            node = parent
+            continue
+        break
     if node.type == "return_expression" or (node.parent is not None and node.parent.type == "return_expression"):
         fn = node
         while fn is not None and fn.type not in ("function_item", "closure_expression"):
@@ -252,7 +433,9 @@ def iteration_sites(root, text, words) -> list:
                 if inner is None:
                     break
                 receiver = inner
-            out.append((value, receiver, "for", Escape("escape")))
+            found = loop_escape(parent, text)
+            if found is not None:
+                out.append((value, receiver, "for", found))
     return out
 
 

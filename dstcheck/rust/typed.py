@@ -207,11 +207,13 @@ def records(parsed, builder: types.QueryBuilder, wanted: dict) -> List[dict]:
     return out
 
 
-def _target(builder, site, how) -> Optional[list]:
+def _target(builder, site, how):
     if how.target is None:
         return None
     if how.verdict == "extend":
         return builder.of(how.target)
+    if how.verdict == "inserts":  # [target query, by the loop's key, number of arguments]
+        return [[builder.of(target), by_key, arity] for target, by_key, arity in how.target]
     if how.target.type in ("type_identifier", "scoped_type_identifier", "generic_type", "reference_type", "scoped_identifier", "identifier"):
         return builder.type_node(site, how.target)
     return None
@@ -238,6 +240,16 @@ def finish(record: dict, evaluator: types.Evaluator) -> Optional[Fact]:
         if element is None and record["element"] is None and record["method"] in ("iter", "into_iter", "drain", "par_iter") and len(receiver.args) == 1:
             element = receiver.args[0]  # a set yields its elements
         if not order.is_float(element.path if element is not None else None):
+            return None
+    elif verdict == "inserts":
+        # order-free when every insert goes into a set, or into a map under the loop's own key
+        for query, by_key, arity in record["target"]:
+            target = evaluator.evaluate(query) if query is not None else None
+            target = target.peel() if target is not None else None
+            unordered = order.ordered_target(target.path if target is not None else None) is False
+            if not unordered or not (arity == 1 or by_key):
+                break
+        else:
             return None
     elif verdict in ("collect", "extend"):
         target = evaluator.evaluate(record["target"]) if record["target"] is not None else None

@@ -109,6 +109,10 @@ class Evaluator:
                 return None
             base = base.peel()
             return base.args[index] if index < len(base.args) else None
+        if kind == "set-element":  # iterating a one-argument collection (a set, a Vec) yields its element
+            base = self.evaluate(query[1], depth + 1)
+            base = base.peel() if base is not None else None
+            return base.args[0] if base is not None and len(base.args) == 1 else None
         return None
 
     def _resolve(self, module: ModRef, segs, is_global: bool) -> list:
@@ -351,12 +355,55 @@ class QueryBuilder:
                     if annotated is not None:
                         return self.type_node(found, annotated)
                     return self.of(found.child_by_field_name("value"), depth + 1)
-            elif t in ("for_expression", "match_arm", "if_expression", "while_expression", "let_condition"):
+            elif t == "for_expression":
+                pattern = n.child_by_field_name("pattern")
+                if pattern is not None and pattern.id != child.id and _pattern_binds(pattern, name, self.text):
+                    return self.loop_element(n, pattern, name, depth)
+            elif t in ("match_arm", "if_expression", "while_expression", "let_condition"):
                 pattern = n.child_by_field_name("pattern")
                 if pattern is not None and pattern.id != child.id and _pattern_binds(pattern, name, self.text):
                     return None
             n, child = n.parent, n
         return None
+
+
+    def loop_element(self, loop, pattern, name: str, depth: int) -> Optional[list]:
+        """The type of a `for` binding when the loop walks a map or set whose type is proven:
+        `for v in m.values()` (the map's value type), `for (k, v) in &m` / `m.iter()` (key and
+        value), `for x in &set` (the element)."""
+        value = loop.child_by_field_name("value")
+        while value is not None and value.type in ("reference_expression", "parenthesized_expression"):
+            value = value.child_by_field_name("value") or (value.named_children[-1] if value.named_child_count else None)
+        if value is None:
+            return None
+        method = None
+        receiver = value
+        if value.type == "call_expression":
+            function = value.child_by_field_name("function")
+            field = function.child_by_field_name("field") if function is not None and function.type == "field_expression" else None
+            if field is None:
+                return None
+            method, receiver = self.text(field), function.child_by_field_name("value")
+        base = self.of(receiver, depth + 1)
+        if base is None:
+            return None
+        if method in ("values", "values_mut", "into_values"):
+            return ["arg", base, 1] if pattern.type == "identifier" and self.text(pattern) == name else None
+        if method in ("keys", "into_keys"):
+            return ["arg", base, 0] if pattern.type == "identifier" and self.text(pattern) == name else None
+        if method not in (None, "iter", "iter_mut", "into_iter", "drain"):
+            return None
+        inner = pattern
+        while inner.type in ("reference_pattern", "ref_pattern", "mut_pattern") and inner.named_child_count:
+            inner = inner.named_children[-1]
+        if inner.type == "tuple_pattern" and inner.named_child_count == 2:
+            for index, part in enumerate(inner.named_children):
+                while part.type in ("reference_pattern", "ref_pattern", "mut_pattern") and part.named_child_count:
+                    part = part.named_children[-1]
+                if part.type == "identifier" and self.text(part) == name:
+                    return ["arg", base, index]
+            return None
+        return ["set-element", base] if inner.type == "identifier" and self.text(inner) == name else None
 
 
 def _pattern_binds(pattern, name: str, text) -> bool:

@@ -63,6 +63,8 @@ class Workspace:
     files: Dict[ModRef, str] = field(default_factory=dict)  # module -> file
     hot: "Hot" = None  # what can carry a banned path across files (see `hot_words`)
     sketches: Dict[str, dict] = field(default_factory=dict)  # path -> its byte-level sketch
+    all_files: Dict[str, str] = field(default_factory=dict)  # every .rs file of the crates: path -> absolute path
+    keys: Dict[str, str] = field(default_factory=dict)  # path -> content key (what the cache knows the file by)
     stats: Counter = field(default_factory=Counter)
 
     def _scopes(self, path: str) -> List[str]:
@@ -311,6 +313,8 @@ def build(config, entries, todo, store, options, stats: Counter, rules: List) ->
         if store is not None:
             store.put_raw(HOT_NAMESPACE, "", inputs, {"hot": ws.hot.as_data()})
     ws.sketches = sketches
+    ws.all_files = files
+    ws.keys = keys
     stats["rust index: hot words"] = len(ws.hot.words) + sum(len(d) for d in ws.hot.local_words.values())
     stats["rust index: files sketched"] = len(sketches)
     return ws
@@ -644,8 +648,6 @@ def link(ws: Workspace, config, results: Dict, rules_run: Dict, store, stats: Co
     from dstcheck.stages import cache as cache_mod
 
     waiting = [(p, r) for p, r in sorted(results.items()) if r.language == "rust" and r.deferred]
-    if not waiting:
-        return
     known: Dict[str, Optional[dict]] = {}
     salt = cache_mod.config_salt(config) if store is not None else b""
 
@@ -705,6 +707,9 @@ def link(ws: Workspace, config, results: Dict, rules_run: Dict, store, stats: Co
                 result.unresolved += 1
         result.findings.sort(key=lambda f: (f.line, f.column, f.rule, f.end_line, f.end_column))
         stats["rust index: references resolved across files"] += len(result.deferred)
+    from dstcheck.rust import reach
+
+    reach.link_reach(ws, config, results, rules_run, store, stats, tables, mres)
 
 
 def _link_typed(record: dict, evaluator, rules, result) -> None:

@@ -64,21 +64,23 @@ def analyze_file(path: str, abspath: str, language: str, rules: List[Rule], conf
     result.lines = source.count(b"\n") + (0 if source.endswith(b"\n") or not source else 1)
     plan = plan_for(rules, config.pack.reexports.get(language, {}), language)
     part = index.for_language(language) if index is not None else None
-    if prefilter:
-        vocabulary = words_of(source)
-        if not (
-            plan.may_hold_site(source, config.marker.encode(), vocabulary)
-            or (hasattr(part, "keeps") and part.keeps(path, vocabulary, _untyped_ids(rules), source))
-            or (language == "rust" and _typed_may_hold(path, source, vocabulary, rules, part))
-        ):
-            result.parsed = False
-            if language == "rust":  # the module tree still needs its `mod name;` declarations
-                result.mod_decls = _mod_decls(source, config)
-            return result
+    vocabulary = words_of(source)
+    may_hold = (
+        plan.may_hold_site(source, config.marker.encode(), vocabulary)
+        or (hasattr(part, "keeps") and part.keeps(path, vocabulary, _untyped_ids(rules), source))
+        or (language == "rust" and _typed_may_hold(path, source, vocabulary, rules, part))
+    )
+    if prefilter and not may_hold:
+        result.parsed = False
+        if language == "rust":  # the module tree still needs its `mod name;` declarations
+            result.mod_decls = _mod_decls(source, config)
+        return result
     if language == "rust":
         _analyze_rust(path, source, rules, config, result, plan, part)
     else:
         _analyze_python(path, source, rules, config, result, part)
+    if not may_hold:
+        result.unresolved = 0  # no reading of a reference here can reach a banned path: none matters
     return result
 
 

@@ -22,10 +22,12 @@ SCHEMA = "dstcheck/baseline/v1"
 
 def fingerprints(sites: List[Site]) -> Dict[Site, str]:
     """Stable fingerprints for sites (the input order is the occurrence order)."""
-    seen: Dict[Tuple[str, str, str, str], int] = {}
+    seen: Dict[tuple, int] = {}
     out = {}
     for site in sorted(sites, key=Site.sort_key):
         key = (site.rule, site.path, site.item, " ".join(site.snippet.split()))
+        if site.chain:  # a reach site: the callee counts, the chain's line numbers do not
+            key = key + (site.api,)
         index = seen.get(key, 0)
         seen[key] = index + 1
         digest = hashlib.sha256("\0".join([*key, str(index)]).encode("utf-8")).hexdigest()

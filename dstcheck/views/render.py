@@ -137,6 +137,10 @@ def text_report(
             head += style.dim(printable(f" [{site.disposition}{': ' + site.reason if site.reason else ''}]"))
         out.append(head)
         out.extend(_frame(site, _source_lines(root, site.path, cache), style))
+        gutter = " " * len(str(site.line))
+        for i, step in enumerate(site.chain):
+            label = "= reaches:" if i == 0 else "  then"
+            out.append(f"{gutter} {style.cyan(label)} {printable(chain_step(step))}")
         hint = hints.get(site.rule)
         if hint and site.disposition == "violation":
             out.append(f"{' ' * len(str(site.line))} {style.cyan('= hint:')} {printable(hint)}")
@@ -199,7 +203,8 @@ def github_report(sites: List[Site], all_sites: List[Site], checked: Collection[
                 ("title", f"{site.rule} {site.name}"),
             )
         )
-        out.append(f"::{level} {props}::{_escape_data(site.message)}")
+        via = (" (" + " -> ".join(chain_step(step) for step in site.chain) + ")") if site.chain else ""
+        out.append(f"::{level} {props}::{_escape_data(site.message + via)}")
     out.extend(f"::warning::{_escape_data(line)}" for line in notes or ())
     out.append(summary_line(all_sites, checked))
     return "\n".join(out) + "\n"
@@ -277,7 +282,17 @@ def site_dict(site: Site, hints: Dict[str, str]) -> dict:
         "hint": hints.get(site.rule, ""),
         "disposition": site.disposition,
         "reason": site.reason,
+        **({"chain": [dict(zip(CHAIN_KEYS, step)) for step in site.chain]} if site.chain else {}),
     }
+
+
+CHAIN_KEYS = ("path", "line", "column", "item", "what")
+
+
+def chain_step(step) -> str:
+    """One step of a reach chain: `calls venue::clock::stamp (crates/venue/src/clock.rs:12)`."""
+    path, line, _column, _item, what = step
+    return f"{what} ({path}:{line})"
 
 
 def json_report(sites: List[Site], hints: Dict[str, str], files_checked: int, all_sites: List[Site], extra: Optional[dict] = None, unresolved: int = 0) -> str:

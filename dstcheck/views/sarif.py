@@ -26,6 +26,11 @@ def _rule(rule) -> dict:
     }
 
 
+def _flow(path: str, line: int, column: int, what: str) -> dict:
+    """A step of a reach chain as a SARIF threadFlowLocation."""
+    return {"location": {"physicalLocation": {"artifactLocation": {"uri": path, "uriBaseId": "%SRCROOT%"}, "region": {"startLine": line, "startColumn": column}}, "message": {"text": what}}}
+
+
 def sarif_report(sites: List[Site], pack: RulePack, notes: Optional[List[str]] = None) -> str:
     """One run; results for the sites shown. Accepted sites carry SARIF suppressions; notes
     (stale baseline entries, files not opened) are tool execution notifications."""
@@ -55,6 +60,8 @@ def sarif_report(sites: List[Site], pack: RulePack, notes: Optional[List[str]] =
         }
         if site.item:
             result["locations"][0]["logicalLocations"] = [{"fullyQualifiedName": site.item}]
+        if site.chain:
+            result["codeFlows"] = [{"threadFlows": [{"locations": [_flow(site.path, site.line, site.column, site.message)] + [_flow(p, l, c, w) for p, l, c, _i, w in site.chain]}]}]
         if site.reason:
             result["properties"]["reason"] = site.reason
         if site.disposition in SUPPRESSION_KIND:

@@ -1,0 +1,433 @@
+"""DST109 reach (Rust): an in-scope call into code outside the in-scope source sets (`python/`,
+`ffi/`, other crates of the workspace) whose body, directly or through the calls it makes, holds
+a site of the clock, rng, thread, blocking or select families that would be a violation if that
+code were in scope. The site is the in-scope call; its chain says how the site is reached.
+
+What is followed, exactly: free functions and associated functions called by path (through
+`use`, re-exports and renames), `Self::f()`, and methods called on `self` (through the impl's
+type), in function bodies and the closures inside them. A call whose callee cannot be resolved is
+not followed. Gated, marked, allowlisted and test sites do not propagate. Each function is
+summarised once; the depth is bounded by `[reach] max-depth` (default 4), so cycles end.
+
+It runs in the index stage after the per-file analysis: which out-of-scope functions reach a
+site is only known once they are analysed, and only then is it known which calls to look for.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from typing import Dict, List, NamedTuple, Optional, Tuple
+
+from dstcheck.model import Context, Fact, Finding
+from dstcheck.rust.names import Local, ModRef, Pending
+from dstcheck.stages.prefilter import word_positions
+
+TAINT_NAMESPACE = "rust-reach"
+CALLS_NAMESPACE = "rust-reach-calls"
+
+
+def _digest(data) -> str:
+    import hashlib
+    import json
+
+    return hashlib.blake2b(json.dumps(data, default=list).encode(), digest_size=16).hexdigest()
+
+
+def _key_data(key: tuple) -> list:
+    """A function key as JSON: ("fn", crate, module path, name) or ("method", ModRef, type, name)."""
+    if key[0] == "fn":
+        return ["fn", key[1], list(key[2]), key[3]]
+    return ["method", [key[1].crate, list(key[1].path)], key[2], key[3]]
+
+
+def _key(data: list) -> tuple:
+    if data[0] == "fn":
+        return ("fn", data[1], tuple(data[2]), data[3])
+    return ("method", ModRef(data[1][0], tuple(data[1][1])), data[2], data[3])
+
+
+def _call_data(call) -> list:
+    ctx = call.context
+    return [call.path, call.item, list(call.span), call.snippet, {"test": ctx.test, "gate": ctx.gate, "item": ctx.item},
+            [call.module.crate, list(call.module.path)], list(call.segs), call.is_global, call.self_type]
+
+
+def _tainted_from(data) -> Optional[dict]:
+    try:
+        return {_key(k): Taint(display, tuple(definition), [Step(*s) for s in chain], family) for k, display, definition, chain, family in data}
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+class Step(NamedTuple):
+    path: str
+    line: int
+    column: int
+    item: str
+    what: str
+
+
+def _reach_rules(rules_run: Dict[str, list], results) -> Dict[str, object]:
+    out = {}
+    for path, rules in rules_run.items():
+        if results.get(path) is None or results[path].language != "rust":
+            continue
+        for rule in rules:
+            if any(m.kind == "reach" for m in rule.matchers):
+                out[rule.id] = rule
+    return out
+
+
+def link_reach(ws, config, results: Dict, rules_run: Dict, store, stats: Counter, tables, mres) -> None:
+    """Add DST109 findings to the in-scope files whose calls reach out-of-scope sites."""
+    reach = _reach_rules(rules_run, results)
+    if not reach:
+        return
+    families = {f for rule in reach.values() for m in rule.matchers if m.kind == "reach" for f in m.params.get("families", ())}
+    finder = _Finder(ws, config, results, store, stats, families, tables, mres)
+    from dstcheck.stages import cache as cache_mod
+
+    salt = cache_mod.config_salt(config).hex()
+    inputs = _digest([salt, sorted(families), config.reach_depth, sorted((p, ws.keys.get(p, "")) for p in finder.outside)])
+    cached = store.get_raw(TAINT_NAMESPACE, "", inputs) if store is not None else None
+    tainted = _tainted_from(cached["tainted"]) if cached is not None else None
+    if tainted is None:
+        tainted = finder.taint()
+        if store is not None:
+            store.put_raw(TAINT_NAMESPACE, "", inputs, {"tainted": [[list(k), t.display, list(t.definition), [list(s) for s in t.chain], t.family] for k, t in sorted(tainted.items(), key=repr)]})
+    stats["reach: out-of-scope functions that reach a site"] = len(tainted)
+    if not tainted:
+        return
+    words = finder.words(tainted)
+    words_key = _digest([inputs, sorted(words)])
+    for path in sorted(results):
+        result = results[path]
+        rules = [r for r in rules_run.get(path, ()) if r.id in reach]
+        if result.language != "rust" or not rules or path in finder.outside:
+            continue
+        key_here = _digest([words_key, ws.keys.get(path, "") or path])
+        hit = store.get_raw(CALLS_NAMESPACE, path, key_here) if store is not None else None
+        if hit is not None:
+            found = [(Call(*c[:4], Context(**c[4]), ModRef(c[5][0], tuple(c[5][1])), tuple(c[6]), c[7], c[8]), tuple(_key(k))) for c, k in hit["calls"]]
+        else:
+            found = []
+            if finder.mentions(path, words):
+                for call in finder.calls(path, words):
+                    callee = finder.callee(call)
+                    if callee is not None and callee in tainted:
+                        found.append((call, callee))
+            if store is not None:
+                store.put_raw(CALLS_NAMESPACE, path, key_here, {"calls": [[_call_data(c), _key_data(k)] for c, k in found]})
+        for call, key in found:
+            if key not in tainted:
+                continue
+            chain = [Step(*tainted[key].definition, f"calls {tainted[key].display}")] + tainted[key].chain
+            if len(chain) - 1 > config.reach_depth:
+                continue
+            fact = Fact("reach", (tainted[key].display,), 0, 1, None, method=tainted[key].family)
+            call = call._replace(span=tuple(call.span))
+            from dstcheck.stages.match import match
+
+            for rule, matched, _ in match([fact], rules):
+                result.findings.append(
+                    Finding(rule.id, *call.span, call.snippet, rule.message.format(path=matched), call.context, matched, [list(s) for s in chain])
+                )
+                stats["reach: in-scope calls that reach a site"] += 1
+        result.findings.sort(key=lambda f: (f.line, f.column, f.rule, f.end_line, f.end_column))
+
+
+class Taint(NamedTuple):
+    display: str  # the function's path, e.g. nautilus_common::python::clock::stamp
+    definition: Tuple[str, int, int, str]  # (path, line, column, item) of its `fn`
+    chain: List[Step]  # from the first call it makes on the way (or its own site) to the site
+    family: str
+
+
+class Call(NamedTuple):
+    path: str
+    item: str
+    span: Tuple[int, int, int, int]
+    snippet: str
+    context: Context
+    module: ModRef
+    segs: Tuple[str, ...]
+    is_global: bool
+    self_type: Optional[list]  # `self.f()`: the impl's written type (items.type_of) and its module
+
+
+class _Finder:
+    """Analyses out-of-scope files of the workspace as if they were in scope, and finds calls."""
+
+    def __init__(self, ws, config, results, store, stats, families, tables, mres):
+        from dstcheck.stages.discover import classify_file
+
+        self.ws, self.config, self.results, self.store, self.stats = ws, config, results, store, stats
+        self.families = families
+        self.tables, self.mres = tables, mres
+        self.outside: Dict[str, str] = {}
+        for path in sorted(ws.all_files):
+            entry = classify_file(config, path, ws.all_files[path])
+            if entry is not None and entry.scope is None and entry.test is None:
+                self.outside[path] = entry.abspath
+        self._parsed: Dict[str, object] = {}
+        self._calls: Dict[Tuple[str, frozenset], List[Call]] = {}
+
+    # -- out-of-scope functions --------------------------------------------------------------
+    def site_rules(self, path: str) -> list:
+        from dstcheck import globs
+
+        return [
+            r for r in self.config.pack.for_language("rust")
+            if r.family in self.families and r.matchers
+            and (r.only_in is None or globs.matches(path, r.only_in)) and not (r.except_in and globs.matches(path, r.except_in))
+        ]
+
+    def taint(self) -> Dict[tuple, Taint]:
+        """Out-of-scope functions that reach a site, to the configured depth: first those that
+        hold one, then, round by round, those that call one."""
+        from dstcheck.stages.analyze import analyze_file
+        from dstcheck.stages.classify import classify
+
+        tainted: Dict[tuple, Taint] = {}
+        for path in sorted(self.outside):
+            result = analyze_file(path, self.outside[path], "rust", self.site_rules(path), self.config, True, _Only(self.ws))
+            if not result.findings:
+                continue
+            self.stats["reach: out-of-scope files analysed"] += 1
+            sites, _, _ = classify(self.config, result, True, None, Context())
+            for site in sites:
+                if site.disposition != "violation" or self.config.pack.rules[site.rule].family not in self.families:
+                    continue
+                fn = self.function_at(path, site.line)
+                if fn is None or fn[0] in tainted:
+                    continue
+                key, display, definition = fn
+                tainted[key] = Taint(display, definition, [Step(path, site.line, site.column, site.item, site.message)], self.config.pack.rules[site.rule].family)
+        for _ in range(self.config.reach_depth - 1):
+            words = self.words(tainted)
+            grown = False
+            for path in sorted(self.outside):
+                if not self.mentions(path, words):
+                    continue
+                for call in self.calls(path, words):
+                    key = self.callee(call)
+                    if key is None or key not in tainted:
+                        continue
+                    fn = self.function_at(path, call.span[0])
+                    if fn is None or fn[0] in tainted:
+                        continue
+                    caller, display, definition = fn
+                    step = Step(*tainted[key].definition, f"calls {tainted[key].display}")
+                    tainted[caller] = Taint(display, definition, [step] + tainted[key].chain, tainted[key].family)
+                    grown = True
+            if not grown:
+                break
+        return tainted
+
+    def _parse(self, path: str):
+        if path not in self._parsed:
+            from dstcheck.rust import context, parse
+            from dstcheck.stages.analyze import read_source
+
+            abspath = self.outside.get(path) or os.path.join(self.ws.root, path)
+            source, problem = read_source(abspath)
+            if problem is not None:
+                self._parsed[path] = None
+            else:
+                parsed = parse.parse(source)
+                self._parsed[path] = (parsed, context.ContextFinder(parsed, self.config.profile))
+                self.stats["reach: files parsed for their calls"] += 1
+        return self._parsed[path]
+
+    def function_at(self, path: str, line: int):
+        """(key, display path, definition) of the function whose body holds `line`."""
+        found = self._parse(path)
+        if found is None:
+            return None
+        parsed, finder = found
+        row = line - 1
+        node = parsed.root.descendant_for_point_range((row, 0), (row, 0))
+        while node is not None and node.type != "function_item":
+            node = node.parent
+        if node is None:
+            return None
+        name = node.child_by_field_name("name")
+        if name is None:
+            return None
+        fn = parsed.text(name)
+        owner = node.parent.parent if node.parent is not None and node.parent.type == "declaration_list" else None
+        module = self.module_at(path, node, parsed)
+        if owner is not None and owner.type == "impl_item":
+            from dstcheck.rust import items
+
+            written = items.type_of(owner.child_by_field_name("type"), parsed.text)
+            target = self._type_key(module, written)
+            if target is None:
+                return None
+            key = ("method",) + target + (fn,)
+            display = f"{self._display(target[0], target[1])}::{fn}"
+        else:
+            key = ("fn", module.crate, module.path, fn)
+            display = self._display(module, fn)
+        line0, col0 = node.start_point
+        return key, display, (path, line0 + 1, col0 + 1, finder.context(node).item)
+
+    def module_at(self, path: str, node, parsed) -> ModRef:
+        names = []
+        n = node.parent
+        while n is not None:
+            if n.type == "mod_item" and n.child_by_field_name("body") is not None:
+                name = n.child_by_field_name("name")
+                names.append(parsed.text(name) if name is not None else "")
+            n = n.parent
+        base = self.ws.module_of(path)
+        return ModRef(base.crate, base.path + tuple(reversed(names)))
+
+    def _display(self, module: ModRef, name: str) -> str:
+        crate = self.ws.crates.get(module.crate)
+        head = crate.name if crate is not None else "crate"
+        return "::".join([head, *module.path, name])
+
+    def _type_key(self, module: ModRef, written) -> Optional[Tuple[ModRef, str]]:
+        if written is None:
+            return None
+        results = self.mres.resolve_from(module, tuple(written["p"]), written["g"])
+        for r in results:
+            if isinstance(r, Local) and not r.rest:
+                return (r.module, r.name)
+        return None
+
+    # -- calls ---------------------------------------------------------------------------------
+    def words(self, tainted: Dict[tuple, Taint]) -> frozenset:
+        """The word a call of each tainted function must contain: a free function's name, or a
+        method's type (its calls are `Type::f()`, or `self.f()` inside that type's impls)."""
+        out = set()
+        for key in tainted:
+            if key[0] == "fn":
+                out.add(key[3])
+            else:
+                out.add(key[2])
+                out.add("self")
+                out.add(key[3])
+        binds = [(name, segs[-1]) for sk in self.ws.sketches.values() if sk for name, segs, _ in sk["binds"] if segs]
+        grown = True
+        while grown:  # `pub use clock::stamp as reexported;`: the alias calls it too
+            grown = False
+            for name, last in binds:
+                if last in out and name not in out:
+                    out.add(name)
+                    grown = True
+        return frozenset(out)
+
+    def mentions(self, path: str, words: frozenset) -> bool:
+        abspath = self.outside.get(path) or os.path.join(self.ws.root, path)
+        try:
+            with open(abspath, "rb") as handle:
+                source = handle.read()
+        except OSError:
+            return False
+        from dstcheck.stages.prefilter import words_of
+
+        return not {w.encode() for w in words}.isdisjoint(words_of(source))
+
+    def calls(self, path: str, words: frozenset) -> List[Call]:
+        """Calls in `path` whose callee's last name is one of `words`, with what resolution needs."""
+        key = (path, words)
+        if key in self._calls:
+            return self._calls[key]
+        out: List[Call] = []
+        found = self._parse(path)
+        if found is not None:
+            parsed, finder = found
+            seen = set()
+            for word in sorted(words):
+                for i in word_positions(parsed.source, word.encode()):
+                    node = parsed.root.descendant_for_byte_range(i, i + len(word))
+                    call = _call_of(node)
+                    if call is None or call.id in seen:
+                        continue
+                    seen.add(call.id)
+                    made = self._call(path, parsed, finder, call)
+                    if made is not None:
+                        out.append(made)
+        self._calls[key] = out
+        return out
+
+    def _call(self, path: str, parsed, finder, call) -> Optional[Call]:
+        from dstcheck.rust import items
+
+        function = call.child_by_field_name("function")
+        if function is not None and function.type == "generic_function":
+            function = function.child_by_field_name("function")
+        if function is None:
+            return None
+        module = self.module_at(path, call, parsed)
+        self_type = None
+        if function.type in ("identifier", "scoped_identifier"):
+            seg = items.segments_of(function, parsed.text)
+            if seg is None:
+                return None
+            segs, is_global = tuple(seg[0]), seg[1]
+        elif function.type == "field_expression":
+            value, field = function.child_by_field_name("value"), function.child_by_field_name("field")
+            if value is None or value.type != "self" or field is None:
+                return None
+            impl = call
+            while impl is not None and impl.type != "impl_item":
+                impl = impl.parent
+            written = items.type_of(impl.child_by_field_name("type"), parsed.text) if impl is not None else None
+            if written is None:
+                return None
+            segs, is_global = (parsed.text(field),), False
+            self_type = [written, list(self.module_at(path, impl, parsed))]
+        else:
+            return None
+        (l0, c0), (l1, c1) = call.start_point, call.end_point
+        snippet = " ".join(parsed.source[call.start_byte:call.end_byte].decode("utf-8", "replace").split())
+        return Call(path, finder.context(call).item, (l0 + 1, c0 + 1, l1 + 1, c1 + 1), snippet, finder.context(call), module, segs, is_global, self_type)
+
+    def callee(self, call: Call) -> Optional[tuple]:
+        """The key of the function a call resolves to (None when it cannot be resolved)."""
+        if call.self_type is not None:
+            written, (crate, path) = call.self_type
+            target = self._type_key(ModRef(crate, tuple(path)), written)
+            return ("method",) + target + (call.segs[0],) if target is not None else None
+        if call.segs and call.segs[0] == "Self":
+            return None  # resolved through the analysed file's own resolver (not kept here)
+        results = self.mres.resolve_from(call.module, call.segs, call.is_global)
+        for r in results:
+            if isinstance(r, Pending):
+                continue
+            if isinstance(r, Local) and r.kind == "fn" and not r.rest:
+                return ("fn", r.module.crate, r.module.path, r.name)
+            if isinstance(r, Local) and r.kind in ("struct", "enum", "union", "trait") and len(r.rest) == 1:
+                return ("method", r.module, r.name, r.rest[0])
+        return None
+
+
+def _call_of(node):
+    """The call expression a name is the callee of (`f()`, `m::f()`, `T::f()`, `self.f()`)."""
+    if node is None:
+        return None
+    top = node
+    while top.parent is not None and top.parent.type in ("scoped_identifier", "generic_function"):
+        top = top.parent
+    parent = top.parent
+    if parent is not None and parent.type == "field_expression" and top.type == "field_identifier":
+        call = parent.parent
+        return call if call is not None and call.type == "call_expression" and call.child_by_field_name("function").id == parent.id else None
+    if parent is not None and parent.type == "call_expression" and parent.child_by_field_name("function").id == top.id:
+        return parent
+    return None
+
+
+class _Only:
+    """An index that holds only the Rust workspace (what `analyze_file` needs for a file)."""
+
+    def __init__(self, ws):
+        self.rust = ws
+        self.python = None
+
+    def for_language(self, language: str):
+        return self.rust if language == "rust" else None

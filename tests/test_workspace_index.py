@@ -1,0 +1,154 @@
+"""The workspace index: options that reach every matcher, allowlist entries naming an API,
+unresolved references counted, and resolution that does not depend on where a re-export lives."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dstcheck import config as config_mod
+from dstcheck import pipeline
+from fixture_harness import workspace
+
+MANIFEST = """\
+[package]
+name = "{name}"
+version = "0.1.0"
+edition = "2021"
+
+[dependencies]
+tokio = "1"
+futures = "0.3"
+ahash = "0.8"
+"""
+
+
+def violations(out: str):
+    return sorted((s["rule"], s["path"], s["line"]) for s in json.loads(out)["sites"] if s["disposition"] == "violation")
+
+
+def test_an_option_names_the_whole_list_of_every_matcher(tmp_path, run_cli):
+    source = """\
+    async fn pick(a: Rx, b: Rx) {
+        tokio::select! { x = a.recv() => x, y = b.recv() => y };
+        futures::select! { x = a => x, y = b => y };
+    }
+    """
+    ws = workspace(tmp_path, {"src/lib.rs": source})
+    code, out, _ = run_cli(["check", "--format", "json", "--no-cache"], ws)
+    assert violations(out) == [("DST103", "src/lib.rs", 2), ("DST103", "src/lib.rs", 3)]
+    # futures::select! lives in the rule's second matcher: replacing the list drops it there too
+    (ws / "dstcheck.toml").write_text('[rules.DST103]\nmacros = ["tokio::select"]\n')
+    code, out, _ = run_cli(["check", "--format", "json", "--no-cache"], ws)
+    assert violations(out) == [("DST103", "src/lib.rs", 2)]
+    (ws / "dstcheck.toml").write_text('[rules.DST103]\nmacros = ["futures::select"]\n')
+    code, out, _ = run_cli(["check", "--format", "json", "--no-cache"], ws)
+    assert violations(out) == [("DST103", "src/lib.rs", 3)]
+
+
+def test_dst105_can_also_report_the_import(tmp_path, run_cli):
+    files = {"src/book.rs": "use ahash::AHashMap;\n\npub struct Book {\n    levels: AHashMap<u64, u64>,\n}\n"}
+    ws = workspace(tmp_path, files)
+    (ws / "dstcheck.toml").write_text('[rules.DST105]\nonly-in = ["src/book.rs"]\n')
+    code, out, _ = run_cli(["check", "--format", "json", "--no-cache"], ws)
+    assert violations(out) == [("DST105", "src/book.rs", 4)]
+    (ws / "dstcheck.toml").write_text('[rules.DST105]\nonly-in = ["src/book.rs"]\ninclude-use = true\n')
+    code, out, _ = run_cli(["check", "--format", "json", "--no-cache"], ws)
+    assert violations(out) == [("DST105", "src/book.rs", 1), ("DST105", "src/book.rs", 4)]
+    (ws / "dstcheck.toml").write_text('[rules.DST105]\nonly-in = ["src/book.rs"]\ninclude-use = "yes"\n')
+    code, _, err = run_cli(["check", "--no-cache"], ws)
+    assert code == 2 and "rules.DST105.include-use: expected true or false" in err
+
+
+def test_an_allowlist_entry_can_name_one_api(tmp_path, run_cli):
+    files = {
+        "src/time.rs": "pub fn wall() -> std::time::SystemTime {\n    std::time::SystemTime::now()\n}\n\npub fn started() -> std::time::Instant {\n    std::time::Instant::now()\n}\n",
+        "allowlists/clock.toml": '[[allow]]\nrule = "DST101"\npath = "src/time.rs"\napi = "std::time::SystemTime::now"\nreason = "the clock seam\'s wall-clock read"\n',
+        "dstcheck.toml": 'allowlists = ["allowlists/*.toml"]\n',
+    }
+    ws = workspace(tmp_path, files)
+    code, out, _ = run_cli(["check", "--format", "json", "--show-all", "--no-cache"], ws)
+    sites = {(s["line"], s["disposition"]) for s in json.loads(out)["sites"] if s["rule"] == "DST101"}
+    assert sites == {(2, "allowlisted"), (6, "violation")}
+    (ws / "allowlists" / "clock.toml").write_text('[[allow]]\nrule = "DST101"\npath = "src/time.rs"\napi = "not a path!"\nreason = "x"\n')
+    code, _, err = run_cli(["check", "--no-cache"], ws)
+    assert code == 2 and "allow[0].api" in err
+
+
+def test_unresolved_candidates_are_counted(tmp_path, run_cli):
+    files = {
+        "Cargo.toml": MANIFEST.format(name="counted"),
+        # `clock` is neither a module, a dependency nor an import: neither proven nor cleared
+        "src/lib.rs": "pub fn f() {\n    let _ = clock::Instant::now();\n    let _ = std::time::Instant::now();\n}\n",
+    }
+    ws = workspace(tmp_path, files)
+    code, out, _ = run_cli(["check", "--format", "json", "--no-cache"], ws)
+    summary = json.loads(out)["summary"]
+    assert summary["violations"] == 1 and summary["unresolved_references"] == 1
+    code, out, _ = run_cli(["check", "--statistics", "--no-cache"], ws)
+    assert "1  references that looked like candidates but could not be resolved" in out
+
+
+# -- resolution does not depend on where a re-export lives ---------------------------------------
+TARGETS = [
+    ("std::time::Instant", "now()"),
+    ("std::time::SystemTime", "now()"),
+    ("tokio::time::Instant", "now()"),
+    ("std::thread::spawn", "(|| {})"),
+    ("rand::rng", "()"),
+]
+
+
+def _layout(seam: str, home: str, alias: str, target: str, call: str, via_use: bool, extra_module: bool) -> dict:
+    """A crate whose module `home` (a file, declared in lib.rs, possibly under `seam/`) re-exports
+    `target` as `alias`; `src/engine.rs` uses it through the re-export."""
+    is_fn = call.startswith("(")
+    reference = f"crate::{home}::{alias}" if not via_use else alias
+    user = (f"use crate::{home}::{alias};\n\n" if via_use else "") + "pub fn run() {\n" + (
+        f"    {reference}{call};\n" if is_fn else f"    let _ = {reference}::{call};\n"
+    ) + "}\n"
+    lib = f"pub mod engine;\npub mod {home};\n" + (f"pub mod {seam}_other;\n" if extra_module else "")
+    files = {
+        "Cargo.toml": MANIFEST.format(name="moved") + 'rand = "0.9"\n',
+        "src/lib.rs": lib,
+        f"src/{home}.rs": f"pub use {target} as {alias};\n",
+        "src/engine.rs": user,
+    }
+    if extra_module:
+        files[f"src/{seam}_other.rs"] = "pub fn unrelated() {}\n"
+    return files
+
+
+def _sites(tmp: Path, files: dict):
+    for name, text in files.items():
+        path = tmp / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    cfg = config_mod.from_data({}, tmp, None)
+    scan = pipeline.scan(cfg, options=pipeline.Options(cache=False, jobs=1))
+    return sorted((s.rule, s.path, s.line, s.column, s.disposition) for s in scan.sites if s.path == "src/engine.rs")
+
+
+NAMES = st.sampled_from(["clock", "seam", "wall", "dst", "rt", "timing"])
+
+
+@settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    seam=NAMES,
+    moved_to=NAMES,
+    alias=st.sampled_from(["Instant", "Clock", "Stamp", "go", "fresh"]),
+    target=st.sampled_from(TARGETS),
+    via_use=st.booleans(),
+    extra=st.booleans(),
+)
+def test_moving_a_reexport_or_renaming_its_module_keeps_the_sites(tmp_path_factory, seam, moved_to, alias, target, via_use, extra):
+    path, call = target
+    before = _sites(tmp_path_factory.mktemp("before"), _layout(seam, seam, alias, path, call, via_use, extra))
+    after = _sites(tmp_path_factory.mktemp("after"), _layout(seam, moved_to + "_moved", alias, path, call, via_use, extra))
+    assert before == after
+    banned = path in ("std::time::Instant", "std::time::SystemTime", "std::thread::spawn", "rand::rng")
+    assert bool([s for s in before if s[4] == "violation"]) == banned, (path, before)
