@@ -95,18 +95,18 @@ fn cmd_run(args: &Args) -> Result<ExitCode, String> {
     let mut parser = Parser::default();
     let mut failed = false;
     let mut number = 0;
-    let mut raw = Vec::new();
+    let mut bytes = Vec::new();
     loop {
-        raw.clear();
-        let eof = input.read_until(b'\n', &mut raw).map_err(io_err)? == 0;
+        bytes.clear();
+        let eof = input.read_until(b'\n', &mut bytes).map_err(io_err)? == 0;
         let stream = if eof {
             parser.finish()
         } else {
             number += 1;
-            if raw.last() == Some(&b'\n') {
-                raw.pop();
+            if bytes.last() == Some(&b'\n') {
+                bytes.pop();
             }
-            match parser.line(number, &raw) {
+            match parser.line(number, &bytes) {
                 Ok(stream) => stream,
                 Err(e) => {
                     writeln!(out, "{}", e.line()).map_err(io_err)?;
@@ -190,8 +190,8 @@ fn cmd_events(args: &Args) -> Result<ExitCode, String> {
 
 fn cmd_replay() -> Result<ExitCode, String> {
     let mut owned = Vec::new();
-    for raw in io::stdin().lock().split(b'\n') {
-        owned.push(String::from_utf8_lossy(&raw.map_err(io_err)?).into_owned());
+    for bytes in io::stdin().lock().split(b'\n') {
+        owned.push(String::from_utf8_lossy(&bytes.map_err(io_err)?).into_owned());
     }
     let lines: Vec<&str> = owned.iter().map(String::as_str).collect();
     let (core, divergence) = replay(&lines);
