@@ -7,7 +7,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 from dstcheck.errors import ConfigError
 from dstcheck.matchers import KINDS, WHEN_VALUES
@@ -23,8 +23,25 @@ ENGINE_FAMILIES = ("diagnostic", "hygiene")
 LANGUAGES = ("rust", "python")
 RULE_KEYS = {
     "id", "name", "language", "family", "contract", "message", "hint", "match",
-    "only-in", "except-in", "valid", "invalid",
+    "only-in", "except-in", "valid", "invalid", "fix",
 }
+# Matcher lists whose entries name what a site matched: an entry may be a table that carries a
+# replacement, `{ path = "std::time::Instant::now", replacement = "crate::sim::time::now" }`.
+REPLACEABLE = ("paths", "macros")
+ENTRY_KEYS = ("path", "replacement", "safety")
+SAFETIES = ("safe", "unsafe")
+# Built-in fix kinds a rule's `[rule.fix]` table may name (the code is in dstcheck/fix/):
+# parameter -> type, the required ones, and the languages each applies to.
+FIX_KINDS = {
+    "insert-first": ({}, (), ("rust",)),  # insert the macro matcher's `unless-first` tokens
+    "wrap": ({"function": str}, ("function",), ("python",)),  # wrap the site in a call
+    "retype": ({"types": dict, "methods": dict, "crate": str}, ("types", "crate"), ("rust",)),  # swap a type for another crate's
+}
+_PATH_SHAPES = {
+    "rust": (re.compile(r"^(?:::)?[A-Za-z_][A-Za-z0-9_]*(?:::[A-Za-z_][A-Za-z0-9_]*)+$"), "a path like crate::sim::time::now"),
+    "python": (re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+$"), "a dotted path like acmepy.clock.now"),
+}
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 PARSE_ERROR = "DST000"
 
@@ -32,6 +49,24 @@ PARSE_ERROR = "DST000"
 @dataclass
 class Matcher:
     kind: str
+    params: dict
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """A configured fix: references to `path` (or below it) are rewritten to `replacement`."""
+
+    path: str
+    replacement: str
+    safety: str = "safe"
+
+
+@dataclass(frozen=True)
+class FixSpec:
+    """A rule's built-in fix (`[rule.fix]`): a kind from FIX_KINDS and its parameters."""
+
+    kind: str
+    safety: str
     params: dict
 
 
@@ -57,6 +92,8 @@ class Rule:
     valid: List[Example] = field(default_factory=list)
     invalid: List[Example] = field(default_factory=list)
     source: str = ""
+    replacements: Dict[str, Replacement] = field(default_factory=dict)  # entry path -> its replacement
+    fix: Optional[FixSpec] = None
 
 
 @dataclass
@@ -88,6 +125,58 @@ def _str_list(value, file: str, key: str) -> List[str]:
     return list(value)
 
 
+def _entries(value, file: str, key: str, language: str) -> Tuple[List[str], List[Replacement]]:
+    """A matcher's path list: strings, or tables `{ path, replacement, safety }`."""
+    _expect(isinstance(value, list), file, key, "expected a list of strings (or tables with path and replacement)")
+    paths, replacements = [], []
+    shape, described = _PATH_SHAPES[language]
+    for i, entry in enumerate(value):
+        if isinstance(entry, str):
+            paths.append(entry)
+            continue
+        ekey = f"{key}[{i}]"
+        _expect(isinstance(entry, dict), file, ekey, "expected a string or a table with path and replacement")
+        unknown = sorted(set(entry) - set(ENTRY_KEYS))
+        _expect(not unknown, file, f"{ekey}.{unknown[0] if unknown else ''}", f"unknown key; expected one of {', '.join(ENTRY_KEYS)}")
+        _expect(isinstance(entry.get("path"), str) and entry["path"] != "", file, f"{ekey}.path", "expected a non-empty string")
+        target = entry.get("replacement")
+        _expect(isinstance(target, str) and bool(shape.match(target)), file, f"{ekey}.replacement", f"expected {described}")
+        safety = entry.get("safety", "safe")
+        _expect(safety in SAFETIES, file, f"{ekey}.safety", f"expected one of {', '.join(SAFETIES)}")
+        paths.append(entry["path"])
+        replacements.append(Replacement(entry["path"], target, safety))
+    return paths, replacements
+
+
+def _fix_spec(data, file: str, key: str, language: str, matchers: List["Matcher"]) -> FixSpec:
+    _expect(isinstance(data, dict), file, key, "expected a table with kind and safety")
+    kind = data.get("kind")
+    _expect(kind in FIX_KINDS, file, f"{key}.kind", f"expected one of {', '.join(sorted(FIX_KINDS))}")
+    params_spec, required, languages = FIX_KINDS[kind]
+    _expect(language in languages, file, f"{key}.kind", f"fix kind {kind!r} does not apply to {language}")
+    _expect(data.get("safety") in SAFETIES, file, f"{key}.safety", f"expected one of {', '.join(SAFETIES)}")
+    params = {}
+    for pkey in sorted(set(data) - {"kind", "safety"}):
+        _expect(pkey in params_spec, file, f"{key}.{pkey}", f"unknown parameter; {kind!r} takes {', '.join(sorted(params_spec)) or 'none'}")
+        value = data[pkey]
+        if params_spec[pkey] is dict:
+            _expect(isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()), file, f"{key}.{pkey}", "expected a table of strings")
+        else:
+            _expect(isinstance(value, str) and bool(_IDENT.match(value)), file, f"{key}.{pkey}", "expected a name")
+        params[pkey] = value
+    for req in required:
+        _expect(req in params, file, f"{key}.{req}", "required parameter is missing")
+    if kind == "retype":
+        shape, described = _PATH_SHAPES["rust"]
+        for old, new in params["types"].items():
+            _expect(bool(shape.match(new)) and new.split("::")[0] == params["crate"], file, f"{key}.types.{old}", f"expected a path into crate {params['crate']!r}")
+        for old, new in params.get("methods", {}).items():
+            _expect(bool(_IDENT.match(old)) and bool(_IDENT.match(new)), file, f"{key}.methods.{old}", "expected a method name")
+    if kind == "insert-first":
+        _expect(any(m.kind == "macro" and m.params.get("unless-first") for m in matchers), file, f"{key}.kind", "'insert-first' needs a macro matcher with unless-first")
+    return FixSpec(kind, data["safety"], params)
+
+
 def _engine_rule(data: dict, file: str, key: str) -> Rule:
     """A diagnostic the engine emits (rules/engine.toml): described as data, decided in code."""
     for required in ("id", "name", "family", "contract", "hint"):
@@ -112,6 +201,7 @@ def parse_rule(data: dict, file: str, key: str, default_language: Optional[str] 
     raw_matchers = data.get("match")
     _expect(isinstance(raw_matchers, list) and len(raw_matchers) > 0, file, f"{key}.match", "expected at least one [[match]] table")
     matchers = []
+    replacements: Dict[str, Replacement] = {}
     for i, m in enumerate(raw_matchers):
         mkey = f"{key}.match[{i}]"
         _expect(isinstance(m, dict), file, mkey, "expected a table")
@@ -124,7 +214,10 @@ def parse_rule(data: dict, file: str, key: str, default_language: Optional[str] 
             if pkey == "kind":
                 continue
             _expect(pkey in spec.params, file, f"{mkey}.{pkey}", f"unknown parameter; {kind!r} takes {', '.join(sorted(spec.params)) or 'none'}")
-            if spec.params[pkey] is list:
+            if pkey in REPLACEABLE:
+                params[pkey], found = _entries(value, file, f"{mkey}.{pkey}", language)
+                replacements.update((r.path, r) for r in found)
+            elif spec.params[pkey] is list:
                 params[pkey] = _str_list(value, file, f"{mkey}.{pkey}")
             else:
                 _expect(isinstance(value, spec.params[pkey]), file, f"{mkey}.{pkey}", f"expected a {spec.params[pkey].__name__}")
@@ -160,6 +253,8 @@ def parse_rule(data: dict, file: str, key: str, default_language: Optional[str] 
         valid=examples["valid"],
         invalid=examples["invalid"],
         source=file,
+        replacements=replacements,
+        fix=_fix_spec(data["fix"], file, f"{key}.fix", language, matchers) if "fix" in data else None,
     )
 
 
@@ -221,7 +316,13 @@ def apply_overrides(pack: RulePack, overrides: dict, user_rules: list, file: str
                     if KINDS[m.kind].params.get(param) is bool:
                         m.params[param] = table[opt]
                 continue
-            value = _str_list(table[opt], file, f"{key}.{opt}")
+            if param in REPLACEABLE and param in lists:
+                value, found = _entries(table[opt], file, f"{key}.{opt}", rule.language)
+                for path in value if not extend else ():
+                    rule.replacements.pop(path, None)  # the list is replaced: a plain string drops its replacement
+                rule.replacements.update((r.path, r) for r in found)
+            else:
+                value = _str_list(table[opt], file, f"{key}.{opt}")
             if opt == "only-in":
                 rule.only_in = value
                 continue
@@ -233,7 +334,8 @@ def apply_overrides(pack: RulePack, overrides: dict, user_rules: list, file: str
             if extend:
                 # extend the first matcher that has the list (a rule's matchers split one list by shape)
                 target = targets[0] if targets else next(m for m in rule.matchers if KINDS[m.kind].params.get(param) is list)
-                target.params[param] = list(target.params.get(param, [])) + value
+                listed = {v for m in rule.matchers for v in m.params.get(param, ())}
+                target.params[param] = list(target.params.get(param, [])) + [v for v in value if v not in listed]
             else:
                 # The option names the rule's whole list, which its matchers may split by shape
                 # (DST103: `tokio::select` unless `biased;`, `futures::select` always): each
@@ -245,6 +347,8 @@ def apply_overrides(pack: RulePack, overrides: dict, user_rules: list, file: str
                     m.params[param] = kept + ([v for v in value if v not in placed] if i == 0 else [])
             rule.matchers = [m for m in rule.matchers if not _emptied(m)]
         _expect(bool(rule.matchers), file, key, "the overrides leave the rule nothing to match; drop it with `ignore` instead")
+        listed = {v for m in rule.matchers for p in REPLACEABLE for v in m.params.get(p, ())}
+        rule.replacements = {p: r for p, r in sorted(rule.replacements.items()) if p in listed}
     return pack
 
 

@@ -1,0 +1,592 @@
+"""Rust fixes: byte-range edits computed from tree-sitter positions, re-parsed afterwards.
+
+- `replace` (a configured replacement): the written path is rewritten and keeps its form. A path
+  written in full (`std::time::Instant::now()`) becomes the full replacement; a name an import
+  brought in (`Instant::now()`) becomes the replacement's name (a type's, or the item's own) and
+  the import is added to the module, or an existing one reused. Where the new name is already
+  used in the file for something else, the full path is written instead. An import the rewrite
+  left unused is removed (only a private one without attributes, in a file without `mod x;`
+  children, which could reach it through `use super::*`).
+- `insert-first`: the macro matcher's `unless-first` tokens (`biased;`) start the macro body.
+- `retype`: every reference in the file to a hash-ordered type (type, constructor, alias) becomes
+  the configured type of a crate the package already depends on, and methods whose order-keeping
+  form has another name (`.remove(` -> `.shift_remove(`) are renamed on receivers this file's own
+  declarations prove to be of that type.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Dict, List, Optional, Set, Tuple
+
+from dstcheck.fix.text import Edit, Lines, apply, overlap, span
+from dstcheck.rust import items, parse
+
+IDENT = re.compile(rb"(?:r#)?[A-Za-z_][A-Za-z0-9_]*")
+ROOTS = ("crate", "self", "super")
+NAME_LEAVES = ("identifier", "type_identifier")
+
+
+@dataclass
+class Plan:
+    """One fix's edits: its own, the `use` lines it needs, and names whose import it may free."""
+
+    edits: List[Edit] = field(default_factory=list)
+    imports: List[Edit] = field(default_factory=list)
+    released: Set[str] = field(default_factory=set)
+
+
+class Segment(tuple):
+    __slots__ = ()
+
+    def __new__(cls, name: str, start: int, end: int):
+        return tuple.__new__(cls, (name, start, end))
+
+    name = property(lambda self: self[0])
+    start = property(lambda self: self[1])
+    end = property(lambda self: self[2])
+
+
+def _skip_ws(source: bytes, pos: int) -> int:
+    while pos < len(source) and source[pos:pos + 1] in b" \t\r\n":
+        pos += 1
+    return pos
+
+
+def _before(source: bytes, at: int, count: int = 2) -> bytes:
+    """The `count` bytes before offset `at`, whitespace skipped."""
+    while at > 0 and source[at - 1:at] in b" \t\r\n":
+        at -= 1
+    return source[max(0, at - count):at]
+
+
+def _bare(name: str) -> str:
+    return name[2:] if name.startswith("r#") else name
+
+
+def read_path(source: bytes, at: int) -> Tuple[List[Segment], bool]:
+    """The path written at byte `at` (`::a::b::c`), segment by segment; stops before `::<`."""
+    pos, is_global = at, False
+    if source.startswith(b"::", pos):
+        is_global, pos = True, _skip_ws(source, pos + 2)
+    segments: List[Segment] = []
+    while True:
+        m = IDENT.match(source, pos)
+        if m is None:
+            break
+        segments.append(Segment(m.group().decode(), at if not segments else m.start(), m.end()))
+        after = _skip_ws(source, m.end())
+        if source.startswith(b"::", after) and IDENT.match(source, _skip_ws(source, after + 2)):
+            pos = _skip_ws(source, after + 2)
+            continue
+        break
+    return segments, is_global
+
+
+def path_start(source: bytes, ident: int) -> int:
+    """Where the path that ends with the identifier at `ident` starts (`std::a::B` for `B`)."""
+    start = ident
+    while True:
+        i = start
+        while i > 0 and source[i - 1:i] in b" \t\r\n":
+            i -= 1
+        if i < 2 or source[i - 2:i] != b"::":
+            return start
+        j = i - 2
+        while j > 0 and source[j - 1:j] in b" \t\r\n":
+            j -= 1
+        k = j
+        while k > 0 and (source[k - 1:k].isalnum() or source[k - 1:k] in b"_#"):
+            k -= 1
+        if k == j:  # `::` with nothing before it: a global path, unless it follows generics
+            return i - 2 if source[j - 1:j] not in b">" else start
+        start = k
+
+
+def import_unit(path: List[str]) -> Tuple[List[str], List[str]]:
+    """What to import for a path and how to name it then: a type (the first segment that starts
+    with a capital) and what follows it, else the item itself (`crate::sim::time::now` -> `now`)."""
+    for i, seg in enumerate(path[1:], 1):
+        if seg[:1].isupper():
+            return path[: i + 1], path[i:]
+    return path, path[-1:]
+
+
+class RustFixer:
+    """Plans and renders the fixes of one file. `context` is the fix run (config, scan)."""
+
+    language = "rust"
+
+    def __init__(self, path: str, source: bytes, context):
+        self.path = path
+        self.source = source
+        self.context = context
+        self.parsed = parse.parse(source)
+        self.lines = Lines(source, "rust")
+        self.broken = parse.first_error(self.parsed) is not None
+        self._names = None
+        self._typing = None
+        self._retypes: Dict[Tuple[str, str], object] = {}
+
+    # -- planning --------------------------------------------------------------------------------
+    def plan(self, candidate):
+        """A Plan for a candidate fix, or the reason it does not apply here."""
+        where = span(self.lines, candidate.site)
+        if where is None:
+            return "the file changed since it was checked"
+        if candidate.kind == "replace":
+            return self._replace(where[0], candidate.site.api, candidate.params["path"], candidate.params["replacement"])
+        if candidate.kind == "insert-first":
+            return self._insert_first(where, candidate)
+        if candidate.kind == "retype":
+            return self._retype(where, candidate)
+        return f"no Rust fix of kind {candidate.kind}"
+
+    def conflicts(self, plan: Plan, other: Plan) -> bool:
+        return plan is not other and any(overlap(a, b) for a in plan.edits for b in other.edits)
+
+    def _replace(self, start: int, api: str, entry: str, replacement: str, plan: Optional[Plan] = None, length: Optional[int] = None):
+        """Rewrite the path written at `start` (its first `length` segments), which means `api`,
+        where it spells `entry`, to `replacement`."""
+        node = self.parsed.root.descendant_for_byte_range(start, start + 1)
+        if _ancestor(node, "use_list") is not None:
+            return "the path is inside a `use` group"
+        written, is_global = read_path(self.source, start)
+        written = written[:length] if length is not None else written
+        if not written:
+            return "no path is written at the site"
+        if self.source[_skip_ws(self.source, written[-1].end):][:1] in (b".", b"?"):
+            return "the site is a method call on a value, not a path"
+        names = [_bare(s.name) for s in written]
+        matched, banned = api.split("::"), entry.split("::")
+        tail = matched[len(banned):]
+        new = replacement.lstrip(":").split("::")
+        cut = len(written) - len(tail)
+        if cut >= 1 and names[cut:] == tail:
+            spelled = len(banned)
+        else:
+            cut, new, spelled = len(written), new + tail, len(banned) + len(tail)
+        in_use = _ancestor(node, "use_declaration") is not None
+        plan = plan or Plan()
+        first, last = written[0], written[cut - 1]
+        if is_global or cut >= spelled or in_use:
+            lead = "::" if (is_global or replacement.startswith("::")) and new[0] not in ROOTS else ""
+            plan.edits.append(Edit(first.start, last.end, (lead + "::".join(new)).encode()))
+        else:
+            unit, reference = import_unit(new)
+            scope = _scope(node)
+            if not self._imported(scope, unit):
+                if self._taken(unit[-1]):
+                    plan.edits.append(Edit(first.start, last.end, ("::".join(new)).encode()))
+                    plan.released.add(names[0])
+                    return plan
+                where = self._import_point(scope)
+                if where is None:
+                    return "no place in the module for a `use`"
+                at, before, after = where
+                plan.imports.append(Edit(at, at, before + b"use " + "::".join(unit).encode() + b";" + after))
+            plan.edits.append(Edit(first.start, last.end, "::".join(reference).encode()))
+        if names[0] not in ROOTS and not is_global:
+            plan.released.add(names[0])
+        return plan
+
+    def _insert_first(self, where, candidate):
+        start, _ = where
+        node = self.parsed.root.descendant_for_byte_range(start, start + 1)
+        while node is not None and not (node.type == "macro_invocation" and node.start_byte == start):
+            node = node.parent
+        body = next((c for c in reversed(node.children) if c.type == "token_tree"), None) if node is not None else None
+        if body is None or body.child_count < 3:
+            return "the macro has no body to insert into"
+        tokens = next(
+            (m.params["unless-first"] for m in candidate.rule.matchers if m.kind == "macro" and candidate.site.api in m.params.get("macros", ()) and m.params.get("unless-first")),
+            None,
+        )
+        if tokens is None:
+            return "the macro takes no required first tokens"
+        text = " ".join(tokens).replace(" ;", ";").replace(" ,", ",").encode()
+        opening, first = body.children[0], body.children[1]
+        line = self.lines.line_of(first.start_byte)
+        if line != self.lines.line_of(opening.end_byte):
+            insert = self.lines.newline(line - 1) + self.lines.indent(line) + text
+        else:
+            insert = b" " + text
+        return Plan(edits=[Edit(opening.end_byte, opening.end_byte, insert)])
+
+    # -- imports ---------------------------------------------------------------------------------
+    def _imported(self, scope, unit: List[str]) -> bool:
+        """Whether the module already has `use <unit>;` (possibly inside a group)."""
+        for child in scope.named_children:
+            if child.type == "use_declaration":
+                for _, name, segs, _, glob in items.use_leaves(child.child_by_field_name("argument"), self.parsed.text):
+                    if not glob and name == unit[-1] and [_bare(s) for s in segs] == unit:
+                        return True
+        return False
+
+    def _taken(self, name: str) -> bool:
+        """Whether a `use` would clash with (or shadow) something the file already names so."""
+        bare, bound = self._name_uses()
+        return name in bare or name in bound
+
+    def _name_uses(self):
+        """(names used bare in code, names bound by `use`) over the whole file (cached)."""
+        if self._names is None:
+            self._names = name_uses(self.parsed)
+        return self._names
+
+    def _import_point(self, scope) -> Optional[Tuple[int, bytes, bytes]]:
+        """(offset, text before, text after) for a new `use` line in a module body."""
+        children = scope.named_children
+        uses = [c for c in children if c.type == "use_declaration"]
+        if uses:
+            line = self.lines.line_of(uses[-1].end_byte)
+            first_line = self.lines.line_of(uses[-1].start_byte)
+            return self.lines.ends[line - 1], self.lines.newline(line) + self.lines.indent(first_line), b""
+        firsts = [c for c in children if c.type != "inner_attribute_item" and not _inner_doc(c, self.parsed.text)]
+        first = next((c for c in firsts if c.type not in ("line_comment", "block_comment")), None)
+        if first is None:
+            return None
+        index = children.index(first)
+        while index > 0 and children[index - 1].type in ("line_comment", "block_comment") and not _inner_doc(children[index - 1], self.parsed.text):
+            above = children[index - 1]
+            if self.lines.line_of(above.end_byte) + 1 < self.lines.line_of(children[index].start_byte):
+                break
+            index -= 1
+        line = self.lines.line_of(children[index].start_byte)
+        newline = self.lines.newline(line)
+        return self.lines.starts[line - 1], self.lines.indent(line), newline + newline
+
+    # -- retype ----------------------------------------------------------------------------------
+    def _retype(self, where, candidate):
+        types, crate = candidate.params["types"], candidate.params["crate"]
+        api = candidate.site.api
+        old = max((t for t in types if api == t or api.startswith(t + "::")), key=len, default=None)
+        if old is None:
+            return f"no order-keeping type is configured for `{api}`"
+        typing = self._typing_context()
+        code_name = typing.dependency(crate)
+        if code_name is None:
+            return f"the crate does not depend on {crate}"
+        if candidate.rule.id in typing.accepted_rules(old):
+            return f"a `{old}` in this file is accepted (dst-ok or allowlist), so the file keeps the type"
+        if any(m.kind == "hash-iteration" for m in candidate.rule.matchers):
+            proven = typing.receiver_type(self._receiver(where[0]))
+            if proven != old:
+                return "the iterated value's type is not declared in this file"
+        key = (old, code_name)
+        if key not in self._retypes:
+            new = code_name + types[old][len(crate):]
+            self._retypes[key] = self._retype_plan(old, new, candidate.params.get("methods", {}), typing)
+        return self._retypes[key]
+
+    def _receiver(self, start: int):
+        node = self.parsed.root.descendant_for_byte_range(start, start + 1)
+        if node.type == "field_identifier" and node.parent is not None and node.parent.type == "field_expression":
+            return node.parent.child_by_field_name("value")
+        while node.parent is not None and node.parent.type != "for_expression":
+            node = node.parent
+        while node is not None and node.type in ("reference_expression", "parenthesized_expression"):
+            node = node.child_by_field_name("value") or (node.named_children[-1] if node.named_child_count else None)
+        return node
+
+    def _retype_plan(self, old: str, new: str, methods: Dict[str, str], typing):
+        plan = Plan()
+        last = old.rsplit("::", 1)[-1]
+        aliases = {last}
+        for _, name, segs, _, glob in typing.use_leaves():
+            if not glob and name and typing.canon(segs) == old:
+                aliases.add(name)
+        for leaf in _leaves(self.parsed.root):
+            if leaf.type not in NAME_LEAVES or _bare(self.parsed.text(leaf)) not in aliases or _ancestor(leaf, "use_declaration") is not None:
+                continue
+            if _before(self.source, leaf.start_byte, 1) in (b".", b"'"):
+                continue
+            start = path_start(self.source, leaf.start_byte)
+            written, is_global = read_path(self.source, start)
+            upto = [s for s in written if s.end <= leaf.end_byte]
+            resolved = typing.resolve([_bare(s.name) for s in upto], is_global, leaf)
+            if resolved is None:
+                return f"cannot tell what `{self.parsed.text(leaf)}` on line {self.lines.line_of(leaf.start_byte)} refers to"
+            if resolved != old:
+                continue
+            found = self._replace(start, old, old, new, plan, len(upto))
+            if isinstance(found, str):
+                return found
+        for call, name in _method_calls(self.parsed.root, self.parsed.text, methods):
+            field_node = call.child_by_field_name("function").child_by_field_name("field")
+            receiver = call.child_by_field_name("function").child_by_field_name("value")
+            if typing.receiver_type(receiver) == old:
+                plan.edits.append(Edit(field_node.start_byte, field_node.end_byte, methods[name].encode()))
+        return plan
+
+    def _typing_context(self):
+        if self._typing is None:
+            self._typing = Typing(self)
+        return self._typing
+
+    # -- rendering -------------------------------------------------------------------------------
+    def render(self, plans: List[Plan]) -> bytes:
+        unique = list({id(p): p for p in plans}.values())
+        edits = [e for p in unique for e in p.edits + p.imports]
+        fixed = apply(self.source, edits)
+        released = set().union(*(p.released for p in unique)) if unique else set()
+        return remove_unused_imports(fixed, released, self._used_by_children) if released else fixed
+
+    def _used_by_children(self, name: str) -> bool:
+        """Whether a file of a module below this file's may name `name` (conservatively: the
+        word appears in it); True when the module layout is unknown."""
+        workspace = self.context.scan.index.rust if self.context.scan is not None else None
+        module = workspace.module_of(self.path) if workspace is not None else None
+        if module is None or module.crate.startswith("file:"):
+            return True
+        for ref, path in sorted(workspace.files.items(), key=lambda kv: kv[1]):
+            if path != self.path and ref.crate == module.crate and len(ref.path) > len(module.path) and ref.path[: len(module.path)] == module.path:
+                try:
+                    with open(os.path.join(str(self.context.config.root), path), "rb") as handle:
+                        if re.search(rb"(?<![A-Za-z0-9_])" + re.escape(name.encode()) + rb"(?![A-Za-z0-9_])", handle.read()):
+                            return True
+                except OSError:
+                    return True
+        return False
+
+    def parses(self, data: bytes) -> bool:
+        return parse.first_error(parse.parse(data)) is None
+
+
+class Typing:
+    """Name resolution and receiver types from this file alone (a type declared in another file
+    is not proven here), through the front end's own resolver and evaluator."""
+
+    def __init__(self, fixer: RustFixer):
+        from dstcheck.rust import context, resolve, types
+        from dstcheck.rust.names import NO_CRATE, PENDING, ModRef, ModuleResolver
+
+        config, scan = fixer.context.config, fixer.context.scan
+        parsed = fixer.parsed
+        self.fixer = fixer
+        self.workspace = scan.index.rust if scan is not None else None
+        finder = context.ContextFinder(parsed, config.profile)
+        summary = items.Summarizer(parsed, finder, config.profile).summary()
+        module = self.workspace.module_of(fixer.path) if self.workspace is not None else ModRef("file:" + fixer.path, ())
+        self.module = module
+        own = {module.path + (tuple(k.split("::")) if k else ()): t for k, t in summary["modules"].items()}
+
+        def tables(ref):
+            if ref.crate == module.crate and ref.path in own:
+                return own[ref.path]
+            return PENDING
+
+        def summary_of(ref):
+            if ref.crate == module.crate and ref.path in own and ref.path[: len(module.path)] == module.path:
+                return summary, module, "::".join(ref.path[len(module.path):])
+            return PENDING
+
+        crates = self.workspace.crate_info if self.workspace is not None else (lambda key: NO_CRATE)
+        self.mres = ModuleResolver(tables, crates, config.pack.reexports.get("rust", {}))
+        self.resolver = resolve.Resolver(parsed, finder, module, self.mres)
+        self.builder = types.QueryBuilder(parsed, self.resolver)
+        self.evaluator = types.Evaluator(self.mres, summary_of)
+        self._types = types
+
+    def dependency(self, package: str) -> Optional[str]:
+        """The name code uses for a package this file's crate depends on, or None."""
+        if self.workspace is None:
+            return None
+        info = self.workspace.crate_info(self.module.crate)
+        names = sorted(name for name, crate in info.deps.items() if crate == package)
+        return names[0] if names else None
+
+    def accepted_rules(self, path: str) -> Set[str]:
+        """Rules with an accepted site (marker or allowlist) in this file naming `path`."""
+        return {
+            s.rule for s in self.fixer.context.sites_of(self.fixer.path)
+            if s.disposition in ("suppressed", "allowlisted") and (s.api == path or s.api.startswith(path + "::"))
+        }
+
+    def use_leaves(self):
+        out = []
+        for leaf in _leaves(self.fixer.parsed.root, ("use_declaration",)):
+            out.extend(items.use_leaves(leaf.child_by_field_name("argument"), self.fixer.parsed.text))
+        return out
+
+    def canon(self, segs) -> str:
+        return self.mres.canon([_bare(s) for s in segs])
+
+    def resolve(self, segs, is_global: bool, at) -> Optional[str]:
+        """The one external path a written path resolves to ("" for anything else), or None when
+        this file alone cannot tell."""
+        from dstcheck.rust.names import External, Pending, Unresolved
+
+        results = self.resolver.resolve(segs, is_global, at)
+        if any(isinstance(r, (Pending, Unresolved)) for r in results):
+            return None
+        paths = {r.path for r in results if isinstance(r, External)}
+        return paths.pop() if len(paths) == 1 and len(results) == 1 else ""
+
+    def receiver_type(self, node) -> Optional[str]:
+        query = self.builder.of(node) if node is not None else None
+        if query is None:
+            return None
+        try:
+            found = self.evaluator.evaluate(query)
+        except self._types.NeedsOtherFile:
+            return None
+        return found.peel().path if found is not None else None
+
+
+# -- syntax helpers ---------------------------------------------------------------------------------
+def _ancestor(node, kind: str):
+    while node is not None:
+        if node.type == kind:
+            return node
+        node = node.parent
+    return None
+
+
+def _scope(node):
+    """The module body a node is in: an inline `mod`'s declaration list, or the file."""
+    n = node.parent if node is not None else None
+    while n is not None:
+        if n.type == "source_file" or (n.type == "declaration_list" and n.parent is not None and n.parent.type == "mod_item"):
+            return n
+        n = n.parent
+    return node
+
+
+def _inner_doc(node, text) -> bool:
+    return node.type in ("line_comment", "block_comment") and text(node).startswith(("//!", "/*!"))
+
+
+def _leaves(root, kinds: Tuple[str, ...] = ()):
+    """Every leaf (or, with `kinds`, every node of those kinds), in source order, iteratively."""
+    cursor = root.walk()
+    out = []
+    while True:
+        node = cursor.node
+        if (node.type in kinds) if kinds else node.child_count == 0:
+            out.append(node)
+        if cursor.goto_first_child():
+            continue
+        while not cursor.goto_next_sibling():
+            if not cursor.goto_parent():
+                return out
+
+
+def name_uses(parsed) -> Tuple[Set[str], Set[str]]:
+    """Names the code uses bare (a path's first segment, a binding, an item name: not after `::`
+    or `.`), outside `use` declarations; and names `use` declarations bind."""
+    source = parsed.source
+    bare: Set[str] = set()
+    for leaf in _leaves(parsed.root):
+        if leaf.type not in NAME_LEAVES:
+            continue
+        if _ancestor(leaf, "use_declaration") is not None:
+            continue
+        before = _before(source, leaf.start_byte)
+        if before == b"::" or before[-1:] in (b".", b"'"):
+            continue
+        bare.add(_bare(parsed.text(leaf)))
+    bound: Set[str] = set()
+    for decl in _leaves(parsed.root, ("use_declaration",)):
+        for _, name, _, _, glob in items.use_leaves(decl.child_by_field_name("argument"), parsed.text):
+            if name and not glob:
+                bound.add(_bare(name))
+    return bare, bound
+
+
+def _method_calls(root, text, methods: Dict[str, str]):
+    """(call, method name) for `x.name(..)` calls of the given method names."""
+    out = []
+    for node in _leaves(root, ("call_expression",)):
+        function = node.child_by_field_name("function")
+        if function is not None and function.type == "field_expression":
+            name = function.child_by_field_name("field")
+            if name is not None and text(name) in methods:
+                out.append((node, text(name)))
+    return out
+
+
+def remove_unused_imports(source: bytes, released: Set[str], used_elsewhere: Callable[[str], bool]) -> bytes:
+    """Drop the private `use` leaves binding a released name the code no longer uses (nor, when
+    the file declares `mod x;` children, may use in them through `use super::*`)."""
+    parsed = parse.parse(source)
+    if parse.first_error(parsed) is not None:
+        return source
+    text = parsed.text
+    children = any(d.child_by_field_name("body") is None for d in _leaves(parsed.root, ("mod_item",)))
+    bare, _ = name_uses(parsed)
+    gone = {n for n in released if n not in bare and not (children and used_elsewhere(n))}
+    if not gone:
+        return source
+    lines = Lines(source, "rust")
+    edits: List[Edit] = []
+    for decl in _leaves(parsed.root, ("use_declaration",)):
+        if any(c.type == "visibility_modifier" for c in decl.children):
+            continue
+        previous = decl.prev_named_sibling
+        if previous is not None and previous.type == "attribute_item":
+            continue
+        doomed = [leaf for leaf, name, _, _, glob in items.use_leaves(decl.child_by_field_name("argument"), text) if not glob and name and _bare(name) in gone]
+        edits.extend(_removal(decl, doomed, lines, text))
+    return apply(source, edits)
+
+
+def _elements(use_list) -> list:
+    return [c for c in use_list.named_children if c.type not in ("line_comment", "block_comment")]
+
+
+def _removal(decl, doomed, lines: Lines, text) -> List[Edit]:
+    """Edits that remove the given leaves of a `use` declaration: the declaration when none stay,
+    a group's element otherwise (`a::{B}` when one stays becomes `a::B`)."""
+    if not doomed:
+        return []
+    ids = {n.id for n in doomed}
+    by_list: Dict[int, tuple] = {}
+    for leaf in doomed:
+        lst = leaf.parent
+        if lst is not None and lst.type == "use_list":
+            by_list.setdefault(lst.id, (lst, []))[1].append(leaf)
+    changed = True
+    while changed:  # a group that loses every element goes as a whole, as one element of its parent
+        changed = False
+        for key, (lst, leaves) in list(by_list.items()):
+            holder = lst.parent
+            if len(leaves) == len(_elements(lst)) and holder is not None and holder.id not in ids:
+                ids.add(holder.id)
+                del by_list[key]
+                outer = holder.parent
+                if outer is not None and outer.type == "use_list":
+                    by_list.setdefault(outer.id, (outer, []))[1].append(holder)
+                changed = True
+    argument = decl.child_by_field_name("argument")
+    if argument is not None and argument.id in ids:
+        return [_declaration_removal(decl, lines)]
+    edits = []
+    for lst, leaves in by_list.values():
+        elements = _elements(lst)
+        gone = {n.id for n in leaves}
+        kept = [e for e in elements if e.id not in gone]
+        if len(kept) == 1 and kept[0].type != "self" and lst.named_child_count == len(elements):
+            edits.append(Edit(lst.start_byte, lst.end_byte, text(kept[0]).encode()))
+            continue
+        last_kept = max(i for i, e in enumerate(elements) if e.id not in gone)
+        for i, element in enumerate(elements):
+            if element.id in gone and i < last_kept:
+                edits.append(Edit(element.start_byte, elements[i + 1].start_byte, b""))
+        if last_kept < len(elements) - 1:
+            edits.append(Edit(elements[last_kept].end_byte, elements[-1].end_byte, b""))
+    return edits
+
+
+def _declaration_removal(node, lines: Lines) -> Edit:
+    """The declaration's lines when nothing else is on them; a trailing comment stays."""
+    first, last = lines.line_of(node.start_byte), lines.line_of(node.end_byte)
+    source = lines.source
+    if source[lines.starts[first - 1]:node.start_byte].strip():
+        return Edit(node.start_byte, node.end_byte, b"")
+    rest = source[node.end_byte:lines.ends[last - 1]]
+    if rest.strip():
+        return Edit(node.start_byte, node.end_byte + len(rest) - len(rest.lstrip()), b"")
+    return Edit(lines.starts[first - 1], lines.starts[last] if last < len(lines) else lines.ends[last - 1], b"")
