@@ -64,3 +64,19 @@ def test_readme_demo_output_is_real(run_cli):
     code, out, _ = run_cli(["check", "--no-cache"], ROOT)
     assert code == 0
     assert "$ dstcheck check\n" + out in text
+
+
+def test_readme_reach_sample_is_real(tmp_path, run_cli):
+    """The Reach section's sample is the real output on DST109's own example files."""
+    from dstcheck.rules import load_pack
+
+    example = load_pack().rules["DST109"].invalid[0]
+    for name, body in {**example.files, example.path: example.code}.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(body, encoding="utf-8")
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("### Reach (DST109, DST207)"):]
+    block = section.split("$ dstcheck check\n", 1)[1].split("```", 1)[0]
+    code, out, _ = run_cli(["check", "--color", "never", "--no-cache"], tmp_path)
+    assert code == 1
+    assert out == block
