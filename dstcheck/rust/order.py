@@ -285,6 +285,19 @@ def _order_free_expression(node, text, key, inserts, depth: int) -> bool:
         return True
     if t == "block":
         return _order_free_block(node, text, key, inserts, depth + 1)
+    if t == "match_expression":
+        value, body = node.child_by_field_name("value"), node.child_by_field_name("body")
+        if body is None or not _pure(value, text):
+            return False
+        for arm in body.named_children:
+            if arm.type in ("line_comment", "block_comment"):
+                continue
+            result = arm.child_by_field_name("value")
+            if arm.type != "match_arm" or result is None or not _order_free_expression(result, text, key, inserts, depth + 1):
+                return False
+        return True
+    if t in ("unit_expression", "boolean_literal"):
+        return True
     if t == "call_expression":
         found = method_call(node)
         if found is None or text(found[0]) != "insert":
