@@ -107,7 +107,21 @@ def _work(job):
         except OSError:
             pass
     rules = [_WORKER_CONFIG.pack.rules[r] for r in rule_ids]
-    return analyze_file(path, abspath, language, rules, _WORKER_CONFIG, prefilter, _WORKER_INDEX), key
+    try:
+        return analyze_file(path, abspath, language, rules, _WORKER_CONFIG, prefilter, _WORKER_INDEX), key
+    except RecursionError:
+        return _unchecked(path, language, "nested too deeply to check"), None
+    except Exception as exc:  # a bug in dstcheck on one file: that file is not checked, and says so
+        return _unchecked(path, language, f"internal error while checking this file ({type(exc).__name__}: {exc}); please report it"), None
+
+
+def _unchecked(path: str, language: str, why: str) -> FileResult:
+    """A DST000 for a file the analysis could not finish (never cached: the key is dropped)."""
+    from dstcheck.model import Finding
+
+    result = FileResult(path, language)
+    result.findings.append(Finding("DST000", 1, 1, 1, 1, "", why))
+    return result
 
 
 @dataclass
@@ -119,6 +133,7 @@ class Options:
     prefilter: bool = True
     progress: bool = False
     cache_dir: str = None  # --cache-dir (else $DSTCHECK_CACHE_DIR, else .dstcheck_cache/ in the project)
+    cache_name: str = None  # a file of its own in that directory (the inventory's scoped-out files), else check's
 
 
 def analyze_all(config: Config, todo: List[FileEntry], rules_run: Dict[str, List[Rule]], options: Options, full_scan: bool, store, index: Index) -> Dict[str, FileResult]:
@@ -228,7 +243,7 @@ def scan(
     options = options or Options()
     from dstcheck.stages import cache as cache_mod
 
-    store = cache_mod.Cache(config.root, options.cache_dir) if options.cache and config.cache else None
+    store = cache_mod.Cache(config.root, options.cache_dir, options.cache_name) if options.cache and config.cache else None
     index = index_stage.build(config, entries, todo, store, options, rules_run)
     results = analyze_all(config, todo, rules_run, options, full_scan, store, index)
     index_stage.link(index, config, results, rules_run, store)

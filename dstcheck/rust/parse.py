@@ -10,6 +10,9 @@ from typing import List, Optional
 from dstcheck.model import Marker
 
 
+BOM = b"\xef\xbb\xbf"
+
+
 @lru_cache(maxsize=1)
 def _parser():
     import tree_sitter
@@ -47,6 +50,8 @@ class ParsedRust:
             else:
                 hi = mid - 1
         start = self.line_starts[lo]
+        if lo == 0 and self.source.startswith(BOM):
+            start = len(BOM)  # the compiler does not see a byte order mark: columns start after it
         column = len(self.source[start:offset].decode("utf-8", "replace")) + 1
         return lo + 1, column
 

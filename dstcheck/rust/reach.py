@@ -171,6 +171,7 @@ class _Finder:
             if entry is not None and entry.scope is None and entry.test is None:
                 self.outside[path] = entry.abspath
         self._parsed: Dict[str, object] = {}
+        self._vocabulary: Dict[str, frozenset] = {}
         self._calls: Dict[Tuple[str, frozenset], List[Call]] = {}
 
     # -- out-of-scope functions --------------------------------------------------------------
@@ -321,15 +322,17 @@ class _Finder:
         return frozenset(out)
 
     def mentions(self, path: str, words: frozenset) -> bool:
-        abspath = self.outside.get(path) or os.path.join(self.ws.root, path)
-        try:
-            with open(abspath, "rb") as handle:
-                source = handle.read()
-        except OSError:
-            return False
-        from dstcheck.stages.prefilter import words_of
+        """Whether the file spells one of `words` (its vocabulary is read once a run)."""
+        if path not in self._vocabulary:
+            from dstcheck.stages.prefilter import words_of
 
-        return not {w.encode() for w in words}.isdisjoint(words_of(source))
+            abspath = self.outside.get(path) or self.ws.all_files.get(path) or os.path.join(self.ws.root, path)
+            try:
+                with open(abspath, "rb") as handle:
+                    self._vocabulary[path] = words_of(handle.read())
+            except OSError:
+                self._vocabulary[path] = frozenset()
+        return not self._vocabulary[path].isdisjoint(w.encode() for w in words)
 
     def calls(self, path: str, words: frozenset) -> List[Call]:
         """Calls in `path` whose callee's last name is one of `words`, with what resolution needs."""

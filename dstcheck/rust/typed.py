@@ -123,27 +123,37 @@ def may_hold(source: bytes, vocabulary, rules, sketched=None, workspace=None, pa
     bound to those types), used as a receiver of the rule's methods, or as a loop's iterable."""
     from dstcheck.rust import sketch as sketch_mod
 
-    words = {}
-    for rule in rules:
-        for m in rule.matchers:
-            if m.kind in ("hash-iteration", "typed-method"):
-                for key in ("maps", "sets", "types"):
-                    for p in m.params.get(key, ()):
-                        words.setdefault(p.rsplit("::", 1)[-1], set()).add(rule.id)
-    if not words:
+    plan = _plan(tuple(sorted(r.id for r in rules)), rules)
+    if plan is None:
         return False
-    wanted = triggers(rules)
-    methods = {w for w, kind in wanted.items() if w != FOR}
-    loops = FOR in wanted
+    words, methods, loops, ids = plan
     typed = sketched.get("typed") if sketched is not None else sketch_mod.typed_names(source, sorted(words))
     names = {w for w in words if w.encode() in vocabulary}
     names |= {name for name, word, _kind in typed if name.encode() in vocabulary}
     if workspace is not None:
-        ids = {r.id for r in rules}
-        names |= {n for n in workspace.words_for(path, ids) if n.encode() in vocabulary}
-        names |= {n for n, nids in workspace.hot.typed.items() if not nids.isdisjoint(ids) and n.encode() in vocabulary}
+        names |= {n for n in workspace.typed_words(path, ids) if n.encode() in vocabulary}
+    if not names:
+        return False
     names |= _lets_through(source, names)
-    return bool(names) and receiver_use(source, sorted(names), methods, loops)
+    return receiver_use(source, sorted(names), methods, loops)
+
+
+_PLANS: dict = {}
+
+
+def _plan(key: tuple, rules):
+    """(type words, methods, loops?, rule ids) of the typed matchers among `rules`, memoised."""
+    if key not in _PLANS:
+        words = {}
+        for rule in rules:
+            for m in rule.matchers:
+                if m.kind in ("hash-iteration", "typed-method"):
+                    for name in ("maps", "sets", "types"):
+                        for p in m.params.get(name, ()):
+                            words.setdefault(p.rsplit("::", 1)[-1], set()).add(rule.id)
+        wanted = triggers(rules)
+        _PLANS[key] = (frozenset(words), frozenset(w for w in wanted if w != FOR), FOR in wanted, frozenset(r.id for r in rules)) if words else None
+    return _PLANS[key]
 
 
 LET = re.compile(rb"\blet\s+(?:mut\s+)?([A-Za-z_][A-Za-z0-9_]*)\b[^;=]*=([^;]*)")

@@ -107,6 +107,17 @@ class Workspace:
         out |= {w for table in spellings for sp, ids in table.items() if not ids.isdisjoint(rule_ids) for w in sp}
         return frozenset(out)
 
+    def typed_words(self, path: str, rule_ids: frozenset) -> frozenset:
+        """Hot words and typed names (fields, functions) that matter to these typed rules here."""
+        key = (path, rule_ids)
+        memo = self.__dict__.setdefault("_typed_memo", {})
+        if key not in memo:
+            glob = memo.get((None, rule_ids))
+            if glob is None:
+                glob = memo[(None, rule_ids)] = frozenset(n for n, ids in self.hot.typed.items() if not ids.isdisjoint(rule_ids))
+            memo[key] = glob | self.words_for(path, rule_ids)
+        return memo[key]
+
     def may_carry(self, module: ModRef, segs, rule_ids) -> bool:
         """Whether a path that continues in another file's `module` can still reach a path one
         of these rules bans: only through a name bound to one where that module can see it."""

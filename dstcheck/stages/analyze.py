@@ -134,10 +134,16 @@ def _analyze_rust(path: str, source: bytes, rules: List[Rule], config, result: F
     if globbed:
         facts = collector.collect(every_identifier=True)
     else:
-        sketched = workspace.sketches.get(path) if workspace is not None else None
-        words = set(plan.anchors) | resolve.local_hot_words(source, rules, config.pack.reexports.get("rust", {}), sketched) | resolve.extern_aliases(source, plan.banned)
+        words = set(plan.anchors) | resolve.extern_aliases(source, plan.banned)
         if workspace is not None:
+            # the index's words cover every rule that may be reached across files; a `direct`
+            # rule only through this file's own imports
             words |= workspace.words_for(path, ids)
+            direct = [r for r in rules if any(m.params.get("direct") for m in r.matchers)]
+            if direct:
+                words |= resolve.local_hot_words(source, direct, config.pack.reexports.get("rust", {}), workspace.sketches.get(path))
+        else:
+            words |= resolve.local_hot_words(source, rules, config.pack.reexports.get("rust", {}))
         facts = collector.collect(words)
     _typed_facts(parsed, finder, resolver, mres, module, own, in_crate, workspace, rules, result)
     for fact in facts:
