@@ -221,7 +221,7 @@ class Cache:
     directory. A cache it cannot trust is not used, with a warning on stderr; `stats` counts the
     entries it rejected, for `--statistics`."""
 
-    def __init__(self, root: Path, directory: Optional[str] = None):
+    def __init__(self, root: Path, directory: Optional[str] = None, name: Optional[str] = None):
         directory = directory or os.environ.get(ENV_DIR) or None
         if directory:
             self.dir = Path(os.path.abspath(directory))
@@ -230,7 +230,7 @@ class Cache:
             self.dir = root / DIRNAME
             self.key_file = user_cache_dir() / KEYNAME
         self.root = root
-        self.file = self.dir / FILENAME
+        self.file = self.dir / (name or FILENAME)  # one directory and key; a caller may keep its own file there
         self.spaces: Dict[str, Dict[str, dict]] = {}
         self.dirty = False
         self.usable = True
