@@ -9,17 +9,21 @@ module is imported only when a Python fix is planned: the check path never loads
   its module (`from acmepy.clock import now`; `now()`). Where that name is already bound or used
   for something else, the other form is used; the old import goes when nothing uses it any more.
 - `wrap`: the iterated value is wrapped in a call (`sorted(s)`); `list(s)` becomes `sorted(s)`.
+
+Which names a file binds and what its imports mean is read off CPython's `ast` of the file (its
+C parser is fast); libcst gives the positions to find a site's node, and rewrites only the
+statements that hold one.
 """
 
 from __future__ import annotations
 
+import ast
 from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
-from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProvider, ScopeProvider
-from libcst.metadata.scope_provider import GlobalScope, ImportAssignment
+from libcst.metadata import MetadataWrapper, PositionProvider
 
 from dstcheck.fix.rust import import_unit
 from dstcheck.python.resolve import SINK_BUILTINS
@@ -55,9 +59,67 @@ def _expression(path: List[str]) -> cst.BaseExpression:
     return node
 
 
-def _module_name(node) -> Optional[str]:
-    parts = _dotted(node) if node is not None else None
-    return ".".join(parts) if parts else None
+class Names:
+    """What a module's names are, from its `ast`: every binding of each name (an import is
+    (module, name or None, alias or None), anything else None), the names read, and what the
+    module-level imports bind (name -> dotted path it means)."""
+
+    def __init__(self, tree: ast.Module):
+        self.bindings: Dict[str, list] = {}
+        self.loaded: Set[str] = set()
+        self.meaning: Dict[str, str] = {}
+        self.top: Dict[str, list] = {}  # module-level import bindings only
+        top = {id(n) for n in tree.body}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name):
+                if isinstance(node.ctx, ast.Load):
+                    self.loaded.add(node.id)
+                else:
+                    self._bind(node.id, None)
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                self._bind(node.name, None)
+            elif isinstance(node, ast.arg):
+                self._bind(node.arg, None)
+            elif isinstance(node, (ast.Global, ast.Nonlocal)):
+                for name in node.names:
+                    self._bind(name, None)
+            elif isinstance(node, ast.ExceptHandler) and node.name:
+                self._bind(node.name, None)
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    bound = alias.asname or alias.name.split(".")[0]
+                    self._bind(bound, (alias.name, None, alias.asname), id(node) in top)
+                    self.meaning.setdefault(bound, alias.name if alias.asname else bound)
+            elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+                for alias in node.names:
+                    if alias.name != "*":
+                        bound = alias.asname or alias.name
+                        self._bind(bound, (node.module, alias.name, alias.asname), id(node) in top)
+                        self.meaning.setdefault(bound, f"{node.module}.{alias.name}")
+            elif isinstance(node, ast.ImportFrom):
+                for alias in node.names:
+                    self._bind(alias.asname or alias.name, None)
+            elif type(node).__name__ in ("MatchAs", "MatchStar") and getattr(node, "name", None):
+                self._bind(node.name, None)
+            elif type(node).__name__ == "MatchMapping" and getattr(node, "rest", None):
+                self._bind(node.rest, None)
+
+    def _bind(self, name: str, what, top: bool = False) -> None:
+        self.bindings.setdefault(name, []).append(what)
+        if top and what is not None:
+            self.top.setdefault(name, []).append(what)
+
+    def qualified(self, path: List[str]) -> Optional[str]:
+        base = self.meaning.get(path[0])
+        return ".".join([base] + path[1:]) if base is not None else None
+
+    def taken(self, name: str, allowed) -> bool:
+        """Whether `name` is bound other than by an import `allowed` accepts, or read where
+        nothing in the module binds it (a builtin)."""
+        found = self.bindings.get(name)
+        if found is None:
+            return name in self.loaded
+        return not all(what is not None and allowed(what) for what in found)
 
 
 class PythonFixer:
@@ -66,23 +128,29 @@ class PythonFixer:
     language = "python"
 
     def __init__(self, path: str, source: bytes, context):
+        from dstcheck.python import parse
+
         self.path = path
         self.source = source
         self.context = context
         self.broken = False
+        decoded, trouble = parse.decode(source)
+        tree = parse.parse(decoded)[0] if trouble is None else None
         try:
-            self.wrapper = MetadataWrapper(cst.parse_module(source))
+            module = cst.parse_module(source)
         except (cst.ParserSyntaxError, UnicodeDecodeError, SyntaxError):
+            module = None
+        if tree is None or module is None:
             self.broken = True
             return
-        self.module = self.wrapper.module
+        self.names = Names(tree)
+        self.wrapper = MetadataWrapper(module, unsafe_skip_copy=True)  # never mutated: rewrites build new nodes
+        self.module = module
         self.positions = self.wrapper.resolve(PositionProvider)
         self._at: Dict[tuple, list] = {}
         for node, where in self.positions.items():
             key = (where.start.line, where.start.column, where.end.line, where.end.column)
             self._at.setdefault(key, []).append(node)
-        self._qualified = None
-        self._scopes = None
 
     # -- planning --------------------------------------------------------------------------------
     def plan(self, candidate):
@@ -96,14 +164,17 @@ class PythonFixer:
             return self._wrap(nodes, candidate.params["function"])
         return f"no Python fix of kind {candidate.kind}"
 
+    def _range(self, node) -> tuple:
+        where = self.positions[node]
+        return (where.start.line, where.start.column), (where.end.line, where.end.column)
+
     def conflicts(self, plan: Plan, other: Plan) -> bool:
         if plan is other:
             return False
-        a, b = self.positions[plan.node], self.positions[other.node]
-        if (a.start, a.end) == (b.start, b.end):
+        (a0, a1), (b0, b1) = self._range(plan.node), self._range(other.node)
+        if (a0, a1) == (b0, b1):
             return True
-        inside = (lambda x, y: (y.start.line, y.start.column) <= (x.start.line, x.start.column) and (x.end.line, x.end.column) <= (y.end.line, y.end.column))
-        return (inside(a, b) and other.replaces) or (inside(b, a) and plan.replaces)
+        return (b0 <= a0 and a1 <= b1 and other.replaces) or (a0 <= b0 and b1 <= a1 and plan.replaces)
 
     def _replace(self, nodes, api: str, entry: str, replacement: str):
         site = next((n for n in nodes if isinstance(n, cst.BaseExpression)), None)
@@ -125,58 +196,47 @@ class PythonFixer:
         else:
             cut, new, spelled, target = len(written), new + tail, len(entry.split(".")) + len(tail), reference
         unit, short = import_unit(new)
+        module = ".".join(unit[:-1])
         forms = [("full", new), ("short", short)]
         if cut < spelled:
             forms.reverse()
         for form, path in forms:
-            if form == "full" and not self._taken(path[0], lambda s: isinstance(s, cst.Import) and any(_module_name(a.name).split(".")[0] == path[0] and a.asname is None for a in s.names)):
-                add = (".".join(unit[:-1]), None) if len(unit) > 1 else None
+            if form == "full" and not self.names.taken(path[0], lambda w: w[1] is None and w[2] is None and w[0].split(".")[0] == path[0]):
+                add = (module, None)
                 break
-            if form == "short" and not self._taken(unit[-1], lambda s: isinstance(s, cst.ImportFrom) and _module_name(s.module) == ".".join(unit[:-1]) and not s.relative and not isinstance(s.names, cst.ImportStar) and any(a.name.value == unit[-1] and a.asname is None for a in s.names)):
-                add = (".".join(unit[:-1]), unit[-1])
+            if form == "short" and not self.names.taken(unit[-1], lambda w: w[:2] == (module, unit[-1]) and w[2] is None):
+                add = (module, unit[-1])
                 break
         else:
             return f"both `{unit[-1]}` and `{new[0]}` already name something else in this file"
         expression = _expression(path)
-        return Plan(target, lambda updated, e=expression: e.with_changes(lpar=updated.lpar, rpar=updated.rpar) if hasattr(updated, "lpar") else e,
-                    True, [add] if add else [], self._bindings(written[0]))
+        return Plan(target, lambda updated, e=expression: e.with_changes(lpar=updated.lpar, rpar=updated.rpar),
+                    True, [add], self.names.top.get(written[0], []))
 
     def _reference(self, site, api: str, entry: str):
         """(node, what it means): the Name / Attribute chain inside the site that stands for
         `entry`, or else the function called (which the analysis resolved to `api`)."""
-        if self._qualified is None:
-            self._qualified = self.wrapper.resolve(QualifiedNameProvider)
-        chains: List[cst.BaseExpression] = []
         stack = [site]
         while stack:
             node = stack.pop()
-            if isinstance(node, (cst.Name, cst.Attribute)) and _dotted(node) is not None:
-                chains.append(node)
+            dotted = _dotted(node) if isinstance(node, (cst.Name, cst.Attribute)) else None
+            if dotted is None:
+                stack.extend(reversed(node.children))
                 continue
-            stack.extend(reversed(node.children))
-        for chain in chains:
-            for outer in [chain] + _prefixes(chain):
-                if entry in self._names_of(outer):
+            outer = node
+            for size in range(len(dotted), 0, -1):
+                if self.names.qualified(dotted[:size]) == entry:
                     return outer, entry
+                outer = outer.value if isinstance(outer, cst.Attribute) else outer
         if api == entry or api.startswith(entry + "."):
             called = site.func if isinstance(site, cst.Call) else site
-            root = called
-            while isinstance(root, cst.Attribute):
-                root = root.value
-            if isinstance(root, cst.Name) and _dotted(called) is not None and any(
-                isinstance(a, ImportAssignment) for a in self._assignments(root.value)
-            ):
-                return called, api
+            dotted = _dotted(called)
+            if dotted is not None and any(w is not None for w in self.names.bindings.get(dotted[0], ())):
+                return called, api  # imported from the project's own modules, which the analysis followed
         return None
 
-    def _names_of(self, node) -> Set[str]:
-        found = self._qualified.get(node, ())
-        if callable(found):  # libcst computes some metadata lazily
-            found = found()
-        return {q.name for q in found}
-
     def _wrap(self, nodes, function: str):
-        if self._taken(function, lambda s: False, accesses=False):
+        if function in self.names.bindings:
             return f"`{function}` is rebound in this file"
         call = lambda inner: cst.Call(func=cst.Name(function), args=[cst.Arg(value=inner.with_changes(lpar=[], rpar=[]) if getattr(inner, "lpar", None) else inner)])
         starred = next((n for n in nodes if isinstance(n, (cst.Arg, cst.StarredElement)) and (not isinstance(n, cst.Arg) or n.star == "*")), None)
@@ -204,64 +264,30 @@ class PythonFixer:
                 return Plan(args[0].value, call, False)
         return Plan(site, call, False)
 
-    # -- scopes ------------------------------------------------------------------------------------
-    def _all_scopes(self):
-        if self._scopes is None:
-            provided = self.wrapper.resolve(ScopeProvider)
-            self._scopes = list({id(s): s for s in provided.values() if s is not None}.values())
-        return self._scopes
-
-    def _assignments(self, name: str):
-        return [a for scope in self._all_scopes() for a in scope.assignments if a.name == name]
-
-    def _taken(self, name: str, allowed, accesses: bool = True) -> bool:
-        """Whether `name` is bound anywhere in the file other than by an `allowed` import
-        statement, or (with `accesses`) read where nothing binds it (a builtin)."""
-        for assignment in self._assignments(name):
-            if not (isinstance(assignment, ImportAssignment) and allowed(assignment.node)):
-                return True
-        if accesses:
-            for scope in self._all_scopes():
-                for access in scope.accesses:
-                    if isinstance(access.node, cst.Name) and access.node.value == name and not access.referents:
-                        return True
-        return False
-
-    def _bindings(self, name: str) -> List[Tuple[str, Optional[str], Optional[str]]]:
-        """(module, name, alias) of the module-level imports that bind `name`, for removal."""
-        out = []
-        for assignment in self._assignments(name):
-            if not isinstance(assignment, ImportAssignment) or assignment.scope is not self._global_scope():
-                continue
-            statement = assignment.node
-            if isinstance(statement, cst.Import):
-                for alias in statement.names:
-                    bound = alias.asname.name.value if alias.asname else _module_name(alias.name).split(".")[0]
-                    if bound == name:
-                        out.append((_module_name(alias.name), None, alias.asname.name.value if alias.asname else None))
-            elif isinstance(statement, cst.ImportFrom) and not statement.relative and not isinstance(statement.names, cst.ImportStar):
-                for alias in statement.names:
-                    bound = alias.asname.name.value if alias.asname else alias.name.value
-                    if bound == name:
-                        out.append((_module_name(statement.module), alias.name.value, alias.asname.name.value if alias.asname else None))
-        return out
-
-    def _global_scope(self):
-        return next((s for s in self._all_scopes() if isinstance(s, GlobalScope)), None)
-
     # -- rendering ---------------------------------------------------------------------------------
     def render(self, plans: List[Plan]) -> bytes:
         rewrites = {id(p.node): p.rewrite for p in plans}
+        spans = [self._range(p.node) for p in plans]
+        positions = self.positions
 
         class Rewriter(cst.CSTTransformer):
+            """Visits only the nodes that hold a fix (the rest of the module is kept as it is)."""
+
+            def on_visit(self, node) -> bool:
+                where = positions.get(node)
+                if where is None:
+                    return True
+                start, end = (where.start.line, where.start.column), (where.end.line, where.end.column)
+                return any(start <= s and e <= end for s, e in spans)
+
             def on_leave(self, original, updated):
                 rewrite = rewrites.get(id(original))
                 return rewrite(updated) if rewrite is not None else updated
 
-        module = self.module.visit(Rewriter())
-        context = CodemodContext()
+        module = self.module.visit(Rewriter()) if plans else self.module
         adds: Set[tuple] = {a for p in plans for a in p.add}
         removes: Set[tuple] = {r for p in plans for r in p.remove}
+        context = CodemodContext()
         for module_name, obj in sorted(adds, key=lambda a: (a[0], a[1] or "")):
             AddImportsVisitor.add_needed_import(context, module_name, obj)
         for module_name, obj, alias in sorted(removes, key=lambda r: (r[0], r[1] or "", r[2] or "")):
@@ -277,13 +303,3 @@ class PythonFixer:
 
         decoded, trouble = parse.decode(data)
         return trouble is None and parse.parse(decoded)[1] is None
-
-
-def _prefixes(chain) -> list:
-    """The Attribute chain's shorter prefixes, longest first (`a.b` and `a` of `a.b.c`)."""
-    out = []
-    node = chain
-    while isinstance(node, cst.Attribute):
-        node = node.value
-        out.append(node)
-    return out
