@@ -65,6 +65,7 @@ class Workspace:
     sketches: Dict[str, dict] = field(default_factory=dict)  # path -> its byte-level sketch
     all_files: Dict[str, str] = field(default_factory=dict)  # every .rs file of the crates: path -> absolute path
     keys: Dict[str, str] = field(default_factory=dict)  # path -> content key (what the cache knows the file by)
+    anchors: Dict[str, frozenset] = field(default_factory=dict)  # last segment of a banned path -> its rules
     stats: Counter = field(default_factory=Counter)
 
     def _scopes(self, path: str) -> List[str]:
@@ -120,28 +121,34 @@ class Workspace:
 
     def may_carry(self, module: ModRef, segs, rule_ids) -> bool:
         """Whether a path that continues in another file's `module` can still reach a path one
-        of these rules bans: only through a name bound to one where that module can see it."""
+        of these rules bans: through a name bound to one where that module can see it, or by
+        spelling a banned path's last segment itself (`std::collections::HashSet` in a file
+        whose glob import may or may not bind `std`)."""
+        rule_ids = set(rule_ids)
+        if any(not self.anchors.get(seg, frozenset()).isdisjoint(rule_ids) for seg in segs):
+            return True
         owner = None
         for cut in range(len(module.path), -1, -1):
             owner = self.files.get(ModRef(module.crate, module.path[:cut]))
             if owner is not None:
                 break
         words, spellings = self._tables(owner) if owner is not None else ([self.hot.words], [self.hot.spellings])
-        rule_ids = set(rule_ids)
         for seg in segs:
             if any(not table.get(seg, frozenset()).isdisjoint(rule_ids) for table in words):
                 return True
         return any(not ids.isdisjoint(rule_ids) and not sp.isdisjoint(segs) for table in spellings for sp, ids in table.items())
 
-    def may_type(self, query, rule_ids) -> bool:
+    def may_type(self, query, rules) -> bool:
         """Whether a receiver whose type needs another file's declarations can still turn out to
-        be a type these rules track: only through a field or function declared with one, or a
-        name bound to one (the index's typed names and hot words)."""
+        be a type these rules track: only through a field or function declared with one, a name
+        bound to one (the index's typed names and hot words), or a written path that ends in a
+        tracked type's name (`std::collections::HashSet` where a glob makes `std` uncertain)."""
         from dstcheck.rust import types
 
-        rule_ids = set(rule_ids)
+        rule_ids = {r.id for r in rules}
         typed = {n for n, ids in self.hot.typed.items() if not ids.isdisjoint(rule_ids)}
         words = {w for table in [self.hot.words, *self.hot.local_words.values()] for w, ids in table.items() if not ids.isdisjoint(rule_ids)}
+        words |= {w for w, ids in self.anchors.items() if not ids.isdisjoint(rule_ids)}
         keeping = types.SAME_TYPE | types.GUARDS | types.UNWRAP
 
         def walk(q) -> bool:
@@ -323,6 +330,8 @@ def build(config, entries, todo, store, options, stats: Counter, rules: List) ->
         _typed_hot(ws.hot, sketches, files, tracked, rules)
         if store is not None:
             store.put_raw(HOT_NAMESPACE, "", inputs, {"hot": ws.hot.as_data()})
+    for path, ids in _banned(rules, include_direct=True).items():
+        ws.anchors[path.rsplit("::", 1)[-1]] = ws.anchors.get(path.rsplit("::", 1)[-1], frozenset()) | ids
     ws.sketches = sketches
     ws.all_files = files
     ws.keys = keys

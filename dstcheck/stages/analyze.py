@@ -186,7 +186,7 @@ def _typed_facts(parsed, finder, resolver, mres, module, own, in_crate, workspac
             fact = typed.finish(record, evaluator)
         except types.NeedsOtherFile:
             fact = None
-            pending = workspace is not None and workspace.may_type(record["receiver"], [r.id for r in rules])
+            pending = workspace is not None and workspace.may_type(record["receiver"], rules)
             if not pending:
                 continue
         else:
