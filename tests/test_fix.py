@@ -309,3 +309,31 @@ def test_fix_options_that_cannot_be_combined(tmp_path, args, message):
     assert code == 2
     assert message in err
     assert files(work) == before
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "cd examples/demo && dstcheck check --diff --unsafe-fixes",
+        "cd tests/fixtures_fix/project && dstcheck check --diff src/replace.rs",
+        'cd examples/demo && dstcheck check --diff --add-markers "pre-existing, see DST-12"',
+    ],
+)
+def test_readme_fix_samples_are_real(command):
+    import shlex
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split(f"$ {command}\n")[1].split("```")[0]
+    where, _, line = command.partition(" && ")
+    code, out, err = dstcheck(shlex.split(line)[2:], ROOT / where.split()[1])
+    assert code == 1
+    assert err + out == block
+
+
+def test_a_renamed_indexmap_dependency_is_written_by_its_name_in_code(tmp_path):
+    (tmp_path / "dstcheck.toml").write_text("")
+    (tmp_path / "Cargo.toml").write_text('[package]\nname = "r"\nversion = "0.1.0"\n\n[dependencies]\nim = { package = "indexmap", version = "2" }\n')
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "lib.rs").write_text("use std::collections::HashMap;\n\npub fn ids(m: &HashMap<u64, u64>) -> Vec<u64> {\n    m.keys().copied().collect()\n}\n")
+    dstcheck(["--unsafe-fixes"], tmp_path)
+    assert (tmp_path / "src" / "lib.rs").read_text() == "use im::IndexMap;\n\npub fn ids(m: &IndexMap<u64, u64>) -> Vec<u64> {\n    m.keys().copied().collect()\n}\n"
