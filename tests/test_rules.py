@@ -26,7 +26,8 @@ def _scan_example(tmp_path, rule_id, code, path=None, files=None):
         target = tmp_path / other
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
-    cfg = config_mod.from_data({}, tmp_path, None)
+    # An example that ships a dstcheck.toml (DST207: what is out of scope) is checked with it.
+    cfg = config_mod.load(explicit=tmp_path / "dstcheck.toml") if "dstcheck.toml" in (files or {}) else config_mod.from_data({}, tmp_path, None)
     # Examples are evaluated as if the file were among the rule's configured files.
     cfg.pack.rules[rule_id].only_in = None
     cfg.pack.rules[rule_id].except_in = []

@@ -10,8 +10,7 @@ banned path (or a module above one) is then made exact by parsing the modules on
 module-level imports, `__all__` and star imports. Everything else stays project-local, which is
 what it would be at the exact level too.
 
-The same tables later carry function-level summaries (for reach rules): a module's entry is
-where its functions and what they call will go.
+After analysis, `link` runs the reach step (`dstcheck.python.reach`) over these modules.
 """
 
 from __future__ import annotations
@@ -243,6 +242,22 @@ class Project:
                 return paths, (parts[cut] if cut < len(parts) else ""), parts[cut + 1:]
         return None, "", []
 
+    def locate(self, name: str) -> List[Tuple[List[str], str]]:
+        """Where the project defines what a dotted name finally denotes, through re-exports:
+        (the files of its module, its qualified name inside them: `Class.method`), one pair per
+        meaning that is not a module itself; nothing for a name outside the project."""
+        out = []
+        for final in self.resolve(name, exact=True):
+            paths, segment, rest = self._split(final)
+            if paths and segment:
+                out.append((paths, ".".join([segment, *rest])))
+        return out
+
+    def sibling(self, analysed: Iterable[str]) -> "Project":
+        """A project index over the same files for other analysed modules (its own chains made
+        exact, its own digest), sharing the cached exact summaries."""
+        return Project(self.root, analysed, self.banned, self._exact_loader)
+
     def is_project(self, name: str) -> bool:
         hit = self._is_project.get(name)
         if hit is None:
@@ -426,6 +441,12 @@ class Project:
         """The exact tables, as `prepare` left them: they change only when a module on a chain
         some file follows to a banned path changes."""
         return self._digest
+
+    def link(self, config, results, rules_run, store, stats) -> None:
+        """After analysis: DST207, calls from in-scope files into out-of-scope modules."""
+        from dstcheck.python import reach
+
+        reach.link_reach(self, config, results, rules_run, store, stats)
 
 
 def build(config, entries, todo, store, options, stats):

@@ -61,10 +61,11 @@ class Scope:
 
 
 class ClassInfo:
-    __slots__ = ("node", "attrs", "id_stores", "scope")
+    __slots__ = ("node", "attrs", "id_stores", "scope", "qualname")
 
-    def __init__(self, node, scope):
+    def __init__(self, node, scope, qualname=None):
         self.node, self.scope = node, scope
+        self.qualname = qualname  # `Outer.Inner` in its module; None for a class defined in a function
         self.attrs: Dict[str, list] = {}  # attribute -> Locals assigned to `self.<attr>` or declared in the body
         self.id_stores: set = set()
 
@@ -72,14 +73,16 @@ class ClassInfo:
 class Ctx:
     """Where the walk is: shared by siblings, replaced where something changes."""
 
-    __slots__ = ("scope", "gate", "item", "in_async", "klass", "self_name", "proven", "in_hash")
+    __slots__ = ("scope", "gate", "item", "in_async", "klass", "self_name", "proven", "in_hash", "unit", "receiver")
 
-    def __init__(self, scope, gate, item, in_async, klass, self_name, proven, in_hash):
+    def __init__(self, scope, gate, item, in_async, klass, self_name, proven, in_hash, unit=None, receiver=None):
         self.scope, self.gate, self.item, self.in_async = scope, gate, item, in_async
         self.klass, self.self_name, self.proven, self.in_hash = klass, self_name, proven, in_hash
+        self.unit = unit  # reach: the module-level function or method whose body this is (`Class.method`)
+        self.receiver = receiver  # reach: the name of `self` or `cls` in that method
 
     def but(self, **changes) -> "Ctx":
-        new = Ctx(self.scope, self.gate, self.item, self.in_async, self.klass, self.self_name, self.proven, self.in_hash)
+        new = Ctx(self.scope, self.gate, self.item, self.in_async, self.klass, self.self_name, self.proven, self.in_hash, self.unit, self.receiver)
         for key, value in changes.items():
             setattr(new, key, value)
         return new
@@ -226,11 +229,15 @@ def size_proofs(test) -> Tuple[FrozenSet[str], FrozenSet[str]]:
 class Walker:
     """Records bindings and candidate sites in one pass, then resolves them (`facts`)."""
 
-    def __init__(self, tree: ast.Module, lines: List[bytes], wants: Wants, guards, project=None, path: str = "", interesting=frozenset()):
+    def __init__(self, tree: ast.Module, lines: List[bytes], wants: Wants, guards, project=None, path: str = "", interesting=frozenset(), reach: Optional[str] = None):
         self.tree, self.lines, self.wants = tree, lines, wants
         self.guards = frozenset(guards)
         self.project, self.path = project, path
         self.interesting = interesting
+        self.reach = reach  # the module's dotted name when the reach step wants every call (see `reach_calls`)
+        self.every_call: list = []  # reach: (ctx, call node, root name or "super()", attrs)
+        self.units: Dict[str, Tuple[int, int]] = {}  # reach: function or method qualname -> (line, column) of its `def`
+        self.fact_units: Dict[int, Optional[str]] = {}  # reach: id(fact) -> the unit that holds it
         self.within = project.imported_modules(path) if project is not None else frozenset()
         self.facts: List[Fact] = []
         self.contexts: Dict[int, Context] = {}
@@ -362,8 +369,29 @@ class Walker:
         elif self_name is not None and any(a is not None and a.arg == self_name for a in params):
             self_name = None
         item = f"{ctx.item}.{node.name}" if ctx.scope.kind == "class" and ctx.item else node.name
-        inner = Ctx(scope, ctx.gate, item, isinstance(node, ast.AsyncFunctionDef), klass, self_name, _NOTHING, node.name == "__hash__")
+        unit, receiver = ctx.unit, ctx.receiver
+        if self.reach is not None:
+            unit, receiver = self._unit(node, ctx, args)
+        inner = Ctx(scope, ctx.gate, item, isinstance(node, ast.AsyncFunctionDef), klass, self_name, _NOTHING, node.name == "__hash__", unit, receiver)
         self._block(node.body, inner)
+
+    def _unit(self, node, ctx, args) -> Tuple[Optional[str], Optional[str]]:
+        """(unit, receiver) for a function's body: a module-level function or a method of a
+        module-level class is a unit of its own; a nested function belongs to the unit around it."""
+        positional = [*getattr(args, "posonlyargs", []), *args.args]
+        if ctx.unit is not None or ctx.scope.kind not in ("module", "class"):
+            params = {a.arg for a in [*positional, args.vararg, *args.kwonlyargs, args.kwarg] if a is not None}
+            return ctx.unit, (None if ctx.receiver in params else ctx.receiver)
+        if ctx.scope.kind == "module":
+            qualname, receiver = node.name, None
+        else:
+            if ctx.klass.qualname is None:
+                return None, None
+            qualname = f"{ctx.klass.qualname}.{node.name}"
+            static = any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in node.decorator_list)
+            receiver = positional[0].arg if positional and not static else None
+        self.units.setdefault(qualname, (node.lineno, self._column(node.lineno, node.col_offset)))
+        return qualname, receiver
 
     def _class(self, node, ctx) -> None:
         self._bind(node.name, Local(node, None, None), ctx)
@@ -371,9 +399,14 @@ class Walker:
         self._push_all(node.bases, ctx)
         self._push_all([k.value for k in node.keywords], ctx)
         scope = Scope(ctx.scope, "class")
-        info = ClassInfo(node, ctx.scope)
+        qualname = None
+        if ctx.unit is None and ctx.scope.kind == "module":
+            qualname = node.name
+        elif ctx.unit is None and ctx.scope.kind == "class" and ctx.klass.qualname is not None:
+            qualname = f"{ctx.klass.qualname}.{node.name}"
+        info = ClassInfo(node, ctx.scope, qualname)
         self.classes[id(node)] = info
-        inner = Ctx(scope, ctx.gate, node.name, ctx.in_async, info, None, _NOTHING, False)
+        inner = Ctx(scope, ctx.gate, node.name, ctx.in_async, info, None, _NOTHING, False, ctx.unit, None)
         self._block(node.body, inner)
 
     def _assign(self, node, ctx) -> None:
@@ -545,6 +578,11 @@ class Walker:
                 self.calls.append((ctx, node, inner_root, inner_attrs + attrs, method))
                 self._push_all(root.args, ctx)
                 root = None
+        if self.reach is not None:
+            if isinstance(root, ast.Name):
+                self.every_call.append((ctx, node, root.id, attrs))
+            elif isinstance(root, ast.Call) and isinstance(root.func, ast.Name) and root.func.id == "super" and not root.args and len(attrs) == 1:
+                self.every_call.append((ctx, node, "super()", attrs))
         if isinstance(root, ast.Name):
             if root.id in self.interesting or method in self.wants.methods:
                 self.calls.append((ctx, node, root.id, attrs, method))
@@ -1004,6 +1042,58 @@ class Walker:
     def _fact(self, fact: Fact, ctx: Ctx) -> None:
         self.facts.append(fact)
         self.contexts[id(fact)] = Context(gate=ctx.gate, item=ctx.item)
+        if self.reach is not None:
+            self.fact_units[id(fact)] = ctx.unit
+
+    # -- reach -------------------------------------------------------------------------------
+    def _dotted_names(self, root: str, attrs: List[str], scope: Scope) -> List[str]:
+        """The absolute dotted names `root.attrs` can be: through an import, or a function or
+        class of this module. A local variable, a parameter or a builtin is not followed."""
+        found_scope, meanings = self.lookup(root, scope)
+        suffix = "".join("." + a for a in attrs)
+        out = set()
+        for meaning in meanings or ():
+            if isinstance(meaning, str):
+                out.add(meaning + suffix)
+            elif found_scope is self.module and isinstance(meaning.value, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                out.add(f"{self.reach}.{root}{suffix}")
+        return sorted(out)
+
+    def reach_calls(self) -> List[tuple]:
+        """Every call with what it can call: (ctx, node, forms), a form being ("name", dotted
+        name), ("self", class qualname, method) for `self.m()` / `cls.m()`, or ("super", class
+        qualname, method) for `super().m()`."""
+        out = []
+        for ctx, node, root, attrs in self.every_call:
+            klass = ctx.klass.qualname if ctx.klass is not None else None
+            if root == "super()":
+                forms = [("super", klass, attrs[0])] if klass is not None and ctx.receiver is not None else []
+            elif root == ctx.receiver and klass is not None:
+                forms = [("self", klass, attrs[0])] if len(attrs) == 1 else []
+            else:
+                forms = [("name", n) for n in self._dotted_names(root, attrs, ctx.scope)]
+            if forms:
+                out.append((ctx, node, forms))
+        return out
+
+    def class_bases(self) -> Dict[str, List[str]]:
+        """Each module-level class's bases, as absolute dotted names, in order; "?" for one that
+        is computed or held in a variable (a builtin such as `object` is left out)."""
+        out = {}
+        for info in self.classes.values():
+            if info.qualname is None:
+                continue
+            bases = []
+            for base in info.node.bases:
+                if isinstance(base, ast.Subscript):  # Generic[T], Base[int]
+                    base = base.value
+                root, attrs = _chain(base)
+                if isinstance(root, ast.Name) and self.builtin(root.id, info.scope):
+                    continue
+                names = self._dotted_names(root.id, attrs, info.scope) if isinstance(root, ast.Name) else []
+                bases.extend(names or ["?"])
+            out[info.qualname] = bases
+        return out
 
 
 _FIELDS: Dict[type, Tuple[str, ...]] = {}
@@ -1071,6 +1161,7 @@ def wants(rules, config) -> Wants:
     return _WANTS[key]
 
 
-def collect(tree: ast.Module, source: bytes, wants: Wants, guards, project=None, path: str = "") -> Walker:
+def collect(tree: ast.Module, source: bytes, wants: Wants, guards, project=None, path: str = "", reach: Optional[str] = None) -> Walker:
+    """`reach`: the module's dotted name, to also record every call and the unit it sits in."""
     interesting = interesting_names(source, wants.banned, project, path, ("heapq",) if wants.identity else ())
-    return Walker(tree, source.split(b"\n"), wants, guards, project, path, interesting).run()
+    return Walker(tree, source.split(b"\n"), wants, guards, project, path, interesting, reach).run()

@@ -1,0 +1,453 @@
+"""DST207 reach (Python): an in-scope call into a module outside the in-scope source sets (an
+excluded directory, a package no source set includes) whose function, directly or through the
+calls it makes, holds a site of the clock, rng, thread, blocking or select families that would be
+a violation if that module were in scope. The site is the in-scope call; its chain says how the
+site is reached.
+
+What is followed: module-level functions through imports (`from .helpers import stamp`,
+`import pkg.mod as m; m.f()`, re-exports through `__init__`), `Class.method()` and `Class()` (its
+`__init__`), `self.m()`, `cls.m()` and `super().m()` through the enclosing class and its bases;
+calls inside nested functions and lambdas count for the function around them. Not followed:
+methods called on other values, functions passed as values, module-level code (it runs at
+import). Gated, marked, allowlisted and test sites do not propagate, nor do gated or marked calls.
+Each function is summarised once; the depth is bounded by `[reach] max-depth`, so cycles end.
+
+The modules looked at are those the in-scope files' imports reach, found on disk as the project
+index finds them, so a run over one file follows the same calls as a full scan. What a module
+holds (its functions, classes, calls and candidate sites) is cached by its content; classifying
+the sites (markers, allowlist, gates) and resolving names through the project's re-exports happen
+on every run, so an allowlist or a re-export edited elsewhere is seen.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from typing import Dict, List, NamedTuple, Optional, Tuple
+
+from dstcheck.model import Context, Fact, FileResult, Finding, Marker
+
+MODULES = "python-reach-modules"  # out-of-scope modules: functions, classes, calls, candidate sites
+CLASSES = "python-reach-classes"  # other modules a method lookup passes through: functions, classes
+CALLS = "python-reach-calls"  # in-scope files: the calls that name a function that reaches a site
+_STDLIB = frozenset(getattr(sys, "stdlib_module_names", ()))
+
+
+class Step(NamedTuple):
+    path: str
+    line: int
+    column: int
+    item: str
+    what: str
+
+
+class Taint(NamedTuple):
+    display: str  # the function's dotted name, e.g. pkg.venue.clock.stamp
+    definition: Tuple[str, int, int, str]  # (path, line, column, qualified name) of its `def`
+    chain: List[Step]  # from the first call it makes on the way (or its own site) to the site
+    family: str
+
+
+def _reach_rules(rules_run: Dict[str, list], results) -> Dict[str, object]:
+    out = {}
+    for path, rules in rules_run.items():
+        if results.get(path) is not None and results[path].language == "python":
+            out.update((r.id, r) for r in rules if any(m.kind == "reach" for m in r.matchers))
+    return out
+
+
+def link_reach(project, config, results: Dict, rules_run: Dict, store, stats) -> None:
+    """Add DST207 findings to the in-scope files whose calls reach out-of-scope sites."""
+    reach = _reach_rules(rules_run, results)
+    if not reach:
+        return
+    families = {f for rule in reach.values() for m in rule.matchers if m.kind == "reach" for f in m.params.get("families", ())}
+    linker = _Linker(project, config, store, stats, families, sorted(reach))
+    inside = [p for p in sorted(results) if results[p].language == "python" and any(r.id in reach for r in rules_run.get(p, ())) and linker.in_scope(p)]
+    if not inside:
+        return
+    tainted = linker.taint(inside)
+    stats["python reach: out-of-scope functions that reach a site"] = len(tainted)
+    if not tainted:
+        return
+    words = linker.words(tainted)
+    from dstcheck.stages.match import match
+
+    for path in inside:
+        result = results[path]
+        rules = [r for r in rules_run[path] if r.id in reach]
+        added = False
+        for forms, span, snippet, gate, item in linker.calls_in(path, words):
+            callee, lost = None, False
+            for form in forms:
+                found, unresolved = linker.function(tuple(form), path)
+                lost = lost or unresolved
+                if found in tainted:
+                    callee = found
+                    break
+            if callee is None:
+                result.unresolved += int(lost)
+                continue
+            taint = tainted[callee]
+            chain = [Step(*taint.definition, f"calls {taint.display}")] + taint.chain
+            fact = Fact("reach", (taint.display,), 0, 1, None, method=taint.family)
+            for rule, matched, _ in match([fact], rules):
+                result.findings.append(Finding(rule.id, *span, snippet, rule.message.format(path=matched), Context(gate=gate, item=item), matched, [list(s) for s in chain]))
+                stats["python reach: in-scope calls that reach a site"] += 1
+                added = True
+        if added:
+            result.findings.sort(key=lambda f: (f.line, f.column, f.rule, f.end_line, f.end_column))
+
+
+# -- what one module holds ---------------------------------------------------------------------
+def _walk(source: bytes, path: str, modname: str, rules, config, project):
+    """The resolve stage's walk over one module, every call recorded; None if it does not parse."""
+    from dstcheck.python import parse, resolve
+
+    with parse.no_gc():
+        tree, error = parse.parse(source)
+        if error is not None:
+            return None
+        try:
+            return resolve.collect(tree, source, resolve.wants(rules, config), config.languages["python"].guards, project, path, modname)
+        except RecursionError:
+            return None
+
+
+def _tables(walker) -> dict:
+    return {"units": sorted([q, line, column] for q, (line, column) in walker.units.items()), "classes": sorted([q, b] for q, b in walker.class_bases().items())}
+
+
+def module_summary(source: bytes, path: str, modname: str, rules, config, project) -> Optional[dict]:
+    """An out-of-scope module: its functions and classes, the calls each function makes (what
+    they can call) and the sites of `rules` in each, before classification."""
+    from dstcheck.python.parse import markers
+    from dstcheck.stages.match import match
+
+    walker = _walk(source, path, modname, rules, config, project)
+    if walker is None:
+        return None
+    sites = []
+    for rule, matched, fact in match(walker.facts, rules):
+        unit = walker.fact_units.get(id(fact))
+        if unit is not None:
+            (line, column), (end_line, end_column) = fact.start, fact.end
+            ctx = walker.contexts[id(fact)]
+            sites.append([unit, rule.id, line, column, end_line, end_column, walker.snippet(fact.handle), rule.message.format(path=matched), ctx.gate, ctx.item, matched])
+    calls = []
+    for ctx, node, forms in walker.reach_calls():
+        kept = [list(f) for f in forms if f[0] != "name" or f[1].split(".")[0] not in _STDLIB]
+        if ctx.unit is not None and kept:
+            calls.append([ctx.unit, node.lineno, node.end_lineno, ctx.gate, kept])
+    found = [[m.line, list(m.rules), m.reason, m.column] for m in markers(source, config.marker)]
+    return {**_tables(walker), "calls": calls, "sites": sites, "markers": found}
+
+
+def class_summary(source: bytes, path: str, modname: str, config, project) -> Optional[dict]:
+    """Any other module a method lookup passes through: its functions and classes."""
+    walker = _walk(source, path, modname, [], config, project)
+    return _tables(walker) if walker is not None else None
+
+
+def calls_summary(source: bytes, path: str, modname: str, words: frozenset, config, project) -> Optional[dict]:
+    """An in-scope file: its functions and classes, and the calls that could name a function
+    that reaches a site (a name in `words`, or a class of this module: its `__init__` may be
+    inherited), with what a finding needs."""
+    walker = _walk(source, path, modname, [], config, project)
+    if walker is None:
+        return None
+    tables = _tables(walker)
+    classes = {q for q, _ in tables["classes"]}
+    prefix = modname + "."
+    calls = []
+    for ctx, node, forms in walker.reach_calls():
+        kept = []
+        for form in forms:
+            if form[0] != "name":
+                hit = form[2] in words
+            else:
+                hit = any(part in words for part in form[1].split(".")) or (form[1].startswith(prefix) and form[1][len(prefix):].split(".")[0] in classes)
+            if hit:
+                kept.append(list(form))
+        if kept:
+            (line, column), (end_line, end_column) = walker.span(node)
+            calls.append([kept, [line, column, end_line, end_column], walker.snippet(node), ctx.gate, ctx.item])
+    return {**tables, "calls": calls}
+
+
+# -- the link step -------------------------------------------------------------------------------
+class _Linker:
+    def __init__(self, project, config, store, stats, families, rule_ids):
+        from dstcheck.stages import cache as cache_mod
+
+        self.project, self.config, self.store, self.stats = project, config, store, stats
+        self.rule_ids = rule_ids  # the reach rules: a marker naming one accepts a call on the way
+        self.root = str(config.root)
+        self.salt = cache_mod.config_salt(config)
+        self.site_rules = [r for r in config.pack.for_language("python") if r.family in families and r.matchers]
+        self.outside = None  # the project index over the out-of-scope modules (see `taint`)
+        self.modules: Dict[str, Optional[dict]] = {}  # out-of-scope path -> module_summary
+        self.closure: List[str] = []
+        self._entries: Dict[str, object] = {}
+        self._names: Dict[str, Optional[str]] = {}
+        self._tables: Dict[str, Optional[Tuple[dict, dict]]] = {}
+        self._functions: Dict[tuple, Tuple[Optional[Tuple[str, str]], bool]] = {}
+
+    # -- files ---------------------------------------------------------------------------------
+    def _entry(self, path: str):
+        if path not in self._entries:
+            from dstcheck.stages.discover import classify_file
+
+            self._entries[path] = classify_file(self.config, path, os.path.join(self.root, path))
+        return self._entries[path]
+
+    def in_scope(self, path: str) -> bool:
+        entry = self._entry(path)
+        return entry is not None and entry.scope is not None
+
+    def out_of_scope(self, path: str) -> bool:
+        """Outside every source set, not excluded from the scan, not test code."""
+        entry = self._entry(path)
+        return entry is not None and entry.scope is None and entry.test is None
+
+    def modname(self, path: str) -> Optional[str]:
+        """The dotted name a file is imported as: through its `__init__` packages, else (a
+        namespace package) its path from an import root."""
+        if path not in self._names:
+            project = self.project
+            names = [project.module_name(path)]
+            for root in project.roots:
+                if not root or path.startswith(root + "/"):
+                    parts = path[len(root) + 1 if root else 0:-3].split("/")
+                    names.append(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+            self._names[path] = next((n for n in names if n and path in project.module_paths(n)), names[0])
+        return self._names[path]
+
+    def _source(self, path: str) -> Optional[bytes]:
+        from dstcheck.stages.analyze import read_source
+
+        source, problem = read_source(os.path.join(self.root, path))
+        return source if problem is None else None
+
+    def _cached(self, namespace: str, path: str, extra: list, compute):
+        """compute(source, modname) for one file, from the cache when its content is unchanged."""
+        from dstcheck.stages import cache as cache_mod
+
+        source = self._source(path)
+        modname = self.modname(path)
+        if source is None or modname is None:
+            return None
+        key = cache_mod.key(self.salt, [namespace, modname, *extra], source)
+        hit = self.store.get_raw(namespace, path, key) if self.store is not None else None
+        if hit is not None:
+            self.stats[f"python reach: {namespace} from cache"] += 1
+            return hit["summary"]
+        summary = compute(source, modname)
+        self.stats[f"python reach: {namespace} summarised"] += 1
+        if self.store is not None:
+            self.store.put_raw(namespace, path, key, {"summary": summary})
+        return summary
+
+    def _imports(self, path: str) -> List[str]:
+        """The project files one file's imports (the byte scan's, a superset) can load."""
+        project = self.project
+        names = set()
+        for imp in project.file_imports(path):
+            if imp.module is None:
+                names.update(name for name, _ in imp.names)
+                continue
+            base = project.absolute(path, imp.level, imp.module) if imp.level else imp.module
+            if base:
+                names.add(base)
+                names.update(f"{base}.{name}" for name, _ in imp.names if name != "*")
+        out = []
+        for name in sorted(names):
+            parts = name.split(".")
+            for i in range(1, len(parts) + 1):  # importing a.b.c runs a and a.b too
+                out.extend(project.module_paths(".".join(parts[:i])))
+        return out
+
+    def _closure(self, starts: List[str]) -> List[str]:
+        seen = set(starts)
+        stack = list(starts)
+        while stack:
+            for target in self._imports(stack.pop()):
+                if target not in seen:
+                    seen.add(target)
+                    stack.append(target)
+        return sorted(seen)
+
+    # -- functions and classes -------------------------------------------------------------------
+    def tables(self, path: str) -> Optional[Tuple[dict, dict]]:
+        """({function or method qualname: (line, column)}, {class qualname: bases}) of a module."""
+        if path not in self._tables:
+            summary = self.modules.get(path)
+            if summary is None:
+                summary = self._cached(CLASSES, path, [], lambda source, modname: class_summary(source, path, modname, self.config, self.project))
+            self._set_tables(path, summary)
+        return self._tables[path]
+
+    def _set_tables(self, path: str, summary: Optional[dict]) -> None:
+        self._tables[path] = ({q: (line, column) for q, line, column in summary["units"]}, {q: b for q, b in summary["classes"]}) if summary else None
+
+    def function(self, form: tuple, path: str) -> Tuple[Optional[Tuple[str, str]], bool]:
+        """((path, qualname) of the function a call form names, or None; whether it was a
+        candidate that could not be resolved). `path` is the calling file."""
+        key = (path, form) if form[0] != "name" else form
+        if key not in self._functions:
+            if form[0] == "name":
+                self._functions[key] = self._named(form[1])
+            else:
+                self._functions[key] = self._method(path, form[1], form[2], form[0] == "super", set())
+        return self._functions[key]
+
+    def _named(self, name: str) -> Tuple[Optional[Tuple[str, str]], bool]:
+        located = self.project.locate(name)
+        for paths, qual in located:
+            for path in paths:
+                tables = self.tables(path)
+                if tables is None:
+                    continue
+                units, classes = tables
+                if qual in units:
+                    return (path, qual), False
+                if qual in classes:  # `Class()` runs its `__init__` (object's, when none is defined, does nothing)
+                    return self._method(path, qual, "__init__", False, set())
+                head, _, last = qual.rpartition(".")
+                if head in classes:  # `Class.method()` inherited from a base
+                    return self._method(path, head, last, False, set())
+        return None, bool(located)
+
+    def _method(self, path: str, klass: str, name: str, skip_own: bool, seen: set) -> Tuple[Optional[Tuple[str, str]], bool]:
+        """`name` looked up on `klass` (of module `path`) and then its bases, depth first."""
+        if (path, klass) in seen:
+            return None, False
+        seen.add((path, klass))
+        tables = self.tables(path)
+        if tables is None or klass not in tables[1]:
+            return None, True
+        units, classes = tables
+        if not skip_own and f"{klass}.{name}" in units:
+            return (path, f"{klass}.{name}"), False
+        lost = "?" in classes[klass]  # a computed base may define it
+        for base in classes[klass]:
+            for paths, qual in self.project.locate(base) if base != "?" else ():
+                for base_path in paths:
+                    found, unresolved = self._method(base_path, qual, name, False, seen)
+                    if found is not None:
+                        return found, False
+                    lost = lost or unresolved
+        return None, lost
+
+    # -- out-of-scope functions that reach a site --------------------------------------------------
+    def taint(self, inside: List[str]) -> Dict[Tuple[str, str], Taint]:
+        """Out-of-scope functions that reach a site, to the configured depth: first those that
+        hold one, then, round by round, those that call one tainted in an earlier round (so each
+        chain is a shortest one)."""
+        self.closure = self._closure(inside)
+        outside = [p for p in self.closure if self.out_of_scope(p)]
+        if not outside:
+            return {}
+        self.outside = self.project.sibling(outside)
+        self.outside.prepare()  # its digest: what the sites found in these modules depend on elsewhere
+        extra = [self.outside.digest(), ",".join(r.id for r in self.site_rules)]
+        for path in outside:
+            self.modules[path] = self._cached(MODULES, path, extra, lambda source, modname, path=path: module_summary(source, path, modname, self.site_rules, self.config, self.outside))
+        tainted: Dict[Tuple[str, str], Taint] = {}
+        edges: List[Tuple[Tuple[str, str], Tuple[str, str]]] = []
+        for path in outside:
+            summary = self.modules[path]
+            if summary is None:
+                continue
+            self._set_tables(path, summary)
+            for unit, step, family in self._violations(path, summary):
+                if (path, unit) not in tainted:
+                    tainted[(path, unit)] = Taint(self._display(path, unit), self._definition(path, unit), [step], family)
+            accepted = self._accepting_lines(summary)
+            for unit, line, end_line, gate, forms in summary["calls"]:
+                if gate or any(line <= m <= end_line for m in accepted):
+                    continue
+                for form in forms:
+                    callee, lost = self.function(tuple(form), path)
+                    if lost:
+                        self.stats["python reach: calls in out-of-scope code not followed (callee not resolved)"] += 1
+                    if callee is not None and self.modules.get(callee[0]) is not None:
+                        edges.append(((path, unit), callee))
+        for _ in range(self.config.reach_depth - 1):
+            before = dict(tainted)
+            for caller, callee in edges:
+                if caller in tainted or callee not in before:
+                    continue
+                reached = before[callee]
+                tainted[caller] = Taint(self._display(*caller), self._definition(*caller), [Step(*reached.definition, f"calls {reached.display}")] + reached.chain, reached.family)
+            if len(tainted) == len(before):
+                break
+        return tainted
+
+    def _violations(self, path: str, summary: dict) -> List[Tuple[str, Step, str]]:
+        """(unit, step, family) of the sites that would be violations in scope, in source order."""
+        from dstcheck.stages.classify import classify
+
+        findings = [Finding(rule, line, column, end_line, end_column, snippet, message, Context(gate=gate, item=item), api)
+                    for _, rule, line, column, end_line, end_column, snippet, message, gate, item, api in summary["sites"]]
+        marks = [Marker(line, tuple(rules), reason, column) for line, rules, reason, column in summary["markers"]]
+        sites, _, _ = classify(self.config, FileResult(path, "python", findings=findings, markers=marks), True, None, Context())
+        out = []
+        for row, site in zip(summary["sites"], sites):
+            if site.disposition == "violation":
+                out.append((row[0], Step(path, site.line, site.column, site.item, site.message), self.config.pack.rules[site.rule].family))
+        out.sort(key=lambda found: (found[1].line, found[1].column, found[1].what))
+        return out
+
+    def _accepting_lines(self, summary: dict) -> List[int]:
+        """Lines whose marker accepts a call on the way: a bare one, or one naming a reach rule."""
+        return [line for line, rules, _, _ in summary["markers"] if not rules or any(r in rules for r in self.rule_ids)]
+
+    def _display(self, path: str, unit: str) -> str:
+        return f"{self.modname(path)}.{unit}"
+
+    def _definition(self, path: str, unit: str) -> Tuple[str, int, int, str]:
+        line, column = self._tables[path][0][unit]
+        return (path, line, column, unit)
+
+    # -- in-scope calls ------------------------------------------------------------------------
+    def words(self, tainted: Dict[Tuple[str, str], Taint]) -> frozenset:
+        """A name a call of a tainted function must contain: its own, its class's for an
+        `__init__`, or a name some import binds to one of those (`import stamp as now`)."""
+        out = set()
+        for _, unit in tainted:
+            parts = unit.split(".")
+            out.add(parts[-1])
+            if parts[-1] == "__init__" and len(parts) > 1:
+                out.add(parts[-2])
+        binds = sorted(
+            (bound, target.rsplit(".", 1)[-1])
+            for path in self.closure
+            for bound, targets in self.project.bindings(path, False)[0].items()
+            for target in targets
+        )
+        grown = True
+        while grown:
+            grown = False
+            for bound, last in binds:
+                if last in out and bound not in out:
+                    out.add(bound)
+                    grown = True
+        return frozenset(out)
+
+    def calls_in(self, path: str, words: frozenset) -> list:
+        """The calls of an in-scope file that could reach a tainted function (cached by the
+        file's content and `words`)."""
+        from dstcheck.stages.prefilter import words_of
+
+        source = self._source(path)
+        if source is None or {w.encode() for w in words}.isdisjoint(words_of(source)):
+            return []
+        words_key = hashlib.blake2b(json.dumps(sorted(words)).encode(), digest_size=16).hexdigest()
+        summary = self._cached(CALLS, path, [words_key], lambda source, modname: calls_summary(source, path, modname, words, self.config, self.project))
+        if summary is None:
+            return []
+        self._set_tables(path, summary)
+        return summary["calls"]

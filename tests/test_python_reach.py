@@ -1,0 +1,263 @@
+"""DST207: in-scope Python calls into out-of-scope modules that reach a nondeterministic site.
+
+The fixture package `tests/fixtures/python/reach/` states the cases line by line (test_fixtures
+checks them); these tests check what a line annotation cannot: the chain, the depth, cycles, the
+cache, and a run over one file."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from dstcheck import config as config_mod
+from dstcheck import pipeline
+from dstcheck.stages.index import UNRESOLVED
+from fixture_harness import FIXTURES, workspace
+
+CONFIG = """
+[[scope]]
+include = ["engine/**/*.py"]
+
+[python]
+guards = ["SIMULATION"]
+"""
+
+
+def _scan(root, paths=(), cache=False, **options):
+    cfg = config_mod.load(explicit=root / "dstcheck.toml")
+    return pipeline.scan(cfg, [str(root / p) for p in paths], options=pipeline.Options(cache=cache, cache_dir=str(root / ".cache") if cache else None, **options))
+
+
+def _reach(scan):
+    return [s for s in scan.sites if s.rule == "DST207"]
+
+
+@pytest.fixture(scope="module")
+def fixture_scan():
+    return pipeline.scan(config_mod.load(explicit=FIXTURES / "dstcheck.toml"), include_scoped_out=True, options=pipeline.Options(cache=False))
+
+
+def test_chain_names_every_step_down_to_the_site(fixture_scan):
+    site = next(s for s in _reach(fixture_scan) if s.path == "python/reach/engine.py" and s.snippet == "deep.level1()")
+    venue = "python/reach/venue/deep.py"
+    assert site.api == "reach.venue.deep.level1"
+    assert site.message == "calls `reach.venue.deep.level1`, which reaches a nondeterministic site outside the in-scope source sets"
+    assert site.item == "reaches"
+    assert [list(step) for step in site.chain] == [
+        [venue, 11, 1, "level1", "calls reach.venue.deep.level1"],
+        [venue, 15, 1, "level2", "calls reach.venue.deep.level2"],
+        [venue, 19, 1, "level3", "calls reach.venue.deep.level3"],
+        [venue, 20, 12, "level3", "`random.random` draws from an unseeded random source"],
+    ]
+
+
+def test_methods_are_followed_through_self_and_base_classes(fixture_scan):
+    site = next(s for s in _reach(fixture_scan) if s.snippet == "self.tick()")
+    assert site.item == "Engine.start"  # an in-scope subclass of the out-of-scope Feed
+    assert [step[4] for step in site.chain] == [
+        "calls reach.venue.feed.Feed.tick",
+        "calls reach.venue.feed.Feed._read",
+        "calls reach.venue.feed.Base._start",
+        "`threading.Thread` runs work on a thread or process outside the scheduler",
+    ]
+    assert site.chain[-1][3] == "Base._start"
+
+
+def test_nothing_is_reported_in_out_of_scope_code(fixture_scan):
+    """Out-of-scope code calling out-of-scope code (venue/only.py) is not reported, and no
+    DST207 site is ever placed outside the source sets."""
+    reach = _reach(fixture_scan)
+    assert reach, "the fixture package must produce DST207 sites"
+    assert all(s.path.startswith("python/reach/engine.py") for s in reach)
+    assert not any(step[0].endswith("/only.py") or step[0].endswith("/test_support.py") for s in reach for step in s.chain)
+
+
+def _chain_workspace(tmp_path, depth=None):
+    config = CONFIG + (f"\n[reach]\nmax-depth = {depth}\n" if depth is not None else "")
+    return workspace(tmp_path, {
+        "dstcheck.toml": config,
+        "engine/__init__.py": "",
+        "engine/core.py": """
+            from venue import steps
+
+            def run():
+                return steps.one()
+            """,
+        "venue/__init__.py": "",
+        "venue/steps.py": """
+            import os
+
+            def one():
+                return two()
+
+            def two():
+                return three()
+
+            def three():
+                return os.urandom(8)
+            """,
+    })
+
+
+@pytest.mark.parametrize("depth,reported", [(2, False), (3, True), (None, True)])
+def test_max_depth_bounds_the_functions_followed(tmp_path, depth, reported):
+    """`one -> two -> three -> site` is three functions deep: reported from max-depth 3 up."""
+    found = _reach(_scan(_chain_workspace(tmp_path, depth)))
+    assert bool(found) == reported
+    if reported:
+        assert [step[3] for step in found[0].chain] == ["one", "two", "three", "three"]
+
+
+def test_a_recursive_call_graph_terminates(tmp_path):
+    """Mutual recursion, self recursion, a method calling itself through `self`, and classes
+    that name each other as bases: the analysis ends and reports what reaches a site."""
+    root = workspace(tmp_path, {
+        "dstcheck.toml": CONFIG + "\n[reach]\nmax-depth = 16\n",
+        "engine/calls.py": """
+            from venue import loop
+
+            def go():
+                # the tainted pair, the pure pair, the recursive method, the cyclic classes
+                return loop.ping(3), loop.spin(3), loop.Looper().again(3), loop.A().f()
+            """,
+        "venue/loop.py": """
+            import time
+
+            def ping(n):
+                return pong(n) if n else time.time()
+
+            def pong(n):
+                return ping(n - 1)
+
+            def spin(n):
+                return spin(n) + spin_back(n)
+
+            def spin_back(n):
+                return spin(n)
+
+            class Looper:
+                def again(self, n):
+                    return self.again(n - 1) if n else 0
+
+            class A(B):
+                pass
+
+            class B(A):
+                pass
+            """,
+    })
+    found = _reach(_scan(root))
+    assert [s.api for s in found] == ["venue.loop.ping"]
+    assert [step[4] for step in found[0].chain] == ["calls venue.loop.ping", "`time.time` reads the wall clock"]
+
+
+def test_a_run_over_one_file_follows_the_same_calls(tmp_path):
+    root = _chain_workspace(tmp_path)
+    full = [(s.path, s.line, s.chain) for s in _reach(_scan(root))]
+    one = [(s.path, s.line, s.chain) for s in _reach(_scan(root, ["engine/core.py"]))]
+    assert full and one == full
+
+
+def test_a_warm_run_reads_the_summaries_from_the_cache(tmp_path):
+    root = _chain_workspace(tmp_path)
+    cold = _scan(root, cache=True)
+    warm = _scan(root, cache=True)
+    assert [(s.path, s.line, s.chain) for s in _reach(warm)] == [(s.path, s.line, s.chain) for s in _reach(cold)]
+    assert _reach(warm)
+    assert cold.index.stats["python reach: python-reach-modules summarised"] == 2
+    assert cold.index.stats["python reach: python-reach-calls summarised"] == 1
+    assert warm.index.stats["python reach: python-reach-modules from cache"] == 2
+    assert warm.index.stats["python reach: python-reach-calls from cache"] == 1
+    assert not any(k.endswith(" summarised") and k.startswith("python reach") and n for k, n in warm.index.stats.items())
+
+
+def test_an_edit_out_of_scope_is_seen_on_a_warm_run(tmp_path):
+    root = _chain_workspace(tmp_path)
+    assert _reach(_scan(root, cache=True))
+    steps = root / "venue" / "steps.py"
+    steps.write_text(steps.read_text().replace("return os.urandom(8)", "return os.urandom(8)  # dst-ok: a nonce for the log"))
+    assert not _reach(_scan(root, cache=True))
+
+
+def test_an_allowlist_entry_out_of_scope_stops_propagation_on_a_warm_run(tmp_path):
+    """The sites a module holds are cached; whether they are accepted is decided on every run."""
+    root = _chain_workspace(tmp_path)
+    assert _reach(_scan(root, cache=True))
+    (root / "allow.toml").write_text('[[allow]]\nrule = "DST202"\npath = "venue/steps.py"\nreason = "a nonce for the log"\n')
+    (root / "dstcheck.toml").write_text('allowlists = ["allow.toml"]\n' + (root / "dstcheck.toml").read_text())
+    assert not _reach(_scan(root, cache=True))
+
+
+def test_a_reexport_edited_elsewhere_is_seen_on_a_warm_run(tmp_path):
+    root = workspace(tmp_path, {
+        "dstcheck.toml": CONFIG,
+        "engine/book.py": """
+            from venue import stamp
+
+            def quote():
+                return stamp()
+            """,
+        "venue/__init__.py": "from .clock import now as stamp\n",
+        "venue/clock.py": """
+            import time
+
+            def now():
+                return time.time()
+
+            def fixed():
+                return 0.0
+            """,
+    })
+    assert [s.api for s in _reach(_scan(root, cache=True))] == ["venue.clock.now"]
+    (root / "venue" / "__init__.py").write_text("from .clock import fixed as stamp\n")
+    assert not _reach(_scan(root, cache=True))
+
+
+def test_an_unresolved_candidate_call_is_counted(tmp_path):
+    """`self.tick()` in a class whose base is computed: `tick` names a function that reaches a
+    site, but which function this is cannot be proven."""
+    root = workspace(tmp_path, {
+        "dstcheck.toml": CONFIG,
+        "engine/feed.py": """
+            from venue.clock import tick
+
+            def make_base():
+                return object
+
+            class Live(make_base()):
+                def go(self):
+                    return self.tick()
+
+            def direct():
+                return tick()
+            """,
+        "venue/clock.py": """
+            import time
+
+            def tick():
+                return time.monotonic()
+            """,
+    })
+    scan = _scan(root)
+    assert [s.snippet for s in _reach(scan)] == ["tick()"]
+    assert scan.index.stats[UNRESOLVED] == 1
+
+
+def test_json_output_carries_the_chain(tmp_path, run_cli):
+    root = _chain_workspace(tmp_path)
+    code, out, _ = run_cli(["check", "--format", "json", "--no-cache"], root)
+    assert code == 1
+    site = next(s for s in json.loads(out)["sites"] if s["rule"] == "DST207")
+    assert site["chain"][0] == {"path": "venue/steps.py", "line": 4, "column": 1, "item": "one", "what": "calls venue.steps.one"}
+    assert site["chain"][-1]["what"] == "`os.urandom` draws from an unseeded random source"
+
+
+def test_output_is_the_same_across_hash_seeds_and_workers(run_cli):
+    outputs = {
+        run_cli(["check", "--format", "json", "--no-cache", "-j", jobs, "python/reach"], FIXTURES, env={"PYTHONHASHSEED": seed})[1]
+        for seed in ("0", "1", "4242")
+        for jobs in ("1", "2")
+    }
+    assert len(outputs) == 1
+    assert '"DST207"' in outputs.pop()
