@@ -20,7 +20,7 @@ from typing import Callable, Dict, List, Optional, Tuple
 from dstcheck.model import Site
 
 MAX_ROUNDS = 4
-SAFE, UNSAFE = "safe", "unsafe"
+SAFE = "safe"
 
 
 @dataclass(frozen=True)
@@ -204,18 +204,20 @@ def marker_round(config, scan, reason: str, report: Report) -> Dict[str, tuple]:
     from dstcheck.fix.markers import add_markers
 
     changes = {}
+    broken = _broken(scan)
     for path, sites in sorted(_violations(scan).items()):
         markable = [s for s in sites if (config.pack.rules.get(s.rule) is not None and config.pack.rules[s.rule].matchers)]
         report.not_applied.extend((s, "marked", "an engine diagnostic cannot be accepted with a marker") for s in sites if s not in markable)
         if not markable:
             continue
-        source = _read(config, path)
+        source = _read(config, path) if path not in broken else None
         if source is None:
-            report.not_applied.extend((s, "marked", "the file cannot be read") for s in markable)
+            why = "the file does not parse" if path in broken else "the file cannot be read"
+            report.not_applied.extend((s, "marked", why) for s in markable)
             continue
         language = scan.results[path].language
         after, marked, unmarked = add_markers(source, language, markable, config.marker, reason)
-        if marked and not _fixer_parses(language, after):
+        if marked and not parses(language, after):
             unmarked = [(s, "the marked file would not parse") for s in markable]
             marked, after = [], source
         report.not_applied.extend((site, "marked", why) for site, why in unmarked)
@@ -224,7 +226,8 @@ def marker_round(config, scan, reason: str, report: Report) -> Dict[str, tuple]:
     return changes
 
 
-def _fixer_parses(language: str, data: bytes) -> bool:
+def parses(language: str, data: bytes) -> bool:
+    """Whether a fixed file parses cleanly, as the front end parses it."""
     if language == "rust":
         from dstcheck.rust import parse
 

@@ -25,6 +25,7 @@ from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from dstcheck.fix import parses
 from dstcheck.fix.rust import import_unit
 from dstcheck.python.resolve import SINK_BUILTINS
 
@@ -201,7 +202,7 @@ class PythonFixer:
         if cut < spelled:
             forms.reverse()
         for form, path in forms:
-            if form == "full" and not self.names.taken(path[0], lambda w: w[1] is None and w[2] is None and w[0].split(".")[0] == path[0]):
+            if form == "full" and not self.names.taken(path[0], lambda w, root=path[0]: w[1] is None and w[2] is None and w[0].split(".")[0] == root):
                 add = (module, None)
                 break
             if form == "short" and not self.names.taken(unit[-1], lambda w: w[:2] == (module, unit[-1]) and w[2] is None):
@@ -299,7 +300,4 @@ class PythonFixer:
         return module.bytes
 
     def parses(self, data: bytes) -> bool:
-        from dstcheck.python import parse
-
-        decoded, trouble = parse.decode(data)
-        return trouble is None and parse.parse(decoded)[1] is None
+        return parses("python", data)

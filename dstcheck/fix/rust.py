@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Set, Tuple
+from typing import Callable, Dict, List, NamedTuple, Optional, Set, Tuple
 
 from dstcheck.fix.text import Edit, Lines, apply, overlap, span
 from dstcheck.rust import items, parse
@@ -38,15 +38,10 @@ class Plan:
     released: Set[str] = field(default_factory=set)
 
 
-class Segment(tuple):
-    __slots__ = ()
-
-    def __new__(cls, name: str, start: int, end: int):
-        return tuple.__new__(cls, (name, start, end))
-
-    name = property(lambda self: self[0])
-    start = property(lambda self: self[1])
-    end = property(lambda self: self[2])
+class Segment(NamedTuple):
+    name: str
+    start: int  # the first segment's includes a leading `::`
+    end: int
 
 
 def _skip_ws(source: bytes, pos: int) -> int:
@@ -129,6 +124,7 @@ class RustFixer:
         self._names = None
         self._typing = None
         self._retypes: Dict[Tuple[str, str], object] = {}
+        self._importing: Dict[Tuple[int, str], List[str]] = {}  # (module body, name) -> what a planned `use` imports
 
     # -- planning --------------------------------------------------------------------------------
     def plan(self, candidate):
@@ -171,23 +167,20 @@ class RustFixer:
         in_use = _ancestor(node, "use_declaration") is not None
         plan = plan or Plan()
         first, last = written[0], written[cut - 1]
-        if is_global or cut >= spelled or in_use:
-            lead = "::" if (is_global or replacement.startswith("::")) and new[0] not in ROOTS else ""
-            plan.edits.append(Edit(first.start, last.end, (lead + "::".join(new)).encode()))
-        else:
+        text = ("::" if (is_global or replacement.startswith("::")) and new[0] not in ROOTS else "") + "::".join(new)
+        if not (is_global or cut >= spelled or in_use):
             unit, reference = import_unit(new)
             scope = _scope(node)
-            if not self._imported(scope, unit):
-                if self._taken(unit[-1]):
-                    plan.edits.append(Edit(first.start, last.end, ("::".join(new)).encode()))
-                    plan.released.add(names[0])
-                    return plan
+            if self._imported(scope, unit):
+                text = "::".join(reference)
+            elif not self._taken(unit[-1]) and self._importing.setdefault((scope.id, unit[-1]), unit) == unit:
                 where = self._import_point(scope)
                 if where is None:
                     return "no place in the module for a `use`"
                 at, before, after = where
                 plan.imports.append(Edit(at, at, before + b"use " + "::".join(unit).encode() + b";" + after))
-            plan.edits.append(Edit(first.start, last.end, "::".join(reference).encode()))
+                text = "::".join(reference)
+        plan.edits.append(Edit(first.start, last.end, text.encode()))
         if names[0] not in ROOTS and not is_global:
             plan.released.add(names[0])
         return plan
@@ -352,7 +345,9 @@ class RustFixer:
         return False
 
     def parses(self, data: bytes) -> bool:
-        return parse.first_error(parse.parse(data)) is None
+        from dstcheck.fix import parses
+
+        return parses("rust", data)
 
 
 class Typing:
