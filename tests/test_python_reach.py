@@ -261,3 +261,20 @@ def test_output_is_the_same_across_hash_seeds_and_workers(run_cli):
     }
     assert len(outputs) == 1
     assert '"DST207"' in outputs.pop()
+
+
+def test_readme_python_reach_sample_is_real(tmp_path, run_cli):
+    """The Reach section's Python sample is the real output on DST207's own example files."""
+    from dstcheck.rules import load_pack
+
+    example = load_pack().rules["DST207"].invalid[0]
+    for name, body in {**example.files, example.path: example.code}.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(body, encoding="utf-8")
+    text = (FIXTURES.parent.parent / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("On the files of DST207's example"):]
+    block = section.split("$ dstcheck check\n", 1)[1].split("```", 1)[0]
+    code, out, _ = run_cli(["check", "--color", "never", "--no-cache"], tmp_path)
+    assert code == 1
+    assert out == block
+

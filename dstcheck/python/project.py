@@ -123,13 +123,13 @@ class Project:
     (its imports scanned) only when some chain of imports reaches it. Dotted names are absolute
     (`pkg.clock.now`); a module is known by its path from the project root."""
 
-    def __init__(self, root: str, analysed: Iterable[str], banned: Banned, exact_loader=None):
+    def __init__(self, root: str, analysed: Iterable[str], banned: Banned, exact_loader=None, shared: Optional["Project"] = None):
         self.root = root
         self.banned = banned
         self.analysed = sorted(analysed)
         self._exact_loader = exact_loader
-        self._files: Dict[str, Optional[Tuple[FrozenSet[str], FrozenSet[str]]]] = {}  # directory listings
-        self._scans: Dict[str, List[Import]] = {}
+        self._files: Dict[str, Optional[Tuple[FrozenSet[str], FrozenSet[str]]]] = shared._files if shared else {}  # directory listings
+        self._scans: Dict[str, List[Import]] = shared._scans if shared else {}
         self._module_paths: Dict[str, List[str]] = {}
         self.exact: Dict[str, Optional[dict]] = {}  # path -> exact summary, for the modules made exact
         self._bindings: Dict[Tuple[str, bool], Tuple[Dict[str, List[str]], List[str], Optional[List[str]]]] = {}
@@ -255,8 +255,13 @@ class Project:
 
     def sibling(self, analysed: Iterable[str]) -> "Project":
         """A project index over the same files for other analysed modules (its own chains made
-        exact, its own digest), sharing the cached exact summaries."""
-        return Project(self.root, analysed, self.banned, self._exact_loader)
+        exact, its own digest), sharing what depends only on a file or directory: listings,
+        byte scans, exact summaries."""
+
+        def load(path: str) -> Optional[dict]:
+            return self.exact[path] if path in self.exact else self._exact(path)
+
+        return Project(self.root, analysed, self.banned, load, shared=self)
 
     def is_project(self, name: str) -> bool:
         hit = self._is_project.get(name)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sys
 from typing import Dict, List, NamedTuple, Optional, Tuple
 
@@ -33,6 +34,8 @@ MODULES = "python-reach-modules"  # out-of-scope modules: functions, classes, ca
 CLASSES = "python-reach-classes"  # other modules a method lookup passes through: functions, classes
 CALLS = "python-reach-calls"  # in-scope files: the calls that name a function that reaches a site
 _STDLIB = frozenset(getattr(sys, "stdlib_module_names", ()))
+_CLASS = re.compile(rb"^[ \t]*class[ \t]+(\w+)[ \t]*(?:\[[^\]]*\][ \t]*)?(?:\(([^)]*)\))?", re.M)
+_WORD = re.compile(rb"\w+")
 
 
 class Step(NamedTuple):
@@ -192,6 +195,8 @@ class _Linker:
         self.closure: List[str] = []
         self._entries: Dict[str, object] = {}
         self._names: Dict[str, Optional[str]] = {}
+        self._sources: Dict[str, Optional[bytes]] = {}
+        self._loads: Dict[str, List[str]] = {}  # dotted name imported -> the files importing it loads
         self._tables: Dict[str, Optional[Tuple[dict, dict]]] = {}
         self._functions: Dict[tuple, Tuple[Optional[Tuple[str, str]], bool]] = {}
 
@@ -226,10 +231,12 @@ class _Linker:
         return self._names[path]
 
     def _source(self, path: str) -> Optional[bytes]:
-        from dstcheck.stages.analyze import read_source
+        if path not in self._sources:
+            from dstcheck.stages.analyze import read_source
 
-        source, problem = read_source(os.path.join(self.root, path))
-        return source if problem is None else None
+            source, problem = read_source(os.path.join(self.root, path))
+            self._sources[path] = source if problem is None else None
+        return self._sources[path]
 
     def _cached(self, namespace: str, path: str, extra: list, compute):
         """compute(source, modname) for one file, from the cache when its content is unchanged."""
@@ -263,10 +270,11 @@ class _Linker:
                 names.add(base)
                 names.update(f"{base}.{name}" for name, _ in imp.names if name != "*")
         out = []
-        for name in sorted(names):
-            parts = name.split(".")
-            for i in range(1, len(parts) + 1):  # importing a.b.c runs a and a.b too
-                out.extend(project.module_paths(".".join(parts[:i])))
+        for name in names:
+            if name not in self._loads:
+                parts = name.split(".")  # importing a.b.c runs a and a.b too
+                self._loads[name] = [p for i in range(1, len(parts) + 1) for p in project.module_paths(".".join(parts[:i]))]
+            out.extend(self._loads[name])
         return out
 
     def _closure(self, starts: List[str]) -> List[str]:
@@ -292,50 +300,64 @@ class _Linker:
     def _set_tables(self, path: str, summary: Optional[dict]) -> None:
         self._tables[path] = ({q: (line, column) for q, line, column in summary["units"]}, {q: b for q, b in summary["classes"]}) if summary else None
 
-    def function(self, form: tuple, path: str) -> Tuple[Optional[Tuple[str, str]], bool]:
+    def function(self, form: tuple, path: str, outside_only: bool = False) -> Tuple[Optional[Tuple[str, str]], bool]:
         """((path, qualname) of the function a call form names, or None; whether it was a
-        candidate that could not be resolved). `path` is the calling file."""
-        key = (path, form) if form[0] != "name" else form
+        candidate that could not be resolved). `path` is the calling file; `outside_only`: look
+        only in out-of-scope modules (from out-of-scope code, an in-scope callee is not followed)."""
+        key = ((path, form) if form[0] != "name" else form, outside_only)
         if key not in self._functions:
             if form[0] == "name":
-                self._functions[key] = self._named(form[1])
+                self._functions[key] = self._named(form[1], outside_only)
             else:
-                self._functions[key] = self._method(path, form[1], form[2], form[0] == "super", set())
+                self._functions[key] = self._method(path, form[1], form[2], form[0] == "super", outside_only, set())
         return self._functions[key]
 
-    def _named(self, name: str) -> Tuple[Optional[Tuple[str, str]], bool]:
-        located = self.project.locate(name)
-        for paths, qual in located:
+    def _named(self, name: str, outside_only: bool) -> Tuple[Optional[Tuple[str, str]], bool]:
+        """A name the project's Python source defines: a function, a method, a class (its
+        `__init__`). A name no `def` or `class` of the module defines (a compiled submodule, a
+        variable) is not project code to follow; one below a known function or class that
+        names nothing found is an unresolved candidate."""
+        lost = False
+        for paths, qual in self.project.locate(name):
             for path in paths:
+                if outside_only and not self.out_of_scope(path):
+                    continue
                 tables = self.tables(path)
                 if tables is None:
+                    lost = True
                     continue
                 units, classes = tables
                 if qual in units:
                     return (path, qual), False
                 if qual in classes:  # `Class()` runs its `__init__` (object's, when none is defined, does nothing)
-                    return self._method(path, qual, "__init__", False, set())
+                    return self._method(path, qual, "__init__", False, outside_only, set())
                 head, _, last = qual.rpartition(".")
                 if head in classes:  # `Class.method()` inherited from a base
-                    return self._method(path, head, last, False, set())
-        return None, bool(located)
+                    return self._method(path, head, last, False, outside_only, set())
+                lost = lost or qual.split(".")[0] in units or qual.split(".")[0] in classes
+        return None, lost
 
-    def _method(self, path: str, klass: str, name: str, skip_own: bool, seen: set) -> Tuple[Optional[Tuple[str, str]], bool]:
-        """`name` looked up on `klass` (of module `path`) and then its bases, depth first."""
+    def _method(self, path: str, klass: str, name: str, skip_own: bool, outside_only: bool, seen: set) -> Tuple[Optional[Tuple[str, str]], bool]:
+        """`name` looked up on `klass` (of module `path`) and then its bases, depth first; a
+        base computed at run time makes a miss unresolved."""
         if (path, klass) in seen:
             return None, False
         seen.add((path, klass))
         tables = self.tables(path)
-        if tables is None or klass not in tables[1]:
+        if tables is None:
             return None, True
         units, classes = tables
+        if klass not in classes:  # not a class of the Python source (a compiled one, a variable)
+            return None, False
         if not skip_own and f"{klass}.{name}" in units:
             return (path, f"{klass}.{name}"), False
         lost = "?" in classes[klass]  # a computed base may define it
         for base in classes[klass]:
             for paths, qual in self.project.locate(base) if base != "?" else ():
                 for base_path in paths:
-                    found, unresolved = self._method(base_path, qual, name, False, seen)
+                    if outside_only and not self.out_of_scope(base_path):
+                        continue
+                    found, unresolved = self._method(base_path, qual, name, False, outside_only, seen)
                     if found is not None:
                         return found, False
                     lost = lost or unresolved
@@ -370,7 +392,7 @@ class _Linker:
                 if gate or any(line <= m <= end_line for m in accepted):
                     continue
                 for form in forms:
-                    callee, lost = self.function(tuple(form), path)
+                    callee, lost = self.function(tuple(form), path, outside_only=True)
                     if lost:
                         self.stats["python reach: calls in out-of-scope code not followed (callee not resolved)"] += 1
                     if callee is not None and self.modules.get(callee[0]) is not None:
@@ -415,25 +437,31 @@ class _Linker:
     # -- in-scope calls ------------------------------------------------------------------------
     def words(self, tainted: Dict[Tuple[str, str], Taint]) -> frozenset:
         """A name a call of a tainted function must contain: its own, its class's for an
-        `__init__`, or a name some import binds to one of those (`import stamp as now`)."""
+        `__init__`, a name some import binds to one of those (`import stamp as now`), or a class
+        derived from one of those classes (it inherits the `__init__`)."""
         out = set()
         for _, unit in tainted:
             parts = unit.split(".")
             out.add(parts[-1])
             if parts[-1] == "__init__" and len(parts) > 1:
                 out.add(parts[-2])
-        binds = sorted(
+        links = [  # (name, a name it stands for): import aliases, then subclasses and their bases
             (bound, target.rsplit(".", 1)[-1])
             for path in self.closure
             for bound, targets in self.project.bindings(path, False)[0].items()
             for target in targets
-        )
+        ]
+        for path in self.closure:
+            source = self._source(path) or b""
+            for match in _CLASS.finditer(source):
+                links.extend((match.group(1).decode(), base.decode()) for base in _WORD.findall(match.group(2) or b""))
+        links.sort()
         grown = True
         while grown:
             grown = False
-            for bound, last in binds:
-                if last in out and bound not in out:
-                    out.add(bound)
+            for name, stands_for in links:
+                if stands_for in out and name not in out:
+                    out.add(name)
                     grown = True
         return frozenset(out)
 
@@ -443,8 +471,8 @@ class _Linker:
         from dstcheck.stages.prefilter import words_of
 
         source = self._source(path)
-        if source is None or {w.encode() for w in words}.isdisjoint(words_of(source)):
-            return []
+        if source is None or {w.encode() for w in words if w != "__init__"}.isdisjoint(words_of(source)):
+            return []  # `super().__init__()` comes with a class statement naming the base
         words_key = hashlib.blake2b(json.dumps(sorted(words)).encode(), digest_size=16).hexdigest()
         summary = self._cached(CALLS, path, [words_key], lambda source, modname: calls_summary(source, path, modname, words, self.config, self.project))
         if summary is None:
