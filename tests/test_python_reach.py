@@ -165,9 +165,11 @@ def test_a_warm_run_reads_the_summaries_from_the_cache(tmp_path):
     warm = _scan(root, cache=True)
     assert [(s.path, s.line, s.chain) for s in _reach(warm)] == [(s.path, s.line, s.chain) for s in _reach(cold)]
     assert _reach(warm)
-    assert cold.index.stats["python reach: python-reach-modules summarised"] == 2
+    # venue/steps.py; venue/__init__.py imports nothing that could reach a site: not summarised
+    assert cold.index.stats["python reach: python-reach-modules summarised"] == 1
+    assert cold.index.stats["python reach: out-of-scope modules that cannot reach a site (not summarised)"] == 1
     assert cold.index.stats["python reach: python-reach-calls summarised"] == 1
-    assert warm.index.stats["python reach: python-reach-modules from cache"] == 2
+    assert warm.index.stats["python reach: python-reach-modules from cache"] == 1
     assert warm.index.stats["python reach: python-reach-calls from cache"] == 1
     assert not any(k.endswith(" summarised") and k.startswith("python reach") and n for k, n in warm.index.stats.items())
 
@@ -278,3 +280,11 @@ def test_readme_python_reach_sample_is_real(tmp_path, run_cli):
     assert code == 1
     assert out == block
 
+
+def test_explain_shows_the_example_files(run_cli):
+    code, out, _ = run_cli(["explain", "DST207"], FIXTURES)
+    assert code == 0
+    assert "holds a site of: clock, rng, thread, blocking, select" in out
+    flagged = out.split("Flagged (engine/book.py):\n", 1)[1].split("Accepted", 1)[0]
+    assert "  venue/clock.py:\n\n    import time\n\n    def stamp():\n        return time.time()\n" in flagged
+    assert '  dstcheck.toml:\n\n    [[scope]]\n    include = ["engine/**/*.py"]\n' in flagged

@@ -312,6 +312,11 @@ class _Linker:
                 self._functions[key] = self._method(path, form[1], form[2], form[0] == "super", outside_only, set())
         return self._functions[key]
 
+    def _may_hold(self, path: str, outside_only: bool) -> bool:
+        """Whether a module may hold a function that reaches a site, or (in scope) a class whose
+        bases lead to one: out-of-scope modules that `_relevant` kept, and in-scope ones."""
+        return path in self.modules or (not outside_only and self.in_scope(path))
+
     def _named(self, name: str, outside_only: bool) -> Tuple[Optional[Tuple[str, str]], bool]:
         """A name the project's Python source defines: a function, a method, a class (its
         `__init__`). A name no `def` or `class` of the module defines (a compiled submodule, a
@@ -320,7 +325,7 @@ class _Linker:
         lost = False
         for paths, qual in self.project.locate(name):
             for path in paths:
-                if outside_only and not self.out_of_scope(path):
+                if not self._may_hold(path, outside_only):
                     continue
                 tables = self.tables(path)
                 if tables is None:
@@ -355,7 +360,7 @@ class _Linker:
         for base in classes[klass]:
             for paths, qual in self.project.locate(base) if base != "?" else ():
                 for base_path in paths:
-                    if outside_only and not self.out_of_scope(base_path):
+                    if not self._may_hold(base_path, outside_only):
                         continue
                     found, unresolved = self._method(base_path, qual, name, False, outside_only, seen)
                     if found is not None:
@@ -375,11 +380,11 @@ class _Linker:
         self.outside = self.project.sibling(outside)
         self.outside.prepare()  # its digest: what the sites found in these modules depend on elsewhere
         extra = [self.outside.digest(), ",".join(r.id for r in self.site_rules)]
-        for path in outside:
+        for path in self._relevant(outside):
             self.modules[path] = self._cached(MODULES, path, extra, lambda source, modname, path=path: module_summary(source, path, modname, self.site_rules, self.config, self.outside))
         tainted: Dict[Tuple[str, str], Taint] = {}
         edges: List[Tuple[Tuple[str, str], Tuple[str, str]]] = []
-        for path in outside:
+        for path in sorted(self.modules):
             summary = self.modules[path]
             if summary is None:
                 continue
@@ -407,6 +412,30 @@ class _Linker:
             if len(tainted) == len(before):
                 break
         return tainted
+
+    def _relevant(self, outside: List[str]) -> List[str]:
+        """The out-of-scope modules that could reach a site: those whose bytes could hold one (the
+        prefilter's test), and those that import one of them, directly or not. No other module's
+        functions can be tainted, so only these are summarised."""
+        from dstcheck.stages.prefilter import plan_for, words_of
+
+        plan = plan_for(self.site_rules, self.config.pack.reexports.get("python", {}), "python")
+        marker = self.config.marker.encode()
+        relevant = set()
+        for path in outside:
+            source = self._source(path)
+            if source is not None and (plan.may_hold_site(source, marker, words_of(source)) or self.outside.keeps(path)):
+                relevant.add(path)
+        imports = {path: set(self._imports(path)) for path in outside}
+        grown = bool(relevant)
+        while grown:
+            grown = False
+            for path in outside:
+                if path not in relevant and not imports[path].isdisjoint(relevant):
+                    relevant.add(path)
+                    grown = True
+        self.stats["python reach: out-of-scope modules that cannot reach a site (not summarised)"] += len(outside) - len(relevant)
+        return sorted(relevant)
 
     def _violations(self, path: str, summary: dict) -> List[Tuple[str, Step, str]]:
         """(unit, step, family) of the sites that would be violations in scope, in source order."""
