@@ -18,7 +18,7 @@ import io
 import tokenize
 from typing import Dict, List, Optional, Tuple
 
-from dstcheck.fix.text import Edit, Lines, apply
+from dstcheck.fix.text import Edit, Lines, apply, utf8_view
 
 WIDTH = {"rust": 100, "python": 88}
 CODE, COMMENT, NONE = "code", "comment", "none"
@@ -27,7 +27,7 @@ IN_STRING = "ends inside a string or a block comment"
 
 def add_markers(raw: bytes, language: str, sites, word: str, reason: str) -> Tuple[bytes, list, list]:
     """(new bytes, sites marked, [(site, why not)]) for the violations of one file."""
-    text, back = _as_utf8(raw, language)
+    text, back = utf8_view(raw, language)
     if text is None:
         return raw, [], [(s, "the file cannot be decoded") for s in sites]
     lines = Lines(text, language)
@@ -45,24 +45,6 @@ def add_markers(raw: bytes, language: str, sites, word: str, reason: str) -> Tup
             chosen.setdefault(line, []).append(site)
     edits = [_edit(line, group, lines, endings[line], language, word, reason, pattern) for line, group in sorted(chosen.items())]
     return back(apply(text, edits)), [s for group in chosen.values() for s in group], unmarked
-
-
-def _as_utf8(raw: bytes, language: str):
-    """The source as UTF-8 bytes (line breaks kept) and how to turn the result back."""
-    if language == "rust":
-        try:
-            raw.decode("utf-8")
-        except UnicodeDecodeError:
-            return None, None
-        return raw, lambda data: data
-    try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
-        decoded = raw.decode(encoding)
-    except (SyntaxError, UnicodeDecodeError, LookupError):
-        return None, None
-    bom = decoded.startswith("\ufeff")
-    body = decoded[1:] if bom else decoded
-    return body.encode("utf-8", "surrogatepass"), lambda data: (("\ufeff" if bom else "") + data.decode("utf-8", "surrogatepass")).encode(encoding)
 
 
 def _marker_pattern(language: str, word: str):

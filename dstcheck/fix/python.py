@@ -11,32 +11,30 @@ module is imported only when a Python fix is planned: the check path never loads
 - `wrap`: the iterated value is wrapped in a call (`sorted(s)`); `list(s)` becomes `sorted(s)`.
 
 Which names a file binds and what its imports mean is read off CPython's `ast` of the file (its
-C parser is fast); libcst gives the positions to find a site's node, and rewrites only the
-statements that hold one.
+C parser is fast); libcst parses and rewrites each site's expression, and manages the imports.
 """
 
 from __future__ import annotations
 
 import ast
+import keyword
+import re
 from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
-from libcst.metadata import MetadataWrapper, PositionProvider
-
 from dstcheck.fix import parses
 from dstcheck.fix.rust import import_unit
+from dstcheck.fix.text import Edit, Lines, apply, overlap, span, utf8_view
 from dstcheck.python.resolve import SINK_BUILTINS
 
 
 class Plan:
-    """One fix: node -> how to rewrite it (bottom-up, so nested fixes compose), and imports."""
+    """One fix: the site's bytes and what replaces them, and the imports it needs or frees."""
 
-    def __init__(self, node, rewrite, replaces: bool, add=(), remove=()):
-        self.node = node
-        self.rewrite = rewrite
-        self.replaces = replaces  # the node is replaced outright (not wrapped): nothing inside it survives
+    def __init__(self, start: int, end: int, text: bytes, add=(), remove=()):
+        self.start, self.end, self.text = start, end, text
         self.add: Tuple[Tuple[str, Optional[str]], ...] = tuple(add)
         self.remove: Tuple[Tuple[str, Optional[str], Optional[str]], ...] = tuple(remove)
 
@@ -124,7 +122,9 @@ class Names:
 
 
 class PythonFixer:
-    """Plans and renders the fixes of one file."""
+    """Plans and renders the fixes of one file. Each fix is a libcst rewrite of the site's own
+    expression (parsed on its own, so the cost follows the site, not the file), spliced back in
+    place; libcst's import helpers then run over the whole module, only when imports change."""
 
     language = "python"
 
@@ -134,53 +134,45 @@ class PythonFixer:
         self.path = path
         self.source = source
         self.context = context
-        self.broken = False
+        self.view, self.back = utf8_view(source, "python")
         decoded, trouble = parse.decode(source)
         tree = parse.parse(decoded)[0] if trouble is None else None
-        try:
-            module = cst.parse_module(source)
-        except (cst.ParserSyntaxError, UnicodeDecodeError, SyntaxError):
-            module = None
-        if tree is None or module is None:
-            self.broken = True
-            return
-        self.names = Names(tree)
-        self.wrapper = MetadataWrapper(module, unsafe_skip_copy=True)  # never mutated: rewrites build new nodes
-        self.module = module
-        self.positions = self.wrapper.resolve(PositionProvider)
-        self._at: Dict[tuple, list] = {}
-        for node, where in self.positions.items():
-            key = (where.start.line, where.start.column, where.end.line, where.end.column)
-            self._at.setdefault(key, []).append(node)
+        self.broken = tree is None or self.view is None
+        if not self.broken:
+            self.names = Names(tree)
+            self.lines = Lines(self.view, "python")
 
     # -- planning --------------------------------------------------------------------------------
     def plan(self, candidate):
-        site = candidate.site
-        nodes = self._at.get((site.line, site.column - 1, site.end_line, site.end_column - 1), [])
-        if not nodes:
+        where = span(self.lines, candidate.site)
+        if where is None:
             return "the file changed since it was checked"
         if candidate.kind == "replace":
-            return self._replace(nodes, site.api, candidate.params["path"], candidate.params["replacement"])
+            return self._replace(where, candidate.site.api, candidate.params["path"], candidate.params["replacement"])
         if candidate.kind == "wrap":
-            return self._wrap(nodes, candidate.params["function"])
+            return self._wrap(where, candidate.params["function"])
         return f"no Python fix of kind {candidate.kind}"
 
-    def _range(self, node) -> tuple:
-        where = self.positions[node]
-        return (where.start.line, where.start.column), (where.end.line, where.end.column)
-
     def conflicts(self, plan: Plan, other: Plan) -> bool:
-        if plan is other:
-            return False
-        (a0, a1), (b0, b1) = self._range(plan.node), self._range(other.node)
-        if (a0, a1) == (b0, b1):
-            return True
-        return (b0 <= a0 and a1 <= b1 and other.replaces) or (a0 <= b0 and b1 <= a1 and plan.replaces)
+        return plan is not other and overlap(Edit(plan.start, plan.end, b""), Edit(other.start, other.end, b""))
 
-    def _replace(self, nodes, api: str, entry: str, replacement: str):
-        site = next((n for n in nodes if isinstance(n, cst.BaseExpression)), None)
+    def _expression(self, start: int, end: int):
+        """The site's text as a libcst expression (inside parentheses, so it may span lines)."""
+        try:
+            return cst.parse_expression("(" + self.view[start:end].decode("utf-8", "surrogatepass") + ")")
+        except (cst.ParserSyntaxError, SyntaxError, ValueError):
+            return None
+
+    def _plan(self, start: int, end: int, node, add=(), remove=()) -> Plan:
+        """The rewritten expression, without the parentheses `_expression` added, as a Plan."""
+        if node.lpar and node.rpar:
+            node = node.with_changes(lpar=node.lpar[1:], rpar=node.rpar[:-1])
+        return Plan(start, end, _EMPTY.code_for_node(node).encode("utf-8", "surrogatepass"), add, remove)
+
+    def _replace(self, where, api: str, entry: str, replacement: str):
+        site = self._expression(*where)
         if site is None:
-            return "no expression at the site"
+            return "the site is not an expression on its own"
         found = self._reference(site, api, entry)
         if found is None:
             return "cannot tell which part of the site names the banned path"
@@ -210,9 +202,8 @@ class PythonFixer:
                 break
         else:
             return f"both `{unit[-1]}` and `{new[0]}` already name something else in this file"
-        expression = _expression(path)
-        return Plan(target, lambda updated, e=expression: e.with_changes(lpar=updated.lpar, rpar=updated.rpar),
-                    True, [add], self.names.top.get(written[0], []))
+        rewritten = site.visit(_Swap(target, _expression(path)))
+        return self._plan(*where, rewritten, [add], self.names.top.get(written[0], []))
 
     def _reference(self, site, api: str, entry: str):
         """(node, what it means): the Name / Attribute chain inside the site that stands for
@@ -236,16 +227,17 @@ class PythonFixer:
                 return called, api  # imported from the project's own modules, which the analysis followed
         return None
 
-    def _wrap(self, nodes, function: str):
+    def _wrap(self, where, function: str):
         if function in self.names.bindings:
             return f"`{function}` is rebound in this file"
-        call = lambda inner: cst.Call(func=cst.Name(function), args=[cst.Arg(value=inner.with_changes(lpar=[], rpar=[]) if getattr(inner, "lpar", None) else inner)])
-        starred = next((n for n in nodes if isinstance(n, (cst.Arg, cst.StarredElement)) and (not isinstance(n, cst.Arg) or n.star == "*")), None)
-        if starred is not None:
-            return Plan(starred.value, call, False)
-        site = next((n for n in nodes if isinstance(n, cst.BaseExpression)), None)
+        start, end = where
+        if self.view[start:start + 1] == b"*":  # a splat: `f(*s)`, `[*s]`
+            start = start + 1 + len(self.view[start + 1:end]) - len(self.view[start + 1:end].lstrip())
+        start, end = self._parenthesized(start, end)
+        site = self._expression(start, end)
         if site is None:
-            return "no expression at the site"
+            return "the site is not an expression on its own"
+        call = lambda inner: cst.Call(func=cst.Name(function), args=[cst.Arg(value=inner.with_changes(lpar=[], rpar=[]))])
         if isinstance(site, cst.Call):
             func = site.func
             name = func.value if isinstance(func, cst.Name) else None
@@ -261,43 +253,57 @@ class PythonFixer:
                 if len(args) != 1:
                     return "more than one argument may be the set"
                 if name == "list" and function == "sorted":
-                    return Plan(site, lambda updated: updated.with_changes(func=cst.Name(function)), False)
-                return Plan(args[0].value, call, False)
-        return Plan(site, call, False)
+                    return self._plan(start, end, site.with_changes(func=cst.Name(function)))
+                return self._plan(start, end, site.visit(_Swap(args[0].value, call(args[0].value))))
+        return self._plan(start, end, call(site).with_changes(lpar=site.lpar[:1], rpar=site.rpar[-1:]))
+
+    def _parenthesized(self, start: int, end: int) -> Tuple[int, int]:
+        """The site with the parentheses written around it (`(a | b)`), which the call that wraps
+        it makes redundant; not a call's or a tuple's own."""
+        view = self.view
+        before = view[:start].rstrip()
+        after = view[end:].lstrip()
+        if not (before.endswith(b"(") and after.startswith(b")")):
+            return start, end
+        word = re.search(rb"([A-Za-z_][A-Za-z0-9_]*)?\s*$", before[:-1]).group(1)
+        if before[:-1].rstrip()[-1:] in (b")", b"]", b'"', b"'") or (word is not None and not keyword.iskeyword(word.decode())):
+            return start, end  # `f(s)`, `x[0](s)`: the parentheses belong to a call
+        return len(before) - 1, len(view) - len(after) + 1
 
     # -- rendering ---------------------------------------------------------------------------------
     def render(self, plans: List[Plan]) -> bytes:
-        rewrites = {id(p.node): p.rewrite for p in plans}
-        spans = [self._range(p.node) for p in plans]
-        positions = self.positions
-
-        class Rewriter(cst.CSTTransformer):
-            """Visits only the nodes that hold a fix (the rest of the module is kept as it is)."""
-
-            def on_visit(self, node) -> bool:
-                where = positions.get(node)
-                if where is None:
-                    return True
-                start, end = (where.start.line, where.start.column), (where.end.line, where.end.column)
-                return any(start <= s and e <= end for s, e in spans)
-
-            def on_leave(self, original, updated):
-                rewrite = rewrites.get(id(original))
-                return rewrite(updated) if rewrite is not None else updated
-
-        module = self.module.visit(Rewriter()) if plans else self.module
+        data = apply(self.view, [Edit(p.start, p.end, p.text) for p in plans])
         adds: Set[tuple] = {a for p in plans for a in p.add}
         removes: Set[tuple] = {r for p in plans for r in p.remove}
-        context = CodemodContext()
-        for module_name, obj in sorted(adds, key=lambda a: (a[0], a[1] or "")):
-            AddImportsVisitor.add_needed_import(context, module_name, obj)
-        for module_name, obj, alias in sorted(removes, key=lambda r: (r[0], r[1] or "", r[2] or "")):
-            RemoveImportsVisitor.remove_unused_import(context, module_name, obj, alias)
-        if adds:
-            module = AddImportsVisitor(context).transform_module(module)
-        if removes:
-            module = RemoveImportsVisitor(context).transform_module(module)
-        return module.bytes
+        if adds or removes:
+            module = cst.parse_module(data.decode("utf-8", "surrogatepass"))
+            context = CodemodContext()
+            for module_name, obj in sorted(adds, key=lambda a: (a[0], a[1] or "")):
+                AddImportsVisitor.add_needed_import(context, module_name, obj)
+            for module_name, obj, alias in sorted(removes, key=lambda r: (r[0], r[1] or "", r[2] or "")):
+                RemoveImportsVisitor.remove_unused_import(context, module_name, obj, alias)
+            if adds:
+                module = AddImportsVisitor(context).transform_module(module)
+            if removes:
+                module = RemoveImportsVisitor(context).transform_module(module)
+            data = module.code.encode("utf-8", "surrogatepass")
+        return self.back(data)
 
     def parses(self, data: bytes) -> bool:
         return parses("python", data)
+
+
+_EMPTY = cst.Module(body=[])
+
+
+class _Swap(cst.CSTTransformer):
+    """Replaces one node (by identity) of the tree it visits."""
+
+    def __init__(self, old, new):
+        super().__init__()
+        self.old, self.new = old, new
+
+    def on_leave(self, original, updated):
+        if original is self.old:
+            return self.new.with_changes(lpar=updated.lpar, rpar=updated.rpar) if hasattr(self.new, "lpar") and getattr(updated, "lpar", None) else self.new
+        return updated

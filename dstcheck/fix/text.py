@@ -7,7 +7,9 @@ bytes that replace it; edits never overlap, except insertions at one point.
 
 from __future__ import annotations
 
+import io
 import re
+import tokenize
 from typing import Iterable, List, NamedTuple, Optional, Tuple
 
 _BREAKS = {"rust": re.compile(rb"\r?\n"), "python": re.compile(rb"\r\n|\r|\n")}
@@ -109,3 +111,21 @@ def span(lines: Lines, site) -> Optional[Tuple[int, int]]:
     if normalized(lines.source[start:end].decode("utf-8", "replace")) != site.snippet:
         return None
     return start, end
+
+
+def utf8_view(raw: bytes, language: str):
+    """The source as UTF-8 bytes (line breaks kept) and how to turn the result back."""
+    if language == "rust":
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return None, None
+        return raw, lambda data: data
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
+        decoded = raw.decode(encoding)
+    except (SyntaxError, UnicodeDecodeError, LookupError):
+        return None, None
+    bom = decoded.startswith("\ufeff")
+    body = decoded[1:] if bom else decoded
+    return body.encode("utf-8", "surrogatepass"), lambda data: (("\ufeff" if bom else "") + data.decode("utf-8", "surrogatepass")).encode(encoding)
