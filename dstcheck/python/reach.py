@@ -76,13 +76,14 @@ def link_reach(project, config, results: Dict, rules_run: Dict, store, stats) ->
     if not tainted:
         return
     words = linker.words(tainted)
+    mentions = _any_word(words - {"__init__"})  # `super().__init__()` comes with a class statement naming the base
     from dstcheck.stages.match import match
 
     for path in inside:
         result = results[path]
         rules = [r for r in rules_run[path] if r.id in reach]
         added = False
-        for forms, span, snippet, gate, item in linker.calls_in(path, words):
+        for forms, span, snippet, gate, item in linker.calls_in(path, words, mentions):
             callee, lost = None, False
             for form in forms:
                 found, unresolved = linker.function(tuple(form), path)
@@ -102,6 +103,13 @@ def link_reach(project, config, results: Dict, rules_run: Dict, store, stats) ->
                 added = True
         if added:
             result.findings.sort(key=lambda f: (f.line, f.column, f.rule, f.end_line, f.end_column))
+
+
+def _any_word(words) -> "re.Pattern[bytes]":
+    """A pattern that finds any of `words` as a whole word (none: a pattern that never matches)."""
+    if not words:
+        return re.compile(rb"(?!)")
+    return re.compile(rb"\b(?:" + b"|".join(re.escape(w.encode()) for w in sorted(words)) + rb")\b")
 
 
 # -- what one module holds ---------------------------------------------------------------------
@@ -474,34 +482,38 @@ class _Linker:
             out.add(parts[-1])
             if parts[-1] == "__init__" and len(parts) > 1:
                 out.add(parts[-2])
-        links = [  # (name, a name it stands for): import aliases, then subclasses and their bases
+        links = sorted(  # (name, a name it stands for): import aliases, then subclasses and their bases
             (bound, target.rsplit(".", 1)[-1])
             for path in self.closure
             for bound, targets in self.project.bindings(path, False)[0].items()
             for target in targets
-        ]
-        for path in self.closure:
-            source = self._source(path) or b""
-            for match in _CLASS.finditer(source):
-                links.extend((match.group(1).decode(), base.decode()) for base in _WORD.findall(match.group(2) or b""))
-        links.sort()
-        grown = True
-        while grown:
-            grown = False
-            for name, stands_for in links:
-                if stands_for in out and name not in out:
-                    out.add(name)
-                    grown = True
+        )
+        searched: set = set()
+        unread = list(self.closure)  # files whose class statements are not in `links` yet
+        while out - searched:
+            mentions = _any_word(out - searched)
+            searched |= out
+            for path in list(unread):  # a class statement names its base: only files that mention a new word
+                source = self._source(path) or b""
+                if mentions.search(source):
+                    unread.remove(path)
+                    for match in _CLASS.finditer(source):
+                        links.extend((match.group(1).decode(), base.decode()) for base in _WORD.findall(match.group(2) or b""))
+            grown = True
+            while grown:
+                grown = False
+                for name, stands_for in links:
+                    if stands_for in out and name not in out:
+                        out.add(name)
+                        grown = True
         return frozenset(out)
 
-    def calls_in(self, path: str, words: frozenset) -> list:
+    def calls_in(self, path: str, words: frozenset, mentions: "re.Pattern[bytes]") -> list:
         """The calls of an in-scope file that could reach a tainted function (cached by the
-        file's content and `words`)."""
-        from dstcheck.stages.prefilter import words_of
-
+        file's content and `words`); `mentions` finds one of the words in a file's bytes."""
         source = self._source(path)
-        if source is None or {w.encode() for w in words if w != "__init__"}.isdisjoint(words_of(source)):
-            return []  # `super().__init__()` comes with a class statement naming the base
+        if source is None or not mentions.search(source):
+            return []
         words_key = hashlib.blake2b(json.dumps(sorted(words)).encode(), digest_size=16).hexdigest()
         summary = self._cached(CALLS, path, [words_key], lambda source, modname: calls_summary(source, path, modname, words, self.config, self.project))
         if summary is None:
