@@ -337,3 +337,15 @@ def test_a_renamed_indexmap_dependency_is_written_by_its_name_in_code(tmp_path):
     (tmp_path / "src" / "lib.rs").write_text("use std::collections::HashMap;\n\npub fn ids(m: &HashMap<u64, u64>) -> Vec<u64> {\n    m.keys().copied().collect()\n}\n")
     dstcheck(["--unsafe-fixes"], tmp_path)
     assert (tmp_path / "src" / "lib.rs").read_text() == "use im::IndexMap;\n\npub fn ids(m: &IndexMap<u64, u64>) -> Vec<u64> {\n    m.keys().copied().collect()\n}\n"
+
+
+def test_an_import_already_there_is_used(tmp_path):
+    (tmp_path / "dstcheck.toml").write_text(
+        '[rules.DST101]\nextend-paths = [{ path = "std::time::Instant::now", replacement = "crate::sim::now" }]\n'
+        '[rules.DST201]\nextend-paths = [{ path = "time.time", replacement = "acme.clock.now" }]\n'
+    )
+    (tmp_path / "lib.rs").write_text("use crate::sim::now;\nuse std::time::Instant;\n\nfn f() -> u64 {\n    let _ = now();\n    Instant::now()\n}\n")
+    (tmp_path / "a.py").write_text("from acme.clock import now\nfrom time import time as stamp\n\nT = (now(), stamp())\n")
+    dstcheck(["--fix"], tmp_path)
+    assert (tmp_path / "lib.rs").read_text() == "use crate::sim::now;\n\nfn f() -> u64 {\n    let _ = now();\n    now()\n}\n"
+    assert (tmp_path / "a.py").read_text() == "from acme.clock import now\n\nT = (now(), now())\n"
