@@ -152,6 +152,40 @@ def test_a_recursive_call_graph_terminates(tmp_path):
     assert [step[4] for step in found[0].chain] == ["calls venue.loop.ping", "`time.time` reads the wall clock"]
 
 
+def test_an_inherited_constructor_is_followed_from_another_file(tmp_path):
+    """`Mine()` in b.py runs `Feed.__init__` out of scope: a.py derives Mine from Feed, and b.py
+    names neither Feed nor `__init__`."""
+    root = workspace(tmp_path, {
+        "dstcheck.toml": CONFIG,
+        "engine/__init__.py": "",
+        "engine/a.py": """
+            from venue.feed import Feed
+
+            class Mine(Feed):
+                pass
+
+            class Other:
+                pass
+            """,
+        "engine/b.py": """
+            from engine.a import Mine as Built, Other
+
+            def make():
+                return Built(), Other()
+            """,
+        "venue/__init__.py": "",
+        "venue/feed.py": """
+            import time
+
+            class Feed:
+                def __init__(self):
+                    self.started = time.monotonic()
+            """,
+    })
+    found = _reach(_scan(root))
+    assert [(s.path, s.snippet, s.api) for s in found] == [("engine/b.py", "Built()", "venue.feed.Feed.__init__")]
+
+
 def test_a_run_over_one_file_follows_the_same_calls(tmp_path):
     root = _chain_workspace(tmp_path)
     full = [(s.path, s.line, s.chain) for s in _reach(_scan(root))]

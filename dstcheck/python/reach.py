@@ -105,6 +105,17 @@ def link_reach(project, config, results: Dict, rules_run: Dict, store, stats) ->
             result.findings.sort(key=lambda f: (f.line, f.column, f.rule, f.end_line, f.end_column))
 
 
+def _grow(names: set, links: List[Tuple[str, str]]) -> None:
+    """Add to `names` every name that stands for one of them, through `links` (name, stands for)."""
+    grown = True
+    while grown:
+        grown = False
+        for name, stands_for in links:
+            if stands_for in names and name not in names:
+                names.add(name)
+                grown = True
+
+
 def _any_word(words) -> "re.Pattern[bytes]":
     """A pattern that finds any of `words` as a whole word (none: a pattern that never matches)."""
     if not words:
@@ -474,38 +485,36 @@ class _Linker:
     # -- in-scope calls ------------------------------------------------------------------------
     def words(self, tainted: Dict[Tuple[str, str], Taint]) -> frozenset:
         """A name a call of a tainted function must contain: its own, its class's for an
-        `__init__`, a name some import binds to one of those (`import stamp as now`), or a class
-        derived from one of those classes (it inherits the `__init__`)."""
+        `__init__`, a class derived from that one (it inherits the `__init__`; a method's own name
+        is in any call of it), or a name some import binds to one of those (`import stamp as now`)."""
         out = set()
+        constructors = set()
         for _, unit in tainted:
             parts = unit.split(".")
             out.add(parts[-1])
             if parts[-1] == "__init__" and len(parts) > 1:
-                out.add(parts[-2])
-        links = sorted(  # (name, a name it stands for): import aliases, then subclasses and their bases
+                constructors.add(parts[-2])
+        aliases = sorted(
             (bound, target.rsplit(".", 1)[-1])
             for path in self.closure
             for bound, targets in self.project.bindings(path, False)[0].items()
             for target in targets
         )
+        subclasses: List[Tuple[str, str]] = []
+        unread = list(self.closure)  # files whose class statements are not in `subclasses` yet
         searched: set = set()
-        unread = list(self.closure)  # files whose class statements are not in `links` yet
-        while out - searched:
-            mentions = _any_word(out - searched)
-            searched |= out
-            for path in list(unread):  # a class statement names its base: only files that mention a new word
+        while constructors - searched:
+            mentions = _any_word(constructors - searched)
+            searched |= constructors
+            for path in list(unread):  # a class statement names its base: only files that mention a new name
                 source = self._source(path) or b""
                 if mentions.search(source):
                     unread.remove(path)
                     for match in _CLASS.finditer(source):
-                        links.extend((match.group(1).decode(), base.decode()) for base in _WORD.findall(match.group(2) or b""))
-            grown = True
-            while grown:
-                grown = False
-                for name, stands_for in links:
-                    if stands_for in out and name not in out:
-                        out.add(name)
-                        grown = True
+                        subclasses.extend((match.group(1).decode(), base.decode()) for base in _WORD.findall(match.group(2) or b""))
+            _grow(constructors, sorted(subclasses) + aliases)
+        out |= constructors
+        _grow(out, aliases)
         return frozenset(out)
 
     def calls_in(self, path: str, words: frozenset, mentions: "re.Pattern[bytes]") -> list:
