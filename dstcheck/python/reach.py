@@ -75,8 +75,8 @@ def link_reach(project, config, results: Dict, rules_run: Dict, store, stats) ->
     stats["python reach: out-of-scope functions that reach a site"] = len(tainted)
     if not tainted:
         return
-    words = linker.words(tainted)
-    mentions = _any_word(words - {"__init__"})  # `super().__init__()` comes with a class statement naming the base
+    file_words, words = linker.words(tainted)
+    mentions = _any_word(file_words)
     from dstcheck.stages.match import match
 
     for path in inside:
@@ -174,29 +174,18 @@ def class_summary(source: bytes, path: str, modname: str, config, project) -> Op
 
 
 def calls_summary(source: bytes, path: str, modname: str, words: frozenset, config, project) -> Optional[dict]:
-    """An in-scope file: its functions and classes, and the calls that could name a function
-    that reaches a site (a name in `words`, or a class of this module: its `__init__` may be
-    inherited), with what a finding needs."""
+    """An in-scope file: its functions and classes, and the calls that name one of `words` (so
+    could call a function that reaches a site), with what a finding needs."""
     walker = _walk(source, path, modname, [], config, project)
     if walker is None:
         return None
-    tables = _tables(walker)
-    classes = {q for q, _ in tables["classes"]}
-    prefix = modname + "."
     calls = []
     for ctx, node, forms in walker.reach_calls():
-        kept = []
-        for form in forms:
-            if form[0] != "name":
-                hit = form[2] in words
-            else:
-                hit = any(part in words for part in form[1].split(".")) or (form[1].startswith(prefix) and form[1][len(prefix):].split(".")[0] in classes)
-            if hit:
-                kept.append(list(form))
+        kept = [list(f) for f in forms if (f[2] in words if f[0] != "name" else not words.isdisjoint(f[1].split(".")))]
         if kept:
             (line, column), (end_line, end_column) = walker.span(node)
             calls.append([kept, [line, column, end_line, end_column], walker.snippet(node), ctx.gate, ctx.item])
-    return {**tables, "calls": calls}
+    return {**_tables(walker), "calls": calls}
 
 
 # -- the link step -------------------------------------------------------------------------------
@@ -483,17 +472,20 @@ class _Linker:
         return (path, line, column, unit)
 
     # -- in-scope calls ------------------------------------------------------------------------
-    def words(self, tainted: Dict[Tuple[str, str], Taint]) -> frozenset:
-        """A name a call of a tainted function must contain: its own, its class's for an
-        `__init__`, a class derived from that one (it inherits the `__init__`; a method's own name
-        is in any call of it), or a name some import binds to one of those (`import stamp as now`)."""
-        out = set()
-        constructors = set()
+    def words(self, tainted: Dict[Tuple[str, str], Taint]) -> Tuple[frozenset, frozenset]:
+        """(names a file must mention, names a call must mention) to call a tainted function.
+        A file: a tainted function's name, or the class of a tainted method (`Class.m()`,
+        `Class()`, and `self.m()` in a class that derives from it all need it, a class derived
+        from it, or a name an import binds to one of those). A call: one of those, or the
+        method's own name (`self.m()`, `super().m()`)."""
+        names, classes, methods = set(), set(), set()
         for _, unit in tainted:
             parts = unit.split(".")
-            out.add(parts[-1])
-            if parts[-1] == "__init__" and len(parts) > 1:
-                constructors.add(parts[-2])
+            if len(parts) == 1:
+                names.add(unit)
+            else:
+                classes.add(parts[-2])
+                methods.add(parts[-1])
         aliases = sorted(
             (bound, target.rsplit(".", 1)[-1])
             for path in self.closure
@@ -503,19 +495,18 @@ class _Linker:
         subclasses: List[Tuple[str, str]] = []
         unread = list(self.closure)  # files whose class statements are not in `subclasses` yet
         searched: set = set()
-        while constructors - searched:
-            mentions = _any_word(constructors - searched)
-            searched |= constructors
+        while classes - searched:
+            mentions = _any_word(classes - searched)
+            searched |= classes
             for path in list(unread):  # a class statement names its base: only files that mention a new name
                 source = self._source(path) or b""
                 if mentions.search(source):
                     unread.remove(path)
                     for match in _CLASS.finditer(source):
                         subclasses.extend((match.group(1).decode(), base.decode()) for base in _WORD.findall(match.group(2) or b""))
-            _grow(constructors, sorted(subclasses) + aliases)
-        out |= constructors
-        _grow(out, aliases)
-        return frozenset(out)
+            _grow(classes, sorted(subclasses) + aliases)
+        _grow(names, aliases)
+        return frozenset(names | classes), frozenset(names | classes | methods)
 
     def calls_in(self, path: str, words: frozenset, mentions: "re.Pattern[bytes]") -> list:
         """The calls of an in-scope file that could reach a tainted function (cached by the
