@@ -90,12 +90,12 @@ def link_reach(ws, config, results: Dict, rules_run: Dict, store, stats: Counter
 
     salt = cache_mod.config_salt(config).hex()
     inputs = _digest([salt, sorted(families), config.reach_depth, sorted((p, ws.keys.get(p, "")) for p in finder.outside)])
-    cached = store.get_raw(TAINT_NAMESPACE, "", inputs) if store is not None else None
-    tainted = _tainted_from(cached["tainted"]) if cached is not None else None
+    cached = store.get_run(TAINT_NAMESPACE, inputs) if store is not None else None
+    tainted = _tainted_from(cached.get("tainted")) if cached is not None else None
     if tainted is None:
         tainted = finder.taint()
         if store is not None:
-            store.put_raw(TAINT_NAMESPACE, "", inputs, {"tainted": [[list(k), t.display, list(t.definition), [list(s) for s in t.chain], t.family] for k, t in sorted(tainted.items(), key=repr)]})
+            store.put_run(TAINT_NAMESPACE, inputs, {"tainted": [[list(k), t.display, list(t.definition), [list(s) for s in t.chain], t.family] for k, t in sorted(tainted.items(), key=repr)]})
     stats["reach: out-of-scope functions that reach a site"] = len(tainted)
     if not tainted:
         return
@@ -311,7 +311,7 @@ class _Finder:
                 out.add(key[2])
                 out.add("self")
                 out.add(key[3])
-        binds = [(name, segs[-1]) for sk in self.ws.sketches.values() if sk for name, segs, _ in sk["binds"] if segs]
+        binds = self.ws.binds
         grown = True
         while grown:  # `pub use clock::stamp as reexported;`: the alias calls it too
             grown = False

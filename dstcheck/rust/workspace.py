@@ -26,6 +26,7 @@ import os
 import posixpath
 import re
 import sys
+from pathlib import Path
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import partial
@@ -40,7 +41,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 SKETCH_NAMESPACE = "rust-sketch"
-HOT_NAMESPACE = "rust-hot"
+INDEX_NAMESPACE = "rust-index"  # the layout, hot words and bindings, by what they are computed from
 SUMMARY_NAMESPACE = "rust-summary"
 DEP_TABLES = ("dependencies", "dev-dependencies", "build-dependencies")
 SKIP_DIRS = {"target", ".git", "node_modules", "__pycache__"}
@@ -66,6 +67,69 @@ class Workspace:
     all_files: Dict[str, str] = field(default_factory=dict)  # every .rs file of the crates: path -> absolute path
     keys: Dict[str, str] = field(default_factory=dict)  # path -> content key (what the cache knows the file by)
     anchors: Dict[str, frozenset] = field(default_factory=dict)  # last segment of a banned path -> its rules
+    binds: List[Tuple[str, str]] = field(default_factory=list)  # (name, last segment) of every `use`/`type` binding
+    sketch_words: Tuple[str, ...] = ()  # the tracked type names a sketch records
+    sketch_digests: Dict[str, str] = field(default_factory=dict)  # path -> digest of its sketch
+    aliases: Tuple[str, ...] = ()  # names bound to a tracked type (their declarations are read from the files)
+    alias_typed: Dict[str, list] = field(default_factory=dict)  # path -> [name, alias] it declares
+
+    def sketch(self, path: str) -> Optional[dict]:
+        """A file's sketch: from the build, or (when the build was read back) made from the file."""
+        if path not in self.sketches and path in self.all_files:
+            from dstcheck.rust import sketch as sketch_mod
+
+            try:
+                with open(self.all_files[path], "rb") as handle:
+                    self.sketches[path] = sketch_mod.sketch(handle.read(), tracked=self.sketch_words)
+            except OSError:
+                self.sketches[path] = None
+        return self.sketches.get(path)
+
+    def saved(self) -> dict:
+        return {
+            "keys": sorted([p, k, self.sketch_digests.get(p, "")] for p, k in self.keys.items()),
+            "modules": sorted([p, m.crate, list(m.path)] for p, m in self.modules.items()),
+            "files": sorted([m.crate, list(m.path), p] for m, p in self.files.items()),
+            "hot": self.hot.as_data(),
+            "binds": [list(b) for b in self.binds],
+            "aliases": list(self.aliases),
+            "alias_typed": sorted([p, d] for p, d in self.alias_typed.items()),
+        }
+
+    def restore(self, data: dict) -> bool:
+        """The inverse of `saved`, when it still holds: the same files, and each file whose bytes
+        changed since has the sketch it had and declares what it did with the aliases (then
+        nothing the build computes can differ). False (recompute) otherwise, or when the data is
+        not in that shape."""
+        try:
+            known = {p: (k, d) for p, k, d in data["keys"]}
+            modules = {p: ModRef(c, tuple(m)) for p, c, m in data["modules"]}
+            files = {ModRef(c, tuple(m)): p for c, m, p in data["files"]}
+            hot = Hot.from_data(data["hot"])
+            binds = [(n, last) for n, last in data["binds"]]
+            aliases = tuple(str(a) for a in data["aliases"])
+            alias_typed = {p: d for p, d in data["alias_typed"]}
+        except (KeyError, TypeError, ValueError):
+            return False
+        if hot is None or set(known) != set(self.keys):
+            return False
+        for path, key in self.keys.items():
+            if known[path][0] == key:
+                continue
+            if _sketch_digest(self.sketch(path)) != known[path][1]:
+                return False
+            if aliases:
+                try:
+                    with open(self.all_files[path], "rb") as handle:
+                        source = handle.read()
+                except OSError:
+                    return False
+                if alias_typed_of(source, aliases) != alias_typed.get(path, []):
+                    return False
+        self.modules, self.files, self.hot, self.binds = modules, files, hot, binds
+        self.sketch_digests = {p: d for p, (_, d) in known.items()}
+        self.aliases, self.alias_typed = aliases, alias_typed
+        return True
     stats: Counter = field(default_factory=Counter)
 
     def _scopes(self, path: str) -> List[str]:
@@ -145,10 +209,14 @@ class Workspace:
         tracked type's name (`std::collections::HashSet` where a glob makes `std` uncertain)."""
         from dstcheck.rust import types
 
-        rule_ids = {r.id for r in rules}
-        typed = {n for n, ids in self.hot.typed.items() if not ids.isdisjoint(rule_ids)}
-        words = {w for table in [self.hot.words, *self.hot.local_words.values()] for w, ids in table.items() if not ids.isdisjoint(rule_ids)}
-        words |= {w for w, ids in self.anchors.items() if not ids.isdisjoint(rule_ids)}
+        rule_ids = frozenset(r.id for r in rules)
+        memo = self.__dict__.setdefault("_may_type_memo", {})
+        if rule_ids not in memo:
+            typed = {n for n, ids in self.hot.typed.items() if not ids.isdisjoint(rule_ids)}
+            words = {w for table in [self.hot.words, *self.hot.local_words.values()] for w, ids in table.items() if not ids.isdisjoint(rule_ids)}
+            words |= {w for w, ids in self.anchors.items() if not ids.isdisjoint(rule_ids)}
+            memo[rule_ids] = (typed, words)
+        typed, words = memo[rule_ids]
         keeping = types.SAME_TYPE | types.GUARDS | types.UNWRAP
 
         def walk(q) -> bool:
@@ -289,9 +357,13 @@ def build(config, entries, todo, store, options, stats: Counter, rules: List) ->
     ws = Workspace(root)
     manifests = Manifests(root)
     crate_dirs: Dict[str, Optional[str]] = {}
+    # The analysed files' crates, the workspace members a source set can reach (so a run over a
+    # few named files indexes what a full scan indexes, and answers the same), and the
+    # workspace crates they depend on.
     pending = [e.path for e in rust]
+    pending += [posixpath.join(d, "Cargo.toml") for d in _members_in_scope(config, manifests, {manifests.nearest(e.path) for e in rust})]
     seen_crates: Set[str] = set()
-    while pending:  # the analysed files' crates, and the workspace crates they depend on
+    while pending:
         path = pending.pop()
         directory = manifests.nearest(path) if path not in crate_dirs else crate_dirs[path]
         crate_dirs[path] = directory
@@ -314,30 +386,91 @@ def build(config, entries, todo, store, options, stats: Counter, rules: List) ->
     salt = cache_mod.config_salt(config)
     tracked = _tracked(rules)
     words = tuple(sorted({w for ws_words in tracked.values() for w in ws_words}))
-    jobs = options.jobs or os.cpu_count() or 1
-    sketches, keys = summaries(files, partial(sketch_mod.sketch, tracked=words), store, SKETCH_NAMESPACE, salt, stats, jobs)
-    _layout(ws, files, sketches, manifests, config.profile)
     banned = _banned(rules)
-    renames = sorted((k, r) for c in ws.crates.values() for k, r in c.info.deps.items())
-    # What the hot words are computed from; the same inputs give the same words, so a warm run
-    # reads them back instead of recomputing them over every binding of the workspace.
-    inputs = hashlib.blake2b(json.dumps([sorted(keys.items()), sorted((p, sorted(i)) for p, i in banned.items()), renames,
-                                         sorted((r.id, sorted(v)) for r, v in ((r, tracked.get(r.id, ())) for r in rules))]).encode(), digest_size=16).hexdigest()
-    cached = store.get_raw(HOT_NAMESPACE, "", inputs) if store is not None else None
-    ws.hot = Hot.from_data(cached["hot"]) if cached is not None else None
-    if ws.hot is None:
+    ws.all_files = files
+    ws.sketch_words = words
+    ws.keys = _keys(files, store, salt)
+    # What the layout, the hot words and the reach bindings are computed from: the configuration's
+    # part here, and each file's sketch. A warm run, or one where only bodies and comments
+    # changed, reads them back: it sketches only the files whose bytes changed, and reads no
+    # other sketch.
+    context = hashlib.blake2b(json.dumps([
+        sorted((p, sorted(i)) for p, i in banned.items()), _crates_data(ws), repr(config.profile),
+        sorted((r.id, sorted(tracked.get(r.id, ()))) for r in rules), sorted(config.pack.reexports.get("rust", {}).items()),
+    ]).encode(), digest_size=16).hexdigest()
+    cached = store.get_run(INDEX_NAMESPACE, context) if store is not None else None
+    if cached is not None and ws.restore(cached):
+        stats["rust index: read back, files sketched again"] = len(ws.sketches)
+        if ws.sketches:
+            store.put_run(INDEX_NAMESPACE, context, ws.saved())
+    else:
+        jobs = options.jobs or os.cpu_count() or 1
+        sketches, ws.keys = summaries(files, partial(sketch_mod.sketch, tracked=words), store, SKETCH_NAMESPACE, salt, stats, jobs)
+        ws.sketches = sketches
+        _layout(ws, files, sketches, manifests, config.profile)
         ws.hot = hot_words(sketches, banned, config.pack.reexports.get("rust", {}), ws)
-        _typed_hot(ws.hot, sketches, files, tracked, rules)
+        ws.aliases, ws.alias_typed = _typed_hot(ws.hot, sketches, files, tracked, rules)
+        ws.binds = sorted({(name, segs[-1]) for sk in sketches.values() if sk for name, segs, _ in sk["binds"] if segs})
+        ws.sketch_digests = {p: _sketch_digest(sk) for p, sk in sketches.items() if p in ws.keys}
+        stats["rust index: files sketched"] = sum(1 for sk in sketches.values() if sk is not None)
         if store is not None:
-            store.put_raw(HOT_NAMESPACE, "", inputs, {"hot": ws.hot.as_data()})
+            store.put_run(INDEX_NAMESPACE, context, ws.saved())
     for path, ids in _banned(rules, include_direct=True).items():
         ws.anchors[path.rsplit("::", 1)[-1]] = ws.anchors.get(path.rsplit("::", 1)[-1], frozenset()) | ids
-    ws.sketches = sketches
-    ws.all_files = files
-    ws.keys = keys
     stats["rust index: hot words"] = len(ws.hot.words) + sum(len(d) for d in ws.hot.local_words.values())
-    stats["rust index: files sketched"] = len(sketches)
     return ws
+
+
+def _keys(files: Dict[str, str], store, salt: bytes) -> Dict[str, str]:
+    """Each file's sketch key, from its digest (read back by its stat when unchanged)."""
+    from dstcheck.stages import cache as cache_mod
+
+    out = {}
+    for path in sorted(files):
+        if store is not None:
+            digest = store.digest(path, files[path])
+        else:
+            try:
+                with open(files[path], "rb") as handle:
+                    digest = cache_mod.content_digest(handle.read())
+            except OSError:
+                digest = None
+        if digest is not None:
+            out[path] = cache_mod.key_of_digest(salt, [SKETCH_NAMESPACE], digest)
+    return out
+
+
+def _sketch_digest(sketch) -> str:
+    return hashlib.blake2b(json.dumps(sketch, sort_keys=True).encode(), digest_size=12).hexdigest()
+
+
+def _crates_data(ws: "Workspace") -> list:
+    return [[k, c.name, c.src, c.roots, sorted(c.info.deps.items()), sorted(c.info.workspace.items()), c.info.known] for k, c in sorted(ws.crates.items())]
+
+
+def _members_in_scope(config, manifests: Manifests, crate_dirs) -> List[str]:
+    """Members of the Cargo workspaces holding `crate_dirs` (`members` globs less `exclude`)
+    whose source directory a source set can reach."""
+    from dstcheck.stages.discover import could_reach
+
+    out: Set[str] = set()
+    workspaces = {manifests.workspace_of(d)[0]: manifests.workspace_of(d)[1] for d in crate_dirs if d is not None and manifests.workspace_of(d)}
+    for ws_dir, table in sorted(workspaces.items()):
+        members = table.get("members") if isinstance(table.get("members"), list) else []
+        excluded = {posixpath.normpath(posixpath.join(ws_dir, x)) for x in table.get("exclude", ()) if isinstance(x, str)} if isinstance(table.get("exclude"), list) else set()
+        for pattern in (m for m in members if isinstance(m, str)):
+            for member in _expand(manifests.root, posixpath.normpath(posixpath.join(ws_dir, pattern))):
+                crate = _crate(manifests, member) if member not in excluded else None
+                if crate is not None and any(could_reach(p, crate.src + "/") for scope in config.scopes for p in scope.include):
+                    out.add(member)
+    return sorted(out)
+
+
+def _expand(root: str, pattern: str) -> List[str]:
+    """Directories (project-relative) a `members` entry names; it may hold `*` globs."""
+    if not any(c in pattern for c in "*?["):
+        return [pattern] if os.path.isfile(os.path.join(root, pattern, "Cargo.toml")) else []
+    return sorted(p.parent.relative_to(root).as_posix() for p in Path(root).glob(pattern + "/Cargo.toml"))
 
 
 def _local_deps(manifests: Manifests, directory: str) -> List[str]:
@@ -433,11 +566,11 @@ def _tracked(rules) -> Dict[str, frozenset]:
     return {k: frozenset(v) for k, v in out.items()}
 
 
-def _typed_hot(hot: "Hot", sketches: Dict[str, dict], files: Dict[str, str], tracked: Dict[str, frozenset], rules) -> None:
+def _typed_hot(hot: "Hot", sketches: Dict[str, dict], files: Dict[str, str], tracked: Dict[str, frozenset], rules):
     """Names declared anywhere (fields, parameters, lets, function returns) with a tracked type or
     an alias of one: a file that iterates or calls through such a name may hold a typed site
-    without spelling the type."""
-    from dstcheck.rust import sketch as sketch_mod
+    without spelling the type. Returns the aliases and, per file, what it declares with them
+    (read from the files: a sketch records only the tracked names)."""
     from dstcheck.rust.typed import triggers
 
     typed_ids = set(tracked)
@@ -445,23 +578,34 @@ def _typed_hot(hot: "Hot", sketches: Dict[str, dict], files: Dict[str, str], tra
     aliases = {w: ids for w, ids in aliases.items() if not any(w in words for words in tracked.values())}
     reach = ("field", "fn")  # parameters and locals stay in their file, which spells the type itself
     entries = [(path, name, word) for path, sk in sketches.items() if sk for name, word, kind in sk.get("typed", ()) if kind in reach]
+    found: Dict[str, list] = {}
     if aliases:
-        needles = {w: w.encode() for w in aliases}
         for path in sorted(files):
             try:
                 with open(files[path], "rb") as handle:
                     source = handle.read()
             except OSError:
                 continue
-            present = [w for w, b in needles.items() if b in source]
-            if present:
-                entries.extend((path, name, word) for name, word, kind in sketch_mod.typed_names(source, present) if kind in reach)
+            declared = alias_typed_of(source, aliases)
+            if declared:
+                found[path] = declared
+                entries.extend((path, name, word) for name, word in declared)
     for path, name, word in entries:
         ids = frozenset(r for r, words in tracked.items() if word in words) | aliases.get(word, frozenset())
         if ids:
             hot.typed[name] = hot.typed.get(name, frozenset()) | ids
     by_rule = {r.id: r for r in rules}
     hot.triggers = {rid: frozenset(triggers([by_rule[rid]])) for rid in tracked if rid in by_rule}
+    return tuple(sorted(aliases)), found
+
+
+def alias_typed_of(source: bytes, aliases) -> list:
+    """[name, alias] of the fields and functions a file declares with one of `aliases`: what
+    `_typed_hot` reads from the file itself, beyond its sketch."""
+    from dstcheck.rust import sketch as sketch_mod
+
+    present = [w for w in aliases if w.encode() in source]
+    return sorted([name, word] for name, word, kind in sketch_mod.typed_names(source, present) if kind in ("field", "fn")) if present else []
 
 
 def _banned(rules, include_direct: bool = False) -> Dict[str, frozenset]:
@@ -755,17 +899,19 @@ def _summarize(ws: Workspace, path: str, config, store, stats: Counter, salt: by
     from dstcheck.stages import cache as cache_mod
     from dstcheck.stages.analyze import read_source
 
-    source, problem = read_source(os.path.join(ws.root, path))
-    if problem is not None:
-        return None
-    key = cache_mod.key(salt, [SUMMARY_NAMESPACE], source) if store is not None else ""
-    hit = store.get_raw(SUMMARY_NAMESPACE, path, key) if store is not None else None
+    abspath = os.path.join(ws.root, path)
+    digest = store.digest(path, abspath) if store is not None else None
+    key = cache_mod.key_of_digest(salt, [SUMMARY_NAMESPACE], digest) if digest is not None else ""
+    hit = store.get_raw(SUMMARY_NAMESPACE, path, key) if key else None
     if hit is not None and isinstance(hit.get("summary"), dict):
         stats["rust index: summaries from cache"] += 1
         return hit["summary"]
+    source, problem = read_source(abspath)
+    if problem is not None:
+        return None
     stats["rust index: files parsed for their summary"] += 1
     parsed = parse.parse(source)
     summary = items.Summarizer(parsed, context.ContextFinder(parsed, config.profile), config.profile).summary()
-    if store is not None:
+    if key:
         store.put_raw(SUMMARY_NAMESPACE, path, key, {"summary": summary})
     return summary

@@ -94,7 +94,7 @@ def _untyped_ids(rules) -> List[str]:
 def _typed_may_hold(path: str, source: bytes, vocabulary, rules, workspace) -> bool:
     from dstcheck.rust import typed
 
-    sketched = workspace.sketches.get(path) if workspace is not None else None
+    sketched = workspace.sketch(path) if workspace is not None else None
     return typed.may_hold(source, vocabulary, rules, sketched, workspace, path)
 
 
@@ -141,7 +141,7 @@ def _analyze_rust(path: str, source: bytes, rules: List[Rule], config, result: F
             words |= workspace.words_for(path, ids)
             direct = [r for r in rules if any(m.params.get("direct") for m in r.matchers)]
             if direct:
-                words |= resolve.local_hot_words(source, direct, config.pack.reexports.get("rust", {}), workspace.sketches.get(path))
+                words |= resolve.local_hot_words(source, direct, config.pack.reexports.get("rust", {}), workspace.sketch(path))
         else:
             words |= resolve.local_hot_words(source, rules, config.pack.reexports.get("rust", {}))
         facts = collector.collect(words)

@@ -6,8 +6,8 @@ Trust: the key of an entry is something anyone can compute, so an entry is only 
 cache file carries a MAC made with a secret key that never lives in the project tree (the user's
 cache directory, or the `--cache-dir` the cache itself lives in). A cache that was committed,
 copied from another machine or edited by hand does not verify and is ignored; so is a cache
-directory that git tracks. The file is one header line (`dstcheck-cache v2 <mac>`) and a JSON body,
-replaced atomically.
+directory that git tracks. Each namespace's file is one header line (`dstcheck-cache v2 <mac>`)
+and a JSON body, replaced atomically.
 """
 
 from __future__ import annotations
@@ -20,8 +20,9 @@ import secrets
 import subprocess
 import sys
 import tempfile
+import time
 from collections import Counter
-from dataclasses import asdict, fields
+from dataclasses import fields
 from functools import lru_cache
 from pathlib import Path
 from typing import Dict, Optional
@@ -33,6 +34,9 @@ DIRNAME = ".dstcheck_cache"
 FILENAME = "results-v2"
 KEYNAME = "key"
 RESULTS = "results"
+FILES = "files"  # a file's digest by its size, modification time and inode
+RUNS_KEPT = 4
+RACY_SECONDS = 2
 ENV_DIR = "DSTCHECK_CACHE_DIR"
 MAGIC = b"dstcheck-cache v2 "
 REJECTED = "cache entries rejected (not authenticated)"
@@ -66,15 +70,35 @@ def config_salt(config) -> bytes:
     return hashlib.blake2b(json.dumps(data, sort_keys=True, default=str).encode(), digest_size=16).digest()
 
 
+def content_digest(source: bytes) -> str:
+    return hashlib.blake2b(source, digest_size=20).hexdigest()
+
+
 def key(salt: bytes, rule_ids, source: bytes) -> str:
+    return key_of_digest(salt, rule_ids, content_digest(source))
+
+
+def key_of_digest(salt: bytes, rule_ids, digest: str) -> str:
+    """An entry's key from the file's digest (`Cache.digest` finds it without reading the file)."""
     h = hashlib.blake2b(salt, digest_size=20)
-    h.update(",".join(rule_ids).encode() + b"\0")
-    h.update(source)
+    h.update(",".join(rule_ids).encode() + b"\0" + digest.encode())
     return h.hexdigest()
 
 
 def to_json(result: FileResult) -> dict:
-    return asdict(result)
+    """The cached form of a result: its records as dicts, the rest (already plain JSON data, never
+    changed once analysed) as it is. `dataclasses.asdict` deep-copies every summary: a third of a
+    cold run's cost on a large tree."""
+    return _plain(result)
+
+
+def _plain(value):
+    names = _NAMES.get(type(value))
+    if names is not None:
+        return {name: _plain(getattr(value, name)) for name in names}
+    if type(value) is list and (not value or type(value[0]) in _NAMES):  # a new list: the result's may grow
+        return [_plain(v) for v in value]
+    return value
 
 
 class _Invalid(ValueError):
@@ -140,6 +164,7 @@ def _record(cls, d):
 
 
 _RECORDS = {"Context": Context, "Finding": Finding, "Marker": Marker, "ModDecl": ModDecl}
+_NAMES = {cls: tuple(f.name for f in fields(cls)) for cls in (FileResult, *_RECORDS.values())}
 
 
 def from_json(d) -> FileResult:
@@ -218,8 +243,10 @@ class Cache:
 
     `directory` is `--cache-dir` (or `$DSTCHECK_CACHE_DIR`): the cache and its key live there.
     Without it the cache is `.dstcheck_cache/` in the project and the key is in the user's cache
-    directory. A cache it cannot trust is not used, with a warning on stderr; `stats` counts the
-    entries it rejected, for `--statistics`."""
+    directory. Each namespace is a file of its own (`results-v2`, `results-v2.<namespace>`), read
+    the first time the run asks for it and written only when it changed: a warm run reads what it
+    uses, not every index part. A file it cannot trust is not used, with a warning on stderr;
+    `stats` counts the entries it rejected, for `--statistics`."""
 
     def __init__(self, root: Path, directory: Optional[str] = None, name: Optional[str] = None):
         directory = directory or os.environ.get(ENV_DIR) or None
@@ -231,8 +258,8 @@ class Cache:
             self.key_file = user_cache_dir() / KEYNAME
         self.root = root
         self.file = self.dir / (name or FILENAME)  # one directory and key; a caller may keep its own file there
-        self.spaces: Dict[str, Dict[str, dict]] = {}
-        self.dirty = False
+        self.spaces: Dict[str, Dict[str, dict]] = {}  # the namespaces read (or started) so far
+        self._dirty: set = set()
         self.usable = True
         self.stats: Counter = Counter()
         self.secret = b""
@@ -246,7 +273,6 @@ class Cache:
         if self._tracked():
             self._refuse(f"cache not used: {self.dir} is tracked by git (a committed cache is never trusted; untrack it)")
             return
-        self._load()
 
     def _refuse(self, warning: str) -> None:
         self.usable = False
@@ -254,36 +280,52 @@ class Cache:
 
     def _tracked(self) -> bool:
         """A cache directory (or key) that git tracks could have been written by anyone who commits."""
-        if not (self.file.exists() or (self.dir / KEYNAME).exists()):
+        if not (self.file.exists() or (self.dir / KEYNAME).exists() or self._namespace_files()):
             return False  # nothing in it to trust yet
         if tracked_by_git(self.dir):
             return True
         inside = os.path.abspath(str(self.key_file)).startswith(os.path.abspath(str(self.root)) + os.sep)
         return inside and self.key_file.parent != self.dir and tracked_by_git(self.key_file)
 
-    def _load(self) -> None:
+    def _namespace_files(self) -> list:
         try:
-            with open(self.file, "rb") as handle:
+            return [n for n in os.listdir(self.dir) if n.startswith(self.file.name + ".")]
+        except OSError:
+            return []
+
+    def _file_of(self, namespace: str) -> Path:
+        return self.file if namespace == RESULTS else self.file.with_name(f"{self.file.name}.{namespace}")
+
+    def _space(self, namespace: str) -> Dict[str, dict]:
+        if namespace not in self.spaces:
+            self.spaces[namespace] = self._load(namespace) if self.usable else {}
+        return self.spaces[namespace]
+
+    def _load(self, namespace: str) -> Dict[str, dict]:
+        try:
+            with open(self._file_of(namespace), "rb") as handle:
                 raw = handle.read()
         except OSError:
-            return
+            return {}
         head, _, body = raw.partition(b"\n")
         if not head.startswith(MAGIC) or not hmac.compare_digest(head[len(MAGIC):].decode("ascii", "replace"), mac(self.secret, body)):
             self.stats[REJECTED] += _count_entries(body)
-            return
+            return {}
         try:
             data = json.loads(body)
         except ValueError:
-            return
+            return {}
         if isinstance(data, dict) and data.get("version") == __version__ and isinstance(data.get("spaces"), dict):
-            self.spaces = {k: v for k, v in data["spaces"].items() if isinstance(v, dict)}
+            space = data["spaces"].get(namespace)
+            return space if isinstance(space, dict) else {}
+        return {}
 
     @property
     def entries(self) -> Dict[str, dict]:
-        return self.spaces.get(RESULTS, {})
+        return self._space(RESULTS)
 
     def get_raw(self, namespace: str, path: str, file_key: str) -> Optional[dict]:
-        entry = self.spaces.get(namespace, {}).get(path)
+        entry = self._space(namespace).get(path)
         if not isinstance(entry, dict) or entry.get("key") != file_key:
             return None
         return entry
@@ -291,8 +333,47 @@ class Cache:
     def put_raw(self, namespace: str, path: str, file_key: str, value: dict) -> None:
         if not self.usable:
             return
-        self.spaces.setdefault(namespace, {})[path] = {"key": file_key, **value}
-        self.dirty = True
+        self._space(namespace)[path] = {"key": file_key, **value}
+        self._dirty.add(namespace)
+
+    def get_run(self, namespace: str, inputs: str) -> Optional[dict]:
+        """A whole-run entry (hot words, taint) by the digest of what it was computed from. A few
+        are kept, so a full scan and a pre-commit run over fewer crates do not evict each other."""
+        runs = self._space(namespace).get("")
+        for item in runs.get("runs", ()) if isinstance(runs, dict) and isinstance(runs.get("runs"), list) else ():
+            if isinstance(item, list) and len(item) == 2 and item[0] == inputs and isinstance(item[1], dict):
+                return item[1]
+        return None
+
+    def put_run(self, namespace: str, inputs: str, value: dict) -> None:
+        if not self.usable:
+            return
+        space = self._space(namespace)
+        old = space.get("")
+        runs = [r for r in (old.get("runs", []) if isinstance(old, dict) and isinstance(old.get("runs"), list) else []) if isinstance(r, list) and r and r[0] != inputs]
+        space[""] = {"key": "runs", "runs": (runs + [[inputs, value]])[-RUNS_KEPT:]}
+        self._dirty.add(namespace)
+
+    def digest(self, path: str, abspath: str) -> Optional[str]:
+        """The digest of a file's bytes (`content_digest`), read back without reading the file when
+        its size, modification time and inode are those it had when it was hashed. A file changed
+        less than RACY_SECONDS before it was hashed is hashed again next time (git's racy rule)."""
+        try:
+            st = os.stat(abspath)
+        except OSError:
+            return None
+        stamp = f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"
+        hit = self.get_raw(FILES, path, stamp)
+        if hit is not None and isinstance(hit.get("digest"), str):
+            return hit["digest"]
+        try:
+            with open(abspath, "rb") as handle:
+                digest = content_digest(handle.read())
+        except OSError:
+            return None
+        if time.time_ns() - st.st_mtime_ns > RACY_SECONDS * 10**9:
+            self.put_raw(FILES, path, stamp, {"digest": digest})
+        return digest
 
     def get(self, path: str, file_key: str) -> Optional[FileResult]:
         entry = self.get_raw(RESULTS, path, file_key)
@@ -308,16 +389,22 @@ class Cache:
         self.put_raw(RESULTS, path, file_key, {"result": to_json(result)})
 
     def prune(self, keep) -> None:
-        """Drop entries of files that are gone (an entry keyed "" belongs to the run, not a file)."""
-        for space in self.spaces.values():
+        """Drop entries of files that are gone (an entry keyed "" belongs to the run, not a file),
+        in the namespaces this run read: the others are pruned by a run that reads them."""
+        for namespace, space in self.spaces.items():
             for path in [p for p in space if p and p not in keep]:
                 del space[path]
-                self.dirty = True
+                self._dirty.add(namespace)
 
     def save(self) -> None:
-        if not (self.dirty and self.usable):
+        if not self.usable:
             return
-        body = json.dumps({"version": __version__, "spaces": self.spaces}, sort_keys=True, separators=(",", ":")).encode("utf-8")
+        for namespace in sorted(self._dirty):
+            self._save(namespace)
+        self._dirty.clear()
+
+    def _save(self, namespace: str) -> None:
+        body = json.dumps({"version": __version__, "spaces": {namespace: self.spaces[namespace]}}, sort_keys=True, separators=(",", ":")).encode("utf-8")
         tmp = None
         try:
             self.dir.mkdir(parents=True, exist_ok=True)
@@ -327,7 +414,7 @@ class Cache:
             fd, tmp = tempfile.mkstemp(dir=str(self.dir), prefix=".results-")
             with os.fdopen(fd, "wb") as handle:
                 handle.write(MAGIC + mac(self.secret, body).encode("ascii") + b"\n" + body)
-            os.replace(tmp, self.file)
+            os.replace(tmp, self._file_of(namespace))
             tmp = None
         except OSError:
             pass  # a read-only checkout still gets a correct (uncached) result

@@ -34,17 +34,17 @@ class Index:
         return self.rust if language == "rust" else self.python
 
 
-def build(config, entries: List, todo: List, store, options, rules_run: Dict[str, List]) -> Index:
+def build(config, entries: List, todo: List, store, options, rules: List) -> Index:
     """The index for a run. `entries` are every file discovered (the index may read files outside
-    the source sets when in-scope code refers to them); `todo` are the files to be analysed, with
-    the rules that run on each in `rules_run`."""
+    the source sets when in-scope code refers to them); `todo` are the files to be analysed;
+    `rules` every rule the run may apply to some file (the same whichever files are named, so a
+    pre-commit run indexes what a full scan does)."""
     index = Index()
     languages = {e.language for e in todo}
     if "rust" in languages:
         from dstcheck.rust import workspace
 
-        rules = {r.id: r for e in todo if e.language == "rust" for r in rules_run.get(e.path, ())}
-        index.rust = workspace.build(config, entries, todo, store, options, index.stats, [rules[k] for k in sorted(rules)])
+        index.rust = workspace.build(config, entries, todo, store, options, index.stats, sorted((r for r in rules if r.language == "rust"), key=lambda r: r.id))
     if "python" in languages:
         from dstcheck.python import project
 
@@ -74,13 +74,18 @@ def summaries(paths: Dict[str, str], summarize, store, namespace: str, salt: byt
     keys: Dict[str, str] = {}
     missing: List[str] = []
     for path in sorted(paths):
-        try:
-            with open(paths[path], "rb") as handle:
-                source = handle.read()
-        except OSError:
+        if store is not None:
+            digest = store.digest(path, paths[path])
+        else:
+            try:
+                with open(paths[path], "rb") as handle:
+                    digest = cache_mod.content_digest(handle.read())
+            except OSError:
+                digest = None
+        if digest is None:
             out[path] = None
             continue
-        keys[path] = cache_mod.key(salt, [namespace], source)
+        keys[path] = cache_mod.key_of_digest(salt, [namespace], digest)
         hit = store.get_raw(namespace, path, keys[path]) if store is not None else None
         if hit is not None:
             stats[f"{namespace}: from cache"] += 1

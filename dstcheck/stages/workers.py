@@ -10,6 +10,7 @@ atomically, so an interrupted run leaves nothing half-written.
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import sys
@@ -64,6 +65,7 @@ def _die_with_parent(parent: int) -> None:
 
 def _start_worker(parent: int, initializer, initargs) -> None:
     _die_with_parent(parent)
+    gc.disable()  # as in the parent's scan (pipeline._without_gc); a worker lives for one pool
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent decides
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     devnull = os.open(os.devnull, os.O_WRONLY)
