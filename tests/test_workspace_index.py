@@ -152,3 +152,63 @@ def test_moving_a_reexport_or_renaming_its_module_keeps_the_sites(tmp_path_facto
     assert before == after
     banned = path in ("std::time::Instant", "std::time::SystemTime", "std::thread::spawn", "rand::rng")
     assert bool([s for s in before if s[4] == "violation"]) == banned, (path, before)
+
+
+WORKSPACE = Path(__file__).parent / "fixtures" / "rust" / "workspace"
+
+
+def _copy_workspace(tmp_path: Path) -> Path:
+    import shutil
+
+    target = tmp_path / "ws"
+    shutil.copytree(WORKSPACE, target)
+    return target
+
+
+def _sites(out: str):
+    return sorted((s["rule"], s["path"], s["line"], s["column"], s["disposition"]) for s in json.loads(out)["sites"])
+
+
+def test_the_index_read_back_after_edits_answers_as_a_fresh_scan(tmp_path, run_cli):
+    """A warm run reads the layout and hot words back while every changed file keeps its sketch:
+    after an edit inside a body, and after one that adds a re-export (a new sketch), the cached
+    run must give exactly what a run without the cache gives."""
+    ws = _copy_workspace(tmp_path)
+    env = {"DSTCHECK_CACHE_DIR": str(tmp_path / "cache")}
+    run_cli(["check", "--format", "json"], ws, env=env)
+    typed = ws / "engine" / "src" / "typed.rs"
+    clocks = ws / "engine" / "src" / "clocks.rs"
+    lib = ws / "engine" / "src" / "lib.rs"
+
+    def body_edit():
+        typed.write_text(typed.read_text() + "\npub fn late(book: &dst_seam::book::Book) -> Vec<u64> {\n    book.levels.keys().copied().collect()\n}\n")
+        return ("DST108", "engine/src/typed.rs", typed.read_text().count("\n") - 1)
+
+    def new_reexport():
+        clocks.write_text(clocks.read_text() + "\npub use std::time::Instant as Later;\n")
+        lib.write_text(lib.read_text() + "\npub fn later() {\n    let _ = clocks::Later::now();\n}\n")
+        return ("DST101", "engine/src/lib.rs", lib.read_text().count("\n") - 1)
+
+    for edit in (body_edit, new_reexport):
+        expected = edit()
+        _, cached, _ = run_cli(["check", "--format", "json"], ws, env=env)
+        _, fresh, _ = run_cli(["check", "--format", "json", "--no-cache"], ws)
+        assert _sites(cached) == _sites(fresh)
+        assert expected in {(r, p, line) for r, p, line, *_ in _sites(fresh)}
+
+
+def test_a_run_over_named_files_reports_what_a_full_scan_reports_for_them(tmp_path, run_cli):
+    """The index is the same whichever files are named: each file alone gets the sites the full
+    scan gives it, cold and then from the cache the full scan left."""
+    ws = _copy_workspace(tmp_path)
+    env = {"DSTCHECK_CACHE_DIR": str(tmp_path / "cache")}
+    _, full, _ = run_cli(["check", "--format", "json", "--no-cache"], ws)
+    by_file = {}
+    for site in _sites(full):
+        by_file.setdefault(site[1], []).append(site)
+    assert len(by_file) >= 3
+    run_cli(["check", "--format", "json"], ws, env=env)
+    for path in sorted(p.relative_to(ws).as_posix() for p in ws.rglob("*.rs")):
+        for extra in (["--no-cache"], []):
+            _, out, _ = run_cli(["check", "--format", "json", *extra, path], ws, env=env)
+            assert _sites(out) == by_file.get(path, []), (path, extra)
