@@ -76,14 +76,14 @@ def link_reach(project, config, results: Dict, rules_run: Dict, store, stats) ->
     if not tainted:
         return
     file_words, words = linker.words(tainted)
-    mentions = _any_word(file_words)
+    file_words = sorted(w.encode() for w in file_words)
     from dstcheck.stages.match import match
 
     for path in inside:
         result = results[path]
         rules = [r for r in rules_run[path] if r.id in reach]
         added = False
-        for forms, span, snippet, gate, item in linker.calls_in(path, words, mentions):
+        for forms, span, snippet, gate, item in linker.calls_in(path, file_words, words):
             callee, lost = None, False
             for form in forms:
                 found, unresolved = linker.function(tuple(form), path)
@@ -116,11 +116,11 @@ def _grow(names: set, links: List[Tuple[str, str]]) -> None:
                 grown = True
 
 
-def _any_word(words) -> "re.Pattern[bytes]":
-    """A pattern that finds any of `words` as a whole word (none: a pattern that never matches)."""
-    if not words:
-        return re.compile(rb"(?!)")
-    return re.compile(rb"\b(?:" + b"|".join(re.escape(w.encode()) for w in sorted(words)) + rb")\b")
+def _mentions(source: bytes, words) -> bool:
+    """Whether `source` holds one of `words` (bytes) as a whole identifier."""
+    from dstcheck.stages.prefilter import has_word
+
+    return any(has_word(source, w) for w in words)
 
 
 # -- what one module holds ---------------------------------------------------------------------
@@ -496,11 +496,11 @@ class _Linker:
         unread = list(self.closure)  # files whose class statements are not in `subclasses` yet
         searched: set = set()
         while classes - searched:
-            mentions = _any_word(classes - searched)
+            new = sorted(w.encode() for w in classes - searched)
             searched |= classes
             for path in list(unread):  # a class statement names its base: only files that mention a new name
                 source = self._source(path) or b""
-                if mentions.search(source):
+                if _mentions(source, new):
                     unread.remove(path)
                     for match in _CLASS.finditer(source):
                         subclasses.extend((match.group(1).decode(), base.decode()) for base in _WORD.findall(match.group(2) or b""))
@@ -508,11 +508,11 @@ class _Linker:
         _grow(names, aliases)
         return frozenset(names | classes), frozenset(names | classes | methods)
 
-    def calls_in(self, path: str, words: frozenset, mentions: "re.Pattern[bytes]") -> list:
-        """The calls of an in-scope file that could reach a tainted function (cached by the
-        file's content and `words`); `mentions` finds one of the words in a file's bytes."""
+    def calls_in(self, path: str, file_words: List[bytes], words: frozenset) -> list:
+        """The calls of an in-scope file that mentions one of `file_words` that could reach a
+        tainted function (they name one of `words`; cached by the file's content and `words`)."""
         source = self._source(path)
-        if source is None or not mentions.search(source):
+        if source is None or not _mentions(source, file_words):
             return []
         words_key = hashlib.blake2b(json.dumps(sorted(words)).encode(), digest_size=16).hexdigest()
         summary = self._cached(CALLS, path, [words_key], lambda source, modname: calls_summary(source, path, modname, words, self.config, self.project))
