@@ -109,7 +109,11 @@ def main() -> None:
 @click.option("--cache-dir", type=click.Path(file_okay=False), envvar="DSTCHECK_CACHE_DIR", help="Keep the cache, and the key that authenticates it, in this directory [env: DSTCHECK_CACHE_DIR; default: .dstcheck_cache/ in the project, key in the user's cache directory].")
 @click.option("--no-prefilter", is_flag=True, help="Parse every file, even those that cannot hold a site.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Colour the text output: auto colours a terminal unless NO_COLOR is set; always colours a pipe too.")
-def check(paths, config_path, fmt, show_all, select, ignore, statistics, exit_zero, ignore_markers, baseline_file, write_baseline, jobs, no_cache, cache_dir, no_prefilter, color) -> None:
+@click.option("--fix", "fix", is_flag=True, help="Apply the safe fixes, then report what remains.")
+@click.option("--unsafe-fixes", is_flag=True, help="Also apply the fixes that change behaviour (implies --fix).")
+@click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff of what the fixes (or --add-markers) would change; write nothing; exit 1 if there is something to change.")
+@click.option("--add-markers", "marker_reason", metavar="REASON", help="Put a `dst-ok[ID]: REASON` marker on a line of each violation.")
+def check(paths, config_path, fmt, show_all, select, ignore, statistics, exit_zero, ignore_markers, baseline_file, write_baseline, jobs, no_cache, cache_dir, no_prefilter, color, fix, unsafe_fixes, show_diff, marker_reason) -> None:
     """Report DST violations in PATHS (default: the whole project). Exit 1 if any."""
     from dstcheck.views import baseline as baseline_mod
     from dstcheck import pipeline
@@ -128,7 +132,19 @@ def check(paths, config_path, fmt, show_all, select, ignore, statistics, exit_ze
         baseline_mod.check_writable(write_baseline)
     entries = baseline_mod.load(baseline_file) if baseline_file else None
     options = pipeline.Options(jobs=jobs, cache=not no_cache, prefilter=not no_prefilter, progress=_show_progress(), cache_dir=cache_dir)
-    result = pipeline.scan(cfg, paths, selection, include_scoped_out=show_all, ignore_markers=ignore_markers, baseline=entries, options=options)
+    fix_mode = _fix_mode(fix, unsafe_fixes, show_diff, marker_reason, write_baseline, ignore_markers, fmt, statistics)
+    if fix_mode is None:
+        result = pipeline.scan(cfg, paths, selection, include_scoped_out=show_all, ignore_markers=ignore_markers, baseline=entries, options=options)
+    else:
+        from dstcheck import fix as fix_mod
+
+        result, fixed = fix_mod.run(cfg, lambda: pipeline.scan(cfg, paths, selection, include_scoped_out=show_all, baseline=entries, options=options), fix_mode)
+        click.echo(fix_mod.summary(fixed, fix_mode, cfg.pack), err=True, nl=False)
+        if not fix_mode.write:
+            from dstcheck.fix.files import unified_diff
+
+            _emit(unified_diff({p: (before, after) for p, (before, after) in fixed.changes.items()}))
+            sys.exit(EXIT_VIOLATIONS if fixed.changes else EXIT_CLEAN)
     if write_baseline:
         count = baseline_mod.write(write_baseline, result.violations)
         click.echo(f"Wrote {count} baseline {'entry' if count == 1 else 'entries'} to {write_baseline}.", err=True)
@@ -146,6 +162,8 @@ def check(paths, config_path, fmt, show_all, select, ignore, statistics, exit_ze
             extra["skipped"] = [{"path": p, "reason": why} for p, why in skipped]
         if statistics:
             extra["statistics"] = render.statistics_dict(result.sites, run)
+        if fix_mode is not None:
+            extra["fixes"] = fix_mod.as_json(fixed)
         _emit(render.json_report(shown, hints, len(checked), result.sites, extra, result.index.stats.get(index_stage.UNRESOLVED, 0)))
     elif fmt == "sarif":
         from dstcheck.views.sarif import sarif_report
@@ -158,6 +176,31 @@ def check(paths, config_path, fmt, show_all, select, ignore, statistics, exit_ze
         use_color = _use_color(color)
         _emit(render.text_report(shown, hints, str(cfg.root), checked, result.sites, use_color, show_all, stats, notes), color=use_color)
     sys.exit(EXIT_VIOLATIONS if result.violations and not exit_zero else EXIT_CLEAN)
+
+
+def _fix_mode(fix, unsafe_fixes, show_diff, marker_reason, write_baseline, ignore_markers, fmt, statistics):
+    """What the fix options ask for (None: only check), or a usage error for a combination that
+    cannot be honoured."""
+    from dstcheck.fix import Mode
+
+    fixes = fix or unsafe_fixes
+    if not (fixes or show_diff or marker_reason is not None):
+        return None
+    asked = "--add-markers" if marker_reason is not None and not fixes else "--fix"
+    if write_baseline:
+        raise UsageError(f"{asked} and --write-baseline cannot be combined: fix first, then record what remains")
+    if ignore_markers:
+        raise UsageError(f"{asked} acts on violations; --ignore-markers would make every accepted site one")
+    if show_diff and (fmt != "text" or statistics):
+        raise UsageError("--diff prints a unified diff: drop --format and --statistics")
+    if show_diff and fixes and marker_reason is not None:
+        raise UsageError("--diff shows either the fixes or the markers: drop --fix/--unsafe-fixes or --add-markers")
+    if marker_reason is not None:
+        reason = marker_reason.strip()
+        if not reason or not reason.isprintable() or "*/" in reason:
+            raise UsageError("--add-markers REASON: expected a non-empty one-line reason without `*/`")
+        marker_reason = reason
+    return Mode(fixes=fixes or (show_diff and marker_reason is None), unsafe=unsafe_fixes, write=not show_diff, markers=marker_reason)
 
 
 @main.command()
@@ -271,7 +314,7 @@ def explain_text(rule) -> str:
                     uses = "; a name a `use` imports is reported at the `use`"
                 if params.get("direct"):
                     uses += "; not through another module's re-export"
-                lines.append(f"  {p}  (and every path below it{uses})")
+                lines.append(f"  {p}  (and every path below it{uses}){_replaced(rule, p)}")
         elif m.kind == "method":
             for r in params["receivers"]:
                 for meth in params["methods"]:
@@ -279,14 +322,14 @@ def explain_text(rule) -> str:
         elif m.kind == "macro":
             for mac in params["macros"]:
                 unless = params.get("unless-first")
-                lines.append(f"  {mac}!" + (f"  unless it starts with `{' '.join(unless).replace(' ;', ';')}`" if unless else ""))
+                lines.append(f"  {mac}!" + (f"  unless it starts with `{' '.join(unless).replace(' ;', ';')}`" if unless else "") + _replaced(rule, mac))
         elif m.kind == "call":
             when = params.get("when", "always")
             suffix = {"always": "", "no-args": "  (called with no arguments)", "no-seed": "  (called without a seed)", "one-arg": "  (called with one argument)"}[when]
             if params.get("in-async"):
                 suffix += "  (inside async def)"
             for p in params.get("paths", []):
-                lines.append(f"  {p}(){suffix}")
+                lines.append(f"  {p}(){suffix}{_replaced(rule, p)}")
         elif m.kind == "set-iteration":
             lines.append("  iteration over a set or frozenset whose order escapes (for, comprehensions, list(), join(), pop())")
         elif m.kind == "identity-order":
@@ -307,6 +350,9 @@ def explain_text(rule) -> str:
     if rule.except_in:
         lines.append(f"  except in: {', '.join(rule.except_in)}")
     lines += ["", "Fix", f"  {rule.hint}"]
+    from dstcheck.fix import describe
+
+    lines += [f"  automatic, {line}" for line in describe(rule)]
     comment = "//" if rule.language == "rust" else "#"
     for title, examples in (("Flagged", rule.invalid), ("Accepted", rule.valid)):
         for ex in examples:
@@ -314,6 +360,11 @@ def explain_text(rule) -> str:
             lines += [f"    {ln}" if ln else "" for ln in ex.code.rstrip("\n").split("\n")]
     lines += ["", f"Accept one site with `{comment} dst-ok: <reason>` on its line, or `{comment} dst-ok[{rule.id}]: <reason>`."]
     return "\n".join(lines) + "\n"
+
+
+def _replaced(rule, path: str) -> str:
+    found = rule.replacements.get(path)
+    return f"  -> {found.replacement}" if found is not None else ""
 
 
 if __name__ == "__main__":  # pragma: no cover
