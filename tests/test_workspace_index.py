@@ -165,7 +165,7 @@ def _copy_workspace(tmp_path: Path) -> Path:
     return target
 
 
-def _sites(out: str):
+def _every_site(out: str):
     return sorted((s["rule"], s["path"], s["line"], s["column"], s["disposition"]) for s in json.loads(out)["sites"])
 
 
@@ -193,8 +193,8 @@ def test_the_index_read_back_after_edits_answers_as_a_fresh_scan(tmp_path, run_c
         expected = edit()
         _, cached, _ = run_cli(["check", "--format", "json"], ws, env=env)
         _, fresh, _ = run_cli(["check", "--format", "json", "--no-cache"], ws)
-        assert _sites(cached) == _sites(fresh)
-        assert expected in {(r, p, line) for r, p, line, *_ in _sites(fresh)}
+        assert _every_site(cached) == _every_site(fresh)
+        assert expected in {(r, p, line) for r, p, line, *_ in _every_site(fresh)}
 
 
 def test_a_run_over_named_files_reports_what_a_full_scan_reports_for_them(tmp_path, run_cli):
@@ -204,11 +204,11 @@ def test_a_run_over_named_files_reports_what_a_full_scan_reports_for_them(tmp_pa
     env = {"DSTCHECK_CACHE_DIR": str(tmp_path / "cache")}
     _, full, _ = run_cli(["check", "--format", "json", "--no-cache"], ws)
     by_file = {}
-    for site in _sites(full):
+    for site in _every_site(full):
         by_file.setdefault(site[1], []).append(site)
     assert len(by_file) >= 3
     run_cli(["check", "--format", "json"], ws, env=env)
     for path in sorted(p.relative_to(ws).as_posix() for p in ws.rglob("*.rs")):
         for extra in (["--no-cache"], []):
             _, out, _ = run_cli(["check", "--format", "json", *extra, path], ws, env=env)
-            assert _sites(out) == by_file.get(path, []), (path, extra)
+            assert _every_site(out) == by_file.get(path, []), (path, extra)

@@ -42,6 +42,7 @@ else:  # pragma: no cover
 
 SKETCH_NAMESPACE = "rust-sketch"
 INDEX_NAMESPACE = "rust-index"  # the layout, hot words and bindings, by what they are computed from
+LINK_NAMESPACE = "rust-link"  # what the link stage added to each file, by what it depends on
 SUMMARY_NAMESPACE = "rust-summary"
 DEP_TABLES = ("dependencies", "dev-dependencies", "build-dependencies")
 SKIP_DIRS = {"target", ".git", "node_modules", "__pycache__"}
@@ -803,7 +804,51 @@ def hot_words(sketches: Dict[str, dict], banned: Dict[str, frozenset], reexports
 
 # -- linking --------------------------------------------------------------------------------------
 def link(ws: Workspace, config, results: Dict, rules_run: Dict, store, stats: Counter) -> None:
-    """Finish the facts each analysed file left pending, through every file's module tables."""
+    """Finish the facts each analysed file left pending, through every file's module tables, and
+    find the reach sites. What this adds to each file depends only on the workspace's bytes, the
+    configuration and the rules that ran: a run where none of those changed reads it back."""
+    from dstcheck.stages import cache as cache_mod
+
+    rust = sorted(p for p, r in results.items() if r.language == "rust")
+    inputs = None
+    if store is not None:
+        inputs = hashlib.blake2b(json.dumps([
+            cache_mod.config_salt(config).hex(), ws.digest(), sorted(ws.keys.items()), config.reach_depth,
+            [[p, sorted(r.id for r in rules_run.get(p, ()))] for p in rust],
+        ]).encode(), digest_size=16).hexdigest()
+        if _read_back_link(store.get_run(LINK_NAMESPACE, inputs), results, stats):
+            return
+    before = {p: (len(results[p].findings), results[p].unresolved) for p in rust}
+    counted = Counter(stats)
+    _link(ws, config, results, rules_run, store, stats)
+    if store is not None:
+        changed = [p for p in rust if (len(results[p].findings), results[p].unresolved) != before[p]]
+        store.put_run(LINK_NAMESPACE, inputs, {
+            "files": [[p, cache_mod.to_json(results[p])["findings"], results[p].unresolved] for p in changed],
+            "stats": sorted([k, v - counted.get(k, 0)] for k, v in stats.items() if v != counted.get(k, 0)),
+        })
+
+
+def _read_back_link(data, results: Dict, stats: Counter) -> bool:
+    from dstcheck.stages import cache as cache_mod
+
+    if data is None:
+        return False
+    try:
+        files = [(p, cache_mod.findings_from_json(findings), int(unresolved)) for p, findings, unresolved in data["files"]]
+        counts = [(str(k), int(v)) for k, v in data["stats"]]
+    except (KeyError, TypeError, ValueError):
+        return False
+    if any(p not in results for p, _, _ in files):
+        return False
+    for path, findings, unresolved in files:
+        results[path].findings, results[path].unresolved = findings, unresolved
+    for key, value in counts:
+        stats[key] += value
+    return True
+
+
+def _link(ws: Workspace, config, results: Dict, rules_run: Dict, store, stats: Counter) -> None:
     from dstcheck.model import Context, Fact, Finding
     from dstcheck.rust import types
     from dstcheck.rust.names import External, ModuleResolver, Pending, Unresolved

@@ -173,6 +173,13 @@ def from_json(d) -> FileResult:
     return _record(FileResult, d)
 
 
+def findings_from_json(items) -> list:
+    """Findings from their cached form; raises ValueError when one is not in that shape."""
+    if type(items) is not list:
+        raise _Invalid("findings")
+    return [_record(Finding, f) for f in items]
+
+
 def user_cache_dir() -> Path:
     """Where the default key lives: the platform's per-user cache directory, outside any project."""
     if sys.platform == "win32":
