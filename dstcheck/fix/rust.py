@@ -5,8 +5,8 @@
   brought in (`Instant::now()`) becomes the replacement's name (a type's, or the item's own) and
   the import is added to the module, or an existing one reused. Where the new name is already
   used in the file for something else, the full path is written instead. An import the rewrite
-  left unused is removed (only a private one without attributes, in a file without `mod x;`
-  children, which could reach it through `use super::*`).
+  left unused is removed: only a private one without attributes, and in a file with `mod x;`
+  children only when no file below it spells the name (it could reach it through `use super::*`).
 - `insert-first`: the macro matcher's `unless-first` tokens (`biased;`) start the macro body.
 - `retype`: every reference in the file to a hash-ordered type (type, constructor, alias) becomes
   the configured type of a crate the package already depends on, and methods whose order-keeping
