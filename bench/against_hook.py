@@ -75,6 +75,7 @@ def main() -> None:
     args = parser.parse_args()
     tree = args.tree.resolve()
     env = dict(os.environ, PYTHONPATH=str(REPO))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # as installed: the interpreter keeps compiled modules
     dstcheck = [sys.executable, "-m", "dstcheck", "check", "--color", "never"]
     names = precommit_files(tree, args.files)
     times = {"hook": [], "cold": [], "warm": [], "pre-commit": []}

@@ -396,7 +396,7 @@ def build(config, entries, todo, store, options, stats: Counter, rules: List) ->
     # changed, reads them back: it sketches only the files whose bytes changed, and reads no
     # other sketch.
     context = hashlib.blake2b(json.dumps([
-        sorted((p, sorted(i)) for p, i in banned.items()), _crates_data(ws), repr(config.profile),
+        salt.hex(), sorted((p, sorted(i)) for p, i in banned.items()), _crates_data(ws), repr(config.profile),
         sorted((r.id, sorted(tracked.get(r.id, ()))) for r in rules), sorted(config.pack.reexports.get("rust", {}).items()),
     ]).encode(), digest_size=16).hexdigest()
     cached = store.get_run(INDEX_NAMESPACE, context) if store is not None else None
@@ -454,6 +454,9 @@ def _members_in_scope(config, manifests: Manifests, crate_dirs) -> List[str]:
     whose source directory a source set can reach."""
     from dstcheck.stages.discover import could_reach
 
+    def reaches(directory: str) -> bool:
+        return any(could_reach(p, directory + "/") for scope in config.scopes for p in scope.include)
+
     out: Set[str] = set()
     workspaces = {manifests.workspace_of(d)[0]: manifests.workspace_of(d)[1] for d in crate_dirs if d is not None and manifests.workspace_of(d)}
     for ws_dir, table in sorted(workspaces.items()):
@@ -461,8 +464,10 @@ def _members_in_scope(config, manifests: Manifests, crate_dirs) -> List[str]:
         excluded = {posixpath.normpath(posixpath.join(ws_dir, x)) for x in table.get("exclude", ()) if isinstance(x, str)} if isinstance(table.get("exclude"), list) else set()
         for pattern in (m for m in members if isinstance(m, str)):
             for member in _expand(manifests.root, posixpath.normpath(posixpath.join(ws_dir, pattern))):
-                crate = _crate(manifests, member) if member not in excluded else None
-                if crate is not None and any(could_reach(p, crate.src + "/") for scope in config.scopes for p in scope.include):
+                if member in excluded or not reaches(member):
+                    continue  # its manifest is not even read
+                crate = _crate(manifests, member)
+                if crate is not None and reaches(crate.src):
                     out.add(member)
     return sorted(out)
 
