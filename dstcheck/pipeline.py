@@ -150,29 +150,13 @@ def analyze_all(config: Config, todo: List[FileEntry], rules_run: Dict[str, List
                     results[entry.path] = hit
                     continue
         pending.append(entry)
-    jobs = options.jobs or os.cpu_count() or 1
     jobs_list = [(e.path, e.abspath, e.language, tuple(r.id for r in rules_run[e.path]), options.prefilter) for e in pending]
-    cacheable = set()
     progress = _Progress(len(pending)) if options.progress and len(pending) >= 200 else None
-    if jobs > 1 and len(pending) >= PARALLEL_MIN_FILES:
-        from dstcheck.stages import workers
-
-        chunk = max(1, min(32, len(pending) // (jobs * 8)))
-        with workers.pool(jobs, _init_worker, (config, index)) as pool:
-            for entry, (result, ok) in zip(pending, pool.map(_work, jobs_list, chunksize=chunk)):
-                results[entry.path] = result
-                if ok:
-                    cacheable.add(entry.path)
-                if progress:
-                    progress.step()
-    else:
-        _init_worker(config, index)
-        for entry, job in zip(pending, jobs_list):
-            results[entry.path], ok = _work(job)
-            if ok:
-                cacheable.add(entry.path)
-            if progress:
-                progress.step()
+    cacheable = set()
+    for entry, (result, ok) in zip(pending, analyze_many(config, index, jobs_list, options.jobs, progress)):
+        results[entry.path] = result
+        if ok:
+            cacheable.add(entry.path)
     if progress:
         progress.done()
     if store is not None:
@@ -180,6 +164,28 @@ def analyze_all(config: Config, todo: List[FileEntry], rules_run: Dict[str, List
             if entry.path in keys and entry.path in cacheable:
                 store.put(entry.path, keys[entry.path], results[entry.path])
     return results
+
+
+def analyze_many(config: Config, index, jobs_list: list, jobs: int = 0, progress=None):
+    """(result, cacheable) for each (path, abspath, language, rule ids, prefilter) job, in order;
+    in a process pool when there are many."""
+    jobs = jobs or os.cpu_count() or 1
+    if jobs > 1 and len(jobs_list) >= PARALLEL_MIN_FILES:
+        from dstcheck.stages import workers
+
+        chunk = max(1, min(32, len(jobs_list) // (jobs * 8)))
+        with workers.pool(jobs, _init_worker, (config, index)) as pool:
+            for done in pool.map(_work, jobs_list, chunksize=chunk):
+                if progress:
+                    progress.step()
+                yield done
+    else:
+        _init_worker(config, index)
+        for job in jobs_list:
+            done = _work(job)
+            if progress:
+                progress.step()
+            yield done
 
 
 class _Progress:

@@ -187,14 +187,16 @@ class _Finder:
     def taint(self) -> Dict[tuple, Taint]:
         """Out-of-scope functions that reach a site, to the configured depth: first those that
         hold one, then, round by round, those that call one."""
-        from dstcheck.stages.analyze import analyze_file
         from dstcheck.stages.classify import classify
 
+        from dstcheck.pipeline import analyze_many
+
         tainted: Dict[tuple, Taint] = {}
-        for path in sorted(self.outside):
-            result = analyze_file(path, self.outside[path], "rust", self.site_rules(path), self.config, True, _Only(self.ws))
-            if not result.findings:
-                continue
+        paths = sorted(self.outside)
+        jobs_list = [(path, self.outside[path], "rust", tuple(r.id for r in self.site_rules(path)), True) for path in paths]
+        for path, (result, analysed) in zip(paths, analyze_many(self.config, _Only(self.ws), jobs_list, self.ws.jobs)):
+            if not result.findings or not analysed:
+                continue  # an out-of-scope file the analysis could not finish has no sites to follow
             self.stats["reach: out-of-scope files analysed"] += 1
             sites, _, _ = classify(self.config, result, True, None, Context())
             for site in sites:

@@ -70,6 +70,7 @@ class Workspace:
     anchors: Dict[str, frozenset] = field(default_factory=dict)  # last segment of a banned path -> its rules
     binds: List[Tuple[str, str]] = field(default_factory=list)  # (name, last segment) of every `use`/`type` binding
     sketch_words: Tuple[str, ...] = ()  # the tracked type names a sketch records
+    jobs: int = 0  # worker processes for what the link stage analyses (0: all cores)
     sketch_digests: Dict[str, str] = field(default_factory=dict)  # path -> digest of its sketch
     aliases: Tuple[str, ...] = ()  # names bound to a tracked type (their declarations are read from the files)
     alias_typed: Dict[str, list] = field(default_factory=dict)  # path -> [name, alias] it declares
@@ -390,6 +391,7 @@ def build(config, entries, todo, store, options, stats: Counter, rules: List) ->
     banned = _banned(rules)
     ws.all_files = files
     ws.sketch_words = words
+    ws.jobs = options.jobs
     ws.keys = _keys(files, store, salt)
     # What the layout, the hot words and the reach bindings are computed from: the configuration's
     # part here, and each file's sketch. A warm run, or one where only bodies and comments
