@@ -1,6 +1,6 @@
 """dstcheck side by side with a project's own grep hook, on that project's tree.
 
-    python bench/against_hook.py TREE [--hook .pre-commit-hooks/check_dst_conventions.sh] [--rounds 5]
+    python bench/against_hook.py TREE [--hook .pre-commit-hooks/check_dst_conventions.sh] [--rounds 5] [--pick largest|random]
 
 Each round runs, in turn: the hook; `dstcheck check` cold (an empty cache directory); warm (the
 cache that run filled); and a pre-commit run naming 10 in-scope Rust files, with those files
@@ -55,15 +55,20 @@ def hook_command(hook: str) -> list:
     return ["bash", hook]
 
 
-def precommit_files(tree: Path, count: int) -> list:
-    """The `count` largest in-scope Rust files (a heavy commit), found by dstcheck's discovery."""
+def precommit_files(tree: Path, count: int, pick: str = "largest") -> list:
+    """`count` in-scope Rust files found by dstcheck's discovery: the largest (the heaviest
+    commit) or a seeded random choice (a typical one)."""
+    import random
+
     sys.path.insert(0, str(REPO))
     from dstcheck import config as config_mod
     from dstcheck.stages.discover import discover
 
-    entries = [e for e in discover(config_mod.load(tree)) if e.scope is not None and e.language == "rust"]
-    entries.sort(key=lambda e: (-os.path.getsize(e.abspath), e.path))
-    return [e.path for e in entries[:count]]
+    entries = sorted(e.path for e in discover(config_mod.load(tree)) if e.scope is not None and e.language == "rust")
+    if pick == "random":
+        return sorted(random.Random(10).sample(entries, min(count, len(entries))))
+    entries.sort(key=lambda p: (-os.path.getsize(tree / p), p))
+    return entries[:count]
 
 
 def main() -> None:
@@ -72,12 +77,13 @@ def main() -> None:
     parser.add_argument("--hook", default=".pre-commit-hooks/check_dst_conventions.sh")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--files", type=int, default=10, help="files named in the pre-commit run")
+    parser.add_argument("--pick", choices=["largest", "random"], default="largest", help="which files: the largest, or a seeded random choice")
     args = parser.parse_args()
     tree = args.tree.resolve()
     env = dict(os.environ, PYTHONPATH=str(REPO))
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # as installed: the interpreter keeps compiled modules
     dstcheck = [sys.executable, "-m", "dstcheck", "check", "--color", "never"]
-    names = precommit_files(tree, args.files)
+    names = precommit_files(tree, args.files, args.pick)
     times = {"hook": [], "cold": [], "warm": [], "pre-commit": []}
     with tempfile.TemporaryDirectory() as scratch:
         env["DSTCHECK_CACHE_DIR"] = os.path.join(scratch, "cache")
@@ -88,7 +94,7 @@ def main() -> None:
             times["warm"].append(timed(dstcheck + ["."], tree, env, "warm"))
             times["pre-commit"].append(_precommit(tree, names, dstcheck, env))
     hook = statistics.median(times["hook"])
-    print(f"tree: {tree.name}   rounds: {args.rounds}   cpus: {os.cpu_count()}   python: {sys.version.split()[0]}")
+    print(f"tree: {tree.name}   rounds: {args.rounds}   cpus: {os.cpu_count()}   python: {sys.version.split()[0]}   pre-commit files: {args.files} ({args.pick})")
     hook_cpu = statistics.median(CPU["hook"])
     print(f"{'':12} {'median s':>9} {'best s':>8} {'hook / this':>12} {'CPU s':>7} {'hook / this':>12}")
     for name, values in times.items():
