@@ -139,10 +139,12 @@ def analyze_all(config: Config, todo: List[FileEntry], rules_run: Dict[str, List
     keys: Dict[str, str] = {}
     pending: List[FileEntry] = []
     digests = {lang: index.digest(lang) for lang in ("rust", "python")}
+    digest_of: Dict[str, str] = {}
     for entry in todo:
         if store is not None:
             digest = store.digest(entry.path, entry.abspath)
             if digest is not None:
+                digest_of[entry.path] = digest
                 ids = [r.id for r in rules_run[entry.path]] + (["prefilter"] if options.prefilter else []) + [digests[entry.language]]
                 keys[entry.path] = cache_mod.key_of_digest(salt, ids, digest)
                 hit = store.get(entry.path, keys[entry.path])
@@ -160,9 +162,14 @@ def analyze_all(config: Config, todo: List[FileEntry], rules_run: Dict[str, List
     if progress:
         progress.done()
     if store is not None:
+        from dstcheck.rust.workspace import SUMMARY_NAMESPACE
+
         for entry in pending:
             if entry.path in keys and entry.path in cacheable:
-                store.put(entry.path, keys[entry.path], results[entry.path])
+                # a Rust file's module tables go where the link stage looks for another file's,
+                # so a warm run that needs none of them does not read them
+                at = (SUMMARY_NAMESPACE, cache_mod.key_of_digest(salt, [SUMMARY_NAMESPACE], digest_of[entry.path])) if entry.language == "rust" else None
+                store.put(entry.path, keys[entry.path], results[entry.path], summary_at=at)
     return results
 
 

@@ -392,8 +392,14 @@ class Cache:
             self.stats[MALFORMED] += 1
             return None
 
-    def put(self, path: str, file_key: str, result: FileResult) -> None:
-        self.put_raw(RESULTS, path, file_key, {"result": to_json(result)})
+    def put(self, path: str, file_key: str, result: FileResult, summary_at: Optional[tuple] = None) -> None:
+        """`summary_at` (namespace, key): the result's summary is kept there instead of in the
+        result (read back only by a run that needs it)."""
+        data = to_json(result)
+        if summary_at is not None and data["summary"]:
+            self.put_raw(summary_at[0], path, summary_at[1], {"summary": data["summary"]})
+            data["summary"] = {}
+        self.put_raw(RESULTS, path, file_key, {"result": data})
 
     def prune(self, keep) -> None:
         """Drop entries of files that are gone (an entry keyed "" belongs to the run, not a file),
