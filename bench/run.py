@@ -28,7 +28,9 @@ from generate import generate  # noqa: E402
 def timed(cmd, cwd) -> tuple:
     """Wall seconds and peak RSS (MB) of a command and the children it waited for."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=str(cwd), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # as installed: the interpreter keeps compiled modules
+    proc = subprocess.Popen(cmd, cwd=str(cwd), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) not in (0, 1):
