@@ -208,16 +208,23 @@ def _fix_mode(fix, unsafe_fixes, show_diff, marker_reason, write_baseline, ignor
 @click.option("--check", "check_only", is_flag=True, help="Exit 1 with a diff when the committed report is stale.")
 @click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True)
 @click.option("--output", type=click.Path(), help="Where to write the report (default: from config, scope-inventory/SCOPE_INVENTORY.md); - for stdout.")
-def inventory(config_path, check_only, fmt, output) -> None:
+@click.option("--detail", type=click.Choice(["scoped-out"]), multiple=True, help="Also list every site of these summarised parts (scoped-out: one row per site, not only per area).")
+def inventory(config_path, check_only, fmt, output, detail) -> None:
     """Regenerate the tagged scope inventory from inventory.toml and a full scan."""
+    import gc
+
     from dstcheck.views import inventory as inv
     from dstcheck import pipeline
+    from dstcheck.stages.discover import project_files
 
     cfg = _load_config(config_path)
     source, default_output = inv.paths(cfg)
     hand = inv.load(cfg)
-    result = pipeline.scan(cfg, include_scoped_out=True, options=pipeline.Options(progress=_show_progress()))
-    report = inv.build(cfg, hand, result.sites, sum(1 for e in result.entries if e.scope is not None))
+    options = pipeline.Options(progress=_show_progress())
+    result = pipeline.scan(cfg, options=options)  # in scope: exactly what `check` sees
+    gc.freeze()  # its objects live until the end: the collections that follow need not walk them
+    scoped = inv.scoped_out_sites(cfg, result.entries, options)
+    report = inv.build(cfg, hand, result.sites, scoped, result.entries, project_files(cfg.root), detail)
     text = inv.markdown(report, source) if fmt == "markdown" else inv.as_json(report)
     target = output or default_output
     if check_only:
@@ -245,7 +252,9 @@ def inventory(config_path, check_only, fmt, output) -> None:
         if tmp.exists():
             tmp.unlink()
     summary = ", ".join(f"{n} {t}" for t, n in report["summary"].items())
-    _emit(f"Wrote {target} ({summary}).\n")
+    uncovered = report["scoped_out"]["uncovered"]
+    note = f"\n{len(uncovered)} scoped-out {'area' if len(uncovered) == 1 else 'areas'} not covered by a hand-written area: {', '.join(uncovered)}." if uncovered else ""
+    _emit(f"Wrote {target} ({summary}).{note}\n")
 
 
 @main.command()
@@ -253,12 +262,13 @@ def inventory(config_path, check_only, fmt, output) -> None:
 @click.option("--config", "config_path", type=click.Path(), help="Use this config file instead of searching upward.")
 @click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True)
 @click.option("--fail-on-blocking", is_flag=True, help="Exit 1 when any blocking site is found (for CI).")
-def audit(path, config_path, fmt, fail_on_blocking) -> None:
+@click.option("--off-path", multiple=True, help="Globs, relative to PATH, of what is not on the DST path (listed, never blocking; comma-separated, repeatable; replaces the default bin/**, src/bin/**, examples/**, benches/**; \"\" for none).")
+def audit(path, config_path, fmt, fail_on_blocking, off_path) -> None:
     """Audit a crate or package before it joins the DST path: every site, grouped, with its seam."""
     from dstcheck.views import audit as audit_mod
 
     cfg = _load_config(config_path)
-    report = audit_mod.run(cfg, path)
+    report = audit_mod.run(cfg, path, _split(off_path) if off_path else None)
     _emit(audit_mod.markdown(report) if fmt == "markdown" else audit_mod.as_json(report))
     sys.exit(EXIT_VIOLATIONS if fail_on_blocking and report["blocking"] else EXIT_CLEAN)
 
@@ -345,6 +355,10 @@ def explain_text(rule) -> str:
             lines.append("    a side-effecting map, min_by_key and friends, a float sum, enumerate/zip/take/skip")
             if params.get("deterministic"):
                 lines.append(f"  not: {', '.join(params['deterministic'])} (deterministic hashing)")
+        elif m.kind == "reach":
+            lines.append("  an in-scope call of a function defined outside the in-scope source sets whose body, directly or")
+            lines.append(f"  through the calls it makes (to [reach] max-depth), holds a site of: {', '.join(params['families'])}")
+            lines.append("  that would be a violation there (gated, marked, allowlisted and test sites do not count)")
     if rule.only_in is not None:
         lines.append(f"  only in: {', '.join(rule.only_in) if rule.only_in else '(no files configured: rule inactive)'}")
     if rule.except_in:
@@ -356,8 +370,11 @@ def explain_text(rule) -> str:
     comment = "//" if rule.language == "rust" else "#"
     for title, examples in (("Flagged", rule.invalid), ("Accepted", rule.valid)):
         for ex in examples:
-            lines += ["", f"{title}:", ""]
+            lines += ["", f"{title} ({ex.path}):" if ex.files else f"{title}:", ""]
             lines += [f"    {ln}" if ln else "" for ln in ex.code.rstrip("\n").split("\n")]
+            for other, text in ex.files.items():  # the example's other files (DST109, DST207: the code it reaches)
+                lines += ["", f"  {other}:", ""]
+                lines += [f"    {ln}" if ln else "" for ln in text.rstrip("\n").split("\n")]
     lines += ["", f"Accept one site with `{comment} dst-ok: <reason>` on its line, or `{comment} dst-ok[{rule.id}]: <reason>`."]
     return "\n".join(lines) + "\n"
 

@@ -314,3 +314,12 @@ def test_readme_python_reach_sample_is_real(tmp_path, run_cli):
     assert code == 1
     assert out == block
 
+
+
+def test_explain_shows_the_example_files(run_cli):
+    code, out, _ = run_cli(["explain", "DST207"], FIXTURES)
+    assert code == 0
+    assert "holds a site of: clock, rng, thread, blocking, select" in out
+    flagged = out.split("Flagged (engine/book.py):\n", 1)[1].split("Accepted", 1)[0]
+    assert "  venue/clock.py:\n\n    import time\n\n    def stamp():\n        return time.time()\n" in flagged
+    assert '  dstcheck.toml:\n\n    [[scope]]\n    include = ["engine/**/*.py"]\n' in flagged

@@ -1,5 +1,13 @@
-"""`dstcheck audit PATH`: every site in a crate or package that is not yet on the DST path,
-grouped by family, with the seam to use instead and the config that brings it in scope."""
+"""`dstcheck audit PATH`: every site in a crate or package that is not yet on the DST path, as
+`check` would report it once PATH is in scope: grouped by family, with the seam to use instead,
+a verdict, and the source set that brings PATH in scope.
+
+What PATH is decides how its files are classified, wherever it lives: test paths, the language
+excludes (`python/`, `ffi/`) and the parts off the DST path (binaries, examples, benches) are
+matched against paths relative to PATH, never the repository, so a crate kept under `tests/`
+gets the same verdict as one under `crates/`. Files the proposed source set leaves out (off the
+path, or excluded by the configuration) are listed but never block.
+"""
 
 from __future__ import annotations
 
@@ -7,104 +15,164 @@ import json
 import os
 from collections import Counter
 from dataclasses import replace
-from typing import List
+from typing import Dict, List, Optional, Sequence, Tuple
 
+from dstcheck import globs
 from dstcheck.config import Config, Scope
-from dstcheck.stages.discover import discover, relative
 from dstcheck.errors import UsageError
-from dstcheck.model import Site
+from dstcheck.stages.discover import Discovered, discover, relative
+from dstcheck.views.inventory import family_order, family_title
 
-GROUPS = (
-    ("Clocks", ("clock",)),
-    ("Randomness", ("rng",)),
-    ("Threads and blocking", ("thread", "blocking")),
-    ("Transport and network", ("net-seam",)),
-    ("Hash-ordered collections", ("hash-order",)),
-    ("Runtime facade", ("runtime-facade",)),
-    ("Select", ("select",)),
-    ("Custom rules", ("custom",)),
-    ("Files that could not be checked", ("diagnostic",)),
-)
+OFF_PATH = ("bin/**", "src/bin/**", "examples/**", "benches/**")  # relative to the audited path
 ACCEPTED = ("suppressed", "allowlisted", "baselined")
+OFF, EXCLUDED = "off-path", "excluded"
 
 
-def run(config: Config, path: str) -> dict:
+def _first(path: str, patterns: Sequence[str]) -> Optional[str]:
+    return next((p for p in patterns if globs.matches(path, [p])), None)
+
+
+def _entries(config: Config, path: str, base: str, scope: Scope, off_path: Sequence[str]) -> Tuple[Discovered, Dict[str, Tuple[str, str, str]]]:
+    """The files under PATH, classified relative to it: (entries, {path: (group, pattern, why)})
+    for the files the proposed source set would not bring in (group OFF or EXCLUDED)."""
+    found = discover(config, [path], honor_exclude=False)
+    left_out: Dict[str, Tuple[str, str, str]] = {}
+    entries = []
+    for entry in found:
+        own = entry.path[len(base):]
+        settings = config.languages[entry.language]
+        off = _first(own, off_path)
+        excluded = _first(own, settings.exclude)
+        if off is not None:
+            left_out[entry.path] = (OFF, off, f"`{off}`")
+        elif excluded is not None:
+            left_out[entry.path] = (EXCLUDED, excluded, f"`{entry.language}.exclude` `{excluded}`")
+        test = "test path" if globs.matches(own, settings.test_paths) else None
+        entries.append(replace(entry, scope=None if entry.path in left_out else scope, test=test))
+    return Discovered(entries, found.skipped, found.problems), left_out
+
+
+def run(config: Config, path: str, off_path: Optional[Sequence[str]] = None) -> dict:
     from dstcheck import pipeline
 
     if not os.path.exists(path):
         raise UsageError(f"{path}: no such file or directory")
+    is_dir = os.path.isdir(path)
     rel = relative(config.root, path).rstrip("/")
-    audit_scope = Scope(name="audit", include=[rel + "/" if os.path.isdir(path) else rel])
-    entries = [replace(e, scope=audit_scope) for e in discover(config, [path], honor_exclude=False)]
+    rel = "" if rel == "." else rel
+    base = (rel + "/" if rel else "") if is_dir else rel[: rel.rfind("/") + 1]
+    off_path = list(OFF_PATH if off_path is None else off_path)
+    scope = Scope(name="audit", include=[base if is_dir else rel])
+    entries, left_out = _entries(config, path, base, scope, off_path)
     if not entries:
         raise UsageError(f"{path}: no Rust or Python files to audit")
-    scan = pipeline.scan(config, [path], entries=entries, apply_rule_paths=False)
+    scan = pipeline.scan(config, [path], entries=entries, include_scoped_out=True)
     rules = config.pack.rules
+    audited = [e for e in entries if e.path not in left_out]
+    ran = {rules[r].family for e in audited for r in scan.rules_run.get(e.path, ())}
+    rows: Dict[str, List[dict]] = {}
+    aside: Dict[str, List[dict]] = {OFF: [], EXCLUDED: []}
+    for s in scan.sites:
+        family = rules[s.rule].family
+        if family == "hygiene":
+            continue  # marker and allowlist hygiene is the gate's business, not the crate's
+        row = {"site": f"{s.path}:{s.line}", "item": s.item, "rule": s.rule, "name": s.name, "family": family}
+        if s.path in left_out:
+            group, _, why = left_out[s.path]
+            aside[group].append(dict(row, why=why))
+        else:
+            rows.setdefault(family, []).append(dict(row, disposition=s.disposition, reason=s.reason, seam=rules[s.rule].hint))
     groups = []
-    for title, families in GROUPS:
-        rows = [
-            {
-                "site": f"{s.path}:{s.line}",
-                "item": s.item,
-                "rule": s.rule,
-                "name": s.name,
-                "disposition": s.disposition,
-                "reason": s.reason,
-                "seam": rules[s.rule].hint,
-            }
-            for s in scan.sites
-            if rules[s.rule].family in families
-        ]
-        if rows or families[0] not in ("custom", "diagnostic"):
-            groups.append({"title": title, "sites": rows, "counts": dict(sorted(Counter(r["disposition"] for r in rows).items()))})
-    blocking: List[Site] = [s for s in scan.sites if s.disposition == "violation" and rules[s.rule].family != "hygiene"]
-    languages = sorted({e.language for e in entries})
-    files_blocking = len({s.path for s in blocking})
-    verdict = "ready: 0 blocking sites" if not blocking else f"{len(blocking)} blocking {'site' if len(blocking) == 1 else 'sites'} in {files_blocking} {'file' if files_blocking == 1 else 'files'}"
+    for family in family_order(set(rows) | ran | {r["family"] for side in aside.values() for r in side}):
+        counts = Counter(r["disposition"] for r in rows.get(family, ()))
+        counts.update({group: sum(1 for r in side if r["family"] == family) for group, side in aside.items()})
+        groups.append({"family": family, "title": family_title(family), "sites": rows.get(family, []), "counts": {k: v for k, v in sorted(counts.items()) if v}})
+    blocking = [r for family_rows in rows.values() for r in family_rows if r["disposition"] == "violation"]
+    files_blocking = len({r["site"].rsplit(":", 1)[0] for r in blocking})
+    verdict = "ready: 0 blocking sites" if not blocking else f"{len(blocking)} blocking {_plural(len(blocking), 'site')} in {files_blocking} {_plural(files_blocking, 'file')}"
+    used_off = [p for p in off_path if any(g == OFF and pattern == p for g, pattern, _ in left_out.values())]
+    languages = sorted({e.language for e in audited}) or sorted({e.language for e in entries})
+    config_file = "pyproject.toml" if (config.file or "").startswith("pyproject.toml") else config.file or "dstcheck.toml"
     return {
-        "schema": "dstcheck/audit/v1",
-        "path": rel,
+        "schema": "dstcheck/audit/v2",
+        "path": rel or ".",
         "files": len(entries),
         "lines": sum(r.lines for r in scan.results.values()),
-        "languages": languages,
+        "languages": sorted({e.language for e in entries}),
         "groups": groups,
+        "off_path": {"patterns": off_path, "files": sum(1 for g, _, _ in left_out.values() if g == OFF), "sites": aside[OFF]},
+        "excluded": {"files": sum(1 for g, _, _ in left_out.values() if g == EXCLUDED), "sites": aside[EXCLUDED]},
         "blocking": len(blocking),
         "verdict": verdict,
-        "config_snippet": config_snippet(config, rel, languages, os.path.isdir(path)),
+        "config_file": config_file if config.file else f"{config_file} (new)",
+        "config_snippet": config_snippet(config_file, rel, base, languages, is_dir, used_off),
+        "excluded_by_config": sorted({p for e in entries for p in config.exclude if globs.matches(e.path, [p])}),
     }
 
 
-def config_snippet(config: Config, rel: str, languages: List[str], is_dir: bool) -> str:
-    table = "[[scope]]" if (config.file or "").endswith("dstcheck.toml") else "[[tool.dstcheck.scope]]"
-    name = os.path.basename(rel) or rel
+def _plural(n: int, word: str) -> str:
+    return word if n == 1 else word + "s"
+
+
+def config_snippet(config_file: str, rel: str, base: str, languages: List[str], is_dir: bool, off_path: List[str]) -> str:
+    """The source set that brings the path in scope, in the syntax of the project's own file."""
+    table = "[[tool.dstcheck.scope]]" if config_file == "pyproject.toml" else "[[scope]]"
+    name = rel.rsplit("/", 1)[-1] if rel else "project"
     if is_dir:
-        globs = [f'"{rel}/**/*.{ext}"' for lang, ext in (("python", "py"), ("rust", "rs")) if lang in languages]
+        include = [f'"{base}**/*.{ext}"' for lang, ext in (("python", "py"), ("rust", "rs")) if lang in languages]
     else:
-        globs = [f'"{rel}"']
-    return f'{table}\nname = "{name}"\ninclude = [{", ".join(globs)}]\n'
+        include = [f'"{rel}"']
+    out = f'{table}\nname = "{name}"\ninclude = [{", ".join(include)}]\n'
+    if off_path:
+        out += f'exclude = [{", ".join(json.dumps(base + p) for p in off_path)}]  # off the DST path\n'
+    return out
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "/").replace("\n", " ")
 
 
 def markdown(report: dict) -> str:
     out = [f"# DST audit: {report['path']}", ""]
     langs = ", ".join(report["languages"]) or "no Rust or Python"
-    out += [f"Scanned {report['files']} files ({langs}), {report['lines']} lines, with every rule, as if in scope.", ""]
+    out += [f"Scanned {report['files']} {_plural(report['files'], 'file')} ({langs}), {report['lines']} lines, as `check` would once the path is in scope.", ""]
     out += [f"**Verdict: {report['verdict']}**", ""]
-    out += ["| Family | Blocking | Accepted | Gated | Test |", "|---|---|---|---|---|"]
+    out += ["| Family | Blocking | Accepted | Gated | Test | Off the DST path | Excluded |", "|---|---|---|---|---|---|---|"]
     for group in report["groups"]:
         c = group["counts"]
         accepted = sum(c.get(d, 0) for d in ACCEPTED)
-        out.append(f"| {group['title']} | {c.get('violation', 0)} | {accepted} | {c.get('gated', 0)} | {c.get('test', 0)} |")
+        out.append(f"| {group['title']} | {c.get('violation', 0)} | {accepted} | {c.get('gated', 0)} | {c.get('test', 0)} | {c.get(OFF, 0)} | {c.get(EXCLUDED, 0)} |")
     for group in report["groups"]:
         out += ["", f"## {group['title']}", ""]
         if not group["sites"]:
-            out.append("No sites.")
+            out.append("No sites." if not any(group["counts"].get(k) for k in (OFF, EXCLUDED)) else "No sites the proposed source set brings in.")
             continue
         out += ["| Site | Item | Rule | Disposition | Use instead |", "|---|---|---|---|---|"]
         for row in group["sites"]:
             disp = row["disposition"] + (f" ({row['reason']})" if row["reason"] else "")
             item = f"`{row['item']}`" if row["item"] else ""
-            out.append(f"| `{row['site']}` | {item} | {row['rule']} {row['name']} | {disp.replace('|', '/')} | {row['seam'].replace('|', '/')} |")
-    out += ["", "## Bring it in scope", "", "Once the blocking sites are fixed, add this source set to the configuration:", "", "```toml", report["config_snippet"].rstrip("\n"), "```"]
+            out.append(f"| `{row['site']}` | {item} | {row['rule']} {row['name']} | {_cell(disp)} | {_cell(row['seam'])} |")
+    sides = (
+        (report["off_path"], "Off the DST path: binaries, examples and benches",
+         "Not blocking: the proposed source set excludes them (`--off-path` sets the patterns, relative to the audited path)."),
+        (report["excluded"], "Excluded by the configuration",
+         "Not blocking: the configuration's language excludes keep them out of every source set."),
+    )
+    for side, title, why in sides:
+        if not side["files"]:
+            continue
+        out += ["", f"## {title}", "", f"{side['files']} {_plural(side['files'], 'file')}. {why}", ""]
+        if not side["sites"]:
+            out.append("No sites.")
+            continue
+        out += ["| Site | Item | Rule | Why |", "|---|---|---|---|"]
+        for row in side["sites"]:
+            item = f"`{row['item']}`" if row["item"] else ""
+            out.append(f"| `{row['site']}` | {item} | {row['rule']} {row['name']} | {_cell(row['why'])} |")
+    out += ["", "## Bring it in scope", "", f"Once the blocking sites are fixed, add this source set to {report['config_file']}:", "", "```toml", report["config_snippet"].rstrip("\n"), "```"]
+    if report["excluded_by_config"]:
+        listed = ", ".join(f"`{p}`" for p in report["excluded_by_config"])
+        out += ["", f"The configuration's `exclude` ({listed}) covers this path too: narrow it, or the source set brings nothing in."]
     return "\n".join(out) + "\n"
 
 

@@ -1,6 +1,9 @@
 use std::collections::HashMap;
 use tokio::time::sleep;
 
+#[cfg(feature = "python")]
+pub mod python;
+
 pub struct Client {
     orders: HashMap<u64, u64>,
 }
@@ -20,6 +23,14 @@ impl Client {
         }
         sleep(std::time::Duration::from_millis(5)).await;
         std::thread::spawn(|| {}); // dst-ok: heartbeat thread, live only
+    }
+
+    pub fn open_orders(&self) -> Vec<u64> {
+        self.orders.keys().copied().collect()
+    }
+
+    pub fn open_count(&self) -> usize {
+        self.orders.len()
     }
 }
 

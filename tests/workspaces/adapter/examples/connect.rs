@@ -1,0 +1,3 @@
+fn main() {
+    let _id = uuid::Uuid::new_v4();
+}

@@ -1,0 +1,4 @@
+#[test]
+fn reconnects() {
+    let _ = std::time::Instant::now();
+}

@@ -1,0 +1,3 @@
+pub fn start_bridge() {
+    std::thread::spawn(|| {});
+}
