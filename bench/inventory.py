@@ -28,6 +28,7 @@ COMMANDS = {
 
 def timed(args, cwd: str, cache_dir: str):
     env = dict(os.environ, DSTCHECK_CACHE_DIR=cache_dir)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # as installed: the interpreter keeps compiled modules
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "dstcheck", *args], check=False, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)

@@ -197,6 +197,9 @@ class Project:
             parts = name.split(".")
             if parts[0] not in _STDLIB and parts[0] not in self.banned.tops and all(p.isidentifier() for p in parts):
                 for root in self.roots:
+                    top = self._listing(root)  # most roots hold no `parts[0]`: one set lookup says so
+                    if top is None or (parts[0] not in top[1] and parts[0] + ".py" not in top[0]):
+                        continue
                     base = posixpath.join(root, *parts) if root else "/".join(parts)
                     for candidate in (base + ".py", base + "/__init__.py"):
                         if self._is_file(candidate) and candidate not in hit:

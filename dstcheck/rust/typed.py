@@ -71,35 +71,46 @@ def receiver_use(source: bytes, names, methods, loops: bool) -> bool:
     `.unwrap()`, `?`), then `.method(` for one of `methods`; or (with `loops`) as the whole
     iterable of a `for` loop (`in &m {`, `in self.m {`). A linear scan after each occurrence:
     it decides what gets parsed, so it may say yes too often, never too seldom."""
-    for name in names:
-        for start in word_positions(source, name.encode()):
-            i = _skip_space(source, start + len(name))
-            for _ in range(32):
-                if source[i:i + 2] == b"::":
-                    i = _skip_space(source, i + 2)
-                    if source[i:i + 1] == b"<":
-                        i = _skip_group(source, i, 60, 62)
-                    else:
-                        _, i = _ident(source, i)
-                elif source[i:i + 1] == b"(":
-                    i = _skip_group(source, i, 40, 41)
-                elif source[i:i + 1] in (b"?", b")"):
-                    i += 1
-                elif source[i:i + 1] == b".":
-                    word, j = _ident(source, _skip_space(source, i + 1))
-                    if word in methods:
-                        return True
-                    if word not in KEEPING:
-                        break
-                    i = j
+    for name, start in _occurrences(source, names):
+        i = _skip_space(source, start + len(name))
+        for _ in range(32):
+            if source[i:i + 2] == b"::":
+                i = _skip_space(source, i + 2)
+                if source[i:i + 1] == b"<":
+                    i = _skip_group(source, i, 60, 62)
                 else:
+                    _, i = _ident(source, i)
+            elif source[i:i + 1] == b"(":
+                i = _skip_group(source, i, 40, 41)
+            elif source[i:i + 1] in (b"?", b")"):
+                i += 1
+            elif source[i:i + 1] == b".":
+                word, j = _ident(source, _skip_space(source, i + 1))
+                if word in methods:
+                    return True
+                if word not in KEEPING:
                     break
-                if i < 0:
-                    break
-                i = _skip_space(source, i)
-            if loops and i >= 0 and source[i:i + 1] == b"{" and _iterable_ends_with(source, start):
-                return True
+                i = j
+            else:
+                break
+            if i < 0:
+                break
+            i = _skip_space(source, i)
+        if loops and i >= 0 and source[i:i + 1] == b"{" and _iterable_ends_with(source, start):
+            return True
     return False
+
+
+IDENTIFIER = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _occurrences(source: bytes, names):
+    """(name, offset) of each whole-word occurrence of one of `names`: a find per name for a
+    few, one pass over the file's identifiers for many (a typed file can ask about hundreds)."""
+    if len(names) <= 8:
+        return [(name, start) for name in names for start in word_positions(source, name.encode())]
+    wanted = {name.encode(): name for name in names}
+    return [(wanted[m.group()], m.start()) for m in IDENTIFIER.finditer(source) if m.group() in wanted]
 
 
 def _iterable_ends_with(source: bytes, start: int) -> bool:
@@ -131,7 +142,7 @@ def may_hold(source: bytes, vocabulary, rules, sketched=None, workspace=None, pa
     names = {w for w in words if w.encode() in vocabulary}
     names |= {name for name, word, _kind in typed if name.encode() in vocabulary}
     if workspace is not None:
-        names |= {n for n in workspace.typed_words(path, ids) if n.encode() in vocabulary}
+        names |= workspace.typed_words_in(path, ids, vocabulary)
     if not names:
         return False
     names |= _lets_through(source, names)

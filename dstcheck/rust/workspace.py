@@ -174,16 +174,17 @@ class Workspace:
         out |= {w for table in spellings for sp, ids in table.items() if not ids.isdisjoint(rule_ids) for w in sp}
         return frozenset(out)
 
-    def typed_words(self, path: str, rule_ids: frozenset) -> frozenset:
-        """Hot words and typed names (fields, functions) that matter to these typed rules here."""
-        key = (path, rule_ids)
+    def typed_words_in(self, path: str, rule_ids: frozenset, vocabulary: frozenset) -> set:
+        """The hot words and typed names (fields, functions) that matter to these typed rules here
+        and occur among `vocabulary` (the file's words): the workspace's typed names are many, a
+        file's words fewer, so the sets are intersected, not the names tried one by one."""
         memo = self.__dict__.setdefault("_typed_memo", {})
-        if key not in memo:
-            glob = memo.get((None, rule_ids))
-            if glob is None:
-                glob = memo[(None, rule_ids)] = frozenset(n for n, ids in self.hot.typed.items() if not ids.isdisjoint(rule_ids))
-            memo[key] = glob | self.words_for(path, rule_ids)
-        return memo[key]
+        typed = memo.get(rule_ids)
+        if typed is None:
+            typed = memo[rule_ids] = frozenset(n.encode() for n, ids in self.hot.typed.items() if not ids.isdisjoint(rule_ids))
+        found = {w.decode() for w in typed & vocabulary}
+        found.update(w for w in self.words_for(path, rule_ids) if w.encode() in vocabulary)
+        return found
 
     def may_carry(self, module: ModRef, segs, rule_ids) -> bool:
         """Whether a path that continues in another file's `module` can still reach a path one
