@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional, Tuple
+from typing import Any, NamedTuple, Optional, Tuple
 
 DISPOSITIONS = ("violation", "baselined", "suppressed", "allowlisted", "gated", "test", "scoped-out")
 INVENTORY_TAG = {
@@ -121,3 +121,13 @@ class Site:
 
     def sort_key(self):
         return (self.path, self.line, self.column, self.rule, self.end_line, self.end_column)
+
+
+class Step(NamedTuple):
+    """One step of a reach chain: a call, or the site it ends at (`what` says which)."""
+
+    path: str
+    line: int
+    column: int
+    item: str
+    what: str

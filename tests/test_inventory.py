@@ -394,6 +394,28 @@ def test_audit_of_a_path_without_sources_is_an_error(tmp_path, run_cli):
     assert code == 2 and "no Rust or Python files to audit" in err
 
 
+@pytest.mark.parametrize("path,reached", [
+    # an out-of-scope crate: its one site that in-scope code calls
+    ("rust/reach/venue", [("rust/reach/venue/src/lib.rs:4", "rust/reach/engine/src/lib.rs:15")]),
+    # an excluded directory of an in-scope crate: each chain's end, once per in-scope call
+    ("rust/reach/engine/src/python/clock.rs", [("rust/reach/engine/src/python/clock.rs:4", f"rust/reach/engine/src/lib.rs:{n}") for n in (11, 17, 19)]),
+])
+def test_audit_lists_the_sites_in_scope_code_reaches_today(run_cli, path, reached):
+    code, out, _ = run_cli(["audit", "--format", "json", path], FIXTURES)
+    assert code == 0
+    report = json.loads(out)
+    assert [(r["site"], r["from"]) for r in report["reached"]] == reached
+    assert all(r["rule"] == "DST109" for r in report["reached"])
+    code, out, _ = run_cli(["audit", path], FIXTURES)
+    section = out.split("## Reached from the DST path today\n", 1)[1].split("\n## ", 1)[0]
+    assert all(f"| `{site}` |" in section and f"`{caller}` (DST109)" in section for site, caller in reached)
+
+
+def test_audit_of_an_unreached_crate_has_no_reached_section(run_cli):
+    code, out, _ = run_cli(["audit", "tests/workspaces/adapter"], ROOT)
+    assert code == 0 and "Reached from the DST path" not in out
+
+
 # -- this repository ----------------------------------------------------------------------------
 def test_repository_inventory_is_current(run_cli):
     """This repository's own report is regenerated and committed (CI runs the same check)."""

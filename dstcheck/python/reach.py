@@ -28,7 +28,7 @@ import re
 import sys
 from typing import Dict, List, NamedTuple, Optional, Tuple
 
-from dstcheck.model import Context, Fact, FileResult, Finding, Marker
+from dstcheck.model import Context, Fact, FileResult, Finding, Marker, Step
 
 MODULES = "python-reach-modules"  # out-of-scope modules: functions, classes, calls, candidate sites
 CLASSES = "python-reach-classes"  # other modules a method lookup passes through: functions, classes
@@ -36,14 +36,6 @@ CALLS = "python-reach-calls"  # in-scope files: the calls that name a function t
 _STDLIB = frozenset(getattr(sys, "stdlib_module_names", ()))
 _CLASS = re.compile(rb"^[ \t]*class[ \t]+(\w+)[ \t]*(?:\[[^\]]*\][ \t]*)?(?:\(([^)]*)\))?", re.M)
 _WORD = re.compile(rb"\w+")
-
-
-class Step(NamedTuple):
-    path: str
-    line: int
-    column: int
-    item: str
-    what: str
 
 
 class Taint(NamedTuple):

@@ -19,7 +19,7 @@ import os
 from collections import Counter
 from typing import Dict, List, NamedTuple, Optional, Tuple
 
-from dstcheck.model import Context, Fact, Finding
+from dstcheck.model import Context, Fact, Finding, Step
 from dstcheck.rust.names import Local, ModRef, Pending
 from dstcheck.stages.prefilter import word_positions
 
@@ -58,14 +58,6 @@ def _tainted_from(data) -> Optional[dict]:
         return {_key(k): Taint(display, tuple(definition), [Step(*s) for s in chain], family) for k, display, definition, chain, family in data}
     except (TypeError, ValueError, IndexError):
         return None
-
-
-class Step(NamedTuple):
-    path: str
-    line: int
-    column: int
-    item: str
-    what: str
 
 
 def _reach_rules(rules_run: Dict[str, list], results) -> Dict[str, object]:

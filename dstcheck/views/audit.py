@@ -66,6 +66,7 @@ def run(config: Config, path: str, off_path: Optional[Sequence[str]] = None) -> 
     entries, left_out = _entries(config, path, base, scope, off_path)
     if not entries:
         raise UsageError(f"{path}: no Rust or Python files to audit")
+    reached = _reached(config, base if is_dir else rel, is_dir)
     scan = pipeline.scan(config, [path], entries=entries, include_scoped_out=True)
     rules = config.pack.rules
     audited = [e for e in entries if e.path not in left_out]
@@ -102,12 +103,29 @@ def run(config: Config, path: str, off_path: Optional[Sequence[str]] = None) -> 
         "groups": groups,
         "off_path": {"patterns": off_path, "files": sum(1 for g, _, _ in left_out.values() if g == OFF), "sites": aside[OFF]},
         "excluded": {"files": sum(1 for g, _, _ in left_out.values() if g == EXCLUDED), "sites": aside[EXCLUDED]},
+        "reached": reached,
         "blocking": len(blocking),
         "verdict": verdict,
         "config_file": config_file if config.file else f"{config_file} (new)",
         "config_snippet": config_snippet(config_file, rel, base, languages, is_dir, used_off),
         "excluded_by_config": sorted({p for e in entries for p in config.exclude if globs.matches(e.path, [p])}),
     }
+
+
+def _reached(config: Config, prefix: str, is_dir: bool) -> List[dict]:
+    """The audited path's sites that in-scope code calls into today: where a DST109 / DST207
+    violation of the configured scope ends (the run is `check`'s, so it shares its cache). They
+    are on the DST path already, whatever the verdict says of the rest."""
+    from dstcheck import pipeline
+
+    rows = []
+    for s in pipeline.scan(config).sites:
+        if not s.chain or s.disposition != "violation":
+            continue
+        path, line, _, item, what = s.chain[-1][:5]
+        if path.startswith(prefix) if is_dir else path == prefix:
+            rows.append({"site": f"{path}:{line}", "item": item, "what": what, "from": f"{s.path}:{s.line}", "rule": s.rule})
+    return sorted(rows, key=lambda r: (r["site"], r["from"]))
 
 
 def _plural(n: int, word: str) -> str:
@@ -152,6 +170,15 @@ def markdown(report: dict) -> str:
             disp = row["disposition"] + (f" ({row['reason']})" if row["reason"] else "")
             item = f"`{row['item']}`" if row["item"] else ""
             out.append(f"| `{row['site']}` | {item} | {row['rule']} {row['name']} | {_cell(disp)} | {_cell(row['seam'])} |")
+    if report["reached"]:
+        count = len({r["site"] for r in report["reached"]})
+        out += ["", "## Reached from the DST path today", "",
+                f"{count} {_plural(count, 'site')} of this path {'is' if count == 1 else 'are'} run by calls from in-scope code (the end of a reach chain): "
+                "on the DST path already, in scope or not.", "",
+                "| Site | Item | What | Called from |", "|---|---|---|---|"]
+        for row in report["reached"]:
+            item = f"`{row['item']}`" if row["item"] else ""
+            out.append(f"| `{row['site']}` | {item} | {_cell(row['what'])} | `{row['from']}` ({row['rule']}) |")
     sides = (
         (report["off_path"], "Off the DST path: binaries, examples and benches",
          "Not blocking: the proposed source set excludes them (`--off-path` sets the patterns, relative to the audited path)."),
