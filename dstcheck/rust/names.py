@@ -13,7 +13,7 @@ is `Unresolved`, never guessed.
 
 from __future__ import annotations
 
-from typing import Callable, Dict, List, NamedTuple, Optional, Tuple
+from typing import Callable, Dict, NamedTuple, Optional, Tuple
 
 MAX_DEPTH = 24
 EXTERN_ROOTS = ("std", "core", "alloc")

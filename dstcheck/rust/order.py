@@ -19,7 +19,7 @@ element type that cannot be proven.
 
 from __future__ import annotations
 
-from typing import Optional, Tuple
+from typing import Optional
 
 ITERATION_METHODS = {
     "iter", "iter_mut", "keys", "values", "values_mut", "into_iter", "drain", "into_keys",

@@ -17,10 +17,10 @@ its resolved generic arguments.
 
 from __future__ import annotations
 
-from typing import Callable, List, NamedTuple, Optional, Tuple
+from typing import Callable, NamedTuple, Optional, Tuple
 
 from dstcheck.rust import items
-from dstcheck.rust.names import PENDING, External, Local, ModRef, Module, Pending
+from dstcheck.rust.names import PENDING, External, Local, ModRef, Pending
 
 CONSTRUCTORS = {"new", "default", "with_capacity", "from", "from_iter", "with_hasher", "with_capacity_and_hasher", "from_str"}
 SAME_TYPE = {"clone", "to_owned", "as_ref", "as_mut", "by_ref"}

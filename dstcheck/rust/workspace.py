@@ -24,15 +24,13 @@ import hashlib
 import json
 import os
 import posixpath
-import re
 import sys
 from pathlib import Path
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Dict, Iterable, List, Optional, Set, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
-from dstcheck.stages.prefilter import word_positions
 from dstcheck.rust.names import EXTERN_ROOTS, CrateInfo, ModRef, NO_CRATE
 
 if sys.version_info >= (3, 11):
