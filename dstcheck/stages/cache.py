@@ -43,6 +43,7 @@ REJECTED = "cache entries rejected (not authenticated)"
 MALFORMED = "cache entries rejected (malformed)"
 
 
+@lru_cache(maxsize=None)
 def _code_digest() -> str:
     """The tool's own code: a changed analysis (even without a version bump) invalidates the cache."""
     h = hashlib.blake2b(digest_size=16)

@@ -280,10 +280,13 @@ def _first(path: str, patterns: Sequence[str]) -> Optional[str]:
     return next(p for p in patterns if globs.compile_glob(p).match(path))
 
 
-def check_covers(inventory: Inventory, files: Sequence[str]) -> None:
-    """A `covers` glob that matches no file is a mistake (a typo, a moved directory)."""
+def check_covers(inventory: Inventory, files: Sequence[str], matched=frozenset()) -> None:
+    """A `covers` glob that matches no file is a mistake (a typo, a moved directory). Those in
+    `matched` are known to match a scoped-out file."""
     for area in inventory.areas:
         for i, pattern in enumerate(area.covers):
+            if pattern in matched:
+                continue
             regex = globs.compile_glob(pattern)
             if not any(regex.match(p) for p in files):
                 raise ConfigError(inventory.source, f"{area.key}.covers[{i}]", f"{pattern!r} matches no file")
@@ -377,7 +380,6 @@ def build(config: Config, inventory: Inventory, sites: List[Site], scoped: List[
     """The report as data: the markdown and the json views both render this. `sites` are the
     in-scope scan's (as `check` sees them), `scoped` the scoped-out rows of `scoped_out_sites`."""
     pack = config.pack
-    check_covers(inventory, files)
     active = {r.family for r in pack.rules.values() if r.matchers}
     present = {pack.rules[s.rule].family for s in sites if s.rule in pack.rules and s.disposition != "scoped-out"}
     families: Dict[str, dict] = {}
@@ -415,6 +417,7 @@ def build(config: Config, inventory: Inventory, sites: List[Site], scoped: List[
         family = pack.rules[rule_id].family
         row["families"][family] += 1
         scoped_families.add(family)
+    check_covers(inventory, files, frozenset(r["area"] for r in rows.values() if r["covered_by"] is not None))
     area_rows = sorted(rows.values(), key=lambda r: (r["covered_by"] is None, order.get(r["area"], 0), r["area"]))
     for row in area_rows:
         row["families"] = {f: row["families"][f] for f in family_order(row["families"])}
