@@ -47,7 +47,9 @@ def _load_config(config_path: Optional[str]):
 
 
 def _check_selection(cfg, names: List[str], option: str) -> None:
-    known = set(cfg.pack.rules) | {r.family for r in cfg.pack.rules.values()}
+    from dstcheck.rules import ENGINE_FAMILIES, FAMILIES
+
+    known = set(cfg.pack.rules) | set(FAMILIES) | set(ENGINE_FAMILIES)  # a family may have no rule yet (custom)
     for name in names:
         if name not in known:
             raise UsageError(f"{option} {name!r}: unknown rule id or family (see `dstcheck rules`)")

@@ -16,7 +16,7 @@ from dstcheck import globs
 from dstcheck.errors import ConfigError
 from dstcheck.rust.cfg import CfgSyntaxError, Profile
 from dstcheck.rust.cfg import parse as parse_cfg
-from dstcheck.rules import RulePack, apply_overrides, load_pack
+from dstcheck.rules import ENGINE_FAMILIES, FAMILIES, RulePack, apply_overrides, load_pack
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -208,7 +208,7 @@ def from_data(data: dict, root: Path, file: Optional[str], pack: Optional[RulePa
     if not isinstance(user_rules, list):
         raise ConfigError(display, "rule", "expected an array of [[rule]] tables")
     pack = apply_overrides(base, rule_overrides, user_rules, display)
-    selectable = set(pack.rules) | {r.family for r in pack.rules.values()}
+    selectable = set(pack.rules) | set(FAMILIES) | set(ENGINE_FAMILIES)  # a family may have no rule yet (custom)
 
     def selection(value, key):
         items = _list(value, display, key)

@@ -316,6 +316,11 @@ def test_select_and_ignore_on_the_command_line(tmp_path, run_cli):
     assert "DST101" not in {r for r, _, _ in violations(out)} and "DST102" not in {r for r, _, _ in violations(out)}
     code, _, err = run_cli(["check", "--select", "nonsense"], ws)
     assert code == 2 and "unknown rule id or family" in err
+    # a family is known before the project has a rule in it (no [[rule]] here: custom is empty)
+    code, out, err = run_cli(["check", "--format", "json", "--select", "custom"], ws)
+    assert code == 0 and violations(out) == [], err
+    code, out, err = run_cli(["check", "--format", "json", "--ignore", "custom"], ws)
+    assert code == 1 and "DST101" in {r for r, _, _ in violations(out)}, err
 
 
 def test_mixed_repository_reports_both_languages_in_one_sorted_list(tmp_path, run_cli):
