@@ -9,8 +9,6 @@ snippets and markers are then counted the way the interpreter counts them.
 from __future__ import annotations
 
 import ast
-import contextlib
-import gc
 import io
 import re
 import sys
@@ -83,18 +81,6 @@ def _parse(text: str):
         return None, exc
     except (RecursionError, MemoryError):
         return None, DEEP
-
-
-@contextlib.contextmanager
-def no_gc():
-    """The cyclic garbage collector off for a while (as it was before, after)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def marker_regex(marker: str) -> "re.Pattern[str]":

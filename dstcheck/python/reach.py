@@ -120,14 +120,13 @@ def _walk(source: bytes, path: str, modname: str, rules, config, project):
     """The resolve stage's walk over one module, every call recorded; None if it does not parse."""
     from dstcheck.python import parse, resolve
 
-    with parse.no_gc():
-        tree, error = parse.parse(source)
-        if error is not None:
-            return None
-        try:
-            return resolve.collect(tree, source, resolve.wants(rules, config), config.languages["python"].guards, project, path, modname)
-        except RecursionError:
-            return None
+    tree, error = parse.parse(source)
+    if error is not None:
+        return None
+    try:
+        return resolve.collect(tree, source, resolve.wants(rules, config), config.languages["python"].guards, project, path, modname)
+    except RecursionError:
+        return None
 
 
 def _tables(walker) -> dict:

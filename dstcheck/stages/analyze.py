@@ -228,25 +228,23 @@ def _analyze_python(path: str, source: bytes, rules: List[Rule], config, result:
     from dstcheck.python import parse, resolve
 
     result.markers = parse.markers(source, config.marker)
-    with parse.no_gc():  # a syntax tree holds no cycles: the collector would only rescan it
-        tree, error = parse.parse(source)
-        if error is not None:
-            line, column, message = error
-            result.findings.append(_problem(line, message, column))
-            return
-        if not rules:
-            return
-        try:
-            walker = resolve.collect(tree, source, resolve.wants(rules, config), config.languages["python"].guards, project, path)
-        except RecursionError:  # the walk is iterative; this guards the few recursive helpers
-            result.findings.append(_problem(1, parse.DEEP))
-            return
-        for rule, matched, fact in match(walker.facts, rules):
-            (line, column), (end_line, end_column) = fact.start, fact.end
-            result.findings.append(
-                Finding(rule.id, line, column, end_line, end_column, walker.snippet(fact.handle), rule.message.format(path=matched), walker.contexts[id(fact)], matched)
-            )
-        del tree, walker  # freed here, before the collector is back
+    tree, error = parse.parse(source)
+    if error is not None:
+        line, column, message = error
+        result.findings.append(_problem(line, message, column))
+        return
+    if not rules:
+        return
+    try:
+        walker = resolve.collect(tree, source, resolve.wants(rules, config), config.languages["python"].guards, project, path)
+    except RecursionError:  # the walk is iterative; this guards the few recursive helpers
+        result.findings.append(_problem(1, parse.DEEP))
+        return
+    for rule, matched, fact in match(walker.facts, rules):
+        (line, column), (end_line, end_column) = fact.start, fact.end
+        result.findings.append(
+            Finding(rule.id, line, column, end_line, end_column, walker.snippet(fact.handle), rule.message.format(path=matched), walker.contexts[id(fact)], matched)
+        )
 
 
 def _mod_decls(source: bytes, config) -> list:
