@@ -20,6 +20,7 @@ else:  # pragma: no cover
 ID_RE = re.compile(r"^DST\d{3}$|^[A-Z][A-Z0-9]*\d{3}$")
 FAMILIES = ("clock", "rng", "hash-order", "thread", "blocking", "select", "net-seam", "runtime-facade", "env", "reach", "custom")
 ENGINE_FAMILIES = ("diagnostic", "hygiene")
+ALWAYS_ON = ("DST000", "diagnostic")  # a file that could not be checked is never hidden: not selectable
 LANGUAGES = ("rust", "python")
 RULE_KEYS = {
     "id", "name", "language", "family", "contract", "message", "hint", "match",

@@ -193,6 +193,7 @@ def test_missing_path_is_a_usage_error(tmp_path, run_cli):
         ("[tool.dstcheck]\nbogus = 1\n", "pyproject.toml [tool.dstcheck]: bogus: unknown key"),
         ("[tool.dstcheck]\nmarker = 3\n", "marker: expected a non-empty word"),
         ("[tool.dstcheck]\nselect = ['DST999']\n", "select: unknown rule id or family 'DST999'"),
+        ("[tool.dstcheck]\nignore = ['DST000']\n", "ignore: 'DST000': DST000 (a file that could not be checked) is always reported"),
         ("[tool.dstcheck.rules.DST999]\nonly-in = []\n", "rules.DST999: unknown rule id"),
         ("[tool.dstcheck.rules.DST105]\nonly-in = ['src/missing.rs']\n", "rules.DST105.only-in: 'src/missing.rs' matches no file"),
         ("[tool.dstcheck.rules.DST105]\nonly-in = 'src/lib.rs'\n", "rules.DST105.only-in: expected a list of strings"),
@@ -321,6 +322,10 @@ def test_select_and_ignore_on_the_command_line(tmp_path, run_cli):
     assert code == 0 and violations(out) == [], err
     code, out, err = run_cli(["check", "--format", "json", "--ignore", "custom"], ws)
     assert code == 1 and "DST101" in {r for r, _, _ in violations(out)}, err
+    # DST000 is never hidden: naming it (or its family) is an error, not a silent no-op
+    for option, name in (("--select", "DST000"), ("--ignore", "DST000"), ("--ignore", "diagnostic")):
+        code, _, err = run_cli(["check", option, name], ws)
+        assert code == 2 and "is always reported; it cannot be selected or ignored" in err, (option, name, err)
 
 
 def test_mixed_repository_reports_both_languages_in_one_sorted_list(tmp_path, run_cli):
