@@ -88,25 +88,34 @@ def _outer_call(node):
     return (call,) + found if found is not None else None
 
 
-def has_side_effects(closure, text) -> bool:
-    """A closure that assigns, calls a mutating or sending method, or prints or logs."""
-    body = closure.child_by_field_name("body")
-    stack = [body] if body is not None else []
+def _effect(n, text, strict: bool) -> bool:
+    """Whether node `n` itself assigns, calls a mutating or sending method, or prints or logs;
+    `strict` also counts `.await`, a closure and a macro whose name cannot be read."""
+    t = n.type
+    if t in ("assignment_expression", "compound_assignment_expr") or (strict and t in ("await_expression", "closure_expression")):
+        return True
+    if t == "call_expression":
+        found = method_call(n)
+        return found is not None and text(found[0]) in MUTATING
+    if t == "macro_invocation":
+        macro = n.child_by_field_name("macro")
+        return strict if macro is None else text(macro).rsplit("::", 1)[-1] in EMITTING
+    return False
+
+
+def _any_effect(node, text, strict: bool) -> bool:
+    stack = [node] if node is not None else []
     while stack:
         n = stack.pop()
-        t = n.type
-        if t in ("assignment_expression", "compound_assignment_expr"):
+        if _effect(n, text, strict):
             return True
-        if t == "call_expression":
-            found = method_call(n)
-            if found is not None and text(found[0]) in MUTATING:
-                return True
-        if t == "macro_invocation":
-            macro = n.child_by_field_name("macro")
-            if macro is not None and text(macro).rsplit("::", 1)[-1] in EMITTING:
-                return True
         stack.extend(n.named_children)
     return False
+
+
+def has_side_effects(closure, text) -> bool:
+    """A closure that assigns, calls a mutating or sending method, or prints or logs."""
+    return _any_effect(closure.child_by_field_name("body"), text, strict=False)
 
 
 def escape(start, text, element: Optional[int]) -> Optional[Escape]:
@@ -166,22 +175,7 @@ def _is_float_literal(node, text) -> bool:
 
 def _pure(node, text) -> bool:
     """No assignment, no mutating or sending method, no printing or logging macro, no `.await`."""
-    stack = [node] if node is not None else []
-    while stack:
-        n = stack.pop()
-        t = n.type
-        if t in ("assignment_expression", "compound_assignment_expr", "await_expression", "closure_expression"):
-            return False
-        if t == "call_expression":
-            found = method_call(n)
-            if found is not None and text(found[0]) in MUTATING:
-                return False
-        if t == "macro_invocation":
-            macro = n.child_by_field_name("macro")
-            if macro is None or text(macro).rsplit("::", 1)[-1] in EMITTING:
-                return False
-        stack.extend(n.named_children)
-    return True
+    return not _any_effect(node, text, strict=True)
 
 
 def _commutative_fold(call, text) -> bool:

@@ -429,14 +429,7 @@ def _keys(files: Dict[str, str], store, salt: bytes) -> Dict[str, str]:
 
     out = {}
     for path in sorted(files):
-        if store is not None:
-            digest = store.digest(path, files[path])
-        else:
-            try:
-                with open(files[path], "rb") as handle:
-                    digest = cache_mod.content_digest(handle.read())
-            except OSError:
-                digest = None
+        digest = cache_mod.file_digest(store, path, files[path])
         if digest is not None:
             out[path] = cache_mod.key_of_digest(salt, [SKETCH_NAMESPACE], digest)
     return out

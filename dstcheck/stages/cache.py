@@ -75,6 +75,18 @@ def content_digest(source: bytes) -> str:
     return hashlib.blake2b(source, digest_size=20).hexdigest()
 
 
+def file_digest(store, path: str, abspath: str) -> Optional[str]:
+    """`content_digest` of a file: through the cache's stat memo when there is a cache; None
+    when it cannot be read."""
+    if store is not None:
+        return store.digest(path, abspath)
+    try:
+        with open(abspath, "rb") as handle:
+            return content_digest(handle.read())
+    except OSError:
+        return None
+
+
 def key(salt: bytes, rule_ids, source: bytes) -> str:
     return key_of_digest(salt, rule_ids, content_digest(source))
 

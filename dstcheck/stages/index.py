@@ -74,14 +74,7 @@ def summaries(paths: Dict[str, str], summarize, store, namespace: str, salt: byt
     keys: Dict[str, str] = {}
     missing: List[str] = []
     for path in sorted(paths):
-        if store is not None:
-            digest = store.digest(path, paths[path])
-        else:
-            try:
-                with open(paths[path], "rb") as handle:
-                    digest = cache_mod.content_digest(handle.read())
-            except OSError:
-                digest = None
+        digest = cache_mod.file_digest(store, path, paths[path])
         if digest is None:
             out[path] = None
             continue
