@@ -257,6 +257,9 @@ def _scan(config, paths, selection, include_scoped_out, ignore_markers, entries,
         check_globs(config)
     todo = [e for e in entries if e.scope is not None or include_scoped_out]
     rules_run = {e.path: rules_for(config, e, selection, apply_rule_paths) for e in todo}
+    for e in todo:
+        if e.scope is None:  # a reach site is an in-scope call; out of scope, the site it reaches shows itself
+            rules_run[e.path] = [r for r in rules_run[e.path] if not any(m.kind == "reach" for m in r.matchers)]
     options = options or Options()
     from dstcheck.stages import cache as cache_mod
 

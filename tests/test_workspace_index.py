@@ -212,3 +212,91 @@ def test_a_run_over_named_files_reports_what_a_full_scan_reports_for_them(tmp_pa
         for extra in (["--no-cache"], []):
             _, out, _ = run_cli(["check", "--format", "json", *extra, path], ws, env=env)
             assert _every_site(out) == by_file.get(path, []), (path, extra)
+
+
+TYPED_CRATE = {
+    "Cargo.toml": MANIFEST.format(name="desk"),
+    "src/lib.rs": "pub mod book;\npub mod reads;\npub mod locals;\n",
+    "src/book.rs": """\
+        use std::collections::HashMap;
+
+        pub struct Book {
+            pub values: HashMap<u64, u64>,
+        }
+
+        pub fn lookup() -> HashMap<u64, u64> {
+            HashMap::new()
+        }
+        """,
+    # another file's hash-typed field and function, reached as a field, through a local bound to
+    # it (past type-keeping methods) and through a call
+    "src/reads.rs": """\
+        use crate::book::{lookup, Book};
+
+        pub fn field(b: &Book) -> Vec<u64> {
+            b.values.keys().copied().collect()
+        }
+
+        pub fn kept(b: &Book) -> Vec<u64> {
+            let copy = b.values.clone();
+            copy.keys().copied().collect()
+        }
+
+        pub fn called() -> Vec<u64> {
+            let fresh = lookup();
+            fresh.keys().copied().collect()
+        }
+        """,
+    # the same names, but as this file's own locals whose types this file spells: no hash type
+    # can reach them, so the file is not parsed at all
+    "src/locals.rs": """\
+        pub fn sum(values: &[u64]) -> u64 {
+            let values: Vec<u64> = values.to_vec();
+            let copy = values.len() + 1;
+            let fresh = copy;
+            values.iter().sum::<u64>() + fresh as u64
+        }
+        """,
+}
+
+
+def test_the_typed_prefilter_parses_only_files_another_files_hash_types_can_reach(tmp_path):
+    """A field or function another file declares with a hash type is reached as `x.name`, a
+    call, or a local bound to one (by an annotation, or a value whose evaluated type is it);
+    a bare local of the same name is this file's own and typed by this file."""
+    ws = workspace(tmp_path, TYPED_CRATE)
+    config = config_mod.load(ws)
+    scan = pipeline.scan(config, options=pipeline.Options(cache=False, jobs=1))
+    sites = sorted((s.rule, s.path, s.line) for s in scan.sites if s.disposition == "violation")
+    assert sites == [("DST108", "src/reads.rs", 4), ("DST108", "src/reads.rs", 9), ("DST108", "src/reads.rs", 14)]
+    assert scan.results["src/reads.rs"].parsed is not False
+    assert scan.results["src/locals.rs"].parsed is False
+    unfiltered = pipeline.scan(config, options=pipeline.Options(cache=False, jobs=1, prefilter=False))
+    assert sorted((s.rule, s.path, s.line) for s in unfiltered.sites if s.disposition == "violation") == sites
+
+
+def test_show_all_reports_reach_only_for_in_scope_calls(tmp_path, run_cli):
+    """A reach site is an in-scope call into out-of-scope code. With --show-all a scoped-out
+    crate's own call of the same function is not one (its direct site is listed as scoped-out),
+    and the in-scope reach sites are those of a plain run."""
+    files = {
+        "Cargo.toml": '[workspace]\nmembers = ["core", "clocks", "adapter"]\n',
+        "dstcheck.toml": '[[scope]]\nname = "core"\ninclude = ["core/**/*.rs"]\n',
+        "core/Cargo.toml": MANIFEST.format(name="core") + 'clocks = { path = "../clocks" }\n',
+        "core/src/lib.rs": "pub fn step() -> u64 {\n    clocks::stamp()\n}\n",
+        "clocks/Cargo.toml": MANIFEST.format(name="clocks"),
+        "clocks/src/lib.rs": "pub fn stamp() -> u64 {\n    std::time::Instant::now().elapsed().as_nanos() as u64\n}\n",
+        "adapter/Cargo.toml": MANIFEST.format(name="adapter") + 'clocks = { path = "../clocks" }\n',
+        "adapter/src/lib.rs": "pub fn poll() -> u64 {\n    clocks::stamp() + std::time::Instant::now().elapsed().as_nanos() as u64\n}\n",
+    }
+    ws = workspace(tmp_path, files)
+    _, plain, _ = run_cli(["check", "--format", "json", "--no-cache"], ws)
+    _, every, _ = run_cli(["check", "--format", "json", "--no-cache", "--show-all"], ws)
+
+    def rows(out):
+        return sorted((s["rule"], s["path"], s["line"], s["disposition"]) for s in json.loads(out)["sites"])
+
+    assert [r for r in rows(plain) if r[0] == "DST109"] == [("DST109", "core/src/lib.rs", 2, "violation")]
+    assert [r for r in rows(every) if r[1] == "core/src/lib.rs"] == [r for r in rows(plain) if r[1] == "core/src/lib.rs"]
+    adapter = [r for r in rows(every) if r[1] == "adapter/src/lib.rs"]
+    assert adapter and all(r[0] != "DST109" and r[3] == "scoped-out" for r in adapter)

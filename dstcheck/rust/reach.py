@@ -77,7 +77,8 @@ def link_reach(ws, config, results: Dict, rules_run: Dict, store, stats: Counter
     if not reach:
         return
     families = {f for rule in reach.values() for m in rule.matchers if m.kind == "reach" for f in m.params.get("families", ())}
-    finder = _Finder(ws, config, results, store, stats, families, tables, mres)
+    callers = [p for p, rules in rules_run.items() if any(r.id in reach for r in rules)]
+    finder = _Finder(ws, config, results, store, stats, families, tables, mres, _callable_crates(ws, callers))
     from dstcheck.stages import cache as cache_mod
 
     salt = cache_mod.config_salt(config).hex()
@@ -148,10 +149,35 @@ class Call(NamedTuple):
     self_type: Optional[list]  # `self.f()`: the impl's written type (items.type_of) and its module
 
 
-class _Finder:
-    """Analyses out-of-scope files of the workspace as if they were in scope, and finds calls."""
+def _crate_key(ws, path: str) -> Optional[str]:
+    """The crate a file belongs to: the deepest crate directory above it."""
+    best = None
+    for key in ws.crates:
+        if (not key or path.startswith(key + "/")) and (best is None or len(key) > len(best)):
+            best = key
+    return best
 
-    def __init__(self, ws, config, results, store, stats, families, tables, mres):
+
+def _callable_crates(ws, callers) -> set:
+    """The crates of the in-scope files and every workspace crate they depend on, directly or
+    not: the only code their calls can reach (a run that indexes more crates, as `--show-all`
+    does, follows no more calls)."""
+    todo = sorted({k for k in (_crate_key(ws, p) for p in callers) if k is not None})
+    seen = set()
+    while todo:
+        key = todo.pop()
+        if key in seen or key not in ws.crates:
+            continue
+        seen.add(key)
+        todo.extend(ws.crates[key].info.workspace.values())
+    return seen
+
+
+class _Finder:
+    """Analyses out-of-scope files of the crates in-scope code can call as if they were in scope,
+    and finds calls."""
+
+    def __init__(self, ws, config, results, store, stats, families, tables, mres, crates):
         from dstcheck.stages.discover import classify_file
 
         self.ws, self.config, self.results, self.store, self.stats = ws, config, results, store, stats
@@ -159,6 +185,8 @@ class _Finder:
         self.tables, self.mres = tables, mres
         self.outside: Dict[str, str] = {}
         for path in sorted(ws.all_files):
+            if _crate_key(ws, path) not in crates:
+                continue
             entry = classify_file(config, path, ws.all_files[path])
             if entry is not None and entry.scope is None and entry.test is None:
                 self.outside[path] = entry.abspath

@@ -65,13 +65,17 @@ def _ident(source: bytes, i: int):
     return source[i:j].decode("ascii", "replace"), j
 
 
-def receiver_use(source: bytes, names, methods, loops: bool) -> bool:
+def receiver_use(source: bytes, names, methods, loops: bool, accessed: frozenset = frozenset()) -> bool:
     """Whether one of `names` is used as a receiver the way the analysis could prove: followed by
     `::path` segments, calls and type-keeping methods (`.clone()`, `.read()`, `.lock()`,
     `.unwrap()`, `?`), then `.method(` for one of `methods`; or (with `loops`) as the whole
-    iterable of a `for` loop (`in &m {`, `in self.m {`). A linear scan after each occurrence:
-    it decides what gets parsed, so it may say yes too often, never too seldom."""
+    iterable of a `for` loop (`in &m {`, `in self.m {`). A name in `accessed` (another file's
+    field or function) counts only where it is one: after `.` or `::`, or called. A linear scan
+    after each occurrence: it decides what gets parsed, so it may say yes too often, never too
+    seldom."""
     for name, start in _occurrences(source, names):
+        if name in accessed and not _accessed_at(source, start, len(name)):
+            continue  # a bare `name` here is a local of this file, typed by this file's own words
         i = _skip_space(source, start + len(name))
         for _ in range(32):
             if source[i:i + 2] == b"::":
@@ -102,6 +106,18 @@ def receiver_use(source: bytes, names, methods, loops: bool) -> bool:
 
 
 IDENTIFIER = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _accessed_at(source: bytes, start: int, size: int) -> bool:
+    """Whether the name at `start` is a field or path segment (`.name`, `::name`) or a call
+    (`name(`, `name::<T>(`)."""
+    j = start
+    while j > 0 and source[j - 1] in b" \t\r\n":
+        j -= 1
+    if j and source[j - 1] in b".:":
+        return True
+    i = _skip_space(source, start + size)
+    return source[i:i + 1] == b"(" or source[i:i + 3] == b"::<"
 
 
 def _occurrences(source: bytes, names):
@@ -141,12 +157,16 @@ def may_hold(source: bytes, vocabulary, rules, sketched=None, workspace=None, pa
     typed = sketched.get("typed") if sketched is not None else sketch_mod.typed_names(source, sorted(words))
     names = {w for w in words if w.encode() in vocabulary}
     names |= {name for name, word, _kind in typed if name.encode() in vocabulary}
+    accessed = set()
     if workspace is not None:
-        names |= workspace.typed_words_in(path, ids, vocabulary)
-    if not names:
+        accessed, hot = workspace.typed_words_in(path, ids, vocabulary)
+        names |= hot
+        accessed -= names
+    if not names and not accessed:
         return False
-    names |= _lets_through(source, names)
-    return receiver_use(source, sorted(names), methods, loops)
+    names |= _lets_through(source, names, accessed)
+    accessed -= names
+    return receiver_use(source, sorted(names | accessed), methods, loops, frozenset(accessed))
 
 
 _PLANS: dict = {}
@@ -167,24 +187,94 @@ def _plan(key: tuple, rules):
     return _PLANS[key]
 
 
-LET = re.compile(rb"\blet\s+(?:mut\s+)?([A-Za-z_][A-Za-z0-9_]*)\b[^;=]*=([^;]*)")
+LET = re.compile(rb"\blet\s+(?:mut\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*(:[^;=]*)?=([^;]*)")
 
 
-def _lets_through(source: bytes, names: set) -> set:
-    """Locals bound to an expression that mentions one of `names` (`let g = self.map.read();`),
-    to fixpoint: their type may come from it."""
-    lets = [(m.group(1).decode(), set(m.group(2).translate(_SEPARATE).split())) for m in LET.finditer(source)] if b"let" in source else []
+def _lets_through(source: bytes, names: set, accessed: set) -> set:
+    """Locals whose type may come from one of `names` (or, used as a field or a call, of
+    `accessed`), to fixpoint: an annotated `let` by its annotation, else by how the evaluator
+    types its value (`types.QueryBuilder.of`): a chain `a.b.c()` ends in the name, past methods
+    that keep a type (`let g = self.map.read().unwrap();`)."""
+    if b"let" not in source:
+        return set()
+    lets = []
+    for m in LET.finditer(source):
+        if m.group(2):
+            lets.append((m.group(1).decode(), set(m.group(2).translate(_SEPARATE).split()), set()))
+        else:
+            lets.append((m.group(1).decode(), *_chain_ends(m.group(3))))
     found = set()
-    known = {n.encode() for n in names}
+    free = {n.encode() for n in names}
+    reached = {n.encode() for n in accessed} | free
     changed = True
     while changed:
         changed = False
-        for name, words in lets:
-            if name not in found and name not in names and not known.isdisjoint(words):
+        for name, bare, formed in lets:
+            if name not in found and name not in names and (not free.isdisjoint(bare) or not reached.isdisjoint(formed)):
                 found.add(name)
-                known.add(name.encode())
+                free.add(name.encode())
+                reached.add(name.encode())
                 changed = True
     return found
+
+
+def _chain_ends(value: bytes):
+    """(words that type the value if bare, words that type it as a field, path or call): what a
+    `let` value's type can come from. Only a chain of paths, fields and calls has a type the
+    evaluator knows; a value cut short by a `;` inside it keeps every word it holds."""
+    n = len(value)
+    i = _skip_space(value, 0)
+    while i < n and (value[i:i + 1] in (b"&", b"*", b"(") or (value.startswith(b"mut", i) and value[i + 3:i + 4] not in IDENT)):
+        i = _skip_space(value, i + (3 if value.startswith(b"mut", i) else 1))
+    segments, fish = [], set()  # (word, whether it is written as a field, path or call)
+    while i < n:
+        if value[i] in IDENT:
+            word, i = _ident(value, i)
+            after = _skip_space(value, i)
+            formed = bool(segments) or value[after:after + 1] == b"(" or value[after:after + 2] == b"::"
+            segments.append((word.encode(), formed))
+            i = after
+        else:
+            return set(), set()
+        while i < n:
+            if value[i:i + 2] == b"::":
+                i = _skip_space(value, i + 2)
+                if value[i:i + 1] == b"<":
+                    j = _skip_group(value, i, 60, 62)
+                    if j < 0:
+                        return _everything(value)
+                    fish |= set(value[i:j].translate(_SEPARATE).split())
+                    i = _skip_space(value, j)
+                    continue
+                break
+            if value[i:i + 1] == b"(":
+                j = _skip_group(value, i, 40, 41)
+                if j < 0:
+                    return _everything(value)
+                i = _skip_space(value, j)
+            elif value[i:i + 1] in (b"?", b")"):
+                i = _skip_space(value, i + 1)
+            elif value[i:i + 1] == b".":
+                i = _skip_space(value, i + 1)
+                break
+            elif value[i:i + 1] == b"{":
+                return _everything(value)  # a struct literal or a block: the words decide
+            else:
+                return set(), set()  # an operator, a cast, a macro: the evaluator types none of these
+    while segments and segments[-1][0].decode() in KEEPING:
+        segments.pop()
+    if not segments:
+        return set(), set()
+    ends = [segments[-1]]
+    if segments[-1][0].decode() in types.CONSTRUCTORS and len(segments) >= 2:
+        ends.append(segments[-2])
+    bare = {w for w, _ in ends} | (fish if segments[-1][0] == b"collect" else set())
+    return bare, {w for w, formed in ends if formed} | (fish if segments[-1][0] == b"collect" else set())
+
+
+def _everything(value: bytes):
+    words = set(value.translate(_SEPARATE).split())
+    return words, words
 
 
 def records(parsed, builder: types.QueryBuilder, wanted: dict) -> List[dict]:

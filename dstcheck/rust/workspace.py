@@ -172,17 +172,17 @@ class Workspace:
         out |= {w for table in spellings for sp, ids in table.items() if not ids.isdisjoint(rule_ids) for w in sp}
         return frozenset(out)
 
-    def typed_words_in(self, path: str, rule_ids: frozenset, vocabulary: frozenset) -> set:
-        """The hot words and typed names (fields, functions) that matter to these typed rules here
-        and occur among `vocabulary` (the file's words): the workspace's typed names are many, a
-        file's words fewer, so the sets are intersected, not the names tried one by one."""
+    def typed_words_in(self, path: str, rule_ids: frozenset, vocabulary: frozenset) -> Tuple[set, set]:
+        """(typed names, hot words) that matter to these typed rules here and occur among
+        `vocabulary` (the file's words). Typed names are fields and functions other files declare
+        with a tracked type: this file can only reach one as `x.name`, `T::name` or `name(..)`.
+        Hot words are type names. The workspace's typed names are many, a file's words fewer, so
+        the sets are intersected, not the names tried one by one."""
         memo = self.__dict__.setdefault("_typed_memo", {})
         typed = memo.get(rule_ids)
         if typed is None:
             typed = memo[rule_ids] = frozenset(n.encode() for n, ids in self.hot.typed.items() if not ids.isdisjoint(rule_ids))
-        found = {w.decode() for w in typed & vocabulary}
-        found.update(w for w in self.words_for(path, rule_ids) if w.encode() in vocabulary)
-        return found
+        return {w.decode() for w in typed & vocabulary}, {w for w in self.words_for(path, rule_ids) if w.encode() in vocabulary}
 
     def may_carry(self, module: ModRef, segs, rule_ids) -> bool:
         """Whether a path that continues in another file's `module` can still reach a path one
