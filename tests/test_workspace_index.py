@@ -300,3 +300,39 @@ def test_show_all_reports_reach_only_for_in_scope_calls(tmp_path, run_cli):
     assert [r for r in rows(every) if r[1] == "core/src/lib.rs"] == [r for r in rows(plain) if r[1] == "core/src/lib.rs"]
     adapter = [r for r in rows(every) if r[1] == "adapter/src/lib.rs"]
     assert adapter and all(r[0] != "DST109" and r[3] == "scoped-out" for r in adapter)
+
+
+def test_a_sketch_reads_no_binding_out_of_line_comments():
+    """Doc examples and prose in `//` comments bind nothing (English "use" and "type" are common
+    there); a real `use` with a comment after it still binds."""
+    from dstcheck.rust import sketch
+
+    source = b"""//! Use this crate with `use std::collections::HashMap as Map;` in scope.
+/// For use with Arrow schemas, HashMap<String, String>;
+/// ```
+/// use std::time::Instant as Clock;
+/// type Stamp = std::time::Instant;
+/// mod hidden;
+/// ```
+use std::collections::HashMap as Map; // the real one, with a comment after it
+pub type Book = Map<u64, u64>;
+mod shown;
+"""
+    found = sketch.sketch(source)
+    assert sorted((name, segs) for name, segs, _ in found["binds"]) == [("Book", ["Map"]), ("Map", ["std", "collections", "HashMap"])]
+    assert [name for name, _ in found["mods"]] == ["shown"]
+
+
+def test_a_typed_alias_is_a_name_bound_to_a_tracked_type(tmp_path):
+    """DST101 bans `UNIX_EPOCH` and tracks `Instant` for `.elapsed()`: a re-export of the first is
+    a hot word, not an alias of a tracked type; the second's alias types a field elsewhere."""
+    files = {
+        "Cargo.toml": MANIFEST.format(name="desk"),
+        "src/lib.rs": "pub mod clock;\npub mod timer;\n",
+        "src/clock.rs": "pub use std::time::{Instant as Stamp, UNIX_EPOCH};\npub type Later = Stamp;\n",
+        "src/timer.rs": "use crate::clock::Later;\n\npub struct Timer {\n    started: Later,\n}\n\nimpl Timer {\n    pub fn age(&self) -> u128 {\n        self.started.elapsed().as_nanos()\n    }\n}\n",
+    }
+    ws = workspace(tmp_path, files)
+    scan = pipeline.scan(config_mod.load(ws), options=pipeline.Options(cache=False, jobs=1))
+    assert scan.index.rust.aliases == ("Later", "Stamp")
+    assert [(s.rule, s.path, s.line) for s in scan.sites if s.disposition == "violation"] == [("DST101", "src/timer.rs", 9)]

@@ -3,9 +3,10 @@
 It lists the names the file binds to other paths (`use` trees, `type` aliases, `extern crate`),
 its file `mod` declarations, and the names it declares with one of a few tracked types (fields,
 parameters, locals and function returns typed `HashMap`, `Instant`, ...). The sketch is
-deliberately over-approximate: comments and doc examples count, cfg is ignored, nesting is
-ignored. The index uses it only to decide which files and which words can matter for a site in
-another file; what a name really resolves to is always decided on the syntax tree.
+deliberately over-approximate: block comments and strings count, cfg is ignored, nesting is
+ignored (line comments, doc examples among them, do not: they bind nothing). The index uses it
+only to decide which files and which words can matter for a site in another file; what a name
+really resolves to is always decided on the syntax tree.
 
 Cost is proportional to the keywords found (bytes.find), not to the file's size.
 """
@@ -91,28 +92,36 @@ def _public(source: bytes, i: int) -> bool:
     return PUB_BEFORE.search(source, max(0, i - 40), i) is not None
 
 
+def _keywords(source: bytes, word: bytes):
+    """Offsets of a keyword outside line comments: in `// ..` and `/// ..` (doc examples
+    included) it binds nothing, and English words such as "use" and "type" are common there."""
+    for i in word_positions(source, word):
+        if source.find(b"//", source.rfind(b"\n", 0, i) + 1, i) == -1:
+            yield i
+
+
 def sketch(source: bytes, tracked: Iterable[str] = ()) -> Dict[str, list]:
     """`binds`: [name, target segments, public]; `globs`: [target, public]; `mods`: [name, the
     text of its `#[path]` / `#[cfg_attr(.., path)]` attribute or None]; `typed`: [name, word,
     kind] for names declared with a `tracked` type word."""
     binds: List[list] = []
     globs: List[list] = []
-    for i in word_positions(source, b"use"):
+    for i in _keywords(source, b"use"):
         text = _statement(source, i + 3)
         leaves, found = use_tree(text)
         public = _public(source, i)
         binds.extend([name, segs, public] for name, segs in leaves)
         globs.extend([segs, public] for segs in found)
-    for i in word_positions(source, b"type"):
+    for i in _keywords(source, b"type"):
         m = TYPE_ALIAS.match(source, i)
         if m:  # the aliased type's path, without its arguments
             binds.append([m.group(1).decode(), [w.decode() for w in WORD.findall(m.group(2))], _public(source, i)])
-    for i in word_positions(source, b"extern"):
+    for i in _keywords(source, b"extern"):
         m = EXTERN.match(source, i)
         if m:
             binds.append([(m.group(2) or m.group(1)).decode(), [m.group(1).decode()], _public(source, i)])
     mods: List[list] = []
-    for i in word_positions(source, b"mod"):
+    for i in _keywords(source, b"mod"):
         m = MOD_DECL.match(source, i)
         if m:
             attr = PATH_ATTR.search(source, max(0, i - 300), i)

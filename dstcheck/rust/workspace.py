@@ -576,6 +576,24 @@ def _typed_hot(hot: "Hot", sketches: Dict[str, dict], files: Dict[str, str], tra
     typed_ids = set(tracked)
     aliases = {w: ids & typed_ids for table in [hot.words, *hot.local_words.values()] for w, ids in table.items() if ids & typed_ids}
     aliases = {w: ids for w, ids in aliases.items() if not any(w in words for words in tracked.values())}
+    # A rule with a typed matcher may ban other paths too (DST101: `.elapsed()` on an `Instant`,
+    # and `SystemTime::now`, `UNIX_EPOCH`): an alias is a name bound to a tracked type, directly
+    # or through another alias.
+    bound: Dict[str, set] = {}
+    for sk in sketches.values():
+        for name, segs, _ in (sk or {}).get("binds", ()):
+            if segs and name in aliases:
+                bound.setdefault(name, set()).add(segs[-1])
+    typed_words = set().union(*tracked.values()) if tracked else set()
+    kept: Set[str] = set()
+    grown = True
+    while grown:
+        grown = False
+        for name, lasts in bound.items():
+            if name not in kept and not lasts.isdisjoint(typed_words | kept):
+                kept.add(name)
+                grown = True
+    aliases = {w: ids for w, ids in aliases.items() if w in kept}
     reach = ("field", "fn")  # parameters and locals stay in their file, which spells the type itself
     entries = [(path, name, word) for path, sk in sketches.items() if sk for name, word, kind in sk.get("typed", ()) if kind in reach]
     found: Dict[str, list] = {}
