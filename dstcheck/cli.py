@@ -185,11 +185,11 @@ def check(paths, config_path, fmt, show_all, select, ignore, statistics, exit_ze
 def _fix_mode(fix, unsafe_fixes, show_diff, marker_reason, write_baseline, ignore_markers, fmt, statistics):
     """What the fix options ask for (None: only check), or a usage error for a combination that
     cannot be honoured."""
-    from dstcheck.fix import Mode
-
     fixes = fix or unsafe_fixes
     if not (fixes or show_diff or marker_reason is not None):
         return None
+    from dstcheck.fix import Mode
+
     asked = "--add-markers" if marker_reason is not None and not fixes else "--fix"
     if write_baseline:
         raise UsageError(f"{asked} and --write-baseline cannot be combined: fix first, then record what remains")

@@ -9,7 +9,7 @@ import gc
 import os
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Dict, List, Sequence
+from typing import Dict, List, Optional, Sequence
 
 from dstcheck.views import baseline as baseline_mod
 from dstcheck import globs
@@ -71,11 +71,12 @@ def selected_rules(config: Config, entry: FileEntry, selection: Selection) -> Li
     return [r for r in config.pack.for_language(entry.language) if _chosen(r, layers)]
 
 
-def rules_for(config: Config, entry: FileEntry, selection: Selection, apply_rule_paths: bool = True) -> List[Rule]:
-    """Selected rules that apply to this file's path (only-in / except-in)."""
+def rules_for(config: Config, entry: FileEntry, selection: Selection, apply_rule_paths: bool = True, selected: Optional[List[Rule]] = None) -> List[Rule]:
+    """Selected rules (`selected`, when the caller knows them) that apply to this file's path
+    (only-in / except-in)."""
     return [
         r
-        for r in selected_rules(config, entry, selection)
+        for r in (selected if selected is not None else selected_rules(config, entry, selection))
         if not apply_rule_paths
         or ((r.only_in is None or globs.matches(entry.path, r.only_in)) and not (r.except_in and globs.matches(entry.path, r.except_in)))
     ]
@@ -256,7 +257,11 @@ def _scan(config, paths, selection, include_scoped_out, ignore_markers, entries,
     if full_scan:
         check_globs(config)
     todo = [e for e in entries if e.scope is not None or include_scoped_out]
-    rules_run = {e.path: rules_for(config, e, selection, apply_rule_paths) for e in todo}
+    chosen: Dict[tuple, List[Rule]] = {}  # what a file's source set and language select, once each
+    for e in entries:
+        if (id(e.scope), e.language) not in chosen:
+            chosen[(id(e.scope), e.language)] = selected_rules(config, e, selection)
+    rules_run = {e.path: rules_for(config, e, selection, apply_rule_paths, chosen[(id(e.scope), e.language)]) for e in todo}
     for e in todo:
         if e.scope is None:  # a reach site is an in-scope call; out of scope, the site it reaches shows itself
             rules_run[e.path] = [r for r in rules_run[e.path] if not any(m.kind == "reach" for m in r.matchers)]
@@ -313,7 +318,7 @@ def _scan(config, paths, selection, include_scoped_out, ignore_markers, entries,
         by_path: Dict[str, List[Site]] = {}
         for site in sites:
             by_path.setdefault(site.path, []).append(site)
-        selected = {p: [r.id for r in selected_rules(config, e, selection)] for p, e in in_scope.items()}
+        selected = {p: [r.id for r in chosen[(id(e.scope), e.language)]] for p, e in in_scope.items()}
         language_rules = {lang: [r.id for r in config.pack.for_language(lang)] for lang in ("rust", "python")}
         sites.extend(hygiene.marker_sites(config, {p: results[p] for p in in_scope}, by_path, selected, language_rules, engine))
     if "DST004" in engine:

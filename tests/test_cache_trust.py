@@ -164,3 +164,49 @@ def test_authentic_entry_with_a_field_of_the_wrong_type_is_recomputed(tmp_path, 
     assert code == 1 and "1  cache entries rejected (malformed)" in out.splitlines()
     code, out, _ = run_cli(["check", "--statistics"], ws, env=home)
     assert code == 1 and "rejected" not in out  # the bad entry was replaced by the run before
+
+
+def test_a_manifest_is_read_back_by_its_stat_and_read_again_when_it_changes(tmp_path, run_cli):
+    """Cargo manifests are parsed once and read back while their size, modification time and
+    inode stay; a rename added to a settled manifest is seen by the next (warm) run."""
+    import os
+
+    files = {
+        "Cargo.toml": '[package]\nname = "desk"\nversion = "0.1.0"\n\n[dependencies]\nrand = "0.9"\n',
+        "src/lib.rs": "pub fn roll() -> u64 {\n    dice::random()\n}\n",
+    }
+    ws = workspace(tmp_path, files)
+    for path in ws.rglob("*"):
+        os.utime(path, ns=(10**18, 10**18))  # settled long ago: the racy rule lets the cache trust it
+    env = {"DSTCHECK_CACHE_DIR": str(tmp_path / "cache")}
+    code, out, _ = run_cli(["check", "--format", "json"], ws, env=env)
+    assert code == 0 and json.loads(out)["summary"]["violations"] == 0
+    remembered = list((tmp_path / "cache").glob("*." + cache_mod.TOML))
+    assert remembered and "Cargo.toml" in remembered[0].read_text(encoding="utf-8", errors="replace")
+    manifest = ws / "Cargo.toml"
+    manifest.write_text(manifest.read_text() + 'dice = { package = "rand", version = "0.9" }\n')
+    os.utime(manifest, ns=(2 * 10**18, 2 * 10**18))
+    code, out, _ = run_cli(["check", "--format", "json"], ws, env=env)
+    assert [(s["rule"], s["line"]) for s in json.loads(out)["sites"] if s["disposition"] == "violation"] == [("DST102", 2)]
+
+
+def test_a_value_read_by_stat_is_computed_once_for_a_settled_file(tmp_path):
+    store = cache_mod.Cache(tmp_path, str(tmp_path / "cache"))
+    target = tmp_path / "a.toml"
+    target.write_text("x = 1\n")
+    calls = []
+
+    def compute(data):
+        calls.append(data)
+        return {"size": len(data)}
+
+    assert store.by_stat("toml", "a.toml", str(target), compute) == {"size": 6}
+    assert store.by_stat("toml", "a.toml", str(target), compute) == {"size": 6}
+    assert len(calls) == 2  # just written: not settled, so computed again
+    import os
+
+    os.utime(target, ns=(10**18, 10**18))
+    store.by_stat("toml", "a.toml", str(target), compute)
+    store.by_stat("toml", "a.toml", str(target), compute)
+    assert len(calls) == 3
+    assert store.by_stat("toml", "gone.toml", str(tmp_path / "gone.toml"), compute) is None

@@ -258,11 +258,10 @@ class Workspace:
 
 
 # -- manifests ------------------------------------------------------------------------------------
-def _read_manifest(path: str) -> Optional[dict]:
+def _parse_manifest(data: bytes) -> Optional[dict]:
     try:
-        with open(path, "rb") as handle:
-            return tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return tomllib.loads(data.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError):
         return None
 
 
@@ -271,16 +270,32 @@ def _code_name(name: str) -> str:
 
 
 class Manifests:
-    """Cargo manifests, read once each; the workspace root found by walking up."""
+    """Cargo manifests, read once each (a warm run reads their tables back from the cache); the
+    workspace root found by walking up."""
 
-    def __init__(self, root: str):
+    def __init__(self, root: str, store=None):
         self.root = root
+        self.store = store
         self._cache: Dict[str, Optional[dict]] = {}
 
     def get(self, directory: str) -> Optional[dict]:
         if directory not in self._cache:
-            self._cache[directory] = _read_manifest(os.path.join(self.root, directory, "Cargo.toml")) if os.path.isfile(os.path.join(self.root, directory, "Cargo.toml")) else None
+            self._cache[directory] = self._read(directory)
         return self._cache[directory]
+
+    def _read(self, directory: str) -> Optional[dict]:
+        path = posixpath.join(directory, "Cargo.toml")
+        abspath = os.path.join(self.root, path)
+        if self.store is not None:
+            from dstcheck.stages.cache import TOML
+
+            found = self.store.by_stat(TOML, path, abspath, _parse_manifest)
+            return found if isinstance(found, dict) else None
+        try:
+            with open(abspath, "rb") as handle:
+                return _parse_manifest(handle.read())
+        except OSError:
+            return None
 
     def nearest(self, path: str) -> Optional[str]:
         """The directory of the nearest manifest with a [package] above a project-relative file."""
@@ -356,7 +371,7 @@ def build(config, entries, todo, store, options, stats: Counter, rules: List) ->
     if not rust:
         return None
     ws = Workspace(root)
-    manifests = Manifests(root)
+    manifests = Manifests(root, store)
     crate_dirs: Dict[str, Optional[str]] = {}
     # The analysed files' crates, the workspace members a source set can reach (so a run over a
     # few named files indexes what a full scan indexes, and answers the same), and the

@@ -17,7 +17,6 @@ import hmac
 import json
 import os
 import secrets
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,6 +34,7 @@ FILENAME = "results-v2"
 KEYNAME = "key"
 RESULTS = "results"
 FILES = "files"  # a file's digest by its size, modification time and inode
+TOML = "toml"  # a Cargo manifest's parsed table, the same way
 RUNS_KEPT = 4
 RACY_SECONDS = 2
 ENV_DIR = "DSTCHECK_CACHE_DIR"
@@ -85,6 +85,14 @@ def file_digest(store, path: str, abspath: str) -> Optional[str]:
             return content_digest(handle.read())
     except OSError:
         return None
+
+
+def _json_safe(value) -> bool:
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def key(salt: bytes, rule_ids, source: bytes) -> str:
@@ -236,6 +244,8 @@ def tracked_by_git(path: Path) -> bool:
     tree = _work_tree(path if path.is_dir() else path.parent)
     if tree is None:
         return False
+    import subprocess
+
     try:
         proc = subprocess.run(
             ["git", "ls-files", "-z", "--", os.path.relpath(str(path), str(tree))],
@@ -376,24 +386,31 @@ class Cache:
 
     def digest(self, path: str, abspath: str) -> Optional[str]:
         """The digest of a file's bytes (`content_digest`), read back without reading the file when
-        its size, modification time and inode are those it had when it was hashed. A file changed
-        less than RACY_SECONDS before it was hashed is hashed again next time (git's racy rule)."""
+        its size, modification time and inode are those it had when it was hashed."""
+        digest = self.by_stat(FILES, path, abspath, content_digest, "digest")
+        return digest if isinstance(digest, str) else None
+
+    def by_stat(self, namespace: str, path: str, abspath: str, compute, name: str = "value"):
+        """`compute(bytes)` of a file (a JSON value), read back without reading the file while its
+        size, modification time and inode are those it had then; None when it cannot be read. A
+        file changed less than RACY_SECONDS before it was read is read again next time (git's
+        racy rule)."""
         try:
             st = os.stat(abspath)
         except OSError:
             return None
         stamp = f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"
-        hit = self.get_raw(FILES, path, stamp)
-        if hit is not None and isinstance(hit.get("digest"), str):
-            return hit["digest"]
+        hit = self.get_raw(namespace, path, stamp)
+        if hit is not None and name in hit:
+            return hit[name]
         try:
             with open(abspath, "rb") as handle:
-                digest = content_digest(handle.read())
+                value = compute(handle.read())
         except OSError:
             return None
-        if time.time_ns() - st.st_mtime_ns > RACY_SECONDS * 10**9:
-            self.put_raw(FILES, path, stamp, {"digest": digest})
-        return digest
+        if time.time_ns() - st.st_mtime_ns > RACY_SECONDS * 10**9 and _json_safe(value):
+            self.put_raw(namespace, path, stamp, {name: value})
+        return value
 
     def get(self, path: str, file_key: str) -> Optional[FileResult]:
         entry = self.get_raw(RESULTS, path, file_key)

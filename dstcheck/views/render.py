@@ -35,7 +35,7 @@ class Style:
         return self._wrap("2", t)
 
 
-_LINE_BREAKS = {"python": re.compile(r"\r\n|\r|\n"), "rust": re.compile(r"\n")}
+PYTHON_LINE_BREAKS = re.compile(r"\r\n|\r|\n")
 FRAME_WIDTH = 160  # cells of source shown around a site; longer lines are cut with an ellipsis
 
 
@@ -49,8 +49,8 @@ def _source_lines(root: str, path: str, cache: Dict[str, List[str]]) -> List[str
         except OSError:
             text = ""
         text = text[1:] if text.startswith("\ufeff") else text
-        breaks = _LINE_BREAKS["python" if path.endswith(".py") else "rust"]
-        cache[path] = [line.rstrip("\r") for line in breaks.split(text)] if text else []
+        lines = PYTHON_LINE_BREAKS.split(text) if path.endswith(".py") else text.split("\n")
+        cache[path] = ([line.rstrip("\r") for line in lines] if "\r" in text else lines) if text else []
     return cache[path]
 
 
