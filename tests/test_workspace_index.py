@@ -336,3 +336,29 @@ def test_a_typed_alias_is_a_name_bound_to_a_tracked_type(tmp_path):
     scan = pipeline.scan(config_mod.load(ws), options=pipeline.Options(cache=False, jobs=1))
     assert scan.index.rust.aliases == ("Later", "Stamp")
     assert [(s.rule, s.path, s.line) for s in scan.sites if s.disposition == "violation"] == [("DST101", "src/timer.rs", 9)]
+
+
+def test_a_run_over_named_files_reads_the_full_scans_taint_back(tmp_path):
+    """Which out-of-scope code in-scope calls can reach does not depend on the files named: a
+    pre-commit run after a full scan finds the taint in the cache instead of analysing again."""
+    files = {
+        "Cargo.toml": '[workspace]\nmembers = ["core", "clocks", "other"]\n',
+        "dstcheck.toml": '[[scope]]\nname = "core"\ninclude = ["core/**/*.rs", "other/**/*.rs"]\nexclude = ["other/src/ffi.rs"]\n',
+        "core/Cargo.toml": MANIFEST.format(name="core") + 'clocks = { path = "../clocks" }\n',
+        "core/src/lib.rs": "pub fn step() -> u64 {\n    clocks::stamp()\n}\n",
+        "other/Cargo.toml": MANIFEST.format(name="other"),
+        "other/src/lib.rs": "pub mod ffi;\n\npub fn idle() -> u64 {\n    ffi::stamp()\n}\n",
+        "other/src/ffi.rs": "pub fn stamp() -> u64 {\n    std::time::Instant::now().elapsed().as_nanos() as u64\n}\n",
+        "clocks/Cargo.toml": MANIFEST.format(name="clocks"),
+        "clocks/src/lib.rs": "pub fn stamp() -> u64 {\n    std::time::Instant::now().elapsed().as_nanos() as u64\n}\n",
+    }
+    ws = workspace(tmp_path, files)
+    config = config_mod.load(ws)
+    options = pipeline.Options(jobs=1, cache_dir=str(tmp_path / "cache"))
+    full = pipeline.scan(config, options=options)
+    assert full.index.stats["reach: out-of-scope files analysed"] == 2
+    for named in (["core/src/lib.rs"], ["other/src/lib.rs"]):
+        run = pipeline.scan(config_mod.load(ws), [str(ws / p) for p in named], options=options)
+        assert run.index.stats["reach: out-of-scope files analysed"] == 0, named
+    again = pipeline.scan(config_mod.load(ws), [str(ws / "core/src/lib.rs")], options=options)
+    assert [(s.rule, s.path, s.line) for s in again.sites if s.disposition == "violation"] == [("DST109", "core/src/lib.rs", 2)]

@@ -77,8 +77,7 @@ def link_reach(ws, config, results: Dict, rules_run: Dict, store, stats: Counter
     if not reach:
         return
     families = {f for rule in reach.values() for m in rule.matchers if m.kind == "reach" for f in m.params.get("families", ())}
-    callers = [p for p, rules in rules_run.items() if any(r.id in reach for r in rules)]
-    finder = _Finder(ws, config, results, store, stats, families, tables, mres, _callable_crates(ws, callers))
+    finder = _Finder(ws, config, results, store, stats, families, tables, mres)
     from dstcheck.stages import cache as cache_mod
 
     salt = cache_mod.config_salt(config).hex()
@@ -161,7 +160,7 @@ def _crate_key(ws, path: str) -> Optional[str]:
 def _callable_crates(ws, callers) -> set:
     """The crates of the in-scope files and every workspace crate they depend on, directly or
     not: the only code their calls can reach (a run that indexes more crates, as `--show-all`
-    does, follows no more calls)."""
+    does, follows no more calls; a run over named files follows the same)."""
     todo = sorted({k for k in (_crate_key(ws, p) for p in callers) if k is not None})
     seen = set()
     while todo:
@@ -177,18 +176,17 @@ class _Finder:
     """Analyses out-of-scope files of the crates in-scope code can call as if they were in scope,
     and finds calls."""
 
-    def __init__(self, ws, config, results, store, stats, families, tables, mres, crates):
+    def __init__(self, ws, config, results, store, stats, families, tables, mres):
         from dstcheck.stages.discover import classify_file
 
         self.ws, self.config, self.results, self.store, self.stats = ws, config, results, store, stats
         self.families = families
         self.tables, self.mres = tables, mres
+        entries = {path: classify_file(config, path, ws.all_files[path]) for path in sorted(ws.all_files)}
+        crates = _callable_crates(ws, [p for p, e in entries.items() if e is not None and e.scope is not None])
         self.outside: Dict[str, str] = {}
-        for path in sorted(ws.all_files):
-            if _crate_key(ws, path) not in crates:
-                continue
-            entry = classify_file(config, path, ws.all_files[path])
-            if entry is not None and entry.scope is None and entry.test is None:
+        for path, entry in entries.items():
+            if entry is not None and entry.scope is None and entry.test is None and _crate_key(ws, path) in crates:
                 self.outside[path] = entry.abspath
         self._parsed: Dict[str, object] = {}
         self._vocabulary: Dict[str, frozenset] = {}
