@@ -210,3 +210,51 @@ def test_a_value_read_by_stat_is_computed_once_for_a_settled_file(tmp_path):
     store.by_stat("toml", "a.toml", str(target), compute)
     assert len(calls) == 3
     assert store.by_stat("toml", "gone.toml", str(tmp_path / "gone.toml"), compute) is None
+
+
+def test_entries_added_without_reading_go_to_delta_files_merged_on_read(tmp_path):
+    """A run that only adds to a namespace (a pre-commit run's summaries) writes a delta file
+    instead of rewriting the namespace; a reader merges base and deltas, oldest first; a run
+    that read the namespace writes it whole and drops the deltas it merged; DELTAS_KEPT deltas
+    make the next save a whole rewrite."""
+    directory = str(tmp_path / "cache")
+
+    def store():
+        return cache_mod.Cache(tmp_path, directory)
+
+    first = store()
+    first.put_raw("sums", "a.rs", "k1", {"summary": 1})
+    first.put_raw("sums", "b.rs", "k1", {"summary": 1})
+    first.save()
+    for generation in (2, 3):
+        writer = store()
+        writer.put_raw("sums", "a.rs", f"k{generation}", {"summary": generation})
+        writer.save()
+    deltas = sorted(p.name for p in (tmp_path / "cache").glob("*.sums.delta-*"))
+    assert len(deltas) == 3
+    reader = store()
+    assert reader.get_raw("sums", "a.rs", "k3") == {"key": "k3", "summary": 3}
+    assert reader.get_raw("sums", "b.rs", "k1") == {"key": "k1", "summary": 1}
+    reader.put_raw("sums", "c.rs", "k1", {"summary": 1})
+    reader.save()
+    assert not list((tmp_path / "cache").glob("*.sums.delta-*"))
+    for generation in range(cache_mod.DELTAS_KEPT + 1):
+        writer = store()
+        writer.put_raw("sums", "a.rs", f"g{generation}", {"summary": generation})
+        writer.save()
+    assert len(list((tmp_path / "cache").glob("*.sums.delta-*"))) == 0
+    last = store()
+    assert last.get_raw("sums", "a.rs", f"g{cache_mod.DELTAS_KEPT}")["summary"] == cache_mod.DELTAS_KEPT
+    assert last.get_raw("sums", "c.rs", "k1") is not None
+
+
+def test_a_forged_delta_file_is_rejected(tmp_path):
+    directory = tmp_path / "cache"
+    writer = cache_mod.Cache(tmp_path, str(directory))
+    writer.put_raw("sums", "a.rs", "k1", {"summary": "real"})
+    writer.save()
+    forged = json.dumps({"version": cache_mod.__version__, "spaces": {"sums": {"a.rs": {"key": "k1", "summary": "forged"}}}}).encode()
+    (directory / (writer._file_of("sums").name + ".delta-99999999999999999999-1")).write_bytes(cache_mod.MAGIC + b"0" * 64 + b"\n" + forged)
+    reader = cache_mod.Cache(tmp_path, str(directory))
+    assert reader.get_raw("sums", "a.rs", "k1")["summary"] == "real"
+    assert reader.stats[cache_mod.REJECTED] == 1

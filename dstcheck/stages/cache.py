@@ -23,6 +23,7 @@ import time
 from collections import Counter
 from dataclasses import fields
 from functools import lru_cache
+from glob import escape as glob_escape
 from pathlib import Path
 from typing import Dict, Optional
 
@@ -36,6 +37,7 @@ RESULTS = "results"
 FILES = "files"  # a file's digest by its size, modification time and inode
 TOML = "toml"  # a Cargo manifest's parsed table, the same way
 RUNS_KEPT = 4
+DELTAS_KEPT = 8  # a namespace with this many delta files is rewritten whole on its next save
 RACY_SECONDS = 2
 ENV_DIR = "DSTCHECK_CACHE_DIR"
 MAGIC = b"dstcheck-cache v2 "
@@ -288,7 +290,9 @@ class Cache:
             self.key_file = user_cache_dir() / KEYNAME
         self.root = root
         self.file = self.dir / (name or FILENAME)  # one directory and key; a caller may keep its own file there
-        self.spaces: Dict[str, Dict[str, dict]] = {}  # the namespaces read (or started) so far
+        self.spaces: Dict[str, Dict[str, dict]] = {}  # the namespaces read so far
+        self._added: Dict[str, Dict[str, dict]] = {}  # entries put into namespaces not read
+        self._merged: Dict[str, list] = {}  # the delta files each namespace read has merged
         self._dirty: set = set()
         self.usable = True
         self.stats: Counter = Counter()
@@ -328,12 +332,24 @@ class Cache:
 
     def _space(self, namespace: str) -> Dict[str, dict]:
         if namespace not in self.spaces:
-            self.spaces[namespace] = self._load(namespace) if self.usable else {}
+            space = {}
+            if self.usable:
+                space = self._load(self._file_of(namespace), namespace)
+                self._merged[namespace] = self._deltas(namespace)
+                for delta in self._merged[namespace]:
+                    space.update(self._load(delta, namespace))
+            space.update(self._added.pop(namespace, {}))
+            self.spaces[namespace] = space
         return self.spaces[namespace]
 
-    def _load(self, namespace: str) -> Dict[str, dict]:
+    def _deltas(self, namespace: str) -> list:
+        """A namespace's delta files, oldest first: what runs that wrote entries into it without
+        reading it (a pre-commit run's summaries) added, so that they did not rewrite it all."""
+        return sorted(self.dir.glob(glob_escape(self._file_of(namespace).name) + ".delta-*"))
+
+    def _load(self, file: Path, namespace: str) -> Dict[str, dict]:
         try:
-            with open(self._file_of(namespace), "rb") as handle:
+            with open(file, "rb") as handle:
                 raw = handle.read()
         except OSError:
             return {}
@@ -363,7 +379,8 @@ class Cache:
     def put_raw(self, namespace: str, path: str, file_key: str, value: dict) -> None:
         if not self.usable:
             return
-        self._space(namespace)[path] = {"key": file_key, **value}
+        space = self.spaces.get(namespace)
+        (space if space is not None else self._added.setdefault(namespace, {}))[path] = {"key": file_key, **value}
         self._dirty.add(namespace)
 
     def get_run(self, namespace: str, inputs: str) -> Optional[dict]:
@@ -447,7 +464,23 @@ class Cache:
         self._dirty.clear()
 
     def _save(self, namespace: str) -> None:
-        body = json.dumps({"version": __version__, "spaces": {namespace: self.spaces[namespace]}}, sort_keys=True, separators=(",", ":")).encode("utf-8")
+        """A namespace this run read is written whole (its delta files then go); one it only
+        added to gets a delta file, until there are DELTAS_KEPT of them."""
+        if namespace not in self.spaces and len(self._deltas(namespace)) >= DELTAS_KEPT:
+            self._space(namespace)
+        if namespace in self.spaces:
+            if self._write(self._file_of(namespace), namespace, self.spaces[namespace]):
+                for delta in self._merged.get(namespace, ()):
+                    try:
+                        delta.unlink()
+                    except OSError:
+                        pass
+        else:
+            name = f"{self._file_of(namespace).name}.delta-{time.time_ns():020d}-{os.getpid()}"
+            self._write(self.dir / name, namespace, self._added[namespace])
+
+    def _write(self, file: Path, namespace: str, space: Dict[str, dict]) -> bool:
+        body = json.dumps({"version": __version__, "spaces": {namespace: space}}, sort_keys=True, separators=(",", ":")).encode("utf-8")
         tmp = None
         try:
             self.dir.mkdir(parents=True, exist_ok=True)
@@ -457,10 +490,11 @@ class Cache:
             fd, tmp = tempfile.mkstemp(dir=str(self.dir), prefix=".results-")
             with os.fdopen(fd, "wb") as handle:
                 handle.write(MAGIC + mac(self.secret, body).encode("ascii") + b"\n" + body)
-            os.replace(tmp, self._file_of(namespace))
+            os.replace(tmp, file)
             tmp = None
+            return True
         except OSError:
-            pass  # a read-only checkout still gets a correct (uncached) result
+            return False  # a read-only checkout still gets a correct (uncached) result
         finally:
             if tmp is not None:
                 try:
