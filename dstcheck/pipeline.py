@@ -87,7 +87,8 @@ def engine_rules_selected(config: Config, selection: Selection) -> set:
     return {rid for rid, r in config.pack.rules.items() if r.language == "any" and _chosen(r, layers)}
 
 
-PARALLEL_MIN_FILES = 64  # below this a pool costs more than it saves (pre-commit runs)
+PARALLEL_MIN_FILES = 64  # below this a pool costs more than it saves (pre-commit runs)...
+PARALLEL_MIN_BYTES = 1 << 20  # ...unless the files are this large together (a commit of big files)
 _WORKER_CONFIG = None
 _WORKER_INDEX = None
 
@@ -178,7 +179,7 @@ def analyze_many(config: Config, index, jobs_list: list, jobs: int = 0, progress
     """(result, cacheable) for each (path, abspath, language, rule ids, prefilter) job, in order;
     in a process pool when there are many."""
     jobs = jobs or os.cpu_count() or 1
-    if jobs > 1 and len(jobs_list) >= PARALLEL_MIN_FILES:
+    if jobs > 1 and len(jobs_list) > 1 and (len(jobs_list) >= PARALLEL_MIN_FILES or _total_size(jobs_list) >= PARALLEL_MIN_BYTES):
         from dstcheck.stages import workers
 
         chunk = max(1, min(32, len(jobs_list) // (jobs * 8)))
@@ -194,6 +195,16 @@ def analyze_many(config: Config, index, jobs_list: list, jobs: int = 0, progress
             if progress:
                 progress.step()
             yield done
+
+
+def _total_size(jobs_list: list) -> int:
+    total = 0
+    for job in jobs_list:
+        try:
+            total += os.path.getsize(job[1])
+        except OSError:
+            pass  # the analysis reports it
+    return total
 
 
 class _Progress:

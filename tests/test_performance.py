@@ -106,6 +106,31 @@ def test_small_runs_stay_in_process(tmp_path, monkeypatch):
     assert len(result.violations) == 5
 
 
+def test_a_few_large_files_are_analysed_in_a_pool_with_the_same_result(tmp_path, monkeypatch):
+    """A commit of a few big files is worth a pool (PARALLEL_MIN_BYTES); the result is the one a
+    single process gives."""
+    from dstcheck.stages import workers
+
+    body = "".join(f"pub fn f{n}() -> u64 {{\n    {n}\n}}\n" for n in range(2000))
+    for i in range(3):
+        (tmp_path / f"f{i}.rs").write_text(body + f"pub fn t() {{\n    let _ = std::time::Instant::now();\n}}\n// {i}\n")
+    cfg = config_mod.from_data({}, tmp_path, None)
+    alone = pipeline.scan(cfg, options=pipeline.Options(cache=False, jobs=1))
+    started = []
+    real_pool = workers.pool
+
+    def counting_pool(*args, **kwargs):
+        started.append(args[0])
+        return real_pool(*args, **kwargs)
+
+    monkeypatch.setattr(workers, "pool", counting_pool)
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_BYTES", 3 * len(body))
+    pooled = pipeline.scan(cfg, options=pipeline.Options(cache=False, jobs=2))
+    assert started == [2]
+    assert [(s.rule, s.path, s.line) for s in pooled.sites] == [(s.rule, s.path, s.line) for s in alone.sites]
+    assert len(alone.violations) == 3
+
+
 def test_python_only_scan_does_not_load_tree_sitter(tmp_path):
     (tmp_path / "a.py").write_text("import time\nT = time.time()\n")
     code = (

@@ -197,20 +197,25 @@ def _lets_through(source: bytes, names: set, accessed: set) -> set:
     that keep a type (`let g = self.map.read().unwrap();`)."""
     if b"let" not in source:
         return set()
-    lets = []
+    lets = []  # [name, the words of its annotation or value, (bare, formed) once worked out]
     for m in LET.finditer(source):
-        if m.group(2):
-            lets.append((m.group(1).decode(), set(m.group(2).translate(_SEPARATE).split()), set()))
-        else:
-            lets.append((m.group(1).decode(), *_chain_ends(m.group(3))))
+        annotation, value = m.group(2), m.group(3)
+        words = set((annotation or value).translate(_SEPARATE).split())
+        lets.append([m.group(1).decode(), words, (words, set()) if annotation else value])
     found = set()
     free = {n.encode() for n in names}
     reached = {n.encode() for n in accessed} | free
     changed = True
     while changed:
         changed = False
-        for name, bare, formed in lets:
-            if name not in found and name not in names and (not free.isdisjoint(bare) or not reached.isdisjoint(formed)):
+        for entry in lets:
+            name, words, ends = entry
+            if name in found or name in names or reached.isdisjoint(words):
+                continue  # a value that mentions no candidate cannot end in one
+            if not isinstance(ends, tuple):
+                ends = entry[2] = _chain_ends(ends)
+            bare, formed = ends
+            if not free.isdisjoint(bare) or not reached.isdisjoint(formed):
                 found.add(name)
                 free.add(name.encode())
                 reached.add(name.encode())

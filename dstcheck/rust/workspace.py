@@ -682,6 +682,7 @@ class Banned:
             self.anchors.setdefault(anchor(p.split("::")), set()).update(ids)
 
         self.firsts = frozenset(p.split("::")[0] for p in self.rules) | frozenset(src.split("::")[0] for src, _ in self.reexports)
+        self._items: Dict[str, frozenset] = {}  # item() by path: files repeat the same `use`s
 
     def canon(self, path: str) -> str:
         if path.split("::", 1)[0] not in self.firsts:
@@ -693,13 +694,15 @@ class Banned:
 
     def item(self, path: str) -> frozenset:
         """Rules banning the path or a path above it."""
-        segs = path.split("::")
-        if segs[0] not in self.firsts:
-            return frozenset()
-        out = set()
-        for i in range(1, len(segs) + 1):
-            out |= self.rules.get("::".join(segs[:i]), set())
-        return frozenset(out)
+        found = self._items.get(path)
+        if found is None:
+            segs = path.split("::")
+            out = set()
+            if segs[0] in self.firsts:
+                for i in range(1, len(segs) + 1):
+                    out |= self.rules.get("::".join(segs[:i]), set())
+            found = self._items[path] = frozenset(out)
+        return found
 
     def module_above(self, path: str) -> frozenset:
         return frozenset(self.prefixes.get(path, ()))
