@@ -277,6 +277,7 @@ class Manifests:
         self.root = root
         self.store = store
         self._cache: Dict[str, Optional[dict]] = {}
+        self._nearest: Dict[str, Optional[str]] = {}  # a file's directory -> nearest()
 
     def get(self, directory: str) -> Optional[dict]:
         if directory not in self._cache:
@@ -299,14 +300,20 @@ class Manifests:
 
     def nearest(self, path: str) -> Optional[str]:
         """The directory of the nearest manifest with a [package] above a project-relative file."""
-        directory = posixpath.dirname(path)
+        start = directory = posixpath.dirname(path)
+        found = self._nearest.get(start, False)
+        if found is not False:
+            return found
         while True:
             data = self.get(directory)
             if data is not None and isinstance(data.get("package"), dict):
-                return directory
+                break
             if not directory:
-                return None
+                directory = None
+                break
             directory = posixpath.dirname(directory)
+        self._nearest[start] = directory
+        return directory
 
     def workspace_of(self, directory: str) -> Optional[Tuple[str, dict]]:
         d = directory
@@ -513,15 +520,25 @@ def _crate_files(root: str, crates: Dict[str, Crate]) -> Dict[str, str]:
     """Every .rs file of the crates (their module trees live there), relative -> absolute."""
     out: Dict[str, str] = {}
     for crate in crates.values():
-        base = os.path.join(root, crate.key)
-        for current, dirs, names in os.walk(base):
-            rel_dir = os.path.relpath(current, root).replace(os.sep, "/")
-            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith(".") and not os.path.isfile(os.path.join(current, d, "Cargo.toml")))
-            for name in names:
-                if name.endswith(".rs"):
-                    rel = posixpath.normpath(posixpath.join(rel_dir, name))
-                    out[rel] = os.path.join(current, name)
-    return out
+        stack = [crate.key]
+        while stack:  # one scandir per directory; a directory with its own manifest is another crate
+            rel = stack.pop()
+            try:
+                with os.scandir(os.path.join(root, rel) if rel else root) as it:
+                    children = list(it)
+            except OSError:
+                continue
+            if rel != crate.key and any(c.name == "Cargo.toml" and c.is_file() for c in children):
+                continue
+            for child in children:
+                name = child.name
+                path = f"{rel}/{name}" if rel else name
+                if child.is_dir(follow_symlinks=False):
+                    if name not in SKIP_DIRS and not name.startswith("."):
+                        stack.append(path)
+                elif name.endswith(".rs") and not child.is_dir():  # a link to a directory is neither
+                    out[path] = child.path
+    return dict(sorted(out.items()))
 
 
 def _layout(ws: Workspace, files: Dict[str, str], sketches: Dict[str, dict], manifests: Manifests, profile) -> None:
