@@ -42,6 +42,23 @@ def test_warm_run_sees_a_changed_re_export(tmp_path):
     assert violations(run(ws, cache=True)) == [("pkg/user.py", 5, "DST201")]
 
 
+def test_a_settled_tree_reads_import_scans_back_and_sees_an_edit(tmp_path):
+    """Each file's byte-scan imports are read back by its stat once the tree has settled; an edit
+    that changes a re-export (a new size and modification time) is scanned again."""
+    import os
+
+    ws = workspace(tmp_path, PACKAGE)
+    for path in ws.rglob("*.py"):
+        os.utime(path, ns=(10**18, 10**18))
+    assert violations(run(ws, cache=True)) == [("pkg/user.py", 5, "DST201")]
+    assert any(p.name.endswith(".python-imports") for p in (ws / ".dstcheck_cache").iterdir())
+    assert violations(run(ws, cache=True)) == [("pkg/user.py", 5, "DST201")]
+    init = ws / "pkg/__init__.py"
+    init.write_text("from .other import dump as now\n")
+    os.utime(init, ns=(2 * 10**18, 2 * 10**18))
+    assert violations(run(ws, cache=True)) == []
+
+
 def test_digest_ignores_files_off_every_chain(tmp_path):
     ws = workspace(tmp_path, PACKAGE)
     first = run(ws).index.digest("python")

@@ -27,6 +27,18 @@ from dstcheck.matchers import path_lists
 from dstcheck.python.imports import Import, scan
 
 NAMESPACE_EXACT = "python-exports"
+NAMESPACE_IMPORTS = "python-imports"  # a file's byte-scan imports, by its stat
+
+
+def _scan_of(data: bytes) -> List[Import]:
+    from dstcheck.python.parse import decode
+
+    source, _ = decode(data)
+    return scan(source) if source is not None else []
+
+
+def _scan_rows(data: bytes) -> list:
+    return [[i.level, i.module, [list(n) for n in i.names], i.indent, i.line] for i in _scan_of(data)]
 _STDLIB = frozenset(getattr(sys, "stdlib_module_names", ()))
 
 
@@ -123,11 +135,12 @@ class Project:
     (its imports scanned) only when some chain of imports reaches it. Dotted names are absolute
     (`pkg.clock.now`); a module is known by its path from the project root."""
 
-    def __init__(self, root: str, analysed: Iterable[str], banned: Banned, exact_loader=None, shared: Optional["Project"] = None):
+    def __init__(self, root: str, analysed: Iterable[str], banned: Banned, exact_loader=None, shared: Optional["Project"] = None, store=None):
         self.root = root
         self.banned = banned
         self.analysed = sorted(analysed)
         self._exact_loader = exact_loader
+        self._store = shared._store if shared else store  # byte scans read back by stat
         self._files: Dict[str, Optional[Tuple[FrozenSet[str], FrozenSet[str]]]] = shared._files if shared else {}  # directory listings
         self._scans: Dict[str, List[Import]] = shared._scans if shared else {}
         self._module_paths: Dict[str, List[str]] = {}
@@ -178,14 +191,17 @@ class Project:
         """The byte-scan imports of one project file (read on first use)."""
         hit = self._scans.get(path)
         if hit is None:
-            from dstcheck.python.parse import decode
-
-            try:
-                with open(os.path.join(self.root, path), "rb") as handle:
-                    source, _ = decode(handle.read())
-            except OSError:
-                source = None
-            hit = self._scans[path] = scan(source) if source is not None else []
+            abspath = os.path.join(self.root, path)
+            if self._store is not None:
+                rows = self._store.by_stat(NAMESPACE_IMPORTS, path, abspath, _scan_rows)
+                hit = [Import(r[0], r[1], tuple(tuple(n) for n in r[2]), r[3], r[4]) for r in rows or ()]
+            else:
+                try:
+                    with open(abspath, "rb") as handle:
+                        hit = _scan_of(handle.read())
+                except OSError:
+                    hit = []
+            self._scans[path] = hit
         return hit
 
     def module_paths(self, name: str) -> List[str]:
@@ -471,6 +487,6 @@ def build(config, entries, todo, store, options, stats):
         return summaries({path: os.path.join(root, path)}, exact_summary, store, NAMESPACE_EXACT, salt, stats)[0][path]
 
     analysed = [e.path for e in todo if e.language == "python"]
-    project = Project(root, analysed, banned(config.pack.for_language("python"), config.pack.reexports.get("python", {})), load_exact)
+    project = Project(root, analysed, banned(config.pack.for_language("python"), config.pack.reexports.get("python", {})), load_exact, store=store)
     project.prepare()
     return project
