@@ -275,17 +275,23 @@ def test_the_typed_prefilter_parses_only_files_another_files_hash_types_can_reac
     assert sorted((s.rule, s.path, s.line) for s in unfiltered.sites if s.disposition == "violation") == sites
 
 
+# an in-scope crate whose one call reaches a clock read in a crate outside the scope
+REACHING_CORE = {
+        "core/Cargo.toml": MANIFEST.format(name="core") + 'clocks = { path = "../clocks" }\n',
+        "core/src/lib.rs": "pub fn step() -> u64 {\n    clocks::stamp()\n}\n",
+        "clocks/Cargo.toml": MANIFEST.format(name="clocks"),
+        "clocks/src/lib.rs": "pub fn stamp() -> u64 {\n    std::time::Instant::now().elapsed().as_nanos() as u64\n}\n",
+}
+
+
 def test_show_all_reports_reach_only_for_in_scope_calls(tmp_path, run_cli):
     """A reach site is an in-scope call into out-of-scope code. With --show-all a scoped-out
     crate's own call of the same function is not one (its direct site is listed as scoped-out),
     and the in-scope reach sites are those of a plain run."""
     files = {
+        **REACHING_CORE,
         "Cargo.toml": '[workspace]\nmembers = ["core", "clocks", "adapter"]\n',
         "dstcheck.toml": '[[scope]]\nname = "core"\ninclude = ["core/**/*.rs"]\n',
-        "core/Cargo.toml": MANIFEST.format(name="core") + 'clocks = { path = "../clocks" }\n',
-        "core/src/lib.rs": "pub fn step() -> u64 {\n    clocks::stamp()\n}\n",
-        "clocks/Cargo.toml": MANIFEST.format(name="clocks"),
-        "clocks/src/lib.rs": "pub fn stamp() -> u64 {\n    std::time::Instant::now().elapsed().as_nanos() as u64\n}\n",
         "adapter/Cargo.toml": MANIFEST.format(name="adapter") + 'clocks = { path = "../clocks" }\n',
         "adapter/src/lib.rs": "pub fn poll() -> u64 {\n    clocks::stamp() + std::time::Instant::now().elapsed().as_nanos() as u64\n}\n",
     }
@@ -342,15 +348,12 @@ def test_a_run_over_named_files_reads_the_full_scans_taint_back(tmp_path):
     """Which out-of-scope code in-scope calls can reach does not depend on the files named: a
     pre-commit run after a full scan finds the taint in the cache instead of analysing again."""
     files = {
+        **REACHING_CORE,
         "Cargo.toml": '[workspace]\nmembers = ["core", "clocks", "other"]\n',
         "dstcheck.toml": '[[scope]]\nname = "core"\ninclude = ["core/**/*.rs", "other/**/*.rs"]\nexclude = ["other/src/ffi.rs"]\n',
-        "core/Cargo.toml": MANIFEST.format(name="core") + 'clocks = { path = "../clocks" }\n',
-        "core/src/lib.rs": "pub fn step() -> u64 {\n    clocks::stamp()\n}\n",
         "other/Cargo.toml": MANIFEST.format(name="other"),
         "other/src/lib.rs": "pub mod ffi;\n\npub fn idle() -> u64 {\n    ffi::stamp()\n}\n",
         "other/src/ffi.rs": "pub fn stamp() -> u64 {\n    std::time::Instant::now().elapsed().as_nanos() as u64\n}\n",
-        "clocks/Cargo.toml": MANIFEST.format(name="clocks"),
-        "clocks/src/lib.rs": "pub fn stamp() -> u64 {\n    std::time::Instant::now().elapsed().as_nanos() as u64\n}\n",
     }
     ws = workspace(tmp_path, files)
     config = config_mod.load(ws)

@@ -231,16 +231,15 @@ def _chain_ends(value: bytes):
     i = _skip_space(value, 0)
     while i < n and (value[i:i + 1] in (b"&", b"*", b"(") or (value.startswith(b"mut", i) and value[i + 3:i + 4] not in IDENT)):
         i = _skip_space(value, i + (3 if value.startswith(b"mut", i) else 1))
-    segments, fish = [], set()  # (word, whether it is written as a field, path or call)
+    segments, fish = [], set()  # [word, written as a field, path or call?, called?]
     while i < n:
-        if value[i] in IDENT:
-            word, i = _ident(value, i)
-            after = _skip_space(value, i)
-            formed = bool(segments) or value[after:after + 1] == b"(" or value[after:after + 2] == b"::"
-            segments.append((word.encode(), formed))
-            i = after
-        else:
-            return set(), set()
+        if value[i] not in IDENT:
+            return _everything(value)  # `<T as U>::f()` and other forms this scan does not read
+        word, i = _ident(value, i)
+        after = _skip_space(value, i)
+        called = value[after:after + 1] == b"(" or value[after:after + 3] == b"::<"
+        segments.append([word.encode(), bool(segments) or called or value[after:after + 2] == b"::", called])
+        i = after
         while i < n:
             if value[i:i + 2] == b"::":
                 i = _skip_space(value, i + 2)
@@ -266,15 +265,15 @@ def _chain_ends(value: bytes):
                 return _everything(value)  # a struct literal or a block: the words decide
             else:
                 return set(), set()  # an operator, a cast, a macro: the evaluator types none of these
-    while segments and segments[-1][0].decode() in KEEPING:
-        segments.pop()
+    while segments and segments[-1][2] and segments[-1][0].decode() in KEEPING:
+        segments.pop()  # `.clone()`, `.read()`, `.unwrap()`: the type of what they are called on
     if not segments:
         return set(), set()
     ends = [segments[-1]]
     if segments[-1][0].decode() in types.CONSTRUCTORS and len(segments) >= 2:
         ends.append(segments[-2])
-    bare = {w for w, _ in ends} | (fish if segments[-1][0] == b"collect" else set())
-    return bare, {w for w, formed in ends if formed} | (fish if segments[-1][0] == b"collect" else set())
+    collected = fish if segments[-1][0] == b"collect" else set()
+    return {w for w, _, _ in ends} | collected, {w for w, formed, _ in ends if formed} | collected
 
 
 def _everything(value: bytes):
