@@ -215,8 +215,8 @@ def test_a_value_read_by_stat_is_computed_once_for_a_settled_file(tmp_path):
 def test_entries_added_without_reading_go_to_delta_files_merged_on_read(tmp_path):
     """A run that only adds to a namespace (a pre-commit run's summaries) writes a delta file
     instead of rewriting the namespace; a reader merges base and deltas, oldest first; a run
-    that read the namespace writes it whole and drops the deltas it merged; DELTAS_KEPT deltas
-    make the next save a whole rewrite."""
+    that read the namespace and changed a good part of it writes it whole and drops the deltas
+    it merged; DELTAS_KEPT deltas make the next save a whole rewrite."""
     directory = str(tmp_path / "cache")
 
     def store():
@@ -231,7 +231,7 @@ def test_entries_added_without_reading_go_to_delta_files_merged_on_read(tmp_path
         writer.put_raw("sums", "a.rs", f"k{generation}", {"summary": generation})
         writer.save()
     deltas = sorted(p.name for p in (tmp_path / "cache").glob("*.sums.delta-*"))
-    assert len(deltas) == 3
+    assert len(deltas) == 2  # the first run wrote the namespace itself: there was none
     reader = store()
     assert reader.get_raw("sums", "a.rs", "k3") == {"key": "k3", "summary": 3}
     assert reader.get_raw("sums", "b.rs", "k1") == {"key": "k1", "summary": 1}
@@ -258,3 +258,31 @@ def test_a_forged_delta_file_is_rejected(tmp_path):
     reader = cache_mod.Cache(tmp_path, str(directory))
     assert reader.get_raw("sums", "a.rs", "k1")["summary"] == "real"
     assert reader.stats[cache_mod.REJECTED] == 1
+
+
+def test_a_read_namespace_changed_a_little_gets_a_delta_and_a_prune_rewrites_it(tmp_path):
+    directory = tmp_path / "cache"
+
+    def store():
+        return cache_mod.Cache(tmp_path, str(directory))
+
+    first = store()
+    for i in range(12):
+        first.put_raw("sums", f"f{i}.rs", "k", {"summary": i})
+    first.save()
+    base = directory / first._file_of("sums").name
+    before = base.read_bytes()
+    edit = store()
+    assert edit.get_raw("sums", "f0.rs", "k")["summary"] == 0  # read: the whole namespace is loaded
+    edit.put_raw("sums", "f1.rs", "k2", {"summary": "new"})
+    edit.save()
+    assert base.read_bytes() == before  # one change in twelve: a delta, not a rewrite
+    assert len(list(directory.glob("*.sums.delta-*"))) == 1
+    assert store().get_raw("sums", "f1.rs", "k2")["summary"] == "new"
+    pruning = store()
+    pruning.get_raw("sums", "f0.rs", "k")
+    pruning.prune({f"f{i}.rs" for i in range(1, 12)})
+    pruning.save()
+    assert not list(directory.glob("*.sums.delta-*")) and base.read_bytes() != before
+    after = store()
+    assert after.get_raw("sums", "f0.rs", "k") is None and after.get_raw("sums", "f1.rs", "k2")["summary"] == "new"

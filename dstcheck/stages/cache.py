@@ -293,6 +293,8 @@ class Cache:
         self.spaces: Dict[str, Dict[str, dict]] = {}  # the namespaces read so far
         self._added: Dict[str, Dict[str, dict]] = {}  # entries put into namespaces not read
         self._merged: Dict[str, list] = {}  # the delta files each namespace read has merged
+        self._changed: Dict[str, set] = {}  # the paths each namespace was given this run
+        self._pruned: set = set()  # namespaces this run removed entries from
         self._dirty: set = set()
         self.usable = True
         self.stats: Counter = Counter()
@@ -381,6 +383,7 @@ class Cache:
             return
         space = self.spaces.get(namespace)
         (space if space is not None else self._added.setdefault(namespace, {}))[path] = {"key": file_key, **value}
+        self._changed.setdefault(namespace, set()).add(path)
         self._dirty.add(namespace)
 
     def get_run(self, namespace: str, inputs: str) -> Optional[dict]:
@@ -399,6 +402,7 @@ class Cache:
         old = space.get("")
         runs = [r for r in (old.get("runs", []) if isinstance(old, dict) and isinstance(old.get("runs"), list) else []) if isinstance(r, list) and r and r[0] != inputs]
         space[""] = {"key": "runs", "runs": (runs + [[inputs, value]])[-RUNS_KEPT:]}
+        self._changed.setdefault(namespace, set()).add("")
         self._dirty.add(namespace)
 
     def digest(self, path: str, abspath: str) -> Optional[str]:
@@ -454,6 +458,7 @@ class Cache:
         for namespace, space in self.spaces.items():
             for path in [p for p in space if p and p not in keep]:
                 del space[path]
+                self._pruned.add(namespace)
                 self._dirty.add(namespace)
 
     def save(self) -> None:
@@ -464,20 +469,30 @@ class Cache:
         self._dirty.clear()
 
     def _save(self, namespace: str) -> None:
-        """A namespace this run read is written whole (its delta files then go); one it only
-        added to gets a delta file, until there are DELTAS_KEPT of them."""
-        if namespace not in self.spaces and len(self._deltas(namespace)) >= DELTAS_KEPT:
+        """What this run gave a namespace goes to a delta file while that is a small part of it;
+        the namespace is written whole (its delta files then go) when it has none yet, when this
+        run removed entries, changed a quarter of them, or found DELTAS_KEPT deltas."""
+        deltas = self._merged[namespace] if namespace in self.spaces else self._deltas(namespace)
+        if namespace not in self.spaces and len(deltas) >= DELTAS_KEPT:
             self._space(namespace)
         if namespace in self.spaces:
-            if self._write(self._file_of(namespace), namespace, self.spaces[namespace]):
+            space, changed = self.spaces[namespace], self._changed.get(namespace, set())
+            small = 4 * len(changed) <= len(space) and len(deltas) < DELTAS_KEPT and namespace not in self._pruned
+            if small and self._file_of(namespace).exists():
+                self._write_delta(namespace, {p: space[p] for p in sorted(changed) if p in space})
+            elif self._write(self._file_of(namespace), namespace, space):
                 for delta in self._merged.get(namespace, ()):
                     try:
                         delta.unlink()
                     except OSError:
                         pass
+        elif not deltas and not self._file_of(namespace).exists():
+            self._write(self._file_of(namespace), namespace, self._added[namespace])  # all there is of it
         else:
-            name = f"{self._file_of(namespace).name}.delta-{time.time_ns():020d}-{os.getpid()}"
-            self._write(self.dir / name, namespace, self._added[namespace])
+            self._write_delta(namespace, self._added[namespace])
+
+    def _write_delta(self, namespace: str, entries: Dict[str, dict]) -> None:
+        self._write(self.dir / f"{self._file_of(namespace).name}.delta-{time.time_ns():020d}-{os.getpid()}", namespace, entries)
 
     def _write(self, file: Path, namespace: str, space: Dict[str, dict]) -> bool:
         body = json.dumps({"version": __version__, "spaces": {namespace: space}}, sort_keys=True, separators=(",", ":")).encode("utf-8")
