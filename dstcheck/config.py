@@ -343,17 +343,11 @@ def check_globs(config: Config) -> None:
     """The deferred half of the path checks: every configured glob must match some file."""
     if not config.glob_checks:
         return
-    import bisect
-    from itertools import islice, takewhile
+    from dstcheck.stages.discover import matches_a_file, project_files
 
-    from dstcheck.stages.discover import literal_prefix, project_files
-
-    listing = project_files(config.root)  # sorted: the paths a glob's literal prefix allows are a slice
+    listing = project_files(config.root)
     for key, pattern in config.glob_checks:
-        regex = globs.compile_glob(pattern)
-        prefix = literal_prefix(pattern)
-        allowed = takewhile(lambda p: p.startswith(prefix), islice(listing, bisect.bisect_left(listing, prefix), None))
-        if not any(regex.match(p) for p in allowed):
+        if not matches_a_file(pattern, listing):
             raise ConfigError(config.file or "(defaults)", key, f"{pattern!r} matches no file under {config.root.name or config.root}")
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Iterable
+from typing import Iterable, Optional, Sequence, Tuple
 
 GLOB_CHARS = re.compile(r"[*?\[]")
 
@@ -56,6 +56,19 @@ def compile_glob(pattern: str) -> "re.Pattern[str]":
 
 def matches(path: str, patterns: Iterable[str]) -> bool:
     return any(compile_glob(p).match(path) for p in patterns)
+
+
+@lru_cache(maxsize=None)
+def union(patterns: Tuple[str, ...]) -> "re.Pattern[str]":
+    """One regex for a list of globs: a path is matched once, not once per glob."""
+    return re.compile("|".join(f"(?:{compile_glob(p).pattern})" for p in patterns) or r"(?!)")
+
+
+def first(path: str, patterns: Sequence[str]) -> Optional[str]:
+    """The first of `patterns` that matches `path`, or None."""
+    if not union(tuple(patterns)).match(path):
+        return None
+    return next(p for p in patterns if compile_glob(p).match(path))
 
 
 def is_literal(pattern: str) -> bool:

@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import re
 import stat
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -144,16 +142,8 @@ def relative(root: Path, path: str) -> str:
     return Path(os.path.relpath(full, base)).as_posix()
 
 
-@lru_cache(maxsize=None)
-def _any_of(patterns: Tuple[str, ...]):
-    """One regex for a list of globs (one match per file instead of one per glob)."""
-    if not patterns:
-        return re.compile(r"(?!)")
-    return re.compile("|".join(f"(?:{globs.compile_glob(p).pattern})" for p in patterns))
-
-
 def _matches(path: str, patterns: List[str]) -> bool:
-    return _any_of(tuple(patterns)).match(path) is not None
+    return globs.union(tuple(patterns)).match(path) is not None
 
 
 def classify_file(config: Config, rel: str, abspath: str, honor_exclude: bool = True, reachable: bool = True) -> Optional[FileEntry]:
@@ -177,6 +167,18 @@ def classify_file(config: Config, rel: str, abspath: str, honor_exclude: bool = 
 def _body(pattern: str) -> str:
     body = pattern[2:] if pattern.startswith("./") else pattern
     return body.strip("/")
+
+
+def matches_a_file(pattern: str, files: Sequence[str]) -> bool:
+    """Whether the glob matches one of `files` (sorted, as a listing is): only the slice its
+    literal prefix allows is tried."""
+    import bisect
+    from itertools import islice, takewhile
+
+    regex = globs.compile_glob(pattern)
+    prefix = literal_prefix(pattern)
+    allowed = takewhile(lambda p: p.startswith(prefix), islice(files, bisect.bisect_left(files, prefix), None))
+    return any(regex.match(p) for p in allowed)
 
 
 def literal_prefix(pattern: str) -> str:

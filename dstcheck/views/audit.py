@@ -21,15 +21,11 @@ from dstcheck import globs
 from dstcheck.config import Config, Scope
 from dstcheck.errors import UsageError
 from dstcheck.stages.discover import Discovered, discover, relative
-from dstcheck.views.inventory import family_order, family_title
+from dstcheck.views.inventory import family_order, family_title, plural
 
 OFF_PATH = ("bin/**", "src/bin/**", "examples/**", "benches/**")  # relative to the audited path
 ACCEPTED = ("suppressed", "allowlisted", "baselined")
 OFF, EXCLUDED = "off-path", "excluded"
-
-
-def _first(path: str, patterns: Sequence[str]) -> Optional[str]:
-    return next((p for p in patterns if globs.matches(path, [p])), None)
 
 
 def _entries(config: Config, path: str, base: str, scope: Scope, off_path: Sequence[str]) -> Tuple[Discovered, Dict[str, Tuple[str, str, str]]]:
@@ -41,8 +37,8 @@ def _entries(config: Config, path: str, base: str, scope: Scope, off_path: Seque
     for entry in found:
         own = entry.path[len(base):]
         settings = config.languages[entry.language]
-        off = _first(own, off_path)
-        excluded = _first(own, settings.exclude)
+        off = globs.first(own, off_path)
+        excluded = globs.first(own, settings.exclude)
         if off is not None:
             left_out[entry.path] = (OFF, off, f"`{off}`")
         elif excluded is not None:
@@ -90,7 +86,7 @@ def run(config: Config, path: str, off_path: Optional[Sequence[str]] = None) -> 
         groups.append({"family": family, "title": family_title(family), "sites": rows.get(family, []), "counts": {k: v for k, v in sorted(counts.items()) if v}})
     blocking = [r for family_rows in rows.values() for r in family_rows if r["disposition"] == "violation"]
     files_blocking = len({r["site"].rsplit(":", 1)[0] for r in blocking})
-    verdict = "ready: 0 blocking sites" if not blocking else f"{len(blocking)} blocking {_plural(len(blocking), 'site')} in {files_blocking} {_plural(files_blocking, 'file')}"
+    verdict = "ready: 0 blocking sites" if not blocking else f"{len(blocking)} blocking {plural(len(blocking), 'site')} in {files_blocking} {plural(files_blocking, 'file')}"
     used_off = [p for p in off_path if any(g == OFF and pattern == p for g, pattern, _ in left_out.values())]
     languages = sorted({e.language for e in audited}) or sorted({e.language for e in entries})
     config_file = "pyproject.toml" if (config.file or "").startswith("pyproject.toml") else config.file or "dstcheck.toml"
@@ -128,10 +124,6 @@ def _reached(config: Config, prefix: str, is_dir: bool) -> List[dict]:
     return sorted(rows, key=lambda r: (r["site"], r["from"]))
 
 
-def _plural(n: int, word: str) -> str:
-    return word if n == 1 else word + "s"
-
-
 def config_snippet(config_file: str, rel: str, base: str, languages: List[str], is_dir: bool, off_path: List[str]) -> str:
     """The source set that brings the path in scope, in the syntax of the project's own file."""
     table = "[[tool.dstcheck.scope]]" if config_file == "pyproject.toml" else "[[scope]]"
@@ -150,10 +142,14 @@ def _cell(text: str) -> str:
     return text.replace("|", "/").replace("\n", " ")
 
 
+def _item(row: dict) -> str:
+    return f"`{row['item']}`" if row["item"] else ""
+
+
 def markdown(report: dict) -> str:
     out = [f"# DST audit: {report['path']}", ""]
     langs = ", ".join(report["languages"]) or "no Rust or Python"
-    out += [f"Scanned {report['files']} {_plural(report['files'], 'file')} ({langs}), {report['lines']} lines, as `check` would once the path is in scope.", ""]
+    out += [f"Scanned {report['files']} {plural(report['files'], 'file')} ({langs}), {report['lines']} lines, as `check` would once the path is in scope.", ""]
     out += [f"**Verdict: {report['verdict']}**", ""]
     out += ["| Family | Blocking | Accepted | Gated | Test | Off the DST path | Excluded |", "|---|---|---|---|---|---|---|"]
     for group in report["groups"]:
@@ -168,17 +164,15 @@ def markdown(report: dict) -> str:
         out += ["| Site | Item | Rule | Disposition | Use instead |", "|---|---|---|---|---|"]
         for row in group["sites"]:
             disp = row["disposition"] + (f" ({row['reason']})" if row["reason"] else "")
-            item = f"`{row['item']}`" if row["item"] else ""
-            out.append(f"| `{row['site']}` | {item} | {row['rule']} {row['name']} | {_cell(disp)} | {_cell(row['seam'])} |")
+            out.append(f"| `{row['site']}` | {_item(row)} | {row['rule']} {row['name']} | {_cell(disp)} | {_cell(row['seam'])} |")
     if report["reached"]:
         count = len({r["site"] for r in report["reached"]})
         out += ["", "## Reached from the DST path today", "",
-                f"{count} {_plural(count, 'site')} of this path {'is' if count == 1 else 'are'} run by calls from in-scope code (the end of a reach chain): "
+                f"{count} {plural(count, 'site')} of this path {'is' if count == 1 else 'are'} run by calls from in-scope code (the end of a reach chain): "
                 "on the DST path already, in scope or not.", "",
                 "| Site | Item | What | Called from |", "|---|---|---|---|"]
         for row in report["reached"]:
-            item = f"`{row['item']}`" if row["item"] else ""
-            out.append(f"| `{row['site']}` | {item} | {_cell(row['what'])} | `{row['from']}` ({row['rule']}) |")
+            out.append(f"| `{row['site']}` | {_item(row)} | {_cell(row['what'])} | `{row['from']}` ({row['rule']}) |")
     sides = (
         (report["off_path"], "Off the DST path: binaries, examples and benches",
          "Not blocking: the proposed source set excludes them (`--off-path` sets the patterns, relative to the audited path)."),
@@ -188,14 +182,13 @@ def markdown(report: dict) -> str:
     for side, title, why in sides:
         if not side["files"]:
             continue
-        out += ["", f"## {title}", "", f"{side['files']} {_plural(side['files'], 'file')}. {why}", ""]
+        out += ["", f"## {title}", "", f"{side['files']} {plural(side['files'], 'file')}. {why}", ""]
         if not side["sites"]:
             out.append("No sites.")
             continue
         out += ["| Site | Item | Rule | Why |", "|---|---|---|---|"]
         for row in side["sites"]:
-            item = f"`{row['item']}`" if row["item"] else ""
-            out.append(f"| `{row['site']}` | {item} | {row['rule']} {row['name']} | {_cell(row['why'])} |")
+            out.append(f"| `{row['site']}` | {_item(row)} | {row['rule']} {row['name']} | {_cell(row['why'])} |")
     out += ["", "## Bring it in scope", "", f"Once the blocking sites are fixed, add this source set to {report['config_file']}:", "", "```toml", report["config_snippet"].rstrip("\n"), "```"]
     if report["excluded_by_config"]:
         listed = ", ".join(f"`{p}`" for p in report["excluded_by_config"])

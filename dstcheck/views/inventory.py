@@ -14,11 +14,9 @@ import difflib
 import hashlib
 import json
 import os
-import re
 import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
@@ -268,27 +266,14 @@ def _is_row(row) -> bool:
 
 
 # -- areas ----------------------------------------------------------------------------------------
-@lru_cache(maxsize=None)
-def _any(patterns: Tuple[str, ...]):
-    """One regex for a list of globs: a file is matched once, not once per glob."""
-    return re.compile("|".join(f"(?:{globs.compile_glob(p).pattern})" for p in patterns) or r"(?!)")
-
-
-def _first(path: str, patterns: Sequence[str]) -> Optional[str]:
-    if not _any(tuple(patterns)).match(path):
-        return None
-    return next(p for p in patterns if globs.compile_glob(p).match(path))
-
-
 def check_covers(inventory: Inventory, files: Sequence[str], matched=frozenset()) -> None:
     """A `covers` glob that matches no file is a mistake (a typo, a moved directory). Those in
     `matched` are known to match a scoped-out file."""
+    from dstcheck.stages.discover import matches_a_file
+
     for area in inventory.areas:
         for i, pattern in enumerate(area.covers):
-            if pattern in matched:
-                continue
-            regex = globs.compile_glob(pattern)
-            if not any(regex.match(p) for p in files):
+            if pattern not in matched and not matches_a_file(pattern, files):
                 raise ConfigError(inventory.source, f"{area.key}.covers[{i}]", f"{pattern!r} matches no file")
 
 
@@ -322,18 +307,18 @@ class Areas:
         """The pattern that keeps a file a source set would hold out of it, and whose it is."""
         settings = self.config.languages[language]
         for scope in self.config.scopes:
-            if _any(tuple(scope.include)).match(path):
-                found = _first(path, settings.exclude)
+            if globs.union(tuple(scope.include)).match(path):
+                found = globs.first(path, settings.exclude)
                 if found is not None:
                     return found, f"`{language}.exclude`"
-                found = _first(path, scope.exclude)
+                found = globs.first(path, scope.exclude)
                 if found is not None:
                     return found, f"excluded from `{scope.name}`"
         return None, ""
 
     def of(self, path: str, language: str) -> Tuple[str, str, Optional[Area]]:
         """(label, why, covering area)."""
-        pattern = _first(path, self.patterns)
+        pattern = globs.first(path, self.patterns)
         if pattern is not None:
             return pattern, "", self.covers[pattern]
         excluded, whose = self._excluded(path, language)
@@ -372,7 +357,7 @@ def _row(site: Site) -> dict:
     return row
 
 
-def _plural(n: int, word: str) -> str:
+def plural(n: int, word: str) -> str:
     return word if n == 1 else word + "s"
 
 
@@ -495,7 +480,7 @@ def _code(text: str) -> str:
 def _scoped_out_section(part: dict) -> List[str]:
     fams = part["families"]
     out = ["", "## Scoped-out areas", ""]
-    out.append(f"{part['sites']} {_plural(part['sites'], 'site')} in {part['files']} scoped-out {_plural(part['files'], 'file')}, one row per area; "
+    out.append(f"{part['sites']} {plural(part['sites'], 'site')} in {part['files']} scoped-out {plural(part['files'], 'file')}, one row per area; "
                "the sites of each family are counted, not listed (`dstcheck inventory --detail scoped-out` lists them).")
     if not part["areas"]:
         return out[:-1] + ["Every discovered file is in scope."]
@@ -508,8 +493,8 @@ def _scoped_out_section(part: dict) -> List[str]:
     uncovered = [r for r in part["areas"] if r["covered_by"] is None]
     if uncovered:
         files, count = sum(r["files"] for r in uncovered), sum(r["sites"] for r in uncovered)
-        out += ["", f"**Not covered by a hand-written area**: {len(uncovered)} {_plural(len(uncovered), 'area')}, {files} {_plural(files, 'file')}, "
-                    f"{count} {_plural(count, 'site')}. Give an area of the inventory file a `covers` glob for each, or bring it in scope."]
+        out += ["", f"**Not covered by a hand-written area**: {len(uncovered)} {plural(len(uncovered), 'area')}, {files} {plural(files, 'file')}, "
+                    f"{count} {plural(count, 'site')}. Give an area of the inventory file a `covers` glob for each, or bring it in scope."]
     if "sites_listed" in part:
         out += ["", "### Scoped-out sites", ""]
         if part["sites_listed"]:
@@ -541,14 +526,14 @@ def markdown(report: dict, source: str) -> str:
         else:
             out.append("No sites outside test code.")
         if fam["test_sites"]:
-            out += ["", f"{fam['test_sites']} test-only {_plural(fam['test_sites'], 'site')} (counted, not listed)."]
+            out += ["", f"{fam['test_sites']} test-only {plural(fam['test_sites'], 'site')} (counted, not listed)."]
     out += _scoped_out_section(report["scoped_out"])
     for area in report["areas"]:
         out += ["", f"## {area['title']}", "", f"Tag: **{area['tag']}**"]
         if area["covers"]:
             got = area["covered"]
-            out += ["", f"Covers {', '.join(_code(c) for c in area['covers'])}: {got['files']} scoped-out {_plural(got['files'], 'file')}, "
-                        f"{got['sites']} {_plural(got['sites'], 'site')} (see Scoped-out areas)."]
+            out += ["", f"Covers {', '.join(_code(c) for c in area['covers'])}: {got['files']} scoped-out {plural(got['files'], 'file')}, "
+                        f"{got['sites']} {plural(got['sites'], 'site')} (see Scoped-out areas)."]
         if area["entries"]:
             out += ["", "| Entry | Note | Tag |", "|---|---|---|"]
             out += [f"| {_cell(e['item'])} | {_cell(e['note'])} | {e['tag']} |" for e in area["entries"]]
