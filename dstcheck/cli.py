@@ -47,12 +47,12 @@ def _load_config(config_path: Optional[str]):
 
 
 def _check_selection(cfg, names: List[str], option: str) -> None:
-    from dstcheck.rules import ALWAYS_ON, ENGINE_FAMILIES, FAMILIES
+    from dstcheck.rules import ALWAYS_ON, ALWAYS_ON_REASON, selectable
 
-    known = set(cfg.pack.rules) | set(FAMILIES) | set(ENGINE_FAMILIES)  # a family may have no rule yet (custom)
+    known = selectable(cfg.pack)
     for name in names:
         if name in ALWAYS_ON:
-            raise UsageError(f"{option} {name!r}: DST000 (a file that could not be checked) is always reported; it cannot be selected or ignored")
+            raise UsageError(f"{option} {name!r}: {ALWAYS_ON_REASON}")
         if name not in known:
             raise UsageError(f"{option} {name!r}: unknown rule id or family (see `dstcheck rules`)")
 

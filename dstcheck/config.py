@@ -16,7 +16,7 @@ from dstcheck import globs
 from dstcheck.errors import ConfigError
 from dstcheck.rust.cfg import CfgSyntaxError, Profile
 from dstcheck.rust.cfg import parse as parse_cfg
-from dstcheck.rules import ALWAYS_ON, ENGINE_FAMILIES, FAMILIES, RulePack, apply_overrides, load_pack
+from dstcheck.rules import ALWAYS_ON, ALWAYS_ON_REASON, RulePack, apply_overrides, load_pack, selectable
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -208,15 +208,15 @@ def from_data(data: dict, root: Path, file: Optional[str], pack: Optional[RulePa
     if not isinstance(user_rules, list):
         raise ConfigError(display, "rule", "expected an array of [[rule]] tables")
     pack = apply_overrides(base, rule_overrides, user_rules, display)
-    selectable = set(pack.rules) | set(FAMILIES) | set(ENGINE_FAMILIES)  # a family may have no rule yet (custom)
+    known = selectable(pack)
 
     def selection(value, key):
         items = _list(value, display, key)
         for item in items:
             if item in ALWAYS_ON:
-                raise ConfigError(display, key, f"{item!r}: DST000 (a file that could not be checked) is always reported; it cannot be selected or ignored")
-            if item not in selectable:
-                raise ConfigError(display, key, f"unknown rule id or family {item!r}; expected one of {', '.join(sorted(selectable))}")
+                raise ConfigError(display, key, f"{item!r}: {ALWAYS_ON_REASON}")
+            if item not in known:
+                raise ConfigError(display, key, f"unknown rule id or family {item!r}; expected one of {', '.join(sorted(known))}")
         return items
 
     scopes = []

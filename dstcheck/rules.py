@@ -21,6 +21,13 @@ ID_RE = re.compile(r"^DST\d{3}$|^[A-Z][A-Z0-9]*\d{3}$")
 FAMILIES = ("clock", "rng", "hash-order", "thread", "blocking", "select", "net-seam", "runtime-facade", "env", "reach", "custom")
 ENGINE_FAMILIES = ("diagnostic", "hygiene")
 ALWAYS_ON = ("DST000", "diagnostic")  # a file that could not be checked is never hidden: not selectable
+ALWAYS_ON_REASON = "DST000 (a file that could not be checked) is always reported; it cannot be selected or ignored"
+
+
+def selectable(pack: "RulePack") -> set:
+    """What --select / --ignore and the configuration's select / ignore accept: the pack's rule
+    ids and every family, also one with no rule yet (custom); never ALWAYS_ON."""
+    return (set(pack.rules) | set(FAMILIES) | set(ENGINE_FAMILIES)) - set(ALWAYS_ON)
 LANGUAGES = ("rust", "python")
 RULE_KEYS = {
     "id", "name", "language", "family", "contract", "message", "hint", "match",
