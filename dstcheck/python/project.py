@@ -39,6 +39,8 @@ def _scan_of(data: bytes) -> List[Import]:
 
 def _scan_rows(data: bytes) -> list:
     return [[i.level, i.module, [list(n) for n in i.names], i.indent, i.line] for i in _scan_of(data)]
+
+
 _STDLIB = frozenset(getattr(sys, "stdlib_module_names", ()))
 
 

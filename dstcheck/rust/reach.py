@@ -148,20 +148,11 @@ class Call(NamedTuple):
     self_type: Optional[list]  # `self.f()`: the impl's written type (items.type_of) and its module
 
 
-def _crate_key(ws, path: str) -> Optional[str]:
-    """The crate a file belongs to: the deepest crate directory above it."""
-    best = None
-    for key in ws.crates:
-        if (not key or path.startswith(key + "/")) and (best is None or len(key) > len(best)):
-            best = key
-    return best
-
-
 def _callable_crates(ws, callers) -> set:
     """The crates of the in-scope files and every workspace crate they depend on, directly or
     not: the only code their calls can reach (a run that indexes more crates, as `--show-all`
     does, follows no more calls; a run over named files follows the same)."""
-    todo = sorted({k for k in (_crate_key(ws, p) for p in callers) if k is not None})
+    todo = sorted({k for k in (ws.crate_of(p) for p in callers) if k is not None})
     seen = set()
     while todo:
         key = todo.pop()
@@ -186,7 +177,7 @@ class _Finder:
         crates = _callable_crates(ws, [p for p, e in entries.items() if e is not None and e.scope is not None])
         self.outside: Dict[str, str] = {}
         for path, entry in entries.items():
-            if entry is not None and entry.scope is None and entry.test is None and _crate_key(ws, path) in crates:
+            if entry is not None and entry.scope is None and entry.test is None and ws.crate_of(path) in crates:
                 self.outside[path] = entry.abspath
         self._parsed: Dict[str, object] = {}
         self._vocabulary: Dict[str, frozenset] = {}

@@ -240,6 +240,15 @@ class Workspace:
     def module_of(self, path: str) -> ModRef:
         return self.modules.get(path) or ModRef("file:" + path, ())
 
+    def crate_of(self, path: str) -> Optional[str]:
+        """The key of the crate a file lies in (its nearest crate directory), or None."""
+        directory = posixpath.dirname(path)
+        while directory not in self.crates:
+            if not directory:
+                return None
+            directory = posixpath.dirname(directory)
+        return directory
+
     def crate_info(self, key: str) -> CrateInfo:
         crate = self.crates.get(key)
         return crate.info if crate is not None else NO_CRATE
