@@ -286,3 +286,23 @@ def test_a_read_namespace_changed_a_little_gets_a_delta_and_a_prune_rewrites_it(
     assert not list(directory.glob("*.sums.delta-*")) and base.read_bytes() != before
     after = store()
     assert after.get_raw("sums", "f0.rs", "k") is None and after.get_raw("sums", "f1.rs", "k2")["summary"] == "new"
+
+
+def test_a_store_saved_twice_leaves_no_delta_older_than_its_last_write(tmp_path):
+    """A delta a store wrote is one it holds: when the same store later writes the namespace
+    whole, that delta goes too, or a reader would apply the older value over the newer."""
+    directory = tmp_path / "cache"
+    first = cache_mod.Cache(tmp_path, str(directory))
+    for i in range(12):
+        first.put_raw("sums", f"f{i}.rs", "k", {"summary": i})
+    first.save()
+    store = cache_mod.Cache(tmp_path, str(directory))
+    store.get_raw("sums", "f0.rs", "k")
+    store.put_raw("sums", "f1.rs", "k", {"summary": "second"})
+    store.save()  # one change in twelve: a delta
+    assert len(list(directory.glob("*.sums.delta-*"))) == 1
+    for i in range(12):
+        store.put_raw("sums", f"f{i}.rs", "k", {"summary": "third"})
+    store.save()  # every entry changed: the namespace whole
+    assert not list(directory.glob("*.sums.delta-*"))
+    assert cache_mod.Cache(tmp_path, str(directory)).get_raw("sums", "f1.rs", "k")["summary"] == "third"

@@ -295,7 +295,6 @@ class Cache:
         self._merged: Dict[str, list] = {}  # the delta files each namespace read has merged
         self._changed: Dict[str, set] = {}  # the paths each namespace was given this run
         self._pruned: set = set()  # namespaces this run removed entries from
-        self._dirty: set = set()
         self.usable = True
         self.stats: Counter = Counter()
         self.secret = b""
@@ -384,7 +383,6 @@ class Cache:
         space = self.spaces.get(namespace)
         (space if space is not None else self._added.setdefault(namespace, {}))[path] = {"key": file_key, **value}
         self._changed.setdefault(namespace, set()).add(path)
-        self._dirty.add(namespace)
 
     def get_run(self, namespace: str, inputs: str) -> Optional[dict]:
         """A whole-run entry (hot words, taint) by the digest of what it was computed from. A few
@@ -403,7 +401,6 @@ class Cache:
         runs = [r for r in (old.get("runs", []) if isinstance(old, dict) and isinstance(old.get("runs"), list) else []) if isinstance(r, list) and r and r[0] != inputs]
         space[""] = {"key": "runs", "runs": (runs + [[inputs, value]])[-RUNS_KEPT:]}
         self._changed.setdefault(namespace, set()).add("")
-        self._dirty.add(namespace)
 
     def digest(self, path: str, abspath: str) -> Optional[str]:
         """The digest of a file's bytes (`content_digest`), read back without reading the file when
@@ -459,14 +456,15 @@ class Cache:
             for path in [p for p in space if p and p not in keep]:
                 del space[path]
                 self._pruned.add(namespace)
-                self._dirty.add(namespace)
 
     def save(self) -> None:
         if not self.usable:
             return
-        for namespace in sorted(self._dirty):
+        for namespace in sorted(set(self._changed) | self._pruned):
             self._save(namespace)
-        self._dirty.clear()
+        self._changed.clear()
+        self._pruned.clear()
+        self._added.clear()  # on disk now: a later read of the namespace merges them
 
     def _save(self, namespace: str) -> None:
         """What this run gave a namespace goes to a delta file while that is a small part of it;
@@ -492,7 +490,9 @@ class Cache:
             self._write_delta(namespace, self._added[namespace])
 
     def _write_delta(self, namespace: str, entries: Dict[str, dict]) -> None:
-        self._write(self.dir / f"{self._file_of(namespace).name}.delta-{time.time_ns():020d}-{os.getpid()}", namespace, entries)
+        delta = self.dir / f"{self._file_of(namespace).name}.delta-{time.time_ns():020d}-{os.getpid()}"
+        if self._write(delta, namespace, entries) and namespace in self.spaces:
+            self._merged[namespace].append(delta)  # what this run holds already: a whole rewrite drops it
 
     def _write(self, file: Path, namespace: str, space: Dict[str, dict]) -> bool:
         body = json.dumps({"version": __version__, "spaces": {namespace: space}}, sort_keys=True, separators=(",", ":")).encode("utf-8")
