@@ -9,7 +9,7 @@ import gc
 import os
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Sequence
 
 from dstcheck.views import baseline as baseline_mod
 from dstcheck import globs
@@ -71,12 +71,11 @@ def selected_rules(config: Config, entry: FileEntry, selection: Selection) -> Li
     return [r for r in config.pack.for_language(entry.language) if _chosen(r, layers)]
 
 
-def rules_for(config: Config, entry: FileEntry, selection: Selection, apply_rule_paths: bool = True, selected: Optional[List[Rule]] = None) -> List[Rule]:
-    """Selected rules (`selected`, when the caller knows them) that apply to this file's path
-    (only-in / except-in)."""
+def rules_for(entry: FileEntry, selected: List[Rule], apply_rule_paths: bool = True) -> List[Rule]:
+    """The selected rules that apply to this file's path (only-in / except-in)."""
     return [
         r
-        for r in (selected if selected is not None else selected_rules(config, entry, selection))
+        for r in selected
         if not apply_rule_paths
         or ((r.only_in is None or globs.matches(entry.path, r.only_in)) and not (r.except_in and globs.matches(entry.path, r.except_in)))
     ]
@@ -271,11 +270,11 @@ def _scan(config, paths, selection, include_scoped_out, ignore_markers, entries,
     chosen: Dict[tuple, List[Rule]] = {}  # what a file's source set and language select, once each
     for e in entries:
         if (id(e.scope), e.language) not in chosen:
-            chosen[(id(e.scope), e.language)] = selected_rules(config, e, selection)
-    rules_run = {e.path: rules_for(config, e, selection, apply_rule_paths, chosen[(id(e.scope), e.language)]) for e in todo}
-    for e in todo:
-        if e.scope is None:  # a reach site is an in-scope call; out of scope, the site it reaches shows itself
-            rules_run[e.path] = [r for r in rules_run[e.path] if not any(m.kind == "reach" for m in r.matchers)]
+            found = selected_rules(config, e, selection)
+            if e.scope is None:  # a reach site is an in-scope call; out of scope, the site it reaches shows itself
+                found = [r for r in found if not any(m.kind == "reach" for m in r.matchers)]
+            chosen[(id(e.scope), e.language)] = found
+    rules_run = {e.path: rules_for(e, chosen[(id(e.scope), e.language)], apply_rule_paths) for e in todo}
     options = options or Options()
     from dstcheck.stages import cache as cache_mod
 
