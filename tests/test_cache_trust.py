@@ -13,6 +13,7 @@ import pytest
 
 from dstcheck import config as config_mod
 from dstcheck import pipeline
+from dstcheck.rust import workspace as workspace_mod
 from dstcheck.stages import cache as cache_mod
 from fixture_harness import workspace
 
@@ -306,3 +307,20 @@ def test_a_store_saved_twice_leaves_no_delta_older_than_its_last_write(tmp_path)
     store.save()  # every entry changed: the namespace whole
     assert not list(directory.glob("*.sums.delta-*"))
     assert cache_mod.Cache(tmp_path, str(directory)).get_raw("sums", "f1.rs", "k")["summary"] == "third"
+
+
+def test_a_content_keyed_entry_one_store_was_given_serves_another_store_which_keeps_it(tmp_path, monkeypatch):
+    """The inventory's two scans keep their own cache files; a summary or digest one of them
+    computed is a pure function of its key, so the other takes it instead of parsing again, and
+    writes it to its own file. An entry of any other namespace stays with its store."""
+    check = cache_mod.Cache(tmp_path, str(tmp_path / "cache"))
+    scoped = cache_mod.Cache(tmp_path, str(tmp_path / "cache"), name="scoped")
+    check.put_raw(workspace_mod.SUMMARY_NAMESPACE, "src/lib.rs", "k1", {"summary": {"modules": {}}})
+    check.put_raw("rust-link", "src/lib.rs", "k1", {"files": []})
+    assert scoped.get_raw(workspace_mod.SUMMARY_NAMESPACE, "src/lib.rs", "k1")["summary"] == {"modules": {}}
+    assert scoped.get_raw(workspace_mod.SUMMARY_NAMESPACE, "src/lib.rs", "k2") is None  # another key: another content
+    assert scoped.get_raw("rust-link", "src/lib.rs", "k1") is None
+    scoped.save()
+    monkeypatch.setattr(cache_mod, "_GIVEN", {})  # a later process: only the file can answer
+    reread = cache_mod.Cache(tmp_path, str(tmp_path / "cache"), name="scoped")
+    assert reread.get_raw(workspace_mod.SUMMARY_NAMESPACE, "src/lib.rs", "k1")["summary"] == {"modules": {}}

@@ -25,9 +25,10 @@ from typing import Dict, FrozenSet, Iterable, List, Optional, Tuple
 
 from dstcheck.matchers import path_lists
 from dstcheck.python.imports import Import, scan
+from dstcheck.stages.cache import content_keyed
 
-NAMESPACE_EXACT = "python-exports"
-NAMESPACE_IMPORTS = "python-imports"  # a file's byte-scan imports, by its stat
+NAMESPACE_EXACT = content_keyed("python-exports")
+NAMESPACE_IMPORTS = content_keyed("python-imports")  # a file's byte-scan imports, by its stat
 
 
 def _scan_of(data: bytes) -> List[Import]:

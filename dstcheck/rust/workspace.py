@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Dict, List, Optional, Set, Tuple
 
+from dstcheck.stages.cache import content_keyed
 from dstcheck.rust.names import EXTERN_ROOTS, CrateInfo, ModRef, NO_CRATE
 
 if sys.version_info >= (3, 11):
@@ -38,10 +39,10 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-SKETCH_NAMESPACE = "rust-sketch"
+SKETCH_NAMESPACE = content_keyed("rust-sketch")
 INDEX_NAMESPACE = "rust-index"  # the layout, hot words and bindings, by what they are computed from
 LINK_NAMESPACE = "rust-link"  # what the link stage added to each file, by what it depends on
-SUMMARY_NAMESPACE = "rust-summary"
+SUMMARY_NAMESPACE = content_keyed("rust-summary")
 DEP_TABLES = ("dependencies", "dev-dependencies", "build-dependencies")
 SKIP_DIRS = {"target", ".git", "node_modules", "__pycache__"}
 

@@ -41,6 +41,18 @@ DELTAS_KEPT = 8  # a namespace with this many delta files is rewritten whole on 
 RACY_SECONDS = 2
 ENV_DIR = "DSTCHECK_CACHE_DIR"
 MAGIC = b"dstcheck-cache v2 "
+# Namespaces whose entries are pure functions of their key (a file's stat stamp, or a digest of
+# its bytes and the configuration): what one store of this process was given serves any other
+# (the inventory's two scans, each with its own cache file), which then keeps it too.
+CONTENT_KEYED = {FILES, TOML}
+_GIVEN: Dict[tuple, dict] = {}  # (namespace, path, key) -> the value a store was given this process
+
+
+def content_keyed(namespace: str) -> str:
+    CONTENT_KEYED.add(namespace)
+    return namespace
+
+
 REJECTED = "cache entries rejected (not authenticated)"
 MALFORMED = "cache entries rejected (malformed)"
 
@@ -373,11 +385,16 @@ class Cache:
 
     def get_raw(self, namespace: str, path: str, file_key: str) -> Optional[dict]:
         entry = self._space(namespace).get(path)
-        if not isinstance(entry, dict) or entry.get("key") != file_key:
-            return None
-        return entry
+        if isinstance(entry, dict) and entry.get("key") == file_key:
+            return entry
+        given = _GIVEN.get((namespace, path, file_key)) if namespace in CONTENT_KEYED else None
+        if given is not None:
+            self.put_raw(namespace, path, file_key, given)
+        return given
 
     def put_raw(self, namespace: str, path: str, file_key: str, value: dict) -> None:
+        if namespace in CONTENT_KEYED:
+            _GIVEN[(namespace, path, file_key)] = value
         if not self.usable:
             return
         space = self.spaces.get(namespace)
