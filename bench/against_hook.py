@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import resource
 import shutil
 import statistics
@@ -71,6 +72,18 @@ def precommit_files(tree: Path, count: int, pick: str = "largest") -> list:
     return entries[:count]
 
 
+def require_tools(tree: Path, hook: str) -> None:
+    """A grep hook whose search tool is missing may skip every check and exit 0 at once (the
+    NautilusTrader hook does): timing that would compare dstcheck with nothing."""
+    try:
+        text = (tree / hook).read_text(errors="replace")
+    except OSError as exc:
+        raise SystemExit(f"cannot read the hook {hook}: {exc.strerror or exc}")
+    for tool in ("rg", "grep", "awk", "sed"):
+        if re.search(rf"(^|[\s;|&(`$]){tool}\s", text, re.M) and not shutil.which(tool):
+            raise SystemExit(f"the hook calls `{tool}`, which is not on PATH: install it first (ripgrep for rg)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("tree", type=Path)
@@ -83,6 +96,7 @@ def main() -> None:
     env = dict(os.environ, PYTHONPATH=str(REPO))
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # as installed: the interpreter keeps compiled modules
     dstcheck = [sys.executable, "-m", "dstcheck", "check", "--color", "never"]
+    require_tools(tree, args.hook)
     names = precommit_files(tree, args.files, args.pick)
     times = {"hook": [], "cold": [], "warm": [], "pre-commit": []}
     with tempfile.TemporaryDirectory() as scratch:
