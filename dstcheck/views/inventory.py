@@ -10,7 +10,6 @@ fails when the committed one is stale.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import os
@@ -562,6 +561,8 @@ def check(committed: Optional[str], generated: str, output: str) -> Optional[str
     """A unified diff when the committed report is stale (None when it is current)."""
     if committed == generated:
         return None
+    import difflib  # only a stale report needs it
+
     return "".join(
         difflib.unified_diff(
             (committed or "").splitlines(keepends=True),
