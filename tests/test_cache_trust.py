@@ -320,6 +320,8 @@ def test_a_content_keyed_entry_one_store_was_given_serves_another_store_which_ke
     assert scoped.get_raw(workspace_mod.SUMMARY_NAMESPACE, "src/lib.rs", "k1")["summary"] == {"modules": {}}
     assert scoped.get_raw(workspace_mod.SUMMARY_NAMESPACE, "src/lib.rs", "k2") is None  # another key: another content
     assert scoped.get_raw("rust-link", "src/lib.rs", "k1") is None
+    other = cache_mod.Cache(tmp_path / "other", str(tmp_path / "cache"), name="other")  # another project's src/lib.rs
+    assert other.get_raw(workspace_mod.SUMMARY_NAMESPACE, "src/lib.rs", "k1") is None
     scoped.save()
     monkeypatch.setattr(cache_mod, "_GIVEN", {})  # a later process: only the file can answer
     reread = cache_mod.Cache(tmp_path, str(tmp_path / "cache"), name="scoped")

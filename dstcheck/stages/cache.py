@@ -45,7 +45,7 @@ MAGIC = b"dstcheck-cache v2 "
 # its bytes and the configuration): what one store of this process was given serves any other
 # (the inventory's two scans, each with its own cache file), which then keeps it too.
 CONTENT_KEYED = {FILES, TOML}
-_GIVEN: Dict[tuple, dict] = {}  # (namespace, path, key) -> the value a store was given this process
+_GIVEN: Dict[tuple, dict] = {}  # (project root, namespace, path, key) -> the value a store was given this process
 
 
 def content_keyed(namespace: str) -> str:
@@ -387,14 +387,14 @@ class Cache:
         entry = self._space(namespace).get(path)
         if isinstance(entry, dict) and entry.get("key") == file_key:
             return entry
-        given = _GIVEN.get((namespace, path, file_key)) if namespace in CONTENT_KEYED else None
+        given = _GIVEN.get((self.root, namespace, path, file_key)) if namespace in CONTENT_KEYED else None
         if given is not None:
             self.put_raw(namespace, path, file_key, given)
         return given
 
     def put_raw(self, namespace: str, path: str, file_key: str, value: dict) -> None:
         if namespace in CONTENT_KEYED:
-            _GIVEN[(namespace, path, file_key)] = value
+            _GIVEN[(self.root, namespace, path, file_key)] = value
         if not self.usable:
             return
         space = self.spaces.get(namespace)
