@@ -48,6 +48,14 @@ def _stronger(a: str, b: str) -> str:
     return a if VERDICTS.index(a) >= VERDICTS.index(b) else b
 
 
+def bracketed_path(node):
+    """The type path inside `<T>` (None for `<T as Trait>` and for what is not a path)."""
+    inner = [c for c in node.named_children if c.type not in ("line_comment", "block_comment")]
+    if len(inner) != 1 or inner[0].type not in PATH_TYPES | {"generic_type"} or inner[0].type == "identifier":
+        return None
+    return inner[0]
+
+
 def segments_of(node, text) -> Optional[Tuple[List[str], bool]]:
     """The path a node spells and whether it starts with `::` (iterative: any depth)."""
     parts: List[str] = []
@@ -57,6 +65,12 @@ def segments_of(node, text) -> Optional[Tuple[List[str], bool]]:
         t = n.type
         if t in ("generic_type", "generic_type_with_turbofish"):
             inner = n.child_by_field_name("type")
+            if inner is None:
+                return None
+            n = inner
+            continue
+        if t == "bracketed_type":  # `<std::time::Instant>::now`: the type's own path (not `<T as Trait>`)
+            inner = bracketed_path(n)
             if inner is None:
                 return None
             n = inner

@@ -349,6 +349,8 @@ class FactCollector:
             p = top.parent
             if p.type in PATH or (p.type in ("generic_type", "generic_type_with_turbofish") and p.child_by_field_name("type") is not None and p.child_by_field_name("type").id == top.id):
                 top = p
+            elif p.type == "bracketed_type" and items.bracketed_path(p) is not None and items.bracketed_path(p).id == top.id and p.parent is not None and p.parent.type in PATH and _field_is(p.parent, "path", p):
+                top = p  # `<std::time::Instant>::now`: the path goes on past the brackets
             else:
                 break
         if top.id in self._seen:
@@ -414,12 +416,22 @@ class FactCollector:
         if i >= 1 and children[i - 1].type in (".", "let", "fn", "struct", "enum", "mod", "const", "static", "type", "trait", "$"):
             return
         is_global = i >= 1 and children[i - 1].type == "::"
+        head: List[str] = []
+        opening = _bracketed_before(children, i)
+        if opening is not None:  # `<std::time::Instant>::now()` in a macro's tokens
+            inner = children[opening + 1:i - 2]
+            is_global = inner[0].type == "::"
+            head = [self.text(c) for c in inner if c.type != "::"]
         j = idx
         while j + 2 < len(children) and children[j + 1].type == "::" and children[j + 2].type in IDENT:
             j += 2
-        segs = [self.text(children[k]) for k in range(i, j + 1, 2)]
+        after_close = j + 3
+        if opening is None and after_close < len(children) and children[j + 1].type == ">" and children[j + 2].type == "::" and children[after_close].type in IDENT and _bracketed_before(children, after_close) is not None:
+            self._token_path(children[after_close], tree)  # this path is the `<T>` of `<T>::f`: it goes on there
+            return
+        segs = head + [self.text(children[k]) for k in range(i, j + 1, 2)]
         results = self.resolver.resolve(segs, is_global, tree)
-        start = children[i - 1].start_byte if is_global else children[i].start_byte
+        start = children[opening].start_byte if opening is not None else children[i - 1].start_byte if is_global else children[i].start_byte
         end = children[j].end_byte
         nxt = children[j + 1] if j + 1 < len(children) else None
         after = children[j + 2] if j + 2 < len(children) else None
@@ -433,6 +445,24 @@ class FactCollector:
             if call is not None and call.type == "token_tree" and self.text(call).startswith("("):
                 self._add("method", results, start, call.end_byte, tree, method=self.text(after))
         self._add("ref", results, start, end, tree)
+
+
+def _bracketed_before(children, i: int) -> Optional[int]:
+    """The index of the `<` of `<a::b::T>::` right before token `i`, when the brackets hold a
+    plain path and open a path of their own (not `<T as Trait>`, not `Vec::<T>::` generics)."""
+    k = i - 3
+    if k < 1 or children[i - 1].type != "::" or children[i - 2].type != ">" or children[k].type not in IDENT:
+        return None
+    k -= 1
+    while k >= 1 and children[k].type == "::" and children[k - 1].type in IDENT:
+        k -= 2
+    if children[k].type == "::":
+        k -= 1
+    if k < 0 or children[k].type != "<":
+        return None
+    if k >= 1 and (children[k - 1].type in IDENT or children[k - 1].type in ("::", ">")):
+        return None  # `Vec::<T>::new`, `Foo<T>::f`: generic arguments, not a qualified self type
+    return k
 
 
 def _field_is(parent, field: str, node) -> bool:
