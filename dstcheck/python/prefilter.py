@@ -1,8 +1,8 @@
 """The Python half of the prefilter: whether a file's bytes could hold a site.
 
 A call or reference resolves to a banned path only through an import of its top-level module
-(`import time`, `from numpy import random`), so besides every segment of the path the file must
-import that module; names imported from the project's own modules are the project index's
+(`import time`, `from numpy import random`, `__import__("time")`), so besides every segment of
+the path the file must import that module; names imported from the project's own modules are the project index's
 question (`Project.keeps`). A set iteration needs a set to come from somewhere in the file:
 `set`, `frozenset`, a set annotation, or a set display or comprehension outside strings and
 comments. An order taken from `id()` / `hash()` needs a call of one or `key=id` / `key=hash`.
@@ -70,12 +70,15 @@ def _set_source(source: bytes) -> bool:
 @lru_cache(maxsize=None)
 def _imports(module: str):
     """Whether a source imports top-level module `module` (`import a, module`, `from module.x
-    import ..`); each pattern starts with a literal, which the regex engine scans for fast."""
+    import ..`, `__import__("module")`, `import_module("module.x")`); each pattern starts with a
+    literal, which the regex engine scans for fast."""
     gap = rb"(?:[ \t]|\\\n)"
     name = re.escape(module.encode()) + rb"\b"
     plain = re.compile(rb"import" + gap + rb"+(?:[\w.]+(?:" + gap + rb"+as" + gap + rb"+\w+)?" + gap + rb"*," + gap + rb"*)*" + name)
     from_ = re.compile(rb"from" + gap + rb"+" + name)
-    return lambda source: plain.search(source) is not None or from_.search(source) is not None
+    # `__import__("time")`, `importlib.import_module("time")`: a literal name, any string prefix
+    dynamic = re.compile(rb"import(?:__|_module)\s*\(\s*[rRbBuU]{0,2}['\"]" + name)
+    return lambda source: plain.search(source) is not None or from_.search(source) is not None or dynamic.search(source) is not None
 
 
 @lru_cache(maxsize=64)

@@ -25,6 +25,7 @@ SET_OPS = (ast.BitOr, ast.BitAnd, ast.Sub, ast.BitXor)
 SET_METHODS = frozenset({"union", "intersection", "difference", "symmetric_difference", "copy"})
 DICT_VIEWS = frozenset({"keys", "values", "items"})
 SET_TYPES = frozenset({"set", "frozenset", "typing.Set", "typing.FrozenSet", "typing.MutableSet", "collections.abc.MutableSet", "collections.abc.Set"})
+MODULE = "<module>"  # a call's or reference's root that is a module itself: `__import__("time")`
 SINK_BUILTINS = frozenset({"list", "tuple", "enumerate", "zip", "map", "filter", "next"})
 SHAPE_NAMES = SINK_BUILTINS | {"sorted", "min", "max"}
 SHAPE_METHODS = frozenset({"join", "pop", "sort", "fromkeys", "nsmallest", "nlargest", "heappush", "heappushpop", "heapreplace", "merge", "heapify"})
@@ -560,6 +561,9 @@ class Walker:
             if root.id in self.interesting and type(node.ctx) is ast.Load:
                 self.refs.append((ctx, node, root.id, attrs))
         else:
+            module = self._imported_module(root, ctx.scope)
+            if module is not None and type(node.ctx) is ast.Load:
+                self.refs.append((ctx, node, MODULE + module, attrs))
             self._push(root, ctx)
 
     def _subscript(self, node, ctx) -> None:
@@ -571,8 +575,13 @@ class Walker:
         func = node.func
         root, attrs = (func, []) if type(func) is ast.Name else _chain(func)
         method = func.attr if isinstance(func, ast.Attribute) else ""
-        if isinstance(root, ast.Call) and isinstance(root.func, ast.Name) and root.func.id == "getattr":
-            literal = self._getattr_literal(root)
+        module = self._imported_module(root, ctx.scope) if isinstance(root, ast.Call) and attrs else None
+        if module is not None:  # `__import__("time").time()`
+            self.calls.append((ctx, node, MODULE + module, attrs, method))
+            self._push(root, ctx)
+            root = None
+        elif isinstance(root, ast.Call) and isinstance(root.func, ast.Name) and root.func.id == "getattr":
+            literal = self._getattr_literal(root, ctx.scope)
             if literal is not None:
                 inner_root, inner_attrs = literal
                 self.calls.append((ctx, node, inner_root, inner_attrs + attrs, method))
@@ -587,7 +596,7 @@ class Walker:
             if root.id in self.interesting or method in self.wants.methods:
                 self.calls.append((ctx, node, root.id, attrs, method))
             if root.id == "getattr" and not attrs:
-                literal = self._getattr_literal(node)
+                literal = self._getattr_literal(node, ctx.scope)
                 if literal is not None:
                     self.refs.append((ctx, node, literal[0], literal[1]))
         elif root is not None:
@@ -610,12 +619,35 @@ class Walker:
                 self._push(arg, ctx)
         self._push_all([k.value for k in node.keywords], ctx)
 
-    def _getattr_literal(self, call) -> Optional[Tuple[str, List[str]]]:
-        """`getattr(time, "time_ns")` is `time.time_ns`."""
+    def _getattr_literal(self, call, scope=None) -> Optional[Tuple[str, List[str]]]:
+        """`getattr(time, "time_ns")` is `time.time_ns` (`getattr(__import__("time"), "time")` too)."""
         if len(call.args) >= 2 and isinstance(call.args[1], ast.Constant) and isinstance(call.args[1].value, str):
             root, attrs = _chain(call.args[0])
-            if isinstance(root, ast.Name) and call.args[1].value.isidentifier():
+            if not call.args[1].value.isidentifier():
+                return None
+            if isinstance(root, ast.Name):
                 return root.id, attrs + [call.args[1].value]
+            module = self._imported_module(root, scope) if scope is not None else None
+            if module is not None:
+                return MODULE + module, attrs + [call.args[1].value]
+        return None
+
+    def _imported_module(self, node, scope) -> Optional[str]:
+        """The module a call with a literal name imports: `__import__("a.b")` is `a` (`a.b` with a
+        `fromlist`), `importlib.import_module("a.b")` is `a.b`; None for anything else."""
+        if not isinstance(node, ast.Call) or not node.args:
+            return None
+        name = node.args[0]
+        if not (isinstance(name, ast.Constant) and isinstance(name.value, str)) or not all(p.isidentifier() for p in name.value.split(".")):
+            return None
+        func = node.func
+        if isinstance(func, ast.Name) and func.id == "__import__" and self.builtin("__import__", scope):
+            fromlist = node.args[3] if len(node.args) > 3 else next((k.value for k in node.keywords if k.arg == "fromlist"), None)
+            listed = fromlist is not None and not (isinstance(fromlist, (ast.List, ast.Tuple)) and not fromlist.elts) and not _is_none(fromlist)
+            return name.value if listed else name.value.split(".")[0]
+        root, attrs = (func, []) if isinstance(func, ast.Name) else _chain(func)
+        if isinstance(root, ast.Name) and "importlib.import_module" in self.qualified(root.id, attrs, scope):
+            return name.value
         return None
 
     def _lambda(self, node, ctx) -> None:
@@ -694,6 +726,8 @@ class Walker:
         return self.lookup(name, scope)[1] is None
 
     def qualified(self, root: str, attrs: List[str], scope: Scope) -> Tuple[str, ...]:
+        if root.startswith(MODULE):
+            return self._expand(".".join([root[len(MODULE):], *attrs]))
         _, meanings = self.lookup(root, scope)
         if not meanings:
             return ()
