@@ -25,6 +25,7 @@ SET_OPS = (ast.BitOr, ast.BitAnd, ast.Sub, ast.BitXor)
 SET_METHODS = frozenset({"union", "intersection", "difference", "symmetric_difference", "copy"})
 DICT_VIEWS = frozenset({"keys", "values", "items"})
 SET_TYPES = frozenset({"set", "frozenset", "typing.Set", "typing.FrozenSet", "typing.MutableSet", "collections.abc.MutableSet", "collections.abc.Set"})
+ALIAS_DEPTH = 8  # `a = time; b = a; c = b`: assigned aliases followed this far
 MODULE = "<module>"  # a call's or reference's root that is a module itself: `__import__("time")`
 SINK_BUILTINS = frozenset({"list", "tuple", "enumerate", "zip", "map", "filter", "next"})
 SHAPE_NAMES = SINK_BUILTINS | {"sorted", "min", "max"}
@@ -234,7 +235,7 @@ class Walker:
         self.tree, self.lines, self.wants = tree, lines, wants
         self.guards = frozenset(guards)
         self.project, self.path = project, path
-        self.interesting = interesting
+        self.interesting = set(interesting)  # grows by aliases assigned from one (`t = time`)
         self.reach = reach  # the module's dotted name when the reach step wants every call (see `reach_calls`)
         self.every_call: list = []  # reach: (ctx, call node, root name or "super()", attrs)
         self.units: Dict[str, Tuple[int, int]] = {}  # reach: function or method qualname -> (line, column) of its `def`
@@ -441,6 +442,9 @@ class Walker:
     def _store(self, target, value, annotation, ctx, unpack=False) -> None:
         if isinstance(target, ast.Name):
             self._bind(target.id, Local(value, annotation, None), ctx)
+            alias = _chain(value) if isinstance(value, (ast.Name, ast.Attribute)) else (None, [])
+            if isinstance(alias[0], ast.Name) and alias[0].id in self.interesting:
+                self.interesting.add(target.id)  # `t = time`: what `t.time()` may mean is resolved later
             if ctx.scope.kind == "class":
                 ctx.klass.attrs.setdefault(target.id, []).append(Local(value, annotation, ctx.scope))
         elif isinstance(target, ast.Attribute):
@@ -725,10 +729,10 @@ class Walker:
     def builtin(self, name: str, scope: Scope) -> bool:
         return self.lookup(name, scope)[1] is None
 
-    def qualified(self, root: str, attrs: List[str], scope: Scope) -> Tuple[str, ...]:
+    def qualified(self, root: str, attrs: List[str], scope: Scope, _depth: int = 0) -> Tuple[str, ...]:
         if root.startswith(MODULE):
             return self._expand(".".join([root[len(MODULE):], *attrs]))
-        _, meanings = self.lookup(root, scope)
+        bound_in, meanings = self.lookup(root, scope)
         if not meanings:
             return ()
         suffix = "".join("." + a for a in attrs)
@@ -736,7 +740,22 @@ class Walker:
         for meaning in meanings:
             if isinstance(meaning, str):
                 out.update(self._expand(meaning + suffix))
+            elif isinstance(meaning, Local) and isinstance(meaning.value, (ast.Name, ast.Attribute)) and _depth < ALIAS_DEPTH:
+                out.update(self._through_alias(meaning.value, attrs, bound_in, _depth))
         return tuple(sorted(out))
+
+    def _through_alias(self, value, attrs: List[str], scope: Scope, depth: int) -> Tuple[str, ...]:
+        """`t = time` then `t.time()`: a name assigned a module or a namespace above banned names
+        means what the assigned path means. A name assigned a banned path itself (`clock =
+        time.time`) is not followed: the assignment is the site."""
+        root, chain = _chain(value)
+        if not isinstance(root, ast.Name):
+            return ()
+        banned = self.wants.banned
+        targets = self.qualified(root.id, chain, scope, depth + 1)
+        if not targets or not all(banned.related(t) and not banned.under(t) for t in targets):
+            return ()
+        return self.qualified(root.id, chain + list(attrs), scope, depth + 1)
 
     def _expand(self, name: str) -> Tuple[str, ...]:
         hit = self._qualified.get(name)
