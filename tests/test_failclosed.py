@@ -151,6 +151,28 @@ def test_symbolic_link_to_a_directory_is_reported_not_followed(tmp_path, run_cli
     assert {"path": "src/linked/", "reason": "symbolic link to a directory: not followed"} in json.loads(out)["skipped"]
 
 
+def test_a_symbolic_link_loop_named_like_a_source_file_is_a_note_and_the_rest_is_checked(tmp_path, run_cli):
+    """A loop of links in a crate or a Python package: the index listed the crate's files and
+    the package's modules by following links, which raised (a traceback, exit 2) or lost the
+    whole directory (a project import no longer resolved)."""
+    ws = workspace(tmp_path, {
+        "Cargo.toml": '[package]\nname = "core"\nversion = "0.1.0"\n',
+        "src/lib.rs": CLOCK_RS,
+        "pkg/__init__.py": "",
+        "pkg/clock.py": "from time import time as now\n",
+        "pkg/user.py": "from .clock import now\n\n\ndef f():\n    return now()\n",
+    })
+    for directory, a, b in (("src", "l1.rs", "l2.rs"), ("pkg", "l1.py", "l2.py")):
+        os.symlink(b, ws / directory / a)
+        os.symlink(a, ws / directory / b)
+    code, out, err = run_cli(["check", "--color", "never"], ws)
+    assert code == 1, err
+    lines = out.splitlines()
+    assert any(line.startswith("src/lib.rs:1:") and "DST101" in line for line in lines)
+    assert any(line.startswith("pkg/user.py:5:") and "DST201" in line for line in lines)
+    assert "note: src/l1.rs: broken symbolic link: not a regular file, not opened" in lines
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are a POSIX feature")
 def test_fifo_named_like_a_source_file_is_never_opened(tmp_path, run_cli):
     ws = workspace(tmp_path, {"src/lib.rs": CLOCK_RS})

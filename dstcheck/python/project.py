@@ -26,6 +26,7 @@ from typing import Dict, FrozenSet, Iterable, List, Optional, Tuple
 from dstcheck.matchers import path_lists
 from dstcheck.python.imports import Import, scan
 from dstcheck.stages.cache import content_keyed
+from dstcheck.stages.discover import is_dir_entry
 
 NAMESPACE_EXACT = content_keyed("python-exports")
 NAMESPACE_IMPORTS = content_keyed("python-imports")  # a file's byte-scan imports, by its stat
@@ -183,7 +184,7 @@ class Project:
         if not directory or (above is not None and name in above[1]):
             try:
                 with os.scandir(os.path.join(self.root, directory)) as found:
-                    entries = [(e.name, e.is_dir()) for e in found]
+                    entries = [(e.name, is_dir_entry(e)) for e in found]
                 listing = (frozenset(n for n, d in entries if not d), frozenset(n for n, d in entries if d))
             except OSError:
                 listing = None

@@ -528,6 +528,8 @@ def _local_deps(manifests: Manifests, directory: str) -> List[str]:
 
 def _crate_files(root: str, crates: Dict[str, Crate]) -> Dict[str, str]:
     """Every .rs file of the crates (their module trees live there), relative -> absolute."""
+    from dstcheck.stages.discover import is_file_entry
+
     out: Dict[str, str] = {}
     for crate in crates.values():
         stack = [crate.key]
@@ -538,7 +540,7 @@ def _crate_files(root: str, crates: Dict[str, Crate]) -> Dict[str, str]:
                     children = list(it)
             except OSError:
                 continue
-            if rel != crate.key and any(c.name == "Cargo.toml" and c.is_file() for c in children):
+            if rel != crate.key and any(c.name == "Cargo.toml" and is_file_entry(c) for c in children):
                 continue
             for child in children:
                 name = child.name
@@ -546,7 +548,7 @@ def _crate_files(root: str, crates: Dict[str, Crate]) -> Dict[str, str]:
                 if child.is_dir(follow_symlinks=False):
                     if name not in SKIP_DIRS and not name.startswith("."):
                         stack.append(path)
-                elif name.endswith(".rs") and not child.is_dir():  # a link to a directory is neither
+                elif name.endswith(".rs") and is_file_entry(child):  # a link to a directory is neither
                     out[path] = child.path
     return dict(sorted(out.items()))
 

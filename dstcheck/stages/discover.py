@@ -60,6 +60,23 @@ class Discovered(list):
         self.problems: List[Site] = list(problems)
 
 
+def is_file_entry(entry: os.DirEntry) -> bool:
+    """A directory entry that is a file, its link followed; False for a link that cannot be
+    followed (a loop, a dangling link: discovery reports those)."""
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
+
+
+def is_dir_entry(entry: os.DirEntry) -> bool:
+    """A directory entry that is a directory, its link followed; False when it cannot be."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
 def _special_kind(path: str) -> str:
     try:
         mode = os.stat(path).st_mode
