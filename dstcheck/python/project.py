@@ -26,7 +26,6 @@ from typing import Dict, FrozenSet, Iterable, List, Optional, Tuple
 from dstcheck.matchers import path_lists
 from dstcheck.python.imports import Import, scan
 from dstcheck.stages.cache import content_keyed
-from dstcheck.stages.discover import is_dir_entry
 
 NAMESPACE_EXACT = content_keyed("python-exports")
 NAMESPACE_IMPORTS = content_keyed("python-imports")  # a file's byte-scan imports, by its stat
@@ -182,6 +181,8 @@ class Project:
         parent, _, name = directory.rpartition("/")
         above = self._listing(parent) if directory else None
         if not directory or (above is not None and name in above[1]):
+            from dstcheck.stages.discover import is_dir_entry
+
             try:
                 with os.scandir(os.path.join(self.root, directory)) as found:
                     entries = [(e.name, is_dir_entry(e)) for e in found]
