@@ -123,6 +123,11 @@ def _chain(node) -> Tuple[Optional[ast.AST], List[str]]:
     return node, attrs
 
 
+def _is_set_view(node) -> bool:
+    """`x.keys()` or `x.items()`: a view whose `-`, `&`, `|` and `^` build a new set."""
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("keys", "items") and not node.args and not node.keywords
+
+
 def _is_none(node) -> bool:
     return isinstance(node, ast.Constant) and node.value is None
 
@@ -876,6 +881,8 @@ class Walker:
             return None
         if kind is ast.BinOp and isinstance(node.op, SET_OPS):
             for side in (node.left, node.right):
+                if _is_set_view(side):
+                    return "set", "a set operation on a mapping's keys or items"  # `a.keys() & b.keys()` is a set
                 inner = self.hashed(side, ctx, _depth + 1)
                 if inner is not None and inner[0] == "set":
                     return "set", "a set expression"
