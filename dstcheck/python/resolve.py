@@ -601,6 +601,10 @@ class Walker:
                 self.every_call.append((ctx, node, root.id, attrs))
             elif isinstance(root, ast.Call) and isinstance(root.func, ast.Name) and root.func.id == "super" and not root.args and len(attrs) == 1:
                 self.every_call.append((ctx, node, "super()", attrs))
+            elif isinstance(root, ast.Call) and len(attrs) == 1:
+                made, chain = _chain(root.func)
+                if isinstance(made, ast.Name):  # `Feed().poll()`: the method of what `Feed` names
+                    self.every_call.append((ctx, node, made.id, chain + attrs))
         if isinstance(root, ast.Name):
             if root.id in self.interesting or method in self.wants.methods:
                 self.calls.append((ctx, node, root.id, attrs, method))
@@ -1106,9 +1110,11 @@ class Walker:
             self.fact_units[id(fact)] = ctx.unit
 
     # -- reach -------------------------------------------------------------------------------
-    def _dotted_names(self, root: str, attrs: List[str], scope: Scope) -> List[str]:
+    def _dotted_names(self, root: str, attrs: List[str], scope: Scope, _depth: int = 0) -> List[str]:
         """The absolute dotted names `root.attrs` can be: through an import, or a function or
-        class of this module. A local variable, a parameter or a builtin is not followed."""
+        class of this module; a method called on a variable assigned a call is that method of
+        what the call names (`feed = Feed(); feed.poll()` is `Feed.poll`, which resolves only
+        when `Feed` is a class). Another local variable, a parameter or a builtin is not followed."""
         found_scope, meanings = self.lookup(root, scope)
         suffix = "".join("." + a for a in attrs)
         out = set()
@@ -1117,6 +1123,10 @@ class Walker:
                 out.add(meaning + suffix)
             elif found_scope is self.module and isinstance(meaning.value, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 out.add(f"{self.reach}.{root}{suffix}")
+            elif isinstance(meaning.value, ast.Call) and len(attrs) == 1 and _depth < ALIAS_DEPTH:
+                made, chain = _chain(meaning.value.func)  # `feed = Feed()` then `feed.poll()`
+                if isinstance(made, ast.Name):
+                    out.update(self._dotted_names(made.id, chain + attrs, found_scope, _depth + 1))
         return sorted(out)
 
     def reach_calls(self) -> List[tuple]:
