@@ -187,7 +187,9 @@ def _plan(key: tuple, rules):
     return _PLANS[key]
 
 
-LET = re.compile(rb"\blet\s+(?:mut\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*(:[^;=]*)?=([^;]*)")
+# `let [mut] name[: T] = value`, and `[if|while] let Some(name) = value {`, `let Ok(name) = value else {`
+LET = re.compile(rb"\blet\s+(?:(Some|Ok)\s*\(\s*(?:&\s*)?(?:ref\s+)?)?(?:mut\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*(?(1)\))\s*(:[^;=]*)?=([^;]*)")
+_VALUE_END = re.compile(rb"\{|\belse\b")
 
 
 def _lets_through(source: bytes, names: set, accessed: set) -> set:
@@ -199,9 +201,12 @@ def _lets_through(source: bytes, names: set, accessed: set) -> set:
         return set()
     lets = []  # [name, the words of its annotation or value, (bare, formed) once worked out]
     for m in LET.finditer(source):
-        annotation, value = m.group(2), m.group(3)
+        annotation, value = m.group(3), m.group(4)
+        if m.group(1):  # the value ends where the `if let` block or the `let .. else` begins
+            end = _VALUE_END.search(value)
+            value = value[:end.start()] if end else value
         words = set((annotation or value).translate(_SEPARATE).split())
-        lets.append([m.group(1).decode(), words, (words, set()) if annotation else value])
+        lets.append([m.group(2).decode(), words, (words, set()) if annotation else value])
     found = set()
     free = {n.encode() for n in names}
     reached = {n.encode() for n in accessed} | free

@@ -33,6 +33,7 @@ LOCKS = (
     "std::sync::RwLockWriteGuard", "std::cell::Ref", "std::cell::RefMut",
 )
 LOCK_RESULTS = ("std::sync::LockResult", "std::result::Result", "std::sync::TryLockResult")
+WRAPPERS = ("std::option::Option", "std::result::Result", "Option", "Result") + LOCK_RESULTS
 MAX_DEPTH = 16
 
 
@@ -109,6 +110,14 @@ class Evaluator:
                 return None
             base = base.peel()
             return base.args[index] if index < len(base.args) else None
+        if kind == "unwrapped":  # `Some(x)` / `Ok(x)`: the first argument (what a lock's guard already unwrapped is itself)
+            base = self.evaluate(query[1], depth + 1)
+            if base is None:
+                return None
+            base = base.peel()
+            if base.path in WRAPPERS:
+                return base.args[0] if base.args else None
+            return base
         if kind == "set-element":  # iterating a one-argument collection (a set, a Vec) yields its element
             base = self.evaluate(query[1], depth + 1)
             base = base.peel() if base is not None else None
@@ -349,6 +358,9 @@ class QueryBuilder:
                             found = stmt
                 if found is not None:
                     pattern = found.child_by_field_name("pattern")
+                    if _wrapped_binding(pattern, name, self.text):  # `let Some(m) = .. else { .. };`
+                        base = self.of(found.child_by_field_name("value"), depth + 1)
+                        return ["unwrapped", base] if base is not None else None
                     if pattern.type != "identifier" and not (pattern.type == "mut_pattern"):
                         return None
                     annotated = found.child_by_field_name("type")
@@ -359,6 +371,15 @@ class QueryBuilder:
                 pattern = n.child_by_field_name("pattern")
                 if pattern is not None and pattern.id != child.id and _pattern_binds(pattern, name, self.text):
                     return self.loop_element(n, pattern, name, depth)
+            elif t in ("if_expression", "while_expression") and n.child_by_field_name("condition") is not None and n.child_by_field_name("condition").id != child.id:
+                condition = n.child_by_field_name("condition")  # the body of `if let Some(m) = value {`
+                for cond in ([condition] if condition.type == "let_condition" else [c for c in condition.named_children if c.type == "let_condition"]):
+                    pattern = cond.child_by_field_name("pattern")
+                    if pattern is not None and _pattern_binds(pattern, name, self.text):
+                        if not _wrapped_binding(pattern, name, self.text):
+                            return None
+                        base = self.of(cond.child_by_field_name("value"), depth + 1)
+                        return ["unwrapped", base] if base is not None else None
             elif t in ("match_arm", "if_expression", "while_expression", "let_condition"):
                 pattern = n.child_by_field_name("pattern")
                 if pattern is not None and pattern.id != child.id and _pattern_binds(pattern, name, self.text):
@@ -404,6 +425,21 @@ class QueryBuilder:
                     return ["arg", base, index]
             return None
         return ["set-element", base] if inner.type == "identifier" and self.text(inner) == name else None
+
+
+def _wrapped_binding(pattern, name: str, text) -> bool:
+    """`Some(name)` or `Ok(name)` (with `ref`, `mut` or `&`): the name is the value's first generic
+    argument (an `Option`'s or a `Result`'s), through references and guards."""
+    if pattern is None or pattern.type != "tuple_struct_pattern":
+        return False
+    kind = pattern.child_by_field_name("type")
+    inner = [c for c in pattern.named_children if kind is None or c.id != kind.id]
+    if kind is None or text(kind) not in ("Some", "Ok") or len(inner) != 1:
+        return False
+    node = inner[0]
+    while node.type in ("ref_pattern", "mut_pattern", "reference_pattern") and node.named_child_count:
+        node = node.named_children[-1]
+    return node.type == "identifier" and text(node) == name
 
 
 def _pattern_binds(pattern, name: str, text) -> bool:
