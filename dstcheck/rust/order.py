@@ -209,15 +209,19 @@ def loop_escape(loop, text) -> Optional[Escape]:
     """A `for` loop lets the order escape unless its body provably does not care: it only
     accumulates into locals with commutative integer operators, sets flags to constants, returns
     constants, `continue`s and `break`s (`any` / `all` written as a loop), or inserts into
-    unordered containers under the loop's own key (checked once types are known: "inserts")."""
+    unordered containers under the loop's own key, or only removes keys from them (checked once
+    types are known: "inserts")."""
     body = loop.child_by_field_name("body")
     pattern = loop.child_by_field_name("pattern")
     key = _loop_key(pattern, text)
     inserts: list = []
     if body is None or not _order_free_block(body, text, key, inserts, 0):
         return Escape("escape")
+    removes = sum(1 for entry in inserts if len(entry) == 4)
+    if removes and removes != len(inserts):
+        return Escape("escape")  # inserting and removing in one loop: what is left depends on the order
     if inserts:
-        return Escape("inserts", target=inserts)
+        return Escape("inserts", target=[entry[:3] for entry in inserts])
     return None
 
 
@@ -294,12 +298,19 @@ def _order_free_expression(node, text, key, inserts, depth: int) -> bool:
         return True
     if t == "call_expression":
         found = method_call(node)
-        if found is None or text(found[0]) != "insert":
+        if found is None or text(found[0]) not in ("insert", "remove"):
             return False
         args = node.child_by_field_name("arguments")
         values = [a for a in args.named_children if a.type not in ("line_comment", "block_comment")] if args is not None else []
         if not all(_pure(v, text) for v in values) or not values:
             return False
+        if text(found[0]) == "remove":
+            # removing keys from a set or a map leaves the same contents in any order (a Vec's
+            # or an IndexMap's `remove` moves elements: an ordered target escapes, as for inserts)
+            if len(values) != 1:
+                return False
+            inserts.append((node.child_by_field_name("function").child_by_field_name("value"), True, 1, "remove"))
+            return True
         first = text(values[0]).lstrip("*&").replace(".clone()", "").replace(".to_owned()", "")
         by_key = key is not None and first == key
         target = node.child_by_field_name("function").child_by_field_name("value")
