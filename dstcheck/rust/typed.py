@@ -86,6 +86,8 @@ def receiver_use(source: bytes, names, methods, loops: bool, accessed: frozenset
                     _, i = _ident(source, i)
             elif source[i:i + 1] == b"(":
                 i = _skip_group(source, i, 40, 41)
+            elif source[i:i + 1] == b"[":  # `levels[0].keys()`: an element of what the name holds
+                i = _skip_group(source, i, 91, 93)
             elif source[i:i + 1] in (b"?", b")"):
                 i += 1
             elif source[i:i + 1] == b".":
@@ -256,8 +258,8 @@ def _chain_ends(value: bytes):
                     i = _skip_space(value, j)
                     continue
                 break
-            if value[i:i + 1] == b"(":
-                j = _skip_group(value, i, 40, 41)
+            if value[i:i + 1] in (b"(", b"["):  # a call's arguments, an index
+                j = _skip_group(value, i, 40, 41) if value[i:i + 1] == b"(" else _skip_group(value, i, 91, 93)
                 if j < 0:
                     return _everything(value)
                 i = _skip_space(value, j)

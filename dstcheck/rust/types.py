@@ -33,6 +33,8 @@ LOCKS = (
     "std::sync::RwLockWriteGuard", "std::cell::Ref", "std::cell::RefMut",
 )
 LOCK_RESULTS = ("std::sync::LockResult", "std::result::Result", "std::sync::TryLockResult")
+SEQUENCES = {"Vec", "VecDeque", "SmallVec", "ArrayVec"}
+MAPS = {"HashMap", "BTreeMap", "IndexMap", "AHashMap", "FxHashMap", "DashMap"}
 PRIMITIVES = {"f32", "f64", "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize", "bool", "char", "str"}
 WRAPPERS = ("std::option::Option", "std::result::Result", "Option", "Result") + LOCK_RESULTS
 MAX_DEPTH = 16
@@ -111,6 +113,14 @@ class Evaluator:
                 return None
             base = base.peel()
             return base.args[index] if index < len(base.args) else None
+        if kind == "index":  # `v[i]` of a sequence is its element, `m[&k]` of a map its value
+            base = self.evaluate(query[1], depth + 1)
+            if base is None:
+                return None
+            base = base.peel()
+            name = base.path.rsplit("::", 1)[-1]
+            position = 0 if name in SEQUENCES else 1 if name in MAPS else None
+            return base.args[position] if position is not None and position < len(base.args) else None
         if kind == "unwrapped":  # `Some(x)` / `Ok(x)`: the first argument (what a lock's guard already unwrapped is itself)
             base = self.evaluate(query[1], depth + 1)
             if base is None:
@@ -270,6 +280,9 @@ class QueryBuilder:
             return ["field", base, self.text(field)] if base is not None and field is not None else None
         if t == "call_expression":
             return self.call(node, depth)
+        if t == "index_expression" and node.named_child_count == 2:
+            base = self.of(node.named_children[0], depth + 1)
+            return ["index", base] if base is not None else None
         if t == "struct_expression":
             name = node.child_by_field_name("name")
             seg = items.segments_of(name, self.text) if name is not None else None
