@@ -28,6 +28,9 @@ PRELUDE = {
     "FnOnce": "std::ops::FnOnce", "Send": "std::marker::Send", "Sync": "std::marker::Sync", "Sized": "std::marker::Sized",
 }
 
+# Primitive types: every module sees them (`HashMap<K, f64>`, `u64::MAX`), unless a name shadows one.
+PRIMITIVES = frozenset({"f32", "f64", "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize", "bool", "char", "str"})
+
 
 class ModRef(NamedTuple):
     crate: str  # crate key: its root directory, or "file:<path>" for a file outside any crate
@@ -267,6 +270,8 @@ class ModuleResolver:
             return [External(self.canon((name,) + segs[1:]))]
         if first in PRELUDE:
             return [External(self.canon(tuple(PRELUDE[first].split("::")) + segs[1:]))]
+        if first in PRIMITIVES:
+            return [External(self.canon(segs))]
         return [Unresolved(f"`{first}` is not a dependency of this crate")]
 
 

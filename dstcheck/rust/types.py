@@ -35,7 +35,6 @@ LOCKS = (
 LOCK_RESULTS = ("std::sync::LockResult", "std::result::Result", "std::sync::TryLockResult")
 SEQUENCES = {"Vec", "VecDeque", "SmallVec", "ArrayVec"}
 MAPS = {"HashMap", "BTreeMap", "IndexMap", "AHashMap", "FxHashMap", "DashMap"}
-PRIMITIVES = {"f32", "f64", "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize", "bool", "char", "str"}
 WRAPPERS = ("std::option::Option", "std::result::Result", "Option", "Result") + LOCK_RESULTS
 MAX_DEPTH = 16
 
@@ -148,8 +147,6 @@ class Evaluator:
                 found = found or Type(r.path)
             elif isinstance(r, Local) and not r.rest and r.kind in ("struct", "enum", "union"):
                 found = found or Type(local_path(r.module, r.name))
-        if found is None and len(segs) == 1 and not is_global and segs[0] in PRIMITIVES:
-            return Type(segs[0])  # `HashMap<String, f64>`: a float's sum depends on the order
         alias = self._alias_target(module, segs, is_global)
         if found is not None and alias is not None and alias[1]["a"]:
             # an alias with arguments (`type Book = HashMap<K, V, S>`): keep them, resolved where written
