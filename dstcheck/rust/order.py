@@ -217,11 +217,11 @@ def loop_escape(loop, text) -> Optional[Escape]:
     inserts: list = []
     if body is None or not _order_free_block(body, text, key, inserts, 0):
         return Escape("escape")
-    removes = sum(1 for entry in inserts if len(entry) == 4)
+    removes = sum(1 for *_, kind in inserts if kind == "remove")
     if removes and removes != len(inserts):
         return Escape("escape")  # inserting and removing in one loop: what is left depends on the order
     if inserts:
-        return Escape("inserts", target=[entry[:3] for entry in inserts])
+        return Escape("inserts", target=[(target, by_key, arity) for target, by_key, arity, _ in inserts])
     return None
 
 
@@ -314,7 +314,7 @@ def _order_free_expression(node, text, key, inserts, depth: int) -> bool:
         first = text(values[0]).lstrip("*&").replace(".clone()", "").replace(".to_owned()", "")
         by_key = key is not None and first == key
         target = node.child_by_field_name("function").child_by_field_name("value")
-        inserts.append((target, by_key, len(values)))
+        inserts.append((target, by_key, len(values), "insert"))
         return True
     return False
 
