@@ -2,10 +2,11 @@
 
 A call or reference resolves to a banned path only through an import of its top-level module
 (`import time`, `from numpy import random`, `__import__("time")`), so besides every segment of
-the path the file must import that module; names imported from the project's own modules are the project index's
-question (`Project.keeps`). A set iteration needs a set to come from somewhere in the file:
+the path the file must import that module; names imported from the project's own modules are
+the project index's question (`Project.keeps`). A set iteration needs a set to come from somewhere in the file:
 `set`, `frozenset`, a set annotation, a set display or comprehension outside strings and
-comments, or a set operation on a mapping's keys or items (`a.keys() & b.keys()`). An order taken from `id()` / `hash()` needs a call of one or `key=id` / `key=hash`.
+comments, or a set operation on a mapping's keys or items (`a.keys() & b.keys()`). An order
+taken from `id()` / `hash()` needs a call of one or `key=id` / `key=hash`.
 """
 
 from __future__ import annotations
@@ -45,7 +46,9 @@ def may_hold_site(plan, source: bytes, words: Optional[FrozenSet[bytes]] = None)
             return True
     if plan.identity and (b"id" in words or b"hash" in words) and _identity(source):
         return True
-    if plan.sets and (SET_WORDS & words or b"keys" in words or b"items" in words) and _set_source(source):
+    if plan.sets and SET_WORDS & words and _set_source(source):
+        return True
+    if plan.sets and (b"keys" in words or b"items" in words) and _VIEW_SET_OP.search(source):
         return True
     if plan.sets and b"{" in source and _SET_DISPLAY.search(_STRINGS.sub(b"S", source)):
         return True
@@ -54,9 +57,8 @@ def may_hold_site(plan, source: bytes, words: Optional[FrozenSet[bytes]] = None)
 
 def _set_source(source: bytes) -> bool:
     """`set(..)` or `frozenset(..)` (not `obj.set(..)`), `set[..]` / `Set[..]`, a set annotation,
-    `default_factory=set`, a set operation on a mapping view: regexes that start with a literal
-    find the candidates, a look at the byte before decides (the common forms first: most files
-    are decided by the first)."""
+    `default_factory=set`: regexes that start with a literal find the candidates, a look at the
+    byte before decides (the common forms first: most files are decided by the first)."""
     for m in _SET_CALL.finditer(source):
         text, start = m.group(), m.start()
         for prefix in (b"frozen", b"Frozen", b"Mutable"):
@@ -67,7 +69,7 @@ def _set_source(source: bytes) -> bool:
         if before in _IDENT or (before == 46 and text.endswith(b"(")):
             continue  # `reset(`, `offset[`, `obj.set(`
         return True
-    return _SET_FACTORY.search(source) is not None or _SET_ANNOTATION.search(source) is not None or _VIEW_SET_OP.search(source) is not None
+    return _SET_FACTORY.search(source) is not None or _SET_ANNOTATION.search(source) is not None
 
 
 @lru_cache(maxsize=None)

@@ -349,7 +349,7 @@ class FactCollector:
             p = top.parent
             if p.type in PATH or (p.type in ("generic_type", "generic_type_with_turbofish") and p.child_by_field_name("type") is not None and p.child_by_field_name("type").id == top.id):
                 top = p
-            elif p.type == "bracketed_type" and items.bracketed_path(p) is not None and items.bracketed_path(p).id == top.id and p.parent is not None and p.parent.type in PATH and _field_is(p.parent, "path", p):
+            elif p.type == "bracketed_type" and getattr(items.bracketed_path(p), "id", None) == top.id and p.parent is not None and p.parent.type in PATH and _field_is(p.parent, "path", p):
                 top = p  # `<std::time::Instant>::now`: the path goes on past the brackets
             else:
                 break
@@ -456,7 +456,7 @@ def _bracketed_before(children, i: int) -> Optional[int]:
     k -= 1
     while k >= 1 and children[k].type == "::" and children[k - 1].type in IDENT:
         k -= 2
-    if children[k].type == "::":
+    if k >= 0 and children[k].type == "::":
         k -= 1
     if k < 0 or children[k].type != "<":
         return None
