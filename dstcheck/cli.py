@@ -244,17 +244,14 @@ def inventory(config_path, check_only, fmt, output, detail) -> None:
     if target == "-" or (output is None and fmt == "json"):
         _emit(text)
         return
+    from dstcheck.write import replace_file
+
     path = cfg.root / target if not os.path.isabs(target) else Path(target)
-    tmp = path.with_name(path.name + ".tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
+        replace_file(str(path), text.encode("utf-8"))
     except OSError as exc:
         raise UsageError(f"{target}: cannot write the inventory: {exc.strerror or exc}") from None
-    finally:
-        if tmp.exists():
-            tmp.unlink()
     summary = ", ".join(f"{n} {t}" for t, n in report["summary"].items())
     uncovered = report["scoped_out"]["uncovered"]
     note = f"\n{len(uncovered)} scoped-out {'area' if len(uncovered) == 1 else 'areas'} not covered by a hand-written area: {', '.join(uncovered)}." if uncovered else ""

@@ -240,12 +240,12 @@ def parses(language: str, data: bytes) -> bool:
 
 def _write(config, changes: Dict[str, tuple], report: Report, scan, kind: str) -> bool:
     """Write the changed files; a file that cannot be written is reported, never half-written."""
-    from dstcheck.fix.files import write_atomic
+    from dstcheck.write import replace_file
 
     wrote = False
     for path, (before, after, counts) in sorted(changes.items()):
         try:
-            write_atomic(os.path.join(str(config.root), path), after)
+            replace_file(os.path.join(str(config.root), path), after)
         except OSError as exc:
             report.not_applied.extend((s, "changed", f"cannot write the file: {exc.strerror or exc}") for s in _violations(scan).get(path, []))
             continue

@@ -9,8 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import stat
-import tempfile
 from dataclasses import replace
 from typing import Dict, List, Tuple
 
@@ -41,7 +39,12 @@ def entry(site: Site, fingerprint: str) -> dict:
 
 def check_writable(path: str) -> None:
     """Fail before the scan, naming the file, when the baseline could not be written."""
-    directory = os.path.dirname(os.path.realpath(path))
+    real = os.path.realpath(path)
+    if os.path.exists(real) and not os.path.isfile(real) and not os.path.isdir(real):
+        if os.access(real, os.W_OK):
+            return  # /dev/null or a FIFO: written in place
+        raise UsageError(f"{path}: cannot write the baseline: not writable")
+    directory = os.path.dirname(real)
     if not os.path.isdir(directory):
         raise UsageError(f"{path}: cannot write the baseline: directory {directory} does not exist")
     if not os.access(directory, os.W_OK):
@@ -49,31 +52,16 @@ def check_writable(path: str) -> None:
 
 
 def write(path: str, violations: List[Site]) -> int:
-    """Replace the baseline atomically. A symbolic link stays a link (its target is replaced),
-    and the file keeps its mode (a new one gets the umask's, like any file the user creates)."""
+    """Replace the baseline atomically (dstcheck.write: a link stays a link, the mode is kept)."""
     prints = fingerprints(violations)
     entries = sorted((entry(s, f) for s, f in prints.items()), key=lambda e: (e["path"], e["rule"], e["item"], e["fingerprint"]))
     text = json.dumps({"schema": SCHEMA, "entries": entries}, indent=2, ensure_ascii=False) + "\n"
-    target = os.path.realpath(path)
+    from dstcheck.write import replace_file
+
     try:
-        mode = stat.S_IMODE(os.stat(target).st_mode)
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    tmp = None
-    try:
-        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(target), prefix=".baseline-")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-        tmp = None
+        replace_file(path, text.encode("utf-8"))
     except OSError as exc:
         raise UsageError(f"{path}: cannot write the baseline: {exc.strerror or exc}") from None
-    finally:
-        if tmp is not None:
-            os.unlink(tmp)
     return len(entries)
 
 
