@@ -93,6 +93,26 @@ def test_unresolved_candidates_are_counted(tmp_path, run_cli):
     assert "1  references that looked like candidates but could not be resolved" in out
 
 
+def test_a_dependency_is_named_by_its_library_or_its_rename(tmp_path, run_cli):
+    """Code names a dependency by its `[lib] name` (not its package name), or by the key that
+    renames it: `al = { package = "alpha" }` is `al::`."""
+    alpha = '[package]\nname = "alpha"\nversion = "0.1.0"\n\n[lib]\nname = "alpha_lib"\n'
+    user = '[package]\nname = "{name}"\nversion = "0.1.0"\n\n[dependencies]\n{dep} = {{ {spec}path = "../a" }}\n'
+    files = {
+        "Cargo.toml": '[workspace]\nmembers = ["a", "b", "c"]\n',
+        "a/Cargo.toml": alpha,
+        "a/src/lib.rs": "pub use std::time::SystemTime as Wall;\n",
+        "b/Cargo.toml": user.format(name="b", dep="alpha", spec=""),
+        "b/src/lib.rs": "pub fn f() {\n    let _ = alpha_lib::Wall::now();\n}\n",
+        "c/Cargo.toml": user.format(name="c", dep="al", spec='package = "alpha", '),
+        "c/src/lib.rs": "pub fn f() {\n    let _ = al::Wall::now();\n}\n",
+    }
+    ws = workspace(tmp_path, files)
+    code, out, _ = run_cli(["check", "--format", "json", "--no-cache"], ws)
+    assert violations(out) == [("DST101", "b/src/lib.rs", 2), ("DST101", "c/src/lib.rs", 2)]
+    assert json.loads(out)["summary"]["unresolved_references"] == 0
+
+
 # -- resolution does not depend on where a re-export lives ---------------------------------------
 TARGETS = [
     ("std::time::Instant", "now()"),

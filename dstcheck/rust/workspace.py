@@ -410,6 +410,7 @@ def build(config, entries, todo, store, options, stats: Counter, rules: List) ->
         for dep_dir in _local_deps(manifests, directory):
             if dep_dir not in seen_crates:
                 pending.append(posixpath.join(dep_dir, "Cargo.toml"))
+    _name_dependencies(manifests, ws.crates)
     by_name = {c.name: k for k, c in ws.crates.items()}
     for crate in ws.crates.values():
         workspace = {dep: by_name[dep] for dep in crate.info.deps.values() if dep in by_name}
@@ -503,6 +504,24 @@ def _expand(root: str, pattern: str) -> List[str]:
     if not any(c in pattern for c in "*?["):
         return [pattern] if os.path.isfile(os.path.join(root, pattern, "Cargo.toml")) else []
     return sorted(p.parent.relative_to(root).as_posix() for p in Path(root).glob(pattern + "/Cargo.toml"))
+
+
+def _name_dependencies(manifests: Manifests, crates: Dict[str, Crate]) -> None:
+    """A dependency's manifest names its package; code names its library, which `[lib] name`
+    may rename (`alpha = { path = ".." }` with `[lib] name = "alpha_lib"` is `alpha_lib::` in
+    code, and `al = { package = "alpha" }` is `al::`). So each package name of this workspace
+    is mapped to its crate's library name."""
+    library = {}
+    for key, crate in crates.items():
+        package = (manifests.get(key) or {}).get("package", {}).get("name")
+        if isinstance(package, str):
+            library[_code_name(package)] = crate.name
+    for crate in crates.values():
+        deps: Dict[str, str] = {}
+        for code, real in crate.info.deps.items():
+            lib = library.get(real, real)
+            deps[lib if code == real else code] = lib
+        crate.info = CrateInfo(crate.info.known, deps, crate.info.workspace)
 
 
 def _local_deps(manifests: Manifests, directory: str) -> List[str]:
