@@ -211,7 +211,7 @@ class _Finder:
             for site in sites:
                 if site.disposition != "violation" or self.config.pack.rules[site.rule].family not in self.families:
                     continue
-                fn = self.function_at(path, site.line)
+                fn = self.function_at(path, site.line, site.column)
                 if fn is None or fn[0] in tainted:
                     continue
                 key, display, definition = fn
@@ -226,7 +226,7 @@ class _Finder:
                     key = self.callee(call)
                     if key is None or key not in tainted:
                         continue
-                    fn = self.function_at(path, call.span[0])
+                    fn = self.function_at(path, call.span[0], call.span[1])
                     if fn is None or fn[0] in tainted:
                         continue
                     caller, display, definition = fn
@@ -252,14 +252,14 @@ class _Finder:
                 self.stats["reach: files parsed for their calls"] += 1
         return self._parsed[path]
 
-    def function_at(self, path: str, line: int):
-        """(key, display path, definition) of the function whose body holds `line`."""
+    def function_at(self, path: str, line: int, column: int):
+        """(key, display path, definition) of the function whose body holds the point (1-based)."""
         found = self._parse(path)
         if found is None:
             return None
         parsed, finder = found
-        row = line - 1
-        node = parsed.root.descendant_for_point_range((row, 0), (row, 0))
+        point = (line - 1, column - 1)  # the point itself: a line's start may lie before its `fn`
+        node = parsed.root.descendant_for_point_range(point, point)
         while node is not None and node.type != "function_item":
             node = node.parent
         if node is None:
@@ -383,23 +383,34 @@ class _Finder:
             if seg is None:
                 return None
             segs, is_global = tuple(seg[0]), seg[1]
+            if len(segs) == 2 and segs[0] == "Self" and not is_global:  # `Self::f()`: the impl's type
+                self_type = self._impl_type(path, parsed, call)
+                if self_type is None:
+                    return None
+                segs = segs[1:]
         elif function.type == "field_expression":
             value, field = function.child_by_field_name("value"), function.child_by_field_name("field")
             if value is None or value.type != "self" or field is None:
                 return None
-            impl = call
-            while impl is not None and impl.type != "impl_item":
-                impl = impl.parent
-            written = items.type_of(impl.child_by_field_name("type"), parsed.text) if impl is not None else None
-            if written is None:
+            self_type = self._impl_type(path, parsed, call)
+            if self_type is None:
                 return None
             segs, is_global = (parsed.text(field),), False
-            self_type = [written, list(self.module_at(path, impl, parsed))]
         else:
             return None
         (l0, c0), (l1, c1) = call.start_point, call.end_point
         snippet = " ".join(parsed.source[call.start_byte:call.end_byte].decode("utf-8", "replace").split())
         return Call(path, finder.context(call).item, (l0 + 1, c0 + 1, l1 + 1, c1 + 1), snippet, finder.context(call), module, segs, is_global, self_type)
+
+    def _impl_type(self, path: str, parsed, node) -> Optional[list]:
+        """The written type of the impl around `node`, with the module it is written in."""
+        from dstcheck.rust import items
+
+        impl = node
+        while impl is not None and impl.type != "impl_item":
+            impl = impl.parent
+        written = items.type_of(impl.child_by_field_name("type"), parsed.text) if impl is not None else None
+        return [written, list(self.module_at(path, impl, parsed))] if written is not None else None
 
     def callee(self, call: Call) -> Optional[tuple]:
         """The key of the function a call resolves to (None when it cannot be resolved)."""
@@ -408,7 +419,7 @@ class _Finder:
             target = self._type_key(ModRef(crate, tuple(path)), written)
             return ("method",) + target + (call.segs[0],) if target is not None else None
         if call.segs and call.segs[0] == "Self":
-            return None  # resolved through the analysed file's own resolver (not kept here)
+            return None  # `Self::Variant::f()` and the like: not followed
         results = self.mres.resolve_from(call.module, call.segs, call.is_global)
         for r in results:
             if isinstance(r, Pending):
