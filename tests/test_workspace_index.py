@@ -349,6 +349,19 @@ mod shown;
     assert [name for name, _ in found["mods"]] == ["shown"]
 
 
+def test_a_sketch_names_tuple_struct_fields_by_position():
+    """`struct W(u8, pub Instant)` declares field `1`: commas inside generics and tuples do not
+    count, so another file's `w.1.elapsed()` is known to need this file's declaration."""
+    from dstcheck.rust import sketch
+
+    source = b"""pub struct P<K, V>(pub HashMap<K, V>, pub u8);
+pub struct Q(pub Vec<(u8, u8)>, [u8; 2], pub(crate) Instant);
+pub enum E { A(u8, Instant) }
+"""
+    found = sketch.sketch(source, tracked=("HashMap", "Instant"))
+    assert found["typed"] == [["0", "HashMap", "field"], ["2", "Instant", "field"]]
+
+
 def test_a_typed_alias_is_a_name_bound_to_a_tracked_type(tmp_path):
     """DST101 bans `UNIX_EPOCH` and tracks `Instant` for `.elapsed()`: a re-export of the first is
     a hot word, not an alias of a tracked type; the second's alias types a field elsewhere."""

@@ -136,6 +136,7 @@ def sketch(source: bytes, tracked: Iterable[str] = ()) -> Dict[str, list]:
 ANNOTATED = re.compile(rb"([A-Za-z_][A-Za-z0-9_]*)\s*:\s*(?:[&*]\s*(?:'[A-Za-z_]\w*\s+)?(?:mut\s+|const\s+)?|[A-Za-z_][\w:]*\s*<\s*|\(\s*)*(?:[A-Za-z_]\w*\s*::\s*)*$")
 LET = re.compile(rb"let\s+(?:mut\s+)?([A-Za-z_][A-Za-z0-9_]*)\b[^;{}]*$")
 RETURNS = re.compile(rb"fn\s+([A-Za-z_][A-Za-z0-9_]*)[^;{}]*->[^;{}]*$")
+TUPLE_HEAD = re.compile(rb"struct\s+[A-Za-z_][A-Za-z0-9_]*\s*(?:<[^;{}]*?>)?\s*\(")
 LOOKBACK = 400
 
 
@@ -159,6 +160,29 @@ def _declaration_kind(source: bytes, i: int) -> str:
     return "field"
 
 
+def _tuple_field(source: bytes, low: int, i: int):
+    """The position of the tuple-struct field whose type holds offset `i`, or None. The text
+    from `struct Name(` to `i` must stay inside those parentheses (`[u8; 2]` may hold a `;`);
+    commas inside generics, tuples and arrays do not count."""
+    start = source.rfind(b"struct", low, i)
+    m = TUPLE_HEAD.match(source, start) if start >= 0 else None
+    if m is None:
+        return None
+    depth = count = 0
+    for c in source[m.end():i]:
+        if c in b"(<[":
+            depth += 1
+        elif c in b")>]":
+            depth -= 1
+            if depth < 0:
+                return None
+        elif c in b"{};" and depth == 0:
+            return None
+        elif c == 44 and depth == 0:
+            count += 1
+    return count
+
+
 def typed_names(source: bytes, words: Iterable[str]) -> List[List[str]]:
     """[name, word, kind] for each name declared with a type that mentions one of `words`:
     kind "field" (a struct field; also when unsure), "param", "let" (a local, annotated or bound
@@ -180,6 +204,10 @@ def typed_names(source: bytes, words: Iterable[str]) -> List[List[str]]:
             m = LET.search(before) if b"let" in before else None
             if m:
                 out.add((m.group(1).decode(), word, "let"))
+                continue
+            position = _tuple_field(source, low, i)
+            if position is not None:  # `struct W(u8, pub Instant)`: the field is named by its position, here 1
+                out.add((str(position), word, "field"))
                 continue
             start = max(statement - 1, *(before.rfind(c) + statement for c in (b"=", b",", b")", b">"))) + 1
             if b":" not in source[start:i]:
