@@ -430,6 +430,8 @@ class FactCollector:
             self._token_path(children[after_close], tree)  # this path is the `<T>` of `<T>::f`: it goes on there
             return
         segs = head + [self.text(children[k]) for k in range(i, j + 1, 2)]
+        if segs[0] == "$crate":  # a macro's own crate, wherever the macro is expanded
+            segs[0] = "crate"
         results = self.resolver.resolve(segs, is_global, tree)
         start = children[opening].start_byte if opening is not None else children[i - 1].start_byte if is_global else children[i].start_byte
         end = children[j].end_byte
