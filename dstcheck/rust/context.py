@@ -197,8 +197,10 @@ class ContextFinder:
             target = target.child_by_field_name("type" if target.type != "scoped_type_identifier" else "name")
         return self.text(target) if target is not None else ""
 
-    def mod_decls(self) -> List[ModDecl]:
-        """`mod name;` declarations: the child file inherits the context of the declaration."""
+    def mod_decls(self, swapped: bool = True) -> List[ModDecl]:
+        """`mod name;` declarations: the child file inherits the context of the declaration.
+        With `swapped`, also the file a decided `cfg_attr(p, path)` keeps out of the DST build,
+        in the context that says so."""
         out = []
         for start in mod_decl_offsets(self.parsed.source):
             node = self.parsed.root.descendant_for_byte_range(start, start + 3)
@@ -218,8 +220,37 @@ class ContextFinder:
             name = self._name(decl)
             if name.startswith("r#"):
                 name = name[2:]
-            out.append(ModDecl(name, path_attr, tuple(reversed(inline)), Context(test=ctx.test, gate=ctx.gate)))
+            inline = tuple(reversed(inline))
+            out.append(ModDecl(name, path_attr, inline, Context(test=ctx.test, gate=ctx.gate)))
+            other_file = self._swapped(decl) if swapped else None
+            if other_file is not None:  # the file the DST build does not compile for this module
+                other, verdict, rendered = other_file
+                out.append(ModDecl(name, other, inline, Context(test=ctx.test or (rendered if verdict == "test" else None), gate=ctx.gate or (rendered if verdict == "gated" else None))))
         return out
+
+    def _swapped(self, decl):
+        """For `#[cfg_attr(p, path = "x.rs")] mod m;` whose p the profile decides, the other
+        file and how it is compiled: (None: the default layout, 'gated' or 'test', rendered
+        predicate) when p holds in the DST build, ("x.rs", ..) when p is false there."""
+        sibling = decl.prev_named_sibling
+        while sibling is not None and sibling.type in ("attribute_item", "line_comment", "block_comment"):
+            m = CFG_ATTR_PATH.match(self.text(sibling)) if sibling.type == "attribute_item" else None
+            if m:
+                try:
+                    pred = cfg.parse(m.group(1))
+                except cfg.CfgSyntaxError:
+                    return None
+                value = cfg.evaluate(pred, self.profile)
+                if value is None:
+                    return None  # either file may be compiled: both are live
+                other = ("not", pred) if value else pred
+                verdict = cfg.classify(other, self.profile)
+                if verdict is None:
+                    return None
+                rendered = cfg.render(other)
+                return (None if value else m.group(2)), verdict, rendered if verdict == "gated" else f"cfg({rendered})"
+            sibling = sibling.prev_named_sibling
+        return None
 
     def _path_attribute(self, decl) -> Optional[str]:
         """`#[path = ".."]`, or `#[cfg_attr(p, path = "..")]` when p may hold in the DST build."""

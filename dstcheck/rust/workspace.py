@@ -575,6 +575,7 @@ def _crate_files(root: str, crates: Dict[str, Crate]) -> Dict[str, str]:
 def _layout(ws: Workspace, files: Dict[str, str], sketches: Dict[str, dict], manifests: Manifests, profile) -> None:
     """Module paths from each crate's layout, then `#[path]` declarations."""
     from dstcheck.rust.context import path_attribute
+    from dstcheck.stages.modtree import child_paths
 
     crate_of: Dict[str, Crate] = {}
     for path in files:
@@ -592,16 +593,29 @@ def _layout(ws: Workspace, files: Dict[str, str], sketches: Dict[str, dict], man
         if not sk or path not in ws.modules:
             continue
         parent = ws.modules[path]
-        for name, attr in sk["mods"]:
-            target = path_attribute(attr, profile) if attr else None
-            if target:
-                child = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
+        if not any(attr and path_attribute(attr, profile) for _, attr in sk["mods"]):
+            continue
+        for decl in _path_decls(files[path], profile):  # few files have one: parsed for the inline modules around it
+            module = ModRef(parent.crate, parent.path + decl.inline_dirs + (decl.name,))
+            for child in child_paths(path, decl):
                 if child in files and child in crate_of:
-                    ws.modules[child] = declared[ModRef(parent.crate, parent.path + (name,))] = child
-                    ws.modules[child] = ModRef(parent.crate, parent.path + (name,))
+                    declared[module] = child
+                    ws.modules[child] = module
     ws.files.update(declared)  # a `#[path]` declaration beats the layout's file for that module
     for path, module in sorted(ws.modules.items()):
         ws.files.setdefault(module, path)
+
+
+def _path_decls(abspath: str, profile) -> list:
+    """The `#[path]` module declarations of a file, with the inline modules they sit in
+    (`mod inl { #[path = "w.rs"] mod q; }` is module inl::q, and w.rs is looked for under inl/)."""
+    from dstcheck.rust import context, parse
+    from dstcheck.stages.analyze import read_source
+
+    source, problem = read_source(abspath)
+    if problem is not None:
+        return []
+    return [d for d in context.ContextFinder(parse.parse(source), profile).mod_decls(swapped=False) if d.path_attr is not None]
 
 
 def _layout_module(crate: Crate, path: str) -> Optional[ModRef]:
