@@ -358,6 +358,11 @@ class _Finder:
             for word in sorted(words):
                 for i in word_positions(parsed.source, word.encode()):
                     node = parsed.root.descendant_for_byte_range(i, i + len(word))
+                    if node is not None and node.parent is not None and node.parent.type == "token_tree":
+                        made = self._token_call(path, parsed, finder, node, seen)  # `println!("{}", stamp())`
+                        if made is not None:
+                            out.append(made)
+                        continue
                     call = _call_of(node)
                     if call is None or call.id in seen:
                         continue
@@ -401,6 +406,44 @@ class _Finder:
         (l0, c0), (l1, c1) = call.start_point, call.end_point
         snippet = " ".join(parsed.source[call.start_byte:call.end_byte].decode("utf-8", "replace").split())
         return Call(path, finder.context(call).item, (l0 + 1, c0 + 1, l1 + 1, c1 + 1), snippet, finder.context(call), module, segs, is_global, self_type)
+
+    def _token_call(self, path: str, parsed, finder, node, seen: set) -> Optional[Call]:
+        """A call spelled as loose tokens in a macro's arguments: a path (`v::stamp`, `Self::f`)
+        or `self.f` followed by a parenthesised group. The macro's expansion is not followed."""
+        tree = node.parent
+        children = tree.children
+        idx = next(i for i, c in enumerate(children) if c.id == node.id)
+        args = children[idx + 1] if idx + 1 < len(children) else None
+        if args is None or args.type != "token_tree" or not parsed.text(args).startswith("(") or node.type not in ("identifier", "self"):
+            return None
+        first = idx
+        while first >= 2 and children[first - 1].type == "::" and children[first - 2].type in ("identifier", "type_identifier", "self", "super", "crate", "metavariable"):
+            first -= 2
+        is_global = first >= 1 and children[first - 1].type == "::"
+        before = children[first - 1] if first >= 1 and not is_global else None
+        self_type = None
+        segs = tuple("crate" if parsed.text(children[k]) == "$crate" else parsed.text(children[k]) for k in range(first, idx + 1, 2))
+        if before is not None and before.type == "." and first >= 2 and children[first - 2].type == "self" and first == idx:
+            first -= 2  # `self.f(..)`
+            self_type = self._impl_type(path, parsed, tree)
+            if self_type is None:
+                return None
+        elif before is not None and before.type in (".", "fn", "!", "'"):
+            return None  # a method on another value, a definition, a macro name, a label
+        elif len(segs) == 2 and segs[0] == "Self":
+            self_type = self._impl_type(path, parsed, tree)
+            if self_type is None:
+                return None
+            segs = segs[1:]
+        key = (tree.id, first)
+        if key in seen:
+            return None
+        seen.add(key)
+        start = children[first - 1] if is_global else children[first]
+        (l0, c0), (l1, c1) = start.start_point, args.end_point
+        snippet = " ".join(parsed.source[start.start_byte:args.end_byte].decode("utf-8", "replace").split())
+        ctx = finder.context(tree)
+        return Call(path, ctx.item, (l0 + 1, c0 + 1, l1 + 1, c1 + 1), snippet, ctx, self.module_at(path, tree, parsed), segs, is_global, self_type)
 
     def _impl_type(self, path: str, parsed, node) -> Optional[list]:
         """The written type of the impl around `node`, with the module it is written in."""
