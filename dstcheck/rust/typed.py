@@ -158,12 +158,14 @@ def may_hold(source: bytes, vocabulary, rules, sketched=None, workspace=None, pa
     words, methods, loops, ids = plan
     typed = sketched.get("typed") if sketched is not None else sketch_mod.typed_names(source, sorted(words))
     names = {w for w in words if w.encode() in vocabulary}
-    names |= {name for name, word, _kind in typed if name.encode() in vocabulary}
     accessed = set()
     if workspace is not None:
         accessed, hot = workspace.typed_words_in(path, ids, vocabulary)
         names |= hot
-        accessed -= names
+        if hot - words:  # `m: &FxMap<..>`, `fn f() -> Plain`: names declared with an alias of a tracked type
+            typed = [*typed, *sketch_mod.typed_names(source, sorted(hot - words))]
+    names |= {name for name, word, _kind in typed if name.encode() in vocabulary}
+    accessed -= names
     if not names and not accessed:
         return False
     names |= _lets_through(source, names, accessed)

@@ -9,7 +9,10 @@ through. Nothing is guessed: a receiver whose type is not proven has no type.
 
 A type is asked for as a *query* (plain data): `["named", module, segments, global, [argument
 queries]]`, `["field", query, name]`, `["ret", module, segments, global]` (a function called by
-path), `["method", query, name]`. Analysing one file answers what that file declares; a query
+path), `["method", query, name]`, `["type", path, [argument queries]]` (a path the syntax tree
+resolved through a block's scope). A path is written where scopes the module tables do not hold
+apply: generic type parameters and a block's `use` and items shadow the module's names, so the
+query is built through them. Analysing one file answers what that file declares; a query
 that needs another file's declarations is kept with the site and answered by the index. Answers
 are `Type(path, args)`: a canonical path (a crate-local item is `<crate>|<module>|<name>`) and
 its resolved generic arguments.
@@ -20,7 +23,8 @@ from __future__ import annotations
 from typing import Callable, NamedTuple, Optional, Tuple
 
 from dstcheck.rust import items
-from dstcheck.rust.names import PENDING, External, Local, ModRef, Pending
+from dstcheck.rust.names import PENDING, PRIMITIVES, External, Local, ModRef, Module, Pending
+from dstcheck.rust.resolve import LOCAL
 
 CONSTRUCTORS = {"new", "default", "with_capacity", "from", "from_iter", "with_hasher", "with_capacity_and_hasher", "from_str"}
 SAME_TYPE = {"clone", "to_owned", "as_ref", "as_mut", "by_ref"}
@@ -91,11 +95,15 @@ class Evaluator:
         kind = query[0]
         if kind == "named":
             module = ModRef(query[1][0], tuple(query[1][1]))
+            alias = self._alias(module, query[2], query[3], depth)
+            if alias is not None:  # `FMap<u64, u64>`: the alias's written type, its parameters substituted
+                return self.evaluate(self._expand(alias[0], alias[1], query[4]), depth + 1)
             base = self._named(module, query[2], query[3], depth)
             if base is None:
                 return None
-            args = tuple(self.evaluate(a, depth + 1) for a in query[4])
-            return Type(base.path, args or base.args)
+            return Type(base.path, tuple(self.evaluate(a, depth + 1) for a in query[4]))
+        if kind == "type":  # a path the syntax tree already resolved (through a block's `use`)
+            return Type(query[1], tuple(self.evaluate(a, depth + 1) for a in query[2]))
         if kind == "field":
             base = self.evaluate(query[1], depth + 1)
             return self.field(base.peel(), query[2], depth) if base is not None else None
@@ -147,23 +155,69 @@ class Evaluator:
                 found = found or Type(r.path)
             elif isinstance(r, Local) and not r.rest and r.kind in ("struct", "enum", "union"):
                 found = found or Type(local_path(r.module, r.name))
-        alias = self._alias_target(module, segs, is_global)
-        if found is not None and alias is not None and alias[1]["a"]:
-            # an alias with arguments (`type Book = HashMap<K, V, S>`): keep them, resolved where written
-            return Type(found.path, tuple(self.evaluate(query_of_type(alias[0], a), depth + 1) for a in alias[1]["a"]))
         return found
 
-    def _alias_target(self, module: ModRef, segs, is_global: bool):
-        """(module, written type) of the `type` alias a one-segment name binds, if it does."""
-        if is_global or len(segs) != 1:
+    def _alias(self, module: ModRef, segs, is_global: bool, depth: int):
+        """(module, written type) of the `type` alias a path names, through `use` bindings, globs
+        and module paths (`a::FxMap`), or None when it names no alias."""
+        segs = tuple(segs)
+        if not segs or depth > MAX_DEPTH or segs[0] in ("Self",) or (is_global and len(segs) == 1):
             return None
-        found = self.mres.lookup(module, segs[0], module, 0)
+        home = module
+        if len(segs) > 1:
+            homes = self._resolve(module, segs[:-1], is_global)
+            if len(homes) != 1 or not isinstance(homes[0], Module):
+                return None
+            home = homes[0].module
+        found = self.mres.lookup(home, segs[-1], module if home == module else None, 0)
         if found is PENDING:
             raise NeedsOtherFile()
         for m, _, binding in found or ():
-            if m is not None and binding[0] == "type" and binding[1] is not None:
+            if m is None:
+                continue
+            if binding[0] == "type" and binding[1] is not None:
                 return m, binding[1]
+            if binding[0] == "use" and binding[1] and (m, tuple(binding[1])) != (home, segs[-1:]):
+                return self._alias(m, binding[1], binding[2], depth + 1)
         return None
+
+    def _expand(self, where: ModRef, written: dict, arg_queries) -> Optional[list]:
+        """The query of an alias's written type with its type parameters replaced by the
+        arguments written where it is used; the alias's own arguments (a hasher) are kept. The
+        parameters are the alias's bare names that resolve to no type, in order of first use
+        (`type M<K, V> = HashMap<K, V, S>`), unless the declaration lists them; a parameter left
+        without an argument (a default, a count that does not match) is unknown."""
+        params = written.get("params")
+        if params is None:
+            params = []
+            stack = [written]
+            while stack:
+                t = stack.pop()
+                if t is None:
+                    continue
+                if len(t["p"]) == 1 and not t["g"] and not t["a"] and t["p"][0] not in params and self._names_no_type(where, t["p"][0]):
+                    params.append(t["p"][0])
+                stack.extend(reversed(t["a"]))
+        given = list(arg_queries) if len(arg_queries) <= len(params) else []
+        mapping = {p: (given[i] if i < len(given) else None) for i, p in enumerate(params)}
+
+        def build(t):
+            if t is None:
+                return None
+            if len(t["p"]) == 1 and not t["g"] and not t["a"] and t["p"][0] in mapping:
+                return mapping[t["p"][0]]
+            return ["named", [where.crate, list(where.path)], list(t["p"]), t["g"], [build(a) for a in t["a"]]]
+
+        return build(written)
+
+    def _names_no_type(self, module: ModRef, name: str) -> bool:
+        """A bare name that resolves to nothing a type can be (an alias's type parameter)."""
+        for r in self._resolve(module, (name,), False):
+            if isinstance(r, External) and ("::" in r.path or r.path in PRIMITIVES):
+                return False
+            if isinstance(r, Local):
+                return False
+        return True
 
     def _summary(self, module: ModRef):
         """(summary, module of its file, inline key of `module` in it), or None."""
@@ -283,7 +337,7 @@ class QueryBuilder:
         if t == "struct_expression":
             name = node.child_by_field_name("name")
             seg = items.segments_of(name, self.text) if name is not None else None
-            return ["named", self.module(node), seg[0], seg[1], []] if seg else None
+            return self.path_query(node, seg[0], seg[1], []) if seg else None
         return None
 
     def self_type(self, node) -> Optional[list]:
@@ -294,14 +348,60 @@ class QueryBuilder:
         tdict = items.type_of(target, self.text) if target is not None else None
         if tdict is None:
             return None
-        return ["named", self.module(impl), tdict["p"], tdict["g"], [self._written(impl, a) for a in tdict["a"]]]
+        return self.path_query(impl, tdict["p"], tdict["g"], [self._written(impl, a) for a in tdict["a"]])
+
+    def scoped(self, at, segs, is_global: bool):
+        """[module, segments, global] to resolve a path written at `at` through the module
+        tables, or ["type", path] when it is already resolved; None when it names no proven
+        type. The scopes the module tables do not hold come first, as for every other rule: a
+        generic type parameter (`fn f<HashMap: ..>`) is no known type, and a name a block binds
+        (`use crate::mine::HashMap;`, a `struct` inside the fn) resolves as that block says."""
+        segs = list(segs)
+        if is_global or not segs or segs[0] in ("crate", "self", "super", "Self"):
+            return [self.module(at), segs, is_global]
+        if self.resolver.generic_param(at, segs[0]):
+            return None
+        scopes = self.resolver.blocks(at)
+        for scope in scopes:
+            bound = scope.names.get(segs[0])
+            if bound is LOCAL:
+                return None  # an item declared in the block: not a type the tables know
+            if bound and len(bound) == 1:  # a block's `use`: its target, as written, keeps an alias's arguments
+                target, target_global = bound[0]
+                written = [*target, *segs[1:]]
+                if target_global or written[0] in ("crate", "self", "super") or not any(written[0] in s.names or s.globs for s in scopes):
+                    return [self.module(at), written, target_global]
+            if bound or scope.globs:
+                break
+        else:
+            return [self.module(at), segs, is_global]
+        results = self.resolver.resolve(segs, is_global, at)
+        if len(results) != 1:
+            return None
+        r = results[0]
+        if isinstance(r, External):
+            return ["type", r.path]
+        if isinstance(r, Local) and r.kind in items.ITEM_KINDS.values():
+            return [[r.module.crate, list(r.module.path)], [r.name, *r.rest], False]
+        if isinstance(r, Pending):  # through a block's `use` into another file's module
+            return [[r.module.crate, list(r.module.path)], (["self"] if r.mode == "walk" else []) + list(r.segs), False]
+        return None
+
+    def path_query(self, at, segs, is_global: bool, args: list) -> Optional[list]:
+        """The query of the type a path written at `at` names, with its argument queries."""
+        scoped = self.scoped(at, segs, is_global)
+        if scoped is None:
+            return None
+        if scoped[0] == "type":
+            return ["type", scoped[1], args]
+        return ["named", *scoped, args]
 
     def _written(self, at, tdict: Optional[dict]) -> Optional[list]:
         if tdict is None:
             return None
         if tdict["p"] == ["Self"]:
             return self.self_type(at)
-        return ["named", self.module(at), tdict["p"], tdict["g"], [self._written(at, a) for a in tdict["a"]]]
+        return self.path_query(at, tdict["p"], tdict["g"], [self._written(at, a) for a in tdict["a"]])
 
     def type_node(self, at, node) -> Optional[list]:
         return self._written(at, items.type_of(node, self.text)) if node is not None else None
@@ -339,8 +439,13 @@ class QueryBuilder:
                 if path is not None and path.type == "generic_type":
                     type_args = path.child_by_field_name("type_arguments")
                     args = [self.type_node(node, a) for a in type_args.named_children] if type_args is not None else []
-                return ["named", self.module(node), segs[:-1], is_global, args]
-            return ["ret", self.module(node), segs, is_global]
+                return self.path_query(node, segs[:-1], is_global, args)
+            if len(segs) == 1 and not is_global and self.resolver.shadowed_by_local(function, segs[0]):
+                return None  # a closure or fn pointer bound by a `let` or a parameter
+            scoped = self.scoped(node, segs, is_global)
+            if scoped is None or scoped[0] == "type":
+                return None
+            return ["ret", *scoped]
         return None
 
     def binding(self, node, name: str, depth: int) -> Optional[list]:
