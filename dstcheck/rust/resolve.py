@@ -273,10 +273,17 @@ def _first_tokens(token_tree, text, count: int = 4) -> Tuple[str, ...]:
     return tuple(out)
 
 
+TEXT_MACROS = ("stringify",)  # their tokens become a string: nothing in them runs
+
+
 def _under_attribute(node) -> bool:
+    """Tokens of an attribute, or of a macro that only turns them into text."""
     n = node.parent
     while n is not None and n.type == "token_tree":
         n = n.parent
+    if n is not None and n.type == "macro_invocation":
+        name = n.child_by_field_name("macro")
+        return name is not None and name.type == "identifier" and name.text.decode() in TEXT_MACROS
     return n is not None and n.type in ("attribute", "attribute_item", "inner_attribute_item")
 
 
