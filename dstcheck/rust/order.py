@@ -40,6 +40,8 @@ FLOATS = {"f32", "f64"}
 SORTS = {"sort", "sort_unstable", "sort_by", "sort_by_key", "sort_unstable_by", "sort_unstable_by_key", "sort_by_cached_key"}
 MUTATING = {"push", "push_back", "push_front", "insert", "extend", "append", "send", "try_send", "write", "write_all", "write_str", "emit", "publish", "remove", "clear", "set", "store", "fetch_add", "fetch_sub"}
 EMITTING = {"println", "print", "eprintln", "eprint", "write", "writeln", "info", "debug", "warn", "error", "trace", "log", "log_info", "log_debug", "log_warn", "log_error", "log_trace"}
+CONSUMERS = {"extend", "from_iter"}  # take a whole collection as their iterator: `v.extend(set)`, `Vec::from_iter(map)`
+COPIES = {"clone", "to_owned"}  # a copy of a hash collection iterates in the same per-process order
 ELEMENT = {"keys": 0, "into_keys": 0, "values": 1, "values_mut": 1, "into_values": 1}  # map argument a method yields
 
 
@@ -441,9 +443,20 @@ def iteration_sites(root, text, words) -> list:
             found = escape(call, text, ELEMENT.get(text(node)))
             if found is not None and receiver is not None:
                 out.append((node, receiver, text(node), found))
+        elif text(node) in CONSUMERS and parent is not None and parent.type in ("field_expression", "scoped_identifier") and _field(parent, "field" if parent.type == "field_expression" else "name", node):
+            call = parent.parent
+            args = call.child_by_field_name("arguments") if call is not None and call.type == "call_expression" and _field(call, "function", parent) else None
+            if args is None or args.named_child_count != 1:
+                continue
+            found = _consumer(args.named_children[0], text)
+            if found is not None:  # the receiver's type decides: an iterator (`m.values()`) has none, and is its own site
+                out.append((args.named_children[0], args.named_children[0], text(node), found))
         elif node.type == "for" and parent is not None and parent.type == "for_expression":
             value = parent.child_by_field_name("value")
-            if value is None or value.type == "call_expression" or value.type == "range_expression":
+            copied = method_call(value) if value is not None and value.type == "call_expression" else None
+            if copied is not None and (text(copied[0]) not in COPIES or value.child_by_field_name("arguments").named_child_count):
+                continue  # `for x in m.iter()` is the method's site; `for x in s.clone()` is the copy's
+            if value is None or (value.type == "call_expression" and copied is None) or value.type == "range_expression":
                 continue
             receiver = value
             while receiver.type in ("reference_expression", "parenthesized_expression"):

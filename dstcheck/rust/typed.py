@@ -24,7 +24,7 @@ def triggers(rules) -> dict:
     for rule in rules:
         for m in rule.matchers:
             if m.kind == "hash-iteration":
-                out.update({w: "iteration" for w in order.ITERATION_METHODS})
+                out.update({w: "iteration" for w in order.ITERATION_METHODS | order.CONSUMERS})
                 out[FOR] = "iteration"
             elif m.kind == "typed-method":
                 out.update({w: "typed-method" for w in m.params.get("methods", ())})
@@ -69,13 +69,15 @@ def receiver_use(source: bytes, names, methods, loops: bool, accessed: frozenset
     """Whether one of `names` is used as a receiver the way the analysis could prove: followed by
     `::path` segments, calls and type-keeping methods (`.clone()`, `.read()`, `.lock()`,
     `.unwrap()`, `?`), then `.method(` for one of `methods`; or (with `loops`) as the whole
-    iterable of a `for` loop (`in &m {`, `in self.m {`). A name in `accessed` (another file's
+    iterable of a `for` loop (`in &m {`, `in self.m {`) or the argument of `extend(` / `from_iter(`. A name in `accessed` (another file's
     field or function) counts only where it is one: after `.` or `::`, or called. A linear scan
     after each occurrence: it decides what gets parsed, so it may say yes too often, never too
     seldom."""
     for name, start in _occurrences(source, names):
         if name in accessed and not _accessed_at(source, start, len(name)):
             continue  # a bare `name` here is a local of this file, typed by this file's own words
+        if loops and _consumed_at(source, start):
+            return True
         i = _skip_space(source, start + len(name))
         for _ in range(32):
             if source[i:i + 2] == b"::":
@@ -105,6 +107,26 @@ def receiver_use(source: bytes, names, methods, loops: bool, accessed: frozenset
         if loops and i >= 0 and source[i:i + 1] == b"{" and _iterable_ends_with(source, start):
             return True
     return False
+
+
+def _consumed_at(source: bytes, start: int) -> bool:
+    """`extend(&[mut] [a.]NAME`, `from_iter(NAME`: the collection itself is the iterator passed on."""
+    j = start
+    while j > 0 and (source[j - 1] in IDENT or source[j - 1] in b"."):
+        j -= 1
+    k = j
+    while k > 0 and source[k - 1] in b" \t\r\n&":
+        k -= 1
+    if source[k - 3:k] == b"mut":
+        k -= 3
+        while k > 0 and source[k - 1] in b" \t\r\n&":
+            k -= 1
+    if source[k - 1:k] != b"(":
+        return False
+    k -= 1
+    while k > 0 and source[k - 1] in b" \t\r\n":
+        k -= 1
+    return any(source[k - len(w):k] == w and (k - len(w) == 0 or source[k - len(w) - 1] not in IDENT) for w in (b"extend", b"from_iter"))
 
 
 IDENTIFIER = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
