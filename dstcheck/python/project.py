@@ -16,6 +16,7 @@ After analysis, `link` runs the reach step (`dstcheck.python.reach`) over these 
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import json
 import os
@@ -99,9 +100,35 @@ def _from_json(rows) -> List[Import]:
     return [Import(r[0], r[1], tuple(tuple(n) for n in r[2]), r[3], r[4]) for r in rows or ()]
 
 
-def exact_summary(source: bytes) -> Optional[dict]:
+def branch_truth(test, guards) -> Optional[bool]:
+    """What an `if` test is in the DST build: False for `TYPE_CHECKING`, True for a configured
+    guard, through any number of `not`; None when it is not known."""
+    nots = 0
+    while isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        test, nots = test.operand, nots + 1
+    name = test.id if isinstance(test, ast.Name) else test.attr if isinstance(test, ast.Attribute) else None
+    if name == "TYPE_CHECKING":
+        value = False
+    elif name in guards:
+        value = True
+    else:
+        return None
+    return value if nots % 2 == 0 else not value
+
+
+class Gated(str):
+    """An import in a branch the DST build does not run (`if TYPE_CHECKING:`, the off side of a
+    guard): it means something only to code in such a branch, which is gated itself."""
+
+    __slots__ = ()
+
+
+def exact_summary(source: bytes, guards=()) -> Optional[dict]:
     """Module-level imports (also inside module-level if / try / with blocks), `__all__` when it
-    is a literal; None when the module does not parse (its own analysis reports that)."""
+    is a literal (with `+=`, `.extend` and `.append` of literals), the names a `def` or `class`
+    defines and `name = a.b` aliases; None when the module does not parse (its own analysis
+    reports that). A branch the DST build does not run (`if TYPE_CHECKING:`, the off side of a
+    configured guard) binds nothing."""
     from dstcheck.python.parse import decode, parse
 
     text, problem = decode(source)
@@ -110,7 +137,7 @@ def exact_summary(source: bytes) -> Optional[dict]:
     tree, error = parse(text)
     if error is not None:
         return None
-    rows, names_all = [], None
+    rows, names_all, defines, assigns = [], None, set(), {}
     stack = list(reversed(tree.body))
     while stack:
         node = stack.pop()
@@ -118,19 +145,51 @@ def exact_summary(source: bytes) -> Optional[dict]:
             rows.append([0, None, [[a.name, a.asname or ""] for a in node.names], node.col_offset, node.lineno])
         elif isinstance(node, ast.ImportFrom):
             rows.append([node.level, node.module or "", [[a.name, a.asname or ""] for a in node.names], node.col_offset, node.lineno])
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            defines.add(node.name)
         elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             if any(isinstance(t, ast.Name) and t.id == "__all__" for t in targets):
-                value = node.value
-                if isinstance(value, (ast.List, ast.Tuple)) and all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in value.elts):
-                    items = [e.value for e in value.elts]
+                items = _literal_names(node.value)
+                if items is not None:
                     names_all = (names_all or []) + items if isinstance(node, ast.AugAssign) else items
-        elif isinstance(node, (ast.If, ast.Try, ast.With, ast.For, ast.While)) or type(node).__name__ == "TryStar":
+            elif isinstance(node, ast.Assign) and node.value is not None:
+                dotted = _dotted_value(node.value)
+                for target in targets:
+                    if isinstance(target, ast.Name) and dotted:
+                        assigns.setdefault(target.id, []).append(dotted)
+        elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+            func, args = node.value.func, node.value.args
+            if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "__all__" and names_all is not None and len(args) == 1:
+                items = _literal_names(args[0]) if func.attr == "extend" else _literal_names(ast.List(elts=args)) if func.attr == "append" else None
+                if items is not None:
+                    names_all = names_all + items
+        elif isinstance(node, ast.If):
+            truth = branch_truth(node.test, guards)
+            for branch, runs in ((node.body, truth is not False), (node.orelse, truth is not True)):
+                if runs:
+                    stack.extend(reversed(branch))
+        elif isinstance(node, (ast.Try, ast.With, ast.For, ast.While)) or type(node).__name__ == "TryStar":
             for field in ("body", "orelse", "finalbody"):
                 stack.extend(reversed(getattr(node, field, [])))
             for handler in getattr(node, "handlers", []):
                 stack.extend(reversed(handler.body))
-    return {"imports": rows, "all": names_all}
+    return {"imports": rows, "all": names_all, "defines": sorted(defines), "assigns": sorted([k, v] for k, vs in assigns.items() for v in vs)}
+
+
+def _literal_names(value) -> Optional[List[str]]:
+    if isinstance(value, (ast.List, ast.Tuple)) and all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in value.elts):
+        return [e.value for e in value.elts]
+    return None
+
+
+def _dotted_value(value) -> Optional[str]:
+    """`a.b.c` as a string, for an assignment that may alias a module or a function."""
+    parts = []
+    while isinstance(value, ast.Attribute):
+        parts.append(value.attr)
+        value = value.value
+    return ".".join([value.id, *reversed(parts)]) if isinstance(value, ast.Name) else None
 
 
 class Project:
@@ -151,7 +210,7 @@ class Project:
         self._bindings: Dict[Tuple[str, bool], Tuple[Dict[str, List[str]], List[str], Optional[List[str]]]] = {}
         self._memo: Dict[Tuple[str, bool], Tuple[str, ...]] = {}
         self._module_taint: Dict[Tuple[str, bool], bool] = {}
-        self._stars: Dict[Tuple[str, bool], Dict[str, List[str]]] = {}
+        self._stars: Dict[Tuple[str, bool, bool], Dict[str, List[str]]] = {}
         self._reaches: Dict[Tuple[str, bool], bool] = {}
         self._is_project: Dict[str, bool] = {}
         self._reaching: FrozenSet[str] = frozenset()
@@ -328,21 +387,48 @@ class Project:
             self._bindings[key] = (names, stars, names_all)
         return self._bindings[key]
 
-    def star_exports(self, module: str, exact: bool = True) -> Dict[str, List[str]]:
-        """What `from module import *` binds that could lead to a banned path: {name: targets}."""
+    def _summary_list(self, path: str, field: str, exact: bool) -> list:
+        summary = self._exact(path) if exact else None
+        return (summary or {}).get(field) or []
+
+    def assigned(self, path: str, segment: str, exact: bool) -> List[str]:
+        """What a module-level `segment = a.b` assigns, as dotted names inside the module."""
+        return [v for k, v in self._summary_list(path, "assigns", exact) if k == segment]
+
+    def _children(self, path: str) -> List[str]:
+        """The names of a package's submodules (none for a plain module)."""
+        if not path.endswith("/__init__.py"):
+            return []
+        listing = self._listing(path[: -len("/__init__.py")])
+        if listing is None:
+            return []
+        files = [n[:-3] for n in listing[0] if n.endswith(".py") and n != "__init__.py"]
+        return sorted(n for n in files + list(listing[1]) if n.isidentifier())
+
+    def star_exports(self, module: str, exact: bool = True, every: bool = False) -> Dict[str, List[str]]:
+        """What `from module import *` binds that could lead to a banned path: {name: targets};
+        with `every`, every name it binds (functions and classes too, for the reach step). The
+        byte-scan level does not know `__all__`, assignments or submodules, so it keeps every
+        name that may be exported (a superset)."""
         if not self.is_project(module):
             return {name: [f"{module}.{name}"] for name in self.banned.star_names(self.banned.canon(module))}
-        key = (module, exact)
+        key = (module, exact, every)
         if key in self._stars:
             return self._stars[key]
         self._stars[key] = {}  # a cycle of star imports ends here
         out: Dict[str, List[str]] = {}
         for path in self.module_paths(module):
             names, stars, names_all = self.bindings(path, exact)
-            exported = (lambda n: n in names_all) if names_all is not None else (lambda n: not n.startswith("_"))
-            candidates = {n for n, targets in names.items() if any(self.banned.related(r) for t in targets for r in self.resolve(t, exact))}
+            exported = (lambda n: n in names_all) if names_all is not None else (lambda n: not n.startswith("_")) if exact else (lambda n: True)
+            bound = set(names) | {k for k, _ in self._summary_list(path, "assigns", exact)} | set(self._summary_list(path, "defines", exact))
+            if every:
+                candidates = set(bound)
+            else:
+                candidates = {n for n in bound if any(self.banned.related(r) for r in self.resolve(f"{module}.{n}", exact))}
             for star in stars:
-                candidates.update(self.star_exports(star, exact))
+                candidates.update(self.star_exports(star, exact, every))
+            subs = [n for n in (names_all if names_all is not None else [] if exact else self._children(path)) if n not in bound]
+            candidates.update(n for n in subs if self.module_paths(f"{module}.{n}") and (every or self.module_tainted(f"{module}.{n}", exact)))
             for name in sorted(candidates):
                 if exported(name):
                     out.setdefault(name, []).append(f"{module}.{name}")
@@ -353,7 +439,10 @@ class Project:
     def resolve(self, name: str, exact: bool = True, within=None) -> Tuple[str, ...]:
         """What a dotted name finally denotes, through the project's re-exports: the external
         names it can be (canonical spellings), or the name itself when it stays in the project.
-        `within` limits the first step to modules the importing file imports."""
+        `within` limits the first step to modules the importing file imports. Every meaning a
+        module binds counts: its imports, its star imports, a `def` or `class` of that name, an
+        assigned alias of a module or a function (`clock = time`, `now = stamp`; an alias of a
+        banned path itself, `now = time.time`, is the site where it is assigned)."""
         key = (name, exact)
         if within is None and key in self._memo:
             return self._memo[key]
@@ -368,13 +457,23 @@ class Project:
             result = (name,)
         else:
             found = set()
+            prefix = name[: len(name) - len(".".join([segment, *rest])) - 1]
             for path in paths:
                 names, stars, _ = self.bindings(path, exact)
-                targets = names.get(segment)
-                if targets is None:
-                    targets = [t for s in stars for t in self.star_exports(s, exact).get(segment, ())]
+                targets = list(names.get(segment, ()))
+                targets += [t for s in stars for t in self.star_exports(s, exact, every=exact).get(segment, ())]
+                if segment in self._summary_list(path, "defines", exact):
+                    found.add(name)
+                for value in self.assigned(path, segment, exact):
+                    aliased = f"{prefix}.{value}"
+                    if not any(self.banned.under(r) for r in self.resolve(aliased, exact)):
+                        targets.append(aliased)
+                if not exact and segment not in names:  # a def or an assignment the byte scan cannot see
+                    found.update(r for ts in names.values() for t in ts for r in self.resolve(t, exact) if self.banned.related(r))
                 for target in targets:
                     found.update(self.resolve(".".join([target, *rest]), exact))
+            if not found and within is not None and self.module_paths(f"{prefix}.{segment}"):
+                found.update(self.resolve(name, exact))  # a submodule imported elsewhere (a star import's `__all__`)
             result = tuple(sorted(found)) or (name,)
         if within is None:
             self._memo[key] = result
@@ -487,9 +586,10 @@ def build(config, entries, todo, store, options, stats):
 
     root = str(config.root)
     salt = cache_mod.config_salt(config) if store is not None else b""
+    summarize = functools.partial(exact_summary, guards=tuple(sorted(config.languages["python"].guards)))
 
     def load_exact(path: str) -> Optional[dict]:
-        return summaries({path: os.path.join(root, path)}, exact_summary, store, NAMESPACE_EXACT, salt, stats)[0][path]
+        return summaries({path: os.path.join(root, path)}, summarize, store, NAMESPACE_EXACT, salt, stats)[0][path]
 
     analysed = [e.path for e in todo if e.language == "python"]
     project = Project(root, analysed, banned(config.pack.for_language("python"), config.pack.reexports.get("python", {})), load_exact, store=store)

@@ -5,8 +5,10 @@ a violation if that module were in scope. The site is the in-scope call; its cha
 site is reached.
 
 What is followed: module-level functions through imports (`from .helpers import stamp`,
-`import pkg.mod as m; m.f()`, re-exports through `__init__`), `Class.method()` and `Class()` (its
-`__init__`), `self.m()`, `cls.m()` and `super().m()` through the enclosing class and its bases;
+`import pkg.mod as m; m.f()`, re-exports through `__init__`, star imports, `now = stamp`
+aliases, a `def` in an `except ImportError:` fallback), `Class.method()` and `Class()` (its
+`__init__`), `self.m()`, `cls.m()` and `super().m()` through the enclosing class and its bases,
+`@deco` (a call of `deco`);
 calls inside nested functions and lambdas count for the function around them. Not followed:
 methods called on other values, functions passed as values, module-level code (it runs at
 import). Gated, marked, allowlisted and test sites do not propagate, nor do gated or marked calls.
@@ -36,6 +38,7 @@ CALLS = "python-reach-calls"  # in-scope files: the calls that name a function t
 _STDLIB = frozenset(getattr(sys, "stdlib_module_names", ()))
 _CLASS = re.compile(rb"^[ \t]*class[ \t]+(\w+)[ \t]*(?:\[[^\]]*\][ \t]*)?(?:\(([^)]*)\))?", re.M)
 _WORD = re.compile(rb"\w+")
+_ASSIGN = re.compile(rb"^(\w+)[ \t]*=[ \t]*([\w.]+)[ \t]*(?:#[^\n]*)?$", re.M)
 
 
 class Taint(NamedTuple):
@@ -483,6 +486,11 @@ class _Linker:
             for bound, targets in self.project.bindings(path, False)[0].items()
             for target in targets
         )
+        every = sorted(w.encode() for w in names | classes)
+        for path in self.closure:  # `now = stamp`: an assigned alias names it too
+            source = self._source(path) or b""
+            if _mentions(source, every):
+                aliases.extend(sorted((m.group(1).decode(), m.group(2).rsplit(b".", 1)[-1].decode()) for m in _ASSIGN.finditer(source)))
         subclasses: List[Tuple[str, str]] = []
         unread = list(self.closure)  # files whose class statements are not in `subclasses` yet
         searched: set = set()

@@ -5,8 +5,11 @@ of hash-ordered values whose order escapes, order taken from `id()` / `hash()`, 
 Names resolve the way Python scopes them: a name bound anywhere in a function is local to all of
 it, class bodies are not visible from methods, comprehension and lambda variables shadow. Only a
 name some import binds can reach a banned path, so a local function called `time` never does;
-where a scope binds a name several ways every imported meaning is kept. Names imported from the
-project's own modules are followed through the project index (re-exports, star imports).
+where a scope binds a name several ways every imported meaning is kept (a star import's too,
+before or after another binding). An import in a branch the DST build does not run (`if
+TYPE_CHECKING:`, the off side of a guard) means something only to code in such a branch. Names
+imported from the project's own modules are followed through the project index (re-exports,
+star imports, assigned aliases).
 
 One iterative pass over the tree records bindings and candidate sites (so nesting depth costs
 no stack); a second step resolves the candidates once every scope's bindings are known.
@@ -19,6 +22,7 @@ from typing import Dict, FrozenSet, List, Optional, Tuple
 
 from dstcheck.model import Context, Fact
 from dstcheck.python.imports import Import, scan
+from dstcheck.python.project import branch_truth
 
 ORDER_FREE = frozenset({"sorted", "min", "max", "sum", "len", "any", "all", "set", "frozenset"})
 SET_OPS = (ast.BitOr, ast.BitAnd, ast.Sub, ast.BitXor)
@@ -233,6 +237,20 @@ def size_proofs(test) -> Tuple[FrozenSet[str], FrozenSet[str]]:
     return (orelse, body) if negate else (body, orelse)
 
 
+class Gated(str):
+    """An import in a branch the DST build does not run (`if TYPE_CHECKING:`, the off side of a
+    guard): it means something only to code in such a branch, which is gated itself."""
+
+    __slots__ = ()
+
+
+class Star(str):
+    """A star import's meaning for a name the scope also binds otherwise: one more meaning, except
+    below a banned function (an attribute of `random.random` is no call of it)."""
+
+    __slots__ = ()
+
+
 class Walker:
     """Records bindings and candidate sites in one pass, then resolves them (`facts`)."""
 
@@ -258,6 +276,7 @@ class Walker:
         self.order_free_args: Dict[int, ast.Call] = {}  # id(argument) -> the call it is passed to
         self.order_free: set = set()  # ids of sinks whose order is taken back at once (sorted, discarded)
         self.lambda_params: Dict[int, FrozenSet[str]] = {}
+        self.one_sided: Dict[int, ast.AST] = {}  # id(`enumerate(..)` call) -> the comprehension that keeps one side of its pairs
         self.stack: list = []
         self._qualified: Dict[str, Tuple[str, ...]] = {}
         self._hashed: Dict[int, Optional[Tuple[str, str]]] = {}
@@ -333,12 +352,13 @@ class Walker:
 
     # -- statements ------------------------------------------------------------------------------
     def _import(self, node, ctx) -> None:
+        kind = Gated if ctx.gate else str
         for alias in node.names:
             if alias.asname:
-                self._bind(alias.asname, alias.name, ctx)
+                self._bind(alias.asname, kind(alias.name), ctx)
             else:
                 top = alias.name.split(".")[0]
-                self._bind(top, top, ctx)
+                self._bind(top, kind(top), ctx)
 
     def _import_from(self, node, ctx) -> None:
         module = node.module or ""
@@ -349,7 +369,7 @@ class Walker:
                 if module:
                     ctx.scope.stars.append(module)
                 continue
-            meaning = f"{module}.{alias.name}" if module else UNKNOWN
+            meaning = (Gated if ctx.gate else str)(f"{module}.{alias.name}") if module else UNKNOWN
             self._bind(alias.asname or alias.name, meaning, ctx)
 
     def _declare(self, node, ctx) -> None:
@@ -357,9 +377,18 @@ class Walker:
         for name in node.names:
             ctx.scope.declared[name] = kind
 
+    def _decorators(self, node, ctx) -> None:
+        """`@deco` calls `deco` where the definition runs: a call for the reach step."""
+        if self.reach is not None:
+            for decorator in node.decorator_list:
+                root, attrs = _chain(decorator)
+                if isinstance(root, ast.Name) and not isinstance(decorator, ast.Call):
+                    self.every_call.append((ctx, decorator, root.id, attrs))
+        self._push_all(node.decorator_list, ctx)
+
     def _function(self, node, ctx) -> None:
         self._bind(node.name, Local(node, None, None), ctx)
-        self._push_all(node.decorator_list, ctx)
+        self._decorators(node, ctx)
         args = node.args
         self._push_all(args.defaults, ctx)
         self._push_all(args.kw_defaults, ctx)
@@ -402,7 +431,7 @@ class Walker:
 
     def _class(self, node, ctx) -> None:
         self._bind(node.name, Local(node, None, None), ctx)
-        self._push_all(node.decorator_list, ctx)
+        self._decorators(node, ctx)
         self._push_all(node.bases, ctx)
         self._push_all([k.value for k in node.keywords], ctx)
         scope = Scope(ctx.scope, "class")
@@ -450,6 +479,8 @@ class Walker:
             alias = _chain(value) if isinstance(value, (ast.Name, ast.Attribute)) else (None, [])
             if isinstance(alias[0], ast.Name) and alias[0].id in self.interesting:
                 self.interesting.add(target.id)  # `t = time`: what `t.time()` may mean is resolved later
+            elif isinstance(value, ast.Call) and self._imported_module(value, ctx.scope) is not None:
+                self.interesting.add(target.id)  # `t = __import__("time")`
             if ctx.scope.kind == "class":
                 ctx.klass.attrs.setdefault(target.id, []).append(Local(value, annotation, ctx.scope))
         elif isinstance(target, ast.Attribute):
@@ -541,18 +572,13 @@ class Walker:
         self._block(node.body, body_ctx)
 
     def _truth(self, test) -> Tuple[Optional[bool], str]:
-        """False for `TYPE_CHECKING`, True for a configured guard, through any number of `not`."""
+        value = branch_truth(test, self.guards)
+        if value is None:
+            return None, ""
         nots = 0
         while isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
             test, nots = test.operand, nots + 1
-        name = test.id if isinstance(test, ast.Name) else test.attr if isinstance(test, ast.Attribute) else None
-        if name == "TYPE_CHECKING":
-            value = False
-        elif name in self.guards:
-            value = True
-        else:
-            return None, ""
-        return (value if nots % 2 == 0 else not value), "not " * nots + (_dotted(test) or name)
+        return value, "not " * nots + (_dotted(test) or (test.id if isinstance(test, ast.Name) else test.attr))
 
     # -- expressions -----------------------------------------------------------------------------
     def _name(self, node, ctx) -> None:
@@ -645,7 +671,7 @@ class Walker:
                 return MODULE + module, attrs + [call.args[1].value]
         return None
 
-    def _imported_module(self, node, scope) -> Optional[str]:
+    def _imported_module(self, node, scope, _depth: int = 0) -> Optional[str]:
         """The module a call with a literal name imports: `__import__("a.b")` is `a` (`a.b` with a
         `fromlist`), `importlib.import_module("a.b")` is `a.b`; None for anything else."""
         if not isinstance(node, ast.Call) or not node.args:
@@ -659,7 +685,7 @@ class Walker:
             listed = fromlist is not None and not (isinstance(fromlist, (ast.List, ast.Tuple)) and not fromlist.elts) and not _is_none(fromlist)
             return name.value if listed else name.value.split(".")[0]
         root, attrs = (func, []) if isinstance(func, ast.Name) else _chain(func)
-        if isinstance(root, ast.Name) and "importlib.import_module" in self.qualified(root.id, attrs, scope):
+        if isinstance(root, ast.Name) and "importlib.import_module" in self.qualified(root.id, attrs, scope, _depth + 1):
             return name.value
         return None
 
@@ -689,6 +715,23 @@ class Walker:
             self._push_all(gen.ifs, inner)
         for part in ("elt", "key", "value"):
             self._push(getattr(node, part, None), inner)
+        if self.wants.sets:
+            self._one_side(node)
+
+    def _one_side(self, node) -> None:
+        """`i for i, _ in enumerate(s)`: the result uses the positions or the elements, not both."""
+        for i, gen in enumerate(node.generators):
+            it, target = gen.iter, gen.target
+            if not (isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "enumerate" and len(it.args) == 1):
+                continue
+            if not (isinstance(target, ast.Tuple) and len(target.elts) == 2 and all(isinstance(e, ast.Name) for e in target.elts)):
+                continue
+            rest = [*gen.ifs, *(getattr(node, p) for p in ("elt", "key", "value") if getattr(node, p, None) is not None)]
+            for later in node.generators[i + 1:]:
+                rest.extend([later.iter, *later.ifs])
+            used = {n.id for part in rest for n in ast.walk(part) if isinstance(n, ast.Name)}
+            if not all(e.id in used for e in target.elts):
+                self.one_sided[id(it)] = node
 
     def _binop(self, node, ctx) -> None:
         if self.wants.identity and isinstance(node.op, (ast.Mod, ast.BitAnd)) and isinstance(node.left, ast.Call):
@@ -717,20 +760,21 @@ class Walker:
                     continue
                 if declared != "nonlocal":
                     meanings = scope.bindings.get(name)
+                    stars = self._star_meanings(name, scope) if scope.stars else None
+                    if stars and meanings:  # what a star import binds is one more meaning, before or after
+                        return scope, meanings + [Star(m) for m in stars]
+                    if stars:
+                        return scope, stars
                     if meanings is not None:
                         return scope, meanings
-                    if scope.stars:
-                        stars = self._star_meanings(name, scope)
-                        if stars:
-                            return scope, stars
             scope = scope.parent
         return None, None
 
     def _star_meanings(self, name: str, scope: Scope) -> list:
         out = []
         for module in scope.stars:
-            if self.project is not None:
-                out.extend(self.project.star_exports(module).get(name, ()))
+            if self.project is not None:  # the reach step follows functions and classes too
+                out.extend(self.project.star_exports(module, every=self.reach is not None).get(name, ()))
             elif name in self.wants.banned.star_names(module):
                 out.append(f"{module}.{name}")
         return out
@@ -738,7 +782,9 @@ class Walker:
     def builtin(self, name: str, scope: Scope) -> bool:
         return self.lookup(name, scope)[1] is None
 
-    def qualified(self, root: str, attrs: List[str], scope: Scope, _depth: int = 0) -> Tuple[str, ...]:
+    def qualified(self, root: str, attrs: List[str], scope: Scope, _depth: int = 0, gated: bool = False) -> Tuple[str, ...]:
+        """The dotted names `root.attrs` can be; `gated`: seen from a branch the DST build does
+        not run, where the imports of such branches count too."""
         if root.startswith(MODULE):
             return self._expand(".".join([root[len(MODULE):], *attrs]))
         bound_in, meanings = self.lookup(root, scope)
@@ -748,23 +794,31 @@ class Walker:
         out = set()
         for meaning in meanings:
             if isinstance(meaning, str):
-                out.update(self._expand(meaning + suffix))
-            elif isinstance(meaning, Local) and isinstance(meaning.value, (ast.Name, ast.Attribute)) and _depth < ALIAS_DEPTH:
-                out.update(self._through_alias(meaning.value, attrs, bound_in, _depth))
+                if type(meaning) is Star and attrs and self.wants.banned.under(meaning):
+                    continue  # `import random` then `from random import *`: `random.Random` is the module's
+                if gated or type(meaning) is not Gated:
+                    out.update(self._expand(meaning + suffix))
+            elif isinstance(meaning, Local) and isinstance(meaning.value, (ast.Name, ast.Attribute, ast.Call)) and _depth < ALIAS_DEPTH:
+                out.update(self._through_alias(meaning.value, attrs, bound_in, _depth, gated))
         return tuple(sorted(out))
 
-    def _through_alias(self, value, attrs: List[str], scope: Scope, depth: int) -> Tuple[str, ...]:
+    def _through_alias(self, value, attrs: List[str], scope: Scope, depth: int, gated: bool = False) -> Tuple[str, ...]:
         """`t = time` then `t.time()`: a name assigned a module or a namespace above banned names
-        means what the assigned path means. A name assigned a banned path itself (`clock =
-        time.time`) is not followed: the assignment is the site."""
-        root, chain = _chain(value)
-        if not isinstance(root, ast.Name):
+        means what the assigned path means (`t = __import__("time")` too). A name assigned a
+        banned path itself (`clock = time.time`) is not followed: the assignment is the site."""
+        if isinstance(value, ast.Call):
+            module = self._imported_module(value, scope, depth + 1)
+            root, chain = (MODULE + module, []) if module is not None else (None, [])
+        else:
+            name, chain = _chain(value)
+            root = name.id if isinstance(name, ast.Name) else None
+        if root is None:
             return ()
         banned = self.wants.banned
-        targets = self.qualified(root.id, chain, scope, depth + 1)
+        targets = self.qualified(root, chain, scope, depth + 1, gated)
         if not targets or not all(banned.related(t) and not banned.under(t) for t in targets):
             return ()
-        return self.qualified(root.id, chain + list(attrs), scope, depth + 1)
+        return self.qualified(root, chain + list(attrs), scope, depth + 1, gated)
 
     def _expand(self, name: str) -> Tuple[str, ...]:
         hit = self._qualified.get(name)
@@ -779,14 +833,14 @@ class Walker:
     def _resolve(self) -> None:
         banned = self.wants.banned
         for ctx, node, root, attrs, method in self.calls:
-            paths = self.qualified(root, attrs, ctx.scope) if root is not None else ()
+            paths = self.qualified(root, attrs, ctx.scope, gated=ctx.gate is not None) if root is not None else ()
             paths = tuple(p for p in paths if banned.under(p))
             if paths or method in self.wants.methods:
                 positional = sum(1 for a in node.args if not _is_none(a))
                 keywords = tuple(sorted(k.arg for k in node.keywords if k.arg and not _is_none(k.value)))
                 self._fact(Fact("call", paths, *self.span(node), node, method=method, args=(positional, keywords), in_async=ctx.in_async), ctx)
         for ctx, node, root, attrs in self.refs:
-            paths = tuple(p for p in self.qualified(root, attrs, ctx.scope) if banned.under(p))
+            paths = tuple(p for p in self.qualified(root, attrs, ctx.scope, gated=ctx.gate is not None) if banned.under(p))
             if paths:
                 self._fact(Fact("ref", paths, *self.span(node), node), ctx)
         if self.wants.sets:
@@ -829,7 +883,15 @@ class Walker:
         func, args = node.func, node.args
         name = func.id if isinstance(func, ast.Name) and self.builtin(func.id, ctx.scope) else None
         method = func.attr if isinstance(func, ast.Attribute) else None
-        if self.wants.sets and not self._passed_to_order_free(node, ctx):
+        # `enumerate(s)`, `zip(s, t)` pair each element with a position: no order-free consumer
+        # takes that back, unless a comprehension keeps only one side (`sorted(i for i, _ in enumerate(s))`)
+        pairs = name == "enumerate" or (name == "zip" and len(args) > 1)
+        if pairs and id(node) in self.one_sided:
+            comp = self.one_sided[id(node)]
+            pairs = not (isinstance(comp, ast.SetComp) or self._passed_to_order_free(comp, ctx))
+            if not pairs:
+                return
+        if self.wants.sets and (pairs or not self._passed_to_order_free(node, ctx)):
             target = None
             if name in SINK_BUILTINS - {"next"} and args and not node.keywords:
                 target = [a for a in args if not isinstance(a, ast.Starred)]
@@ -858,6 +920,8 @@ class Walker:
             return ("set", "a set literal") if _more_than_one(node.elts) else None
         if kind is ast.SetComp:
             return "set", "a set comprehension"
+        if kind is ast.NamedExpr:  # `(s := set(xs))`
+            return self.hashed(node.value, ctx, _depth + 1)
         if kind is ast.Name:
             return self._hashed_name(node.id, ctx.scope, ctx, _depth)
         if kind is ast.Attribute:
@@ -1120,7 +1184,8 @@ class Walker:
         out = set()
         for meaning in meanings or ():
             if isinstance(meaning, str):
-                out.add(meaning + suffix)
+                if type(meaning) is not Gated:
+                    out.add(meaning + suffix)
             elif found_scope is self.module and isinstance(meaning.value, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 out.add(f"{self.reach}.{root}{suffix}")
             elif isinstance(meaning.value, ast.Call) and len(attrs) == 1 and _depth < ALIAS_DEPTH:
@@ -1185,6 +1250,8 @@ _HANDLERS = {
     ast.NamedExpr: Walker._named, ast.BinOp: Walker._binop, ast.List: Walker._display, ast.Tuple: Walker._display,
     ast.Module: Walker._module,
 }
+if hasattr(ast, "MatchValue"):
+    _HANDLERS[ast.MatchValue] = _skip  # `case time.time:` compares with the function, calls nothing
 for _name in ("MatchAs", "MatchStar", "MatchMapping"):
     if hasattr(ast, _name):
         _HANDLERS[getattr(ast, _name)] = Walker._capture
