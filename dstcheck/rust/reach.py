@@ -21,6 +21,7 @@ from typing import Dict, List, NamedTuple, Optional, Tuple
 
 from dstcheck.model import Context, Fact, Finding, Step
 from dstcheck.rust.names import Local, ModRef, Pending
+from dstcheck.rust.resolve import IDENT
 from dstcheck.stages.prefilter import word_positions
 
 TAINT_NAMESPACE = "rust-reach"
@@ -417,7 +418,7 @@ class _Finder:
         if args is None or args.type != "token_tree" or not parsed.text(args).startswith("(") or node.type not in ("identifier", "self"):
             return None
         first = idx
-        while first >= 2 and children[first - 1].type == "::" and children[first - 2].type in ("identifier", "type_identifier", "self", "super", "crate", "metavariable"):
+        while first >= 2 and children[first - 1].type == "::" and children[first - 2].type in IDENT:
             first -= 2
         is_global = first >= 1 and children[first - 1].type == "::"
         before = children[first - 1] if first >= 1 and not is_global else None

@@ -109,8 +109,8 @@ def receiver_use(source: bytes, names, methods, loops: bool, accessed: frozenset
     return False
 
 
-def _consumed_at(source: bytes, start: int) -> bool:
-    """`extend(&[mut] [a.]NAME`, `from_iter(NAME`: the collection itself is the iterator passed on."""
+def _before_operand(source: bytes, start: int) -> int:
+    """The offset just before `[&[mut]] [a.b.]NAME` ending at the name that starts at `start`."""
     j = start
     while j > 0 and (source[j - 1] in IDENT or source[j - 1] in b"."):
         j -= 1
@@ -121,6 +121,12 @@ def _consumed_at(source: bytes, start: int) -> bool:
         k -= 3
         while k > 0 and source[k - 1] in b" \t\r\n&":
             k -= 1
+    return k
+
+
+def _consumed_at(source: bytes, start: int) -> bool:
+    """`extend(&[mut] [a.]NAME`, `from_iter(NAME`: the collection itself is the iterator passed on."""
+    k = _before_operand(source, start)
     if source[k - 1:k] != b"(":
         return False
     k -= 1
@@ -155,16 +161,7 @@ def _occurrences(source: bytes, names):
 
 def _iterable_ends_with(source: bytes, start: int) -> bool:
     """`for pat in [&[mut]] [a.b.]NAME {`: the name ends a `for` loop's iterable."""
-    j = start
-    while j > 0 and (source[j - 1] in IDENT or source[j - 1] in b"."):
-        j -= 1
-    k = j
-    while k > 0 and source[k - 1] in b" \t\r\n&":
-        k -= 1
-    if source[k - 3:k] == b"mut":
-        k -= 3
-        while k > 0 and source[k - 1] in b" \t\r\n&":
-            k -= 1
+    k = _before_operand(source, start)
     return source[k - 2:k] == b"in" and (k - 3 < 0 or source[k - 3] not in IDENT)
 
 
