@@ -26,14 +26,56 @@ def _emit(text: str, color: Optional[bool] = None) -> None:
     """Write to stdout and flush: a report that could not be written (a closed pipe, a full disk)
     is an error (exit 2), never a silent success. `color=True` keeps colour on a pipe."""
     try:
-        click.echo(text, nl=False, color=color)
-        sys.stdout.flush()
+        fd = _stdout_fd()
+        if fd is None:  # not a file descriptor (a test's captured stream): click writes it
+            click.echo(text, nl=False, color=color)
+            sys.stdout.flush()
+        else:
+            _write_all(fd, _rendered(text, color, fd))
     except OSError as exc:
         try:  # the interpreter's own flush at exit must not fail a second time
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         except (OSError, ValueError):
             pass
         _fail(f"cannot write the report to standard output: {exc.strerror or exc}")
+
+
+def _stdout_fd() -> Optional[int]:
+    """The descriptor behind sys.stdout when the report can be written to it directly (POSIX,
+    no newline translation), else None."""
+    if os.name != "posix":
+        return None
+    try:
+        return sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def _rendered(text: str, color: Optional[bool], fd: int) -> bytes:
+    """The bytes click would write: ANSI colour kept only when asked or on a terminal."""
+    import io
+
+    keep = color if color is not None else os.isatty(fd)
+    out = io.StringIO()
+    click.echo(text, file=out, nl=False, color=keep)
+    return out.getvalue().encode(getattr(sys.stdout, "encoding", None) or "utf-8", getattr(sys.stdout, "errors", None) or "strict")
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """Every byte, or an OSError. The buffered text stream hides a short write (a reader that
+    closed the pipe part-way: `dstcheck check | head -1`) and drops the rest, so the report goes
+    to the descriptor itself, each short write followed by another until one fails."""
+    import select
+
+    sys.stdout.flush()  # anything already written through the stream goes first
+    view = memoryview(data)
+    while view:
+        try:
+            written = os.write(fd, view)
+        except BlockingIOError:  # a non-blocking stdout: wait until it takes more
+            select.select([], [fd], [])
+            continue
+        view = view[written:]
 
 
 def _split(values) -> List[str]:
