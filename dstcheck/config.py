@@ -35,6 +35,7 @@ TOP_KEYS = {
     "rust", "python", "rules", "rule", "inventory", "cache", "reach",
 }
 REACH_KEYS = {"max-depth"}
+INVENTORY_KEYS = {"file", "output"}
 SCOPE_KEYS = {"name", "include", "exclude", "select", "ignore"}
 LANG_KEYS = {"rust": {"profile", "test-paths", "exclude"}, "python": {"test-paths", "exclude", "guards"}}
 PROFILE_KEYS = {"cfg", "cfg-off", "features", "features-off", "other-cfg", "other-features"}
@@ -265,6 +266,10 @@ def from_data(data: dict, root: Path, file: Optional[str], pack: Optional[RulePa
     inventory = data.get("inventory", {})
     if not isinstance(inventory, dict):
         raise ConfigError(display, "inventory", "expected a table")
+    check_keys(inventory, INVENTORY_KEYS, display, "inventory.")
+    for key in sorted(inventory):
+        if not isinstance(inventory[key], str):
+            raise ConfigError(display, f"inventory.{key}", "expected a path string")
     reach = data.get("reach", {})
     if not isinstance(reach, dict):
         raise ConfigError(display, "reach", "expected a table")

@@ -36,3 +36,19 @@ def test_a_pipe_closed_mid_report_is_an_error(tmp_path, extra):
     assert first
     assert proc.returncode == 2
     assert err.decode().splitlines() == ["dstcheck: error: cannot write the report to standard output: Broken pipe"]
+
+
+# -- 4. unknown keys in [inventory] -------------------------------------------------------------
+@pytest.mark.parametrize("command", [["check"], ["rules"], ["inventory", "--check"]])
+def test_an_unknown_inventory_key_is_a_configuration_error(tmp_path, run_cli, command):
+    ws = workspace(tmp_path, {"dstcheck.toml": '[inventory]\nfile = "scope-inventory/inventory.toml"\noutptu = "x.md"\n', "src/lib.rs": "pub fn f() {}\n"})
+    code, out, err = run_cli(command, ws)
+    assert (code, out) == (2, "")
+    assert err.strip() == "dstcheck: error: dstcheck.toml: inventory.outptu: unknown key; expected one of file, output"
+
+
+def test_an_inventory_key_of_the_wrong_type_is_a_configuration_error(tmp_path, run_cli):
+    ws = workspace(tmp_path, {"dstcheck.toml": '[inventory]\noutput = 3\n', "src/lib.rs": "pub fn f() {}\n"})
+    code, out, err = run_cli(["check"], ws)
+    assert (code, out) == (2, "")
+    assert err.strip() == "dstcheck: error: dstcheck.toml: inventory.output: expected a path string"
