@@ -36,7 +36,7 @@ TOP_KEYS = {
 }
 REACH_KEYS = {"max-depth"}
 INVENTORY_KEYS = {"file", "output"}
-SCOPE_KEYS = {"name", "include", "exclude", "select", "ignore"}
+SCOPE_KEYS = {"name", "include", "exclude", "select", "ignore", "test-paths"}
 LANG_KEYS = {"rust": {"profile", "test-paths", "exclude"}, "python": {"test-paths", "exclude", "guards"}}
 PROFILE_KEYS = {"cfg", "cfg-off", "features", "features-off", "other-cfg", "other-features"}
 ALLOW_KEYS = {"rule", "path", "item", "api", "reason"}
@@ -50,6 +50,7 @@ class Scope:
     exclude: List[str] = field(default_factory=list)
     select: List[str] = field(default_factory=list)
     ignore: List[str] = field(default_factory=list)
+    test_paths: Optional[List[str]] = None  # replaces the language test-paths for this set's files
 
 
 @dataclass(frozen=True)
@@ -238,6 +239,7 @@ def from_data(data: dict, root: Path, file: Optional[str], pack: Optional[RulePa
                 exclude=_list(raw.get("exclude", []), display, f"{key}.exclude"),
                 select=selection(raw.get("select", []), f"{key}.select"),
                 ignore=selection(raw.get("ignore", []), f"{key}.ignore"),
+                test_paths=_list(raw["test-paths"], display, f"{key}.test-paths") if "test-paths" in raw else None,
             )
         )
 

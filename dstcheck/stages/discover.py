@@ -177,7 +177,8 @@ def classify_file(config: Config, rel: str, abspath: str, honor_exclude: bool = 
             if _matches(rel, candidate.include) and not _matches(rel, candidate.exclude):
                 scope = candidate
                 break
-    test = "test path" if _matches(rel, settings.test_paths) else None
+    test_paths = settings.test_paths if scope is None or scope.test_paths is None else scope.test_paths
+    test = "test path" if _matches(rel, test_paths) else None
     return FileEntry(rel, abspath, language, scope, test)
 
 
