@@ -67,14 +67,26 @@ class Finding:
     chain: list = field(default_factory=list)  # reach: [[path, line, column, item, what], ...] from the call to the site
 
 
+NO_RULE = ""  # Marker.rules of an empty list, `dst-ok[]`: it names no rule, so accepts nothing
+
+
 @dataclass(frozen=True)
 class Marker:
-    """A `dst-ok` comment: the line it sits on, the rules it names (empty: all) and its reason."""
+    """A `dst-ok` comment: the line it sits on, the rules it names (empty: all; `(NO_RULE,)` for
+    `dst-ok[]`, a list that names none) and its reason."""
 
     line: int
     rules: Tuple[str, ...]
     reason: str
     column: int = 1
+
+
+def marker_rules(listed: Optional[str]) -> Tuple[str, ...]:
+    """The ids of a marker's `[..]` (None: no list, every rule). A list that names none, `[]`
+    or `[ , ]`, is `(NO_RULE,)`: it accepts nothing and is reported (DST003), never read as all."""
+    if listed is None:
+        return ()
+    return tuple(sorted(r.strip() for r in listed.split(",") if r.strip())) or (NO_RULE,)
 
 
 @dataclass(frozen=True)

@@ -52,3 +52,53 @@ def test_an_inventory_key_of_the_wrong_type_is_a_configuration_error(tmp_path, r
     code, out, err = run_cli(["check"], ws)
     assert (code, out) == (2, "")
     assert err.strip() == "dstcheck: error: dstcheck.toml: inventory.output: expected a path string"
+
+
+# -- 3. `dst-ok[]` names no rule: it accepts nothing -----------------------------------------
+@pytest.mark.parametrize(
+    "name, source, marker",
+    [
+        ("src/lib.rs", "pub fn f() { let _ = std::time::Instant::now(); } // dst-ok[]: timing only\n", "dst-ok[]: timing only"),
+        ("src/lib.rs", "pub fn f() { let _ = std::time::Instant::now(); } /* dst-ok[ , ] */\n", "dst-ok[]"),
+        ("src/clock.py", "import time\nt = time.time()  # dst-ok[]: timing only\n", "dst-ok[]: timing only"),
+    ],
+    ids=["rust", "rust-block-commas", "python"],
+)
+def test_an_empty_marker_list_accepts_nothing_and_is_reported(tmp_path, run_cli, name, source, marker):
+    ws = workspace(tmp_path, {name: source})
+    code, out, err = run_cli(["check", "--format", "json"], ws)
+    assert code == 1, err
+    line = source.count("\n")
+    rule = "DST101" if name.endswith(".rs") else "DST201"
+    assert sorted(sites(out)) == sorted([("DST003", name, line, "violation"), (rule, name, line, "violation")])
+    dst003 = [s for s in json.loads(out)["sites"] if s["rule"] == "DST003"][0]
+    assert dst003["message"] == f"marker `{marker}` names no rule: an empty list accepts nothing (write `dst-ok` for every rule, or the ids)"
+
+
+def test_an_empty_marker_list_is_no_unused_marker(tmp_path, run_cli):
+    """Its one diagnostic is DST003: it is not also called unused (DST001)."""
+    ws = workspace(tmp_path, {"src/lib.rs": "pub fn f() {} // dst-ok[]: nothing here\n"})
+    code, out, err = run_cli(["check", "--format", "json"], ws)
+    assert code == 1, err
+    assert sites(out) == [("DST003", "src/lib.rs", 1, "violation")]
+
+
+def test_a_marker_with_ids_and_stray_commas_still_names_its_ids(tmp_path, run_cli):
+    ws = workspace(tmp_path, {"src/lib.rs": "pub fn f() { let _ = std::time::Instant::now(); } // dst-ok[DST101, ]: timing\n"})
+    code, out, err = run_cli(["check", "--format", "json", "--show-all"], ws)
+    assert code == 0, err
+    assert sites(out) == [("DST101", "src/lib.rs", 1, "suppressed")]
+
+
+@pytest.mark.parametrize("marker, reached", [("# dst-ok: timing only", False), ("# dst-ok[]: timing only", True)], ids=["bare", "empty-list"])
+def test_an_empty_marker_list_out_of_scope_does_not_hide_a_reached_site(tmp_path, run_cli, marker, reached):
+    """DST207 follows a call into out-of-scope code; a marker there that accepts the site stops it.
+    `# dst-ok[]` accepts nothing, so the in-scope call is still reported."""
+    ws = workspace(tmp_path, {
+        "dstcheck.toml": '[[scope]]\nname = "engine"\ninclude = ["engine/**/*.py"]\n',
+        "engine/run.py": "from venue import clock\n\ndef go():\n    return clock.now()\n",
+        "venue/clock.py": f"import time\n\ndef now():\n    return time.time()  {marker}\n",
+    })
+    code, out, err = run_cli(["check", "--format", "json", "--no-cache"], ws)
+    assert code == (1 if reached else 0), err
+    assert sites(out) == ([("DST207", "engine/run.py", 4, "violation")] if reached else [])

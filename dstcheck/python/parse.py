@@ -16,7 +16,7 @@ import tokenize
 import warnings
 from typing import List, Optional, Tuple
 
-from dstcheck.model import Marker
+from dstcheck.model import Marker, marker_rules
 
 BOM = b"\xef\xbb\xbf"
 _COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=]", re.M)
@@ -97,7 +97,7 @@ def markers(source: bytes, marker: str) -> List[Marker]:
     for line, column, comment in _comments(text):
         m = pattern.match(comment)
         if m:
-            rules = tuple(sorted(r.strip() for r in (m.group(1) or "").split(",") if r.strip()))
+            rules = marker_rules(m.group(1))
             out.append(Marker(line, rules, (m.group(2) or "").strip(), column + 1))
     return out
 

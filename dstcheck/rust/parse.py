@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import List, Optional
 
-from dstcheck.model import Marker
+from dstcheck.model import Marker, marker_rules
 
 
 BOM = b"\xef\xbb\xbf"
@@ -111,7 +111,7 @@ def markers(parsed: ParsedRust, marker: str) -> List[Marker]:
             is_doc = text.startswith((b"///", b"//!", b"/**", b"/*!")) and not text.startswith((b"////", b"/***"))
             m = None if is_doc else pattern.match(text)
             if m:
-                rules = tuple(sorted(r.strip() for r in (m.group(1) or b"").decode().split(",") if r.strip()))
+                rules = marker_rules(m.group(1).decode() if m.group(1) is not None else None)
                 reason = (m.group(2) or b"").decode("utf-8", "replace").strip()
                 line, column = parsed.position(node.start_byte)
                 out.append(Marker(line, rules, reason, column))

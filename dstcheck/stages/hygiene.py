@@ -11,7 +11,7 @@ from typing import Dict, List
 
 from dstcheck import globs
 from dstcheck.config import Config
-from dstcheck.model import FileResult, Marker, Site
+from dstcheck.model import NO_RULE, FileResult, Marker, Site
 
 
 def _site(rule: str, name: str, path: str, line: int, message: str, snippet: str = "", column: int = 1) -> Site:
@@ -32,7 +32,7 @@ def marker_sites(
     language_rules: Dict[str, List[str]],
     wanted: set,
 ) -> List[Site]:
-    """DST001 unused, DST002 without reason, DST003 unknown rule id, for in-scope files."""
+    """DST001 unused, DST002 without reason, DST003 unknown rule id or an empty list, for in-scope files."""
     out = []
     known = {rid for rid, r in config.pack.rules.items() if r.matchers}
     for path in sorted(results):
@@ -43,7 +43,11 @@ def marker_sites(
             unknown = [r for r in marker.rules if r not in known]
             if "DST003" in wanted:
                 for rid in unknown:
-                    out.append(_site("DST003", "unknown-marker-rule", path, marker.line, f"marker `{text}` names unknown rule {rid}", text, marker.column))
+                    if rid == NO_RULE:  # `dst-ok[]`: read as "every rule" it would hide the next violation
+                        message = f"marker `{text}` names no rule: an empty list accepts nothing (write `{config.marker}` for every rule, or the ids)"
+                    else:
+                        message = f"marker `{text}` names unknown rule {rid}"
+                    out.append(_site("DST003", "unknown-marker-rule", path, marker.line, message, text, marker.column))
             if "DST002" in wanted and config.require_reason and not marker.reason:
                 out.append(_site("DST002", "marker-without-reason", path, marker.line, f"marker `{text}` gives no reason", text, marker.column))
             if "DST001" not in wanted:
