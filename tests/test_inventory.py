@@ -358,8 +358,78 @@ def test_an_adapter_gets_the_same_audit_wherever_it_lives(tmp_path, run_cli):
     (verdict_a, table_a, text_a), (verdict_b, table_b, text_b) = results
     assert verdict_a == verdict_b == "6 blocking sites in 2 files"
     assert table_a == table_b
+    report_a, snippet_a = text_a.split("\n## Bring it in scope\n")
+    report_b, snippet_b = text_b.split("\n## Bring it in scope\n")
+    assert report_a == report_b
+    # Under `tests/` the proposed source set carries the test paths relative to the crate (pasted,
+    # it gives this verdict); only the first location is under the configuration's exclude.
+    own = ('test-paths = ["PATH/**/tests/", "PATH/**/test_*.py", "PATH/**/*_test.py", "PATH/**/conftest.py", "PATH/**/benches/**/*.rs", '
+           '"PATH/**/*_test.rs", "PATH/**/*_tests.rs"]  # the language test paths, relative to this path: the project\'s `tests/` classifies its files otherwise\n')
     note = "\nThe configuration's `exclude` (`crates/adapters/`) covers this path too: narrow it, or the source set brings nothing in.\n"
-    assert text_a.replace(note, "") == text_b  # only the first location is under the configuration's exclude
+    assert note in snippet_a and own not in snippet_a and "test-paths" not in snippet_a
+    why = ("\nThe source set carries its own `test-paths` (the language ones, relative to this path, replace them for its files): "
+           "the project's `tests/` would classify its files otherwise, and the gate would not give this verdict.\n")
+    assert snippet_a.replace(note, "").replace("\n```\n", "\n" + own + "```\n" + why, 1) == snippet_b
+
+
+def _audit_rows(report: dict):
+    """(site, rule, disposition) of every site the audit says the proposed source set brings in,
+    and the sites of the files it leaves out (off the path, excluded by the configuration)."""
+    kept = sorted((r["site"], r["rule"], r["disposition"]) for g in report["groups"] for r in g["sites"])
+    left_out = sorted((r["site"], r["rule"]) for side in ("off_path", "excluded") for r in report[side]["sites"])
+    return kept, left_out
+
+
+@pytest.mark.parametrize("where", ["crates/adapters/venue", "tests/adapters/venue", "crates/x/tests/helper_crate"])
+def test_pasting_the_proposed_source_set_gives_the_audits_verdict(tmp_path, run_cli, where):
+    """End to end: the snippet the audit proposes, pasted into the configuration, makes `check`
+    report exactly the sites the audit called blocking, with the audit's disposition for every
+    other site, even where the crate lies under one of the project's test paths (`tests/`)."""
+    repo = tmp_path / "repo"
+    shutil.copytree(ADAPTER_WS, repo / where, ignore=shutil.ignore_patterns("__pycache__"))
+    (repo / "crates" / "core").mkdir(parents=True, exist_ok=True)
+    (repo / "crates" / "core" / "lib.rs").write_text("fn f() {}\n")
+    (repo / "pyproject.toml").write_text('[[tool.dstcheck.scope]]\ninclude = ["crates/core/"]\n')
+    code, out, err = run_cli(["audit", where, "--format", "json"], repo)
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["verdict"] == "6 blocking sites in 2 files"
+    kept, left_out = _audit_rows(report)
+    blocking = [(site, rule) for site, rule, disposition in kept if disposition == "violation"]
+    assert len(blocking) == 6
+    with open(repo / "pyproject.toml", "a", encoding="utf-8") as f:
+        f.write(report["config_snippet"])
+    code, out, err = run_cli(["check", "--format", "json"], repo)
+    assert code == 1, err
+    assert sorted((f"{s['path']}:{s['line']}", s["rule"]) for s in json.loads(out)["sites"]) == blocking
+    code, out, err = run_cli(["check", "--format", "json", "--show-all"], repo)
+    sites = json.loads(out)["sites"]
+    checked = sorted((f"{s['path']}:{s['line']}", s["rule"], s["disposition"]) for s in sites if s["path"].startswith(where + "/") and s["disposition"] != "scoped-out")
+    assert checked == kept
+    assert sorted((f"{s['path']}:{s['line']}", s["rule"]) for s in sites if s["path"].startswith(where + "/") and s["disposition"] == "scoped-out") == left_out
+
+
+def test_the_snippet_carries_test_paths_only_where_the_projects_would_misclassify(tmp_path, run_cli):
+    """Under `tests/` every file of the crate is a test path for the project, so the proposed
+    source set carries the test paths relative to the crate; elsewhere it needs none."""
+    repo = _repo_with_adapter(tmp_path / "a", "crates/adapters/venue")
+    code, out, _ = run_cli(["audit", "crates/adapters/venue", "--format", "json"], repo)
+    assert "test-paths" not in json.loads(out)["config_snippet"]
+    repo = _repo_with_adapter(tmp_path / "b", "tests/adapters/venue")
+    code, out, _ = run_cli(["audit", "tests/adapters/venue"], repo)
+    assert code == 0
+    assert ('exclude = ["tests/adapters/venue/bin/**", "tests/adapters/venue/examples/**"]  # off the DST path\n'
+            'test-paths = ["tests/adapters/venue/**/tests/", "tests/adapters/venue/**/test_*.py", "tests/adapters/venue/**/*_test.py", '
+            '"tests/adapters/venue/**/conftest.py", "tests/adapters/venue/**/benches/**/*.rs", "tests/adapters/venue/**/*_test.rs", '
+            '"tests/adapters/venue/**/*_tests.rs"]  # the language test paths, relative to this path: the project\'s `tests/` classifies its files otherwise\n```') in out
+
+
+def test_a_source_sets_test_paths_are_a_list_of_globs(tmp_path, run_cli):
+    repo = _repo_with_adapter(tmp_path, "tests/adapters/venue")
+    with open(repo / "pyproject.toml", "a", encoding="utf-8") as f:
+        f.write('[[tool.dstcheck.scope]]\ninclude = ["tests/adapters/venue/"]\ntest-paths = "tests/"\n')
+    code, _, err = run_cli(["check"], repo)
+    assert code == 2 and "scope[1].test-paths: expected a list of strings" in err
 
 
 def test_off_path_patterns_can_be_replaced(tmp_path, run_cli):

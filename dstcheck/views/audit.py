@@ -6,7 +6,9 @@ What PATH is decides how its files are classified, wherever it lives: test paths
 excludes (`python/`, `ffi/`) and the parts off the DST path (binaries, examples, benches) are
 matched against paths relative to PATH, never the repository, so a crate kept under `tests/`
 gets the same verdict as one under `crates/`. Files the proposed source set leaves out (off the
-path, or excluded by the configuration) are listed but never block.
+path, or excluded by the configuration) are listed but never block. Where the project's test
+paths would classify PATH's files otherwise (PATH under `tests/`), the proposed source set
+carries its own `test-paths`, so that pasting it gives `check` the verdict the audit printed.
 """
 
 from __future__ import annotations
@@ -28,12 +30,17 @@ ACCEPTED = ("suppressed", "allowlisted", "baselined")
 OFF, EXCLUDED = "off-path", "excluded"
 
 
-def _entries(config: Config, path: str, base: str, scope: Scope, off_path: Sequence[str]) -> Tuple[Discovered, Dict[str, Tuple[str, str, str]]]:
+def _entries(config: Config, path: str, base: str, scope: Scope, off_path: Sequence[str]) -> Tuple[Discovered, Dict[str, Tuple[str, str, str]], List[str]]:
     """The files under PATH, classified relative to it: (entries, {path: (group, pattern, why)})
-    for the files the proposed source set would not bring in (group OFF or EXCLUDED)."""
+    for the files the proposed source set would not bring in (group OFF or EXCLUDED), and the
+    project's test paths that would classify a file it brings in otherwise than PATH's own do.
+
+    When there are such patterns (a crate under `tests/`: every file matches the project's
+    `tests/`), `scope` gets `test_paths`, the language test paths relative to PATH, and the
+    files it brings in are classified by them, as `check` does once the source set is pasted."""
     found = discover(config, [path], honor_exclude=False)
     left_out: Dict[str, Tuple[str, str, str]] = {}
-    entries = []
+    own_test: Dict[str, bool] = {}
     for entry in found:
         own = entry.path[len(base):]
         settings = config.languages[entry.language]
@@ -43,9 +50,45 @@ def _entries(config: Config, path: str, base: str, scope: Scope, off_path: Seque
             left_out[entry.path] = (OFF, off, f"`{off}`")
         elif excluded is not None:
             left_out[entry.path] = (EXCLUDED, excluded, f"`{entry.language}.exclude` `{excluded}`")
-        test = "test path" if globs.matches(own, settings.test_paths) else None
-        entries.append(replace(entry, scope=None if entry.path in left_out else scope, test=test))
-    return Discovered(entries, found.skipped, found.problems), left_out
+        own_test[entry.path] = globs.matches(own, settings.test_paths)
+    brought = [e for e in found if e.path not in left_out]
+    misread = sorted({p for e in brought for p in config.languages[e.language].test_paths
+                      if globs.matches(e.path, [p]) != globs.matches(e.path[len(base):], [p])})
+    if misread:
+        scope.test_paths = scope_test_paths(config, base, sorted({e.language for e in brought}))
+    entries = []
+    for entry in found:
+        test = own_test[entry.path] if entry.path in left_out or not misread else globs.matches(entry.path, scope.test_paths)
+        entries.append(replace(entry, scope=None if entry.path in left_out else scope, test="test path" if test else None))
+    return Discovered(entries, found.skipped, found.problems), left_out, misread
+
+
+EXTENSION = {"rust": ".rs", "python": ".py"}
+
+
+def _below(base: str, pattern: str) -> str:
+    """A test-path glob meant relative to the directory `base`, as a project glob: a pattern
+    without a `/` (any depth) gets `base**/`, an anchored one gets `base`."""
+    body = pattern[2:] if pattern.startswith("./") else pattern.lstrip("/")
+    if not base:
+        return body
+    return base + body if "/" in body.rstrip("/") else f"{base}**/{body}"
+
+
+def scope_test_paths(config: Config, base: str, languages: Sequence[str]) -> List[str]:
+    """The test paths of `languages`, relative to `base`, as one list for a source set (whose
+    `test-paths` apply to its files of every language): a directory pattern only one of the
+    languages has (Rust's `benches/`) is kept to that language's files."""
+    out: List[str] = []
+    for lang in languages:
+        for pattern in config.languages[lang].test_paths:
+            glob = _below(base, pattern)
+            shared = all(pattern in config.languages[other].test_paths for other in languages)
+            if glob.endswith("/") and not shared:
+                glob += "**/*" + EXTENSION[lang]
+            if glob not in out:
+                out.append(glob)
+    return out
 
 
 def run(config: Config, path: str, off_path: Optional[Sequence[str]] = None) -> dict:
@@ -59,7 +102,7 @@ def run(config: Config, path: str, off_path: Optional[Sequence[str]] = None) -> 
     base = (rel + "/" if rel else "") if is_dir else rel[: rel.rfind("/") + 1]
     off_path = list(OFF_PATH if off_path is None else off_path)
     scope = Scope(name="audit", include=[base if is_dir else rel])
-    entries, left_out = _entries(config, path, base, scope, off_path)
+    entries, left_out, misread = _entries(config, path, base, scope, off_path)
     if not entries:
         raise UsageError(f"{path}: no Rust or Python files to audit")
     reached = _reached(config, base if is_dir else rel, is_dir)
@@ -103,7 +146,8 @@ def run(config: Config, path: str, off_path: Optional[Sequence[str]] = None) -> 
         "blocking": len(blocking),
         "verdict": verdict,
         "config_file": config_file if config.file else f"{config_file} (new)",
-        "config_snippet": config_snippet(config_file, rel, base, languages, is_dir, used_off),
+        "config_snippet": config_snippet(config_file, rel, base, languages, is_dir, used_off, scope.test_paths, misread),
+        "test_paths_replaced": misread,
         "excluded_by_config": sorted({p for e in entries for p in config.exclude if globs.matches(e.path, [p])}),
     }
 
@@ -124,8 +168,11 @@ def _reached(config: Config, prefix: str, is_dir: bool) -> List[dict]:
     return sorted(rows, key=lambda r: (r["site"], r["from"]))
 
 
-def config_snippet(config_file: str, rel: str, base: str, languages: List[str], is_dir: bool, off_path: List[str]) -> str:
-    """The source set that brings the path in scope, in the syntax of the project's own file."""
+def config_snippet(config_file: str, rel: str, base: str, languages: List[str], is_dir: bool, off_path: List[str],
+                   test_paths: Optional[List[str]] = None, misread: Sequence[str] = ()) -> str:
+    """The source set that brings the path in scope, in the syntax of the project's own file;
+    with `test_paths` (the project's `misread` patterns would classify its files otherwise than
+    the audit did), the source set's own, so that pasting it gives the audit's verdict."""
     table = "[[tool.dstcheck.scope]]" if config_file == "pyproject.toml" else "[[scope]]"
     name = rel.rsplit("/", 1)[-1] if rel else "project"
     if is_dir:
@@ -135,6 +182,9 @@ def config_snippet(config_file: str, rel: str, base: str, languages: List[str], 
     out = f'{table}\nname = "{name}"\ninclude = [{", ".join(include)}]\n'
     if off_path:
         out += f'exclude = [{", ".join(json.dumps(base + p) for p in off_path)}]  # off the DST path\n'
+    if test_paths is not None:
+        what = ", ".join(f"`{p}`" for p in misread)
+        out += f'test-paths = [{", ".join(json.dumps(p) for p in test_paths)}]  # the language test paths, relative to this path: the project\'s {what} classifies its files otherwise\n'
     return out
 
 
@@ -190,6 +240,10 @@ def markdown(report: dict) -> str:
         for row in side["sites"]:
             out.append(f"| `{row['site']}` | {_item(row)} | {row['rule']} {row['name']} | {_cell(row['why'])} |")
     out += ["", "## Bring it in scope", "", f"Once the blocking sites are fixed, add this source set to {report['config_file']}:", "", "```toml", report["config_snippet"].rstrip("\n"), "```"]
+    if report["test_paths_replaced"]:
+        listed = ", ".join(f"`{p}`" for p in report["test_paths_replaced"])
+        out += ["", f"The source set carries its own `test-paths` (the language ones, relative to this path, replace them for its files): "
+                f"the project's {listed} would classify its files otherwise, and the gate would not give this verdict."]
     if report["excluded_by_config"]:
         listed = ", ".join(f"`{p}`" for p in report["excluded_by_config"])
         out += ["", f"The configuration's `exclude` ({listed}) covers this path too: narrow it, or the source set brings nothing in."]
