@@ -18,7 +18,8 @@ Module keys are inline paths joined by `::` ("" for the file's own module). A bi
   global the target path starts with `::`
   visibility "pub", "crate" (restricted pub) or "" (private)
 A type is {"p": path segments, "g": global, "a": [argument types]}, references and pointers
-stripped; None for tuples, arrays, `impl Trait` and other shapes.
+stripped; None for tuples, arrays, `impl Trait` and other shapes. A `type` alias's written type
+also holds "params": its generic parameter names in declared order, lifetimes left out.
 """
 
 from __future__ import annotations
@@ -113,6 +114,24 @@ def type_of(node, text) -> Optional[dict]:
     if seg is None:
         return None
     return {"p": seg[0], "g": seg[1], "a": args}
+
+
+def alias_params(node, text) -> List[str]:
+    """The names of a `type` alias's generic parameters in declared order (`<'a, K, const N:
+    usize, S = X>` gives K, N, S): the positions of the arguments written where it is used.
+    Lifetimes take no type argument's place, so they are left out."""
+    out: List[str] = []
+    for child in node.named_children if node is not None else ():
+        if child.type in ("lifetime_parameter", "lifetime", "line_comment", "block_comment", "attribute_item"):
+            continue
+        name = child.child_by_field_name("name")
+        if name is None:  # older grammars: `constrained_type_parameter` / `optional_type_parameter`
+            name = child if child.type in ("type_identifier", "identifier") else child.child_by_field_name("left")
+            if name is None:
+                name = next((c for c in child.named_children if c.type in ("type_identifier", "identifier")), None)
+        if name is not None:
+            out.append(text(name))
+    return out
 
 
 def visibility(node, text) -> str:
@@ -300,7 +319,10 @@ class Summarizer:
         elif t == "type_item":
             name, target = child.child_by_field_name("name"), child.child_by_field_name("type")
             if name is not None and target is not None:
-                self._bind(table, text(name), ["type", type_of(target, text), False, visibility(child, text), test])
+                written = type_of(target, text)
+                if written is not None:  # `type M<K, V> = ..`: the parameters, in declared order
+                    written["params"] = alias_params(child.child_by_field_name("type_parameters"), text)
+                self._bind(table, text(name), ["type", written, False, visibility(child, text), test])
         elif t in ITEM_KINDS:
             name = child.child_by_field_name("name")
             if name is None:

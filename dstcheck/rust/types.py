@@ -23,7 +23,7 @@ from __future__ import annotations
 from typing import Callable, NamedTuple, Optional, Tuple
 
 from dstcheck.rust import items
-from dstcheck.rust.names import PENDING, PRIMITIVES, External, Local, ModRef, Module, Pending
+from dstcheck.rust.names import PENDING, External, Local, ModRef, Module, Pending
 from dstcheck.rust.resolve import LOCAL
 
 CONSTRUCTORS = {"new", "default", "with_capacity", "from", "from_iter", "with_hasher", "with_capacity_and_hasher", "from_str"}
@@ -183,21 +183,12 @@ class Evaluator:
 
     def _expand(self, where: ModRef, written: dict, arg_queries) -> Optional[list]:
         """The query of an alias's written type with its type parameters replaced by the
-        arguments written where it is used; the alias's own arguments (a hasher) are kept. The
-        parameters are the alias's bare names that resolve to no type, in order of first use
-        (`type M<K, V> = HashMap<K, V, S>`), unless the declaration lists them; a parameter left
-        without an argument (a default, a count that does not match) is unknown."""
-        params = written.get("params")
-        if params is None:
-            params = []
-            stack = [written]
-            while stack:
-                t = stack.pop()
-                if t is None:
-                    continue
-                if len(t["p"]) == 1 and not t["g"] and not t["a"] and t["p"][0] not in params and self._names_no_type(where, t["p"][0]):
-                    params.append(t["p"][0])
-                stack.extend(reversed(t["a"]))
+        arguments written where it is used, position by position in the order the declaration
+        lists them (`type M<V, K> = HashMap<K, V>` then `M<f64, u64>` has f64 values); the
+        alias's own arguments (a hasher) are kept, and a parameter shadows a type of the same name
+        inside the alias. A parameter left without an argument (a default, a count that does not
+        match) is unknown."""
+        params = list(written.get("params") or ())
         given = list(arg_queries) if len(arg_queries) <= len(params) else []
         mapping = {p: (given[i] if i < len(given) else None) for i, p in enumerate(params)}
 
@@ -209,15 +200,6 @@ class Evaluator:
             return ["named", [where.crate, list(where.path)], list(t["p"]), t["g"], [build(a) for a in t["a"]]]
 
         return build(written)
-
-    def _names_no_type(self, module: ModRef, name: str) -> bool:
-        """A bare name that resolves to nothing a type can be (an alias's type parameter)."""
-        for r in self._resolve(module, (name,), False):
-            if isinstance(r, External) and ("::" in r.path or r.path in PRIMITIVES):
-                return False
-            if isinstance(r, Local):
-                return False
-        return True
 
     def _summary(self, module: ModRef):
         """(summary, module of its file, inline key of `module` in it), or None."""

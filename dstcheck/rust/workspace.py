@@ -42,7 +42,7 @@ else:  # pragma: no cover
 SKETCH_NAMESPACE = content_keyed("rust-sketch")
 INDEX_NAMESPACE = "rust-index"  # the layout, hot words and bindings, by what they are computed from
 LINK_NAMESPACE = "rust-link"  # what the link stage added to each file, by what it depends on
-SUMMARY_NAMESPACE = content_keyed("rust-summary")
+SUMMARY_NAMESPACE = content_keyed("rust-summary-v2")  # the version changes with what a summary holds (v2: alias parameters)
 DEP_TABLES = ("dependencies", "dev-dependencies", "build-dependencies")
 SKIP_DIRS = {"target", ".git", "node_modules", "__pycache__"}
 
