@@ -33,9 +33,12 @@ def match_path(params: dict, fact: Fact) -> Optional[str]:
     return _first_under(paths, params.get("paths", ()))
 
 
-def _first_under(paths, banned) -> Optional[str]:
-    """The first path that is a banned path or lies below one (a banned type bans its functions)."""
+def _first_under(paths, banned, spared=()) -> Optional[str]:
+    """The first path that is a banned path or lies below one (a banned type bans its functions),
+    unless it is a `spared` path or lies below one (`os.environ` but not `os.environ.update`)."""
     for path in paths:
+        if any(_starts(path, spare) for spare in spared):
+            continue
         for ban in banned:
             if _starts(path, ban):
                 return path
@@ -64,13 +67,17 @@ def match_macro(params: dict, fact: Fact) -> Optional[str]:
 
 
 def match_call(params: dict, fact: Fact) -> Optional[str]:
-    """A call to one of `paths`, optionally only with a given argument shape or in `async def`;
-    with `values` (the default) also the function used as a value (`default_factory=time.time`),
-    which a caller will call (except for `in-async` rules: the value is called elsewhere)."""
+    """A call to one of `paths` or below one, optionally only with a given argument shape or in
+    `async def`; with `values` (the default) also the function used as a value
+    (`default_factory=time.time`), which a caller will call (except for `in-async` rules: the
+    value is called elsewhere). A resolved path that is one of `except-paths` or lies below one is
+    not a match, called or as a value (DST208: `os.environ.update` writes the environment, every
+    other path below `os.environ` reads it)."""
+    spared = params.get("except-paths", ())
     if fact.kind == "ref":
         if not params.get("values", True) or params.get("in-async"):
             return None
-        return _first_under(fact.paths, params.get("paths", ()))
+        return _first_under(fact.paths, params.get("paths", ()), spared)
     if fact.kind != "call":
         return None
     positional, keywords = fact.args
@@ -86,7 +93,7 @@ def match_call(params: dict, fact: Fact) -> Optional[str]:
         return None
     if fact.method and fact.method in params.get("methods", ()):
         return f"*.{fact.method}"
-    return _first_under(fact.paths, params.get("paths", ()))
+    return _first_under(fact.paths, params.get("paths", ()), spared)
 
 
 def match_typed_method(params: dict, fact: Fact) -> Optional[str]:
@@ -149,7 +156,7 @@ KINDS: Dict[str, Kind] = {
     "method": Kind({"receivers": list, "methods": list}, ("receivers", "methods"), match_method, ("rust",)),
     "macro": Kind({"macros": list, "unless-first": list}, ("macros",), match_macro, ("rust",)),
     "call": Kind(
-        {"paths": list, "methods": list, "when": str, "seed-keywords": list, "in-async": bool, "values": bool},
+        {"paths": list, "except-paths": list, "methods": list, "when": str, "seed-keywords": list, "in-async": bool, "values": bool},
         (),
         match_call,
         ("python",),
