@@ -432,6 +432,20 @@ def test_a_source_sets_test_paths_are_a_list_of_globs(tmp_path, run_cli):
     assert code == 2 and "scope[1].test-paths: expected a list of strings" in err
 
 
+def test_audit_warns_when_a_language_exclude_covers_the_path(tmp_path, run_cli):
+    """Under `ffi/` (a default `rust.exclude`) the audit classifies the crate's own files, but the
+    project's exclude would keep its Rust files out of the proposed source set: it says so."""
+    repo = _repo_with_adapter(tmp_path, "bindings/ffi/venue")
+    code, out, err = run_cli(["audit", "bindings/ffi/venue"], repo)
+    assert code == 0, err
+    assert "**Verdict: 6 blocking sites in 2 files**" in out
+    assert out.endswith("\nThe configuration's `rust.exclude` (`ffi/`) covers this path too: narrow it, or the source set brings none of its Rust files in.\n")
+    code, out, _ = run_cli(["audit", "bindings/ffi/venue", "--format", "json"], repo)
+    assert json.loads(out)["language_excludes"] == [{"language": "rust", "patterns": ["ffi/"]}]
+    code, out, _ = run_cli(["audit", "crates/core", "--format", "json"], repo)
+    assert json.loads(out)["language_excludes"] == []
+
+
 def test_off_path_patterns_can_be_replaced(tmp_path, run_cli):
     repo = _repo_with_adapter(tmp_path, "crates/adapters/venue")
     code, out, _ = run_cli(["audit", "crates/adapters/venue", "--off-path", ""], repo)

@@ -149,7 +149,20 @@ def run(config: Config, path: str, off_path: Optional[Sequence[str]] = None) -> 
         "config_snippet": config_snippet(config_file, rel, base, languages, is_dir, used_off, scope.test_paths, misread),
         "test_paths_replaced": misread,
         "excluded_by_config": sorted({p for e in entries for p in config.exclude if globs.matches(e.path, [p])}),
+        "language_excludes": _language_excludes(config, audited),
     }
+
+
+def _language_excludes(config: Config, audited) -> List[dict]:
+    """The language excludes of the project that match files the proposed source set brings in
+    (PATH under `ffi/`): matched against the project's paths, they keep those files out of every
+    source set, whatever the audit (which matches them relative to PATH) found."""
+    covered: Dict[str, set] = {}
+    for entry in audited:
+        for pattern in config.languages[entry.language].exclude:
+            if globs.matches(entry.path, [pattern]):
+                covered.setdefault(entry.language, set()).add(pattern)
+    return [{"language": lang, "patterns": sorted(covered[lang])} for lang in sorted(covered)]
 
 
 def _reached(config: Config, prefix: str, is_dir: bool) -> List[dict]:
@@ -247,6 +260,10 @@ def markdown(report: dict) -> str:
     if report["excluded_by_config"]:
         listed = ", ".join(f"`{p}`" for p in report["excluded_by_config"])
         out += ["", f"The configuration's `exclude` ({listed}) covers this path too: narrow it, or the source set brings nothing in."]
+    for item in report["language_excludes"]:
+        listed = ", ".join(f"`{p}`" for p in item["patterns"])
+        title = {"rust": "Rust", "python": "Python"}[item["language"]]
+        out += ["", f"The configuration's `{item['language']}.exclude` ({listed}) covers this path too: narrow it, or the source set brings none of its {title} files in."]
     return "\n".join(out) + "\n"
 
 
