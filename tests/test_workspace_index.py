@@ -398,3 +398,53 @@ def test_a_run_over_named_files_reads_the_full_scans_taint_back(tmp_path):
         assert run.index.stats["reach: out-of-scope files analysed"] == 0, named
     again = pipeline.scan(config_mod.load(ws), [str(ws / "core/src/lib.rs")], options=options)
     assert [(s.rule, s.path, s.line) for s in again.sites if s.disposition == "violation"] == [("DST109", "core/src/lib.rs", 2)]
+
+
+IMPLS = Path(__file__).resolve().parent / "fixtures" / "rust" / "impls"
+
+
+def test_impl_methods_in_other_files_are_indexed_and_read_back_after_edits(tmp_path, run_cli):
+    """The index's impl table (per crate: the files whose impl headers may be of a type) is saved
+    and read back with the rest of the index: a warm run after a new impl file, and after a
+    method's return type changes, gives exactly what a run without the cache gives."""
+    import shutil
+
+    ws = tmp_path / "ws"
+    shutil.copytree(IMPLS, ws)
+    (ws / "dstcheck.toml").write_text('[[scope]]\nname = "all"\ninclude = ["**/*.rs"]\n')
+    env = {"DSTCHECK_CACHE_DIR": str(tmp_path / "cache")}
+    config = config_mod.load(ws)
+    cold = pipeline.scan(config, options=pipeline.Options(cache=False, jobs=1)).index.rust
+    assert cold.impls[cold.crate_of("store/src/lib.rs")]["Store"] == ["store/src/cache/views.rs"]
+    assert cold.impl_files(cold.modules["store/src/cache/mod.rs"], "Cache") == [
+        "store/src/cache/mod.rs", "store/src/cache/orders.rs", "store/src/cache/testing.rs",
+        "store/src/cache/views.rs", "store/src/lookalike.rs", "store/src/positions.rs",
+    ]
+    saved = json.loads(json.dumps(cold.saved()))
+    again = pipeline.scan(config, options=pipeline.Options(cache=False, jobs=1)).index.rust
+    again.impls = {}
+    assert again.restore(saved) and again.impls == cold.impls
+    _, first, _ = run_cli(["check", "--format", "json"], ws, env=env)
+    assert ("DST108", "store/src/lib.rs", 14) in {(r, p, line) for r, p, line, *_ in _every_site(first)}
+    lib = ws / "store" / "src" / "lib.rs"
+    cache_mod = ws / "store" / "src" / "cache" / "mod.rs"
+    orders = ws / "store" / "src" / "cache" / "orders.rs"
+
+    def new_impl_file():
+        cache_mod.write_text(cache_mod.read_text().replace("mod orders;\n", "mod extra;\nmod orders;\n"))
+        (ws / "store" / "src" / "cache" / "extra.rs").write_text(
+            "use std::collections::HashMap;\n\nimpl super::Cache {\n    pub fn extra(&self) -> &HashMap<u64, f64> {\n        &self.accounts\n    }\n}\n"
+        )
+        lib.write_text(lib.read_text() + "\npub fn extra(cache: &Cache) -> f64 {\n    cache.extra().values().sum()\n}\n")
+        return ("DST108", "store/src/lib.rs", lib.read_text().count("\n") - 1), True
+
+    def ordered_return():
+        orders.write_text(orders.read_text().replace("pub fn orders(&self) -> &AHashMap<u64, u64>", "pub fn orders(&self) -> &std::collections::BTreeMap<u64, u64>"))
+        return ("DST108", "store/src/lib.rs", 14), False
+
+    for edit in (new_impl_file, ordered_return):
+        site, present = edit()
+        _, cached, _ = run_cli(["check", "--format", "json"], ws, env=env)
+        _, fresh, _ = run_cli(["check", "--format", "json", "--no-cache"], ws)
+        assert _every_site(cached) == _every_site(fresh)
+        assert (site in {(r, p, line) for r, p, line, *_ in _every_site(fresh)}) == present, edit.__name__

@@ -20,6 +20,10 @@ Module keys are inline paths joined by `::` ("" for the file's own module). A bi
 A type is {"p": path segments, "g": global, "a": [argument types]}, references and pointers
 stripped; None for tuples, arrays, `impl Trait` and other shapes. A `type` alias's written type
 also holds "params": its generic parameter names in declared order, lifetimes left out.
+
+`impls` lists `[inline key, self type, {method: [return type or None, verdict]}, verdict, is a
+trait impl]` for every impl the DST build may compile (a gated impl or method is left out; of
+two same-named methods under opposite cfgs the live one is kept).
 """
 
 from __future__ import annotations
@@ -337,14 +341,19 @@ class Summarizer:
             target = child.child_by_field_name("type")
             seg = type_of(target, text) if target is not None else None
             body = child.child_by_field_name("body")
-            if seg is not None and body is not None:
-                methods = {}
+            if seg is not None and body is not None and test != "gated":
+                methods: Dict[str, list] = {}
                 for fn in body.named_children:
-                    if fn.type == "function_item" and self._verdict(fn, text) != "gated":
-                        name, ret = fn.child_by_field_name("name"), fn.child_by_field_name("return_type")
-                        if name is not None:
-                            methods[text(name)] = type_of(ret, text) if ret is not None else None
-                self.impls.append([key, seg, methods])
+                    verdict = _stronger(test, self._verdict(fn, text) or "") if fn.type == "function_item" else "gated"
+                    if verdict == "gated":
+                        continue
+                    name, ret = fn.child_by_field_name("name"), fn.child_by_field_name("return_type")
+                    if name is None:
+                        continue
+                    known = methods.get(text(name))  # of `#[cfg(test)] fn f` and `#[cfg(not(test))] fn f`, the live one
+                    if known is None or VERDICTS.index(verdict) < VERDICTS.index(known[1]):
+                        methods[text(name)] = [type_of(ret, text) if ret is not None else None, verdict]
+                self.impls.append([key, seg, methods, test, child.child_by_field_name("trait") is not None])
         elif t == "macro_invocation" and depth <= MAX_DEPTH:
             for pred, block in cfg_if_branches(child, text):
                 self._branch(block, key, table, _stronger(test, cfg.classify(pred, self.profile) or ""), depth, text)

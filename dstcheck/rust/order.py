@@ -1,7 +1,8 @@
 """Where an iteration's order escapes into what the program does (DST108), read off the syntax
 tree around the iteration.
 
-An iteration is `for _ in m` / `&m` / `&mut m`, or a call of an iteration method
+An iteration is `for _ in m` / `&m` / `&mut m` (also over a call's result: `m.clone()`,
+`cache.orders()`, `build()`, typed by what the call returns), or a call of an iteration method
 (`.iter()`, `.keys()`, `.values()`, `.drain()`, ...). Its order escapes when the iterator is
 looped over, collected into an ordered container (`Vec`, `VecDeque`, `String`, `IndexMap`,
 `IndexSet`, ...), extended into one, folded, taken from (`next`, `nth`, `last`, `find`,
@@ -41,7 +42,6 @@ SORTS = {"sort", "sort_unstable", "sort_by", "sort_by_key", "sort_unstable_by", 
 MUTATING = {"push", "push_back", "push_front", "insert", "extend", "append", "send", "try_send", "write", "write_all", "write_str", "emit", "publish", "remove", "clear", "set", "store", "fetch_add", "fetch_sub"}
 EMITTING = {"println", "print", "eprintln", "eprint", "write", "writeln", "info", "debug", "warn", "error", "trace", "log", "log_info", "log_debug", "log_warn", "log_error", "log_trace"}
 CONSUMERS = {"extend", "from_iter"}  # take a whole collection as their iterator: `v.extend(set)`, `Vec::from_iter(map)`
-COPIES = {"clone", "to_owned"}  # a copy of a hash collection iterates in the same per-process order
 ELEMENT = {"keys": 0, "into_keys": 0, "values": 1, "values_mut": 1, "into_values": 1}  # map argument a method yields
 
 
@@ -453,10 +453,10 @@ def iteration_sites(root, text, words) -> list:
                 out.append((args.named_children[0], args.named_children[0], text(node), found))
         elif node.type == "for" and parent is not None and parent.type == "for_expression":
             value = parent.child_by_field_name("value")
-            copied = method_call(value) if value is not None and value.type == "call_expression" else None
-            if copied is not None and (text(copied[0]) not in COPIES or value.child_by_field_name("arguments").named_child_count):
-                continue  # `for x in m.iter()` is the method's site; `for x in s.clone()` is the copy's
-            if value is None or (value.type == "call_expression" and copied is None) or value.type == "range_expression":
+            called = method_call(value) if value is not None and value.type == "call_expression" else None
+            if called is not None and text(called[0]) in ITERATION_METHODS:
+                continue  # `for x in m.iter()` is the method's site; `for x in s.clone()`, `cache.orders()`, `build()` are the loop's
+            if value is None or value.type == "range_expression":
                 continue
             receiver = value
             while receiver.type in ("reference_expression", "parenthesized_expression"):

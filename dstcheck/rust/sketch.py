@@ -1,8 +1,9 @@
 """A byte-level sketch of a Rust file, made without parsing it.
 
 It lists the names the file binds to other paths (`use` trees, `type` aliases, `extern crate`),
-its file `mod` declarations, and the names it declares with one of a few tracked types (fields,
-parameters, locals and function returns typed `HashMap`, `Instant`, ...). The sketch is
+its file `mod` declarations, the names it declares with one of a few tracked types (fields,
+parameters, locals and function returns typed `HashMap`, `Instant`, ...) and the words of its
+`impl` headers (the types it may implement methods for). The sketch is
 deliberately over-approximate: block comments and strings count, cfg is ignored, nesting is
 ignored (line comments, doc examples among them, do not: they bind nothing). The index uses it
 only to decide which files and which words can matter for a site in another file; what a name
@@ -103,7 +104,7 @@ def _keywords(source: bytes, word: bytes):
 def sketch(source: bytes, tracked: Iterable[str] = ()) -> Dict[str, list]:
     """`binds`: [name, target segments, public]; `globs`: [target, public]; `mods`: [name, the
     text of its `#[path]` / `#[cfg_attr(.., path)]` attribute or None]; `typed`: [name, word,
-    kind] for names declared with a `tracked` type word."""
+    kind] for names declared with a `tracked` type word; `impls`: the words of its impl headers."""
     binds: List[list] = []
     globs: List[list] = []
     for i in _keywords(source, b"use"):
@@ -126,7 +127,24 @@ def sketch(source: bytes, tracked: Iterable[str] = ()) -> Dict[str, list]:
         if m:
             attr = PATH_ATTR.search(source, max(0, i - 300), i)
             mods.append([m.group(1).decode(), attr.group(1).decode() if attr else None])  # the attribute's text
-    return {"binds": binds, "globs": globs, "mods": mods, "typed": typed_names(source, tracked)}
+    return {"binds": binds, "globs": globs, "mods": mods, "typed": typed_names(source, tracked), "impls": impl_words(source)}
+
+
+IMPL_HEADER_END = re.compile(rb"[{;]")
+NOT_TYPES = frozenset(("impl", "for", "where", "dyn", "mut", "const", "unsafe", "default", "as", "fn", "crate", "self", "super", "Self"))
+MAX_HEADER = 2000
+
+
+def impl_words(source: bytes) -> List[str]:
+    """The words of every `impl` header (from `impl` to its `{` or `;`): the self type's name is
+    among them, with the trait's, the generics' and the bounds' (over-approximate on purpose).
+    The index lists, per crate, the files whose impls may be of a type by that name."""
+    out = set()
+    for i in _keywords(source, b"impl"):
+        end = IMPL_HEADER_END.search(source, i + 4, i + 4 + MAX_HEADER)
+        header = source[i + 4:end.start() if end else i + 4 + MAX_HEADER]
+        out.update(w.decode() for w in WORD.findall(header))
+    return sorted(out - NOT_TYPES)
 
 
 # -- typed names -----------------------------------------------------------------------------------

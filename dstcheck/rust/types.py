@@ -41,6 +41,7 @@ SEQUENCES = {"Vec", "VecDeque", "SmallVec", "ArrayVec"}
 MAPS = {"HashMap", "BTreeMap", "IndexMap", "AHashMap", "FxHashMap", "DashMap"}
 WRAPPERS = ("std::option::Option", "std::result::Result", "Option", "Result") + LOCK_RESULTS
 MAX_DEPTH = 16
+ELSEWHERE = "<other files>"  # a module name no crate has: asks whether a crate's other modules are known
 
 
 class Type(NamedTuple):
@@ -85,9 +86,14 @@ class Evaluator:
     """Answers type queries. `summary_of(module) -> (summary, inline key) | PENDING | None` gives
     the summary of the file that defines a module; `mres` resolves paths."""
 
-    def __init__(self, mres, summary_of: Callable):
+    def __init__(self, mres, summary_of: Callable, impls_of: Optional[Callable] = None):
         self.mres = mres
         self.summary_of = summary_of
+        # `impls_of(owner) -> [(summary, module of its file, the file's verdict)] | PENDING`: the
+        # other files whose impls may hold a local type's methods (the index's impl table);
+        # without it, a method the type's own file does not settle waits for the index when
+        # `summary_of` says the crate's other modules are pending
+        self.impls_of = impls_of
 
     def evaluate(self, query, depth: int = 0) -> Optional[Type]:
         if query is None or depth > MAX_DEPTH:
@@ -257,28 +263,62 @@ class Evaluator:
         return self._method_return(peeled, name, depth)
 
     def _method_return(self, owner: Type, name: str, depth: int) -> Optional[Type]:
-        """The return type of `name` in an impl of `owner` found in the file that declares it."""
+        """The return type of `name` in an impl of `owner`: in the file that declares it, and
+        (through `impls_of`) in the other files whose impls may be of that type. An inherent
+        method the DST build compiles, found in the owner's own file, settles it; otherwise every
+        candidate counts, the live before the test-only and the inherent before the trait's, and
+        candidates that disagree leave the type unknown."""
         local = split_local(owner.path)
         if local is None:
             return None
         found = self._summary(local[0])
-        if found is None:
-            return None
-        summary, file_module, _ = found
-        for impl_key, written, methods in summary.get("impls", ()):
-            if name not in methods:
-                continue
-            impl_module = ModRef(file_module.crate, file_module.path + (tuple(impl_key.split("::")) if impl_key else ()))
-            target = self.evaluate(query_of_type(impl_module, written), depth + 1)
-            if target is None or target.path != owner.path:
-                continue
-            ret = methods[name]
-            if ret is None:
-                return None
-            if ret["p"] == ["Self"]:
-                return owner
-            return self.evaluate(query_of_type(impl_module, ret), depth + 1)
-        return None
+        files = [(found[0], found[1], "")] if found is not None else []
+        best = self._candidates(files, owner, name, depth)
+        if best and best[0][0] == (0, False):
+            return self._agreed(best)
+        others = self.impls_of(owner) if self.impls_of is not None else self._elsewhere(local[0])
+        if others is PENDING:
+            raise NeedsOtherFile()
+        if others:
+            best = self._candidates(files + list(others), owner, name, depth)
+        return self._agreed(best)
+
+    def _elsewhere(self, module: ModRef):
+        """Without an impl table (one file's analysis): PENDING when the other modules of the
+        type's crate are still to be seen (then its other files may hold the method), else none."""
+        return PENDING if self.summary_of(ModRef(module.crate, (ELSEWHERE,))) is PENDING else []
+
+    @staticmethod
+    def _agreed(best) -> Optional[Type]:
+        answers = {answer for _, answer in best}
+        return answers.pop() if len(answers) == 1 else None
+
+    def _candidates(self, files, owner: Type, name: str, depth: int) -> list:
+        """[(rank, return type)] of the impl methods called `name` whose self type is `owner`,
+        in these files, keeping only the best rank: (verdict, is a trait's)."""
+        out = []
+        for summary, file_module, file_verdict in files:
+            for impl_key, written, methods, *more in summary.get("impls", ()):
+                if name not in methods:
+                    continue
+                impl_verdict, is_trait = more if len(more) == 2 else ("", False)
+                impl_module = ModRef(file_module.crate, file_module.path + (tuple(impl_key.split("::")) if impl_key else ()))
+                target = self.evaluate(query_of_type(impl_module, written), depth + 1)
+                if target is None or target.path != owner.path:
+                    continue
+                ret, method_verdict = methods[name]
+                verdict = max(file_verdict, impl_verdict, method_verdict, key=items.VERDICTS.index)
+                if ret is None:
+                    answer = None
+                elif ret["p"] == ["Self"]:
+                    answer = owner
+                else:
+                    answer = self.evaluate(query_of_type(impl_module, ret), depth + 1)
+                out.append(((items.VERDICTS.index(verdict), bool(is_trait)), answer))
+        if not out:
+            return out
+        rank = min(r for r, _ in out)
+        return [c for c in out if c[0] == rank]
 
 
 # -- queries from the syntax tree ----------------------------------------------------------------

@@ -11,7 +11,9 @@ Before analysis (`build`), from manifests and byte-level sketches only, nothing 
 - the hot words: names that some `use`, `type` alias or `extern crate` anywhere in the crates
   binds to a banned path (or a module above or an item below one), to fixpoint, and the banned
   names a glob of a banned module brings in. A file that spells none of them, and not every
-  segment of a banned path, cannot hold a site, whatever the other files say.
+  segment of a banned path, cannot hold a site, whatever the other files say;
+- the impl table: per crate, the files whose `impl` headers spell a word, so a method of a type
+  is looked for in the impls of every file that may implement it, not only the struct's.
 
 After analysis (`link`): each file's exact summary (module tables read off its syntax tree) is
 in its result; references that left their file are resolved through them. A module whose file
@@ -39,10 +41,13 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-SKETCH_NAMESPACE = content_keyed("rust-sketch")
+# A version in a namespace's name changes with what its entries hold, so entries of another
+# shape are never read (sketch v2: impl header words; summary v2: alias parameters, v3: impl
+# verdicts and trait flags).
+SKETCH_NAMESPACE = content_keyed("rust-sketch-v2")
 INDEX_NAMESPACE = "rust-index"  # the layout, hot words and bindings, by what they are computed from
 LINK_NAMESPACE = "rust-link"  # what the link stage added to each file, by what it depends on
-SUMMARY_NAMESPACE = content_keyed("rust-summary-v2")  # the version changes with what a summary holds (v2: alias parameters)
+SUMMARY_NAMESPACE = content_keyed("rust-summary-v3")
 DEP_TABLES = ("dependencies", "dev-dependencies", "build-dependencies")
 SKIP_DIRS = {"target", ".git", "node_modules", "__pycache__"}
 
@@ -73,6 +78,7 @@ class Workspace:
     sketch_digests: Dict[str, str] = field(default_factory=dict)  # path -> digest of its sketch
     aliases: Tuple[str, ...] = ()  # names bound to a tracked type (their declarations are read from the files)
     alias_typed: Dict[str, list] = field(default_factory=dict)  # path -> [name, alias] it declares
+    impls: Dict[str, Dict[str, List[str]]] = field(default_factory=dict)  # crate -> impl header word -> files (see `impl_files`)
 
     def sketch(self, path: str) -> Optional[dict]:
         """A file's sketch: from the build, or (when the build was read back) made from the file."""
@@ -95,6 +101,7 @@ class Workspace:
             "binds": [list(b) for b in self.binds],
             "aliases": list(self.aliases),
             "alias_typed": sorted([p, d] for p, d in self.alias_typed.items()),
+            "impls": sorted([c, w, files] for c, words in self.impls.items() for w, files in words.items()),
         }
 
     def restore(self, data: dict) -> bool:
@@ -110,6 +117,9 @@ class Workspace:
             binds = [(n, last) for n, last in data["binds"]]
             aliases = tuple(str(a) for a in data["aliases"])
             alias_typed = {p: d for p, d in data["alias_typed"]}
+            impls: Dict[str, Dict[str, List[str]]] = {}
+            for crate, word, paths in data["impls"]:
+                impls.setdefault(str(crate), {})[str(word)] = [str(p) for p in paths]
         except (KeyError, TypeError, ValueError):
             return False
         if hot is None or set(known) != set(self.keys):
@@ -129,7 +139,7 @@ class Workspace:
                     return False
         self.modules, self.files, self.hot, self.binds = modules, files, hot, binds
         self.sketch_digests = {p: d for p, (_, d) in known.items()}
-        self.aliases, self.alias_typed = aliases, alias_typed
+        self.aliases, self.alias_typed, self.impls = aliases, alias_typed, impls
         return True
     stats: Counter = field(default_factory=Counter)
 
@@ -234,6 +244,54 @@ class Workspace:
             return True
 
         return walk(query)
+
+    def impl_files(self, owner: ModRef, name: str) -> List[str]:
+        """The files that may hold an impl of the type `name` declared in module `owner`: those of
+        its crate, and of the workspace crates that depend on it (a trait impl may be written
+        there), whose impl headers spell the name or a name bound to it (`use super::Cache as
+        Store;` then `impl Store`, `type Store = Cache;`): the index's impl table, read off the
+        sketches. Over-approximate on purpose; which impl is of the type is decided on the
+        summaries."""
+        memo = self.__dict__.setdefault("_impl_memo", {})
+        key = (owner.crate, name)
+        if key not in memo:
+            names = {name}
+            spelled = self.__dict__.get("_bound_to")
+            if spelled is None:
+                spelled = self.__dict__["_bound_to"] = {}
+                for bound, last in self.binds:
+                    spelled.setdefault(last, set()).add(bound)
+            todo = [name]
+            while todo and len(names) < 256:  # names bound to the name, to fixpoint (aliases of aliases)
+                for bound in spelled.get(todo.pop(), ()):
+                    if bound not in names:
+                        names.add(bound)
+                        todo.append(bound)
+            found = set()
+            for crate in self._dependents(owner.crate):
+                table = self.impls.get(crate, {})
+                for word in names:
+                    found.update(table.get(word, ()))
+            memo[key] = sorted(found)
+        return memo[key]
+
+    def _dependents(self, crate: str) -> List[str]:
+        """The crate and the workspace crates that depend on it, directly or not."""
+        memo = self.__dict__.setdefault("_dependents_memo", {})
+        if crate not in memo:
+            memo[crate] = self._dependents_of(crate)
+        return memo[crate]
+
+    def _dependents_of(self, crate: str) -> List[str]:
+        out = {crate}
+        grown = True
+        while grown:
+            grown = False
+            for key, c in self.crates.items():
+                if key not in out and not out.isdisjoint(c.info.workspace.values()):
+                    out.add(key)
+                    grown = True
+        return sorted(out)
 
     def globbed(self, path: str, rule_ids) -> bool:
         return not self.hot.globbed.get(path, frozenset()).isdisjoint(rule_ids)
@@ -446,6 +504,7 @@ def build(config, entries, todo, store, options, stats: Counter, rules: List) ->
         ws.hot = hot_words(sketches, banned, config.pack.reexports.get("rust", {}), ws)
         ws.aliases, ws.alias_typed = _typed_hot(ws.hot, sketches, files, tracked, rules)
         ws.binds = sorted({(name, segs[-1]) for sk in sketches.values() if sk for name, segs, _ in sk["binds"] if segs})
+        ws.impls = impl_table(ws.modules, ws.crates, sketches)
         ws.sketch_digests = {p: _sketch_digest(sk) for p, sk in sketches.items() if p in ws.keys}
         stats["rust index: files sketched"] = sum(1 for sk in sketches.values() if sk is not None)
         if store is not None:
@@ -454,6 +513,21 @@ def build(config, entries, todo, store, options, stats: Counter, rules: List) ->
         ws.anchors[path.rsplit("::", 1)[-1]] = ws.anchors.get(path.rsplit("::", 1)[-1], frozenset()) | ids
     stats["rust index: hot words"] = len(ws.hot.words) + sum(len(d) for d in ws.hot.local_words.values())
     return ws
+
+
+def impl_table(modules: Dict[str, ModRef], crates: Dict[str, "Crate"], sketches: Dict[str, dict]) -> Dict[str, Dict[str, List[str]]]:
+    """Per crate, each word of an impl header -> the files of the crate's module tree whose impl
+    headers spell it (a file outside the tree, such as tests/, is a crate of its own that no
+    other file's type can be implemented in)."""
+    out: Dict[str, Dict[str, set]] = {}
+    for path, sk in sorted(sketches.items()):
+        module = modules.get(path)
+        if not sk or not sk.get("impls") or module is None or module.crate not in crates:
+            continue
+        table = out.setdefault(module.crate, {})
+        for word in sk.get("impls", ()):
+            table.setdefault(word, set()).add(path)
+    return {c: {w: sorted(files) for w, files in sorted(words.items())} for c, words in sorted(out.items())}
 
 
 def _keys(files: Dict[str, str], store, salt: bytes) -> Dict[str, str]:
@@ -948,6 +1022,7 @@ def _read_back_link(data, results: Dict, stats: Counter) -> bool:
 def _link(ws: Workspace, config, results: Dict, rules_run: Dict, store, stats: Counter) -> None:
     from dstcheck.model import Context, Fact, Finding
     from dstcheck.rust import types
+    from dstcheck.rust.items import VERDICTS
     from dstcheck.rust.names import External, ModuleResolver, Pending, Unresolved
     from dstcheck.stages.match import match
 
@@ -981,7 +1056,33 @@ def _link(ws: Workspace, config, results: Dict, rules_run: Dict, store, stats: C
                 return (summary, ModRef(ref.crate, ref.path[:cut]), "::".join(ref.path[cut:])) if summary else None
         return None
 
-    evaluator = types.Evaluator(mres, summary_with_module)
+    def file_verdict(path: str) -> str:
+        """The strongest verdict of the `mod` declarations that lead to a file (`#[cfg(test)] mod
+        tests;` makes its impls test-only), the live declaration preferred where there are two."""
+        module = ws.modules.get(path)
+        verdict = ""
+        for cut in range(1, len(module.path) + 1) if module is not None else ():
+            table = tables(ModRef(module.crate, module.path[:cut - 1]))
+            decls = [b[4] for b in (table or {}).get("names", {}).get(module.path[cut - 1], ()) if b[0] == "mod"]
+            if decls:
+                verdict = max(verdict, min(decls, key=VERDICTS.index), key=VERDICTS.index)
+        return verdict
+
+    def impls_of(owner: types.Type):
+        local = types.split_local(owner.path)
+        if local is None:
+            return []
+        module, name = local
+        home = summary_with_module(module)
+        home_file = ws.files.get(home[1]) if home is not None else None
+        out = []
+        for path in ws.impl_files(module, name):
+            summary = summary_of(path) if path != home_file else None
+            if summary and path in ws.modules:
+                out.append((summary, ws.modules[path], file_verdict(path)))
+        return out
+
+    evaluator = types.Evaluator(mres, summary_with_module, impls_of)
     for path, result in waiting:
         rules = rules_run.get(path, [])
         for record in result.deferred:
