@@ -90,6 +90,7 @@ class Config:
     glob_checks: List[Tuple[str, str]] = field(default_factory=list)  # (key, glob) that must match a file
     exclude: List[str] = field(default_factory=list)  # never scanned at all (vendored code, fixtures)
     reach_depth: int = 4  # [reach] max-depth: calls followed from an in-scope call into out-of-scope code
+    scopes_declared: bool = False  # the [[scope]] tables are the configuration's (else the default one)
 
 
 def find_config(start: Path) -> Optional[Tuple[Path, dict, str]]:
@@ -296,6 +297,7 @@ def from_data(data: dict, root: Path, file: Optional[str], pack: Optional[RulePa
         cache=cache,
         exclude=_list(data.get("exclude", []), display, "exclude"),
         reach_depth=depth,
+        scopes_declared="scope" in data,
     )
     config.allowlist = _load_allowlists(_list(data.get("allowlists", []), display, "allowlists"), config, display)
     _check_paths_exist(config, data, display)

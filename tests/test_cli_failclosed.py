@@ -22,6 +22,96 @@ def sites(out: str):
     return [(s["rule"], s["path"], s["line"], s["disposition"]) for s in json.loads(out)["sites"]]
 
 
+# -- 1. a [[scope]] that holds no source file is a configuration error --------------------------
+@pytest.mark.parametrize(
+    "config, files, expected",
+    [
+        (
+            '[[scope]]\nname = "docs"\ninclude = ["docs/"]\n',
+            {"docs/guide.md": "# guide\n", "src/lib.rs": CLOCK_RS},
+            "dstcheck: error: dstcheck.toml: scope[0]: scope 'docs' matches no Rust or Python source file: expected its include (docs/) to match a .rs or .py file",
+        ),
+        (
+            '[[scope]]\nname = "core"\ninclude = ["src/"]\nexclude = ["src/"]\n',
+            {"src/lib.rs": CLOCK_RS},
+            "dstcheck: error: dstcheck.toml: scope[0]: scope 'core' holds no source file: its exclude (src/) removes every .rs or .py file its include (src/) matches",
+        ),
+        (
+            '[[scope]]\nname = "core"\ninclude = ["src/**/*.rs"]\nexclude = ["*.rs"]\n',
+            {"src/lib.rs": CLOCK_RS, "src/notes.txt": "x\n"},
+            "dstcheck: error: dstcheck.toml: scope[0]: scope 'core' holds no source file: its exclude (*.rs) removes every .rs or .py file its include (src/**/*.rs) matches",
+        ),
+        (
+            'exclude = ["vendor/"]\n[[scope]]\nname = "vendored"\ninclude = ["vendor/"]\n[[scope]]\nname = "core"\ninclude = ["src/"]\n',
+            {"vendor/lib.rs": CLOCK_RS, "src/lib.rs": CLOCK_RS},
+            "dstcheck: error: dstcheck.toml: scope[0]: scope 'vendored' holds no source file: the top-level exclude (vendor/) removes every .rs or .py file its include (vendor/) matches",
+        ),
+        (
+            '[[scope]]\nname = "bindings"\ninclude = ["crates/a/python/"]\n[[scope]]\nname = "core"\ninclude = ["crates/a/src/"]\n',
+            {"crates/a/python/lib.rs": CLOCK_RS, "crates/a/src/lib.rs": CLOCK_RS},
+            "dstcheck: error: dstcheck.toml: scope[0]: scope 'bindings' holds no source file: rust.exclude (python/, ffi/) removes every .rs or .py file its include (crates/a/python/) matches",
+        ),
+        (
+            '[[scope]]\nname = "all"\ninclude = ["src/"]\n[[scope]]\nname = "core"\ninclude = ["src/core/"]\n',
+            {"src/core/lib.rs": CLOCK_RS, "src/main.rs": CLOCK_RS},
+            "dstcheck: error: dstcheck.toml: scope[1]: scope 'core' holds no source file: every .rs or .py file its include (src/core/) matches belongs to an earlier scope ('all'; the first scope that matches a file wins)",
+        ),
+    ],
+    ids=["only-non-source", "exclude-removes-all", "exclude-glob-removes-all", "top-level-exclude", "language-exclude", "shadowed"],
+)
+def test_a_scope_holding_no_source_file_is_a_configuration_error(tmp_path, run_cli, config, files, expected):
+    ws = workspace(tmp_path, {"dstcheck.toml": config, **files})
+    for command in (["check"], ["check", "--show-all", "--exit-zero"], ["check", "--format", "json"]):
+        code, out, err = run_cli(command, ws)
+        assert (code, out, err.strip()) == (2, "", expected), command
+
+
+def test_a_scope_in_pyproject_is_named_with_its_table(tmp_path, run_cli):
+    ws = workspace(tmp_path, {"pyproject.toml": '[[tool.dstcheck.scope]]\ninclude = ["docs/*.md"]\n', "docs/a.md": "x\n", "a.py": CLOCK_PY})
+    code, out, err = run_cli(["check"], ws)
+    assert code == 2 and out == ""
+    assert err.strip() == "dstcheck: error: pyproject.toml [tool.dstcheck]: scope[0]: scope 'scope0' matches no Rust or Python source file: expected its include (docs/*.md) to match a .rs or .py file"
+
+
+def test_a_scope_whose_files_hold_no_site_is_fine(tmp_path, run_cli):
+    ws = workspace(tmp_path, {"dstcheck.toml": '[[scope]]\nname = "core"\ninclude = ["src/"]\n', "src/lib.rs": "pub fn add(a: u8) -> u8 { a }\n"})
+    code, out, err = run_cli(["check"], ws)
+    assert code == 0, err
+    assert err == ""
+
+
+def test_a_scope_of_test_files_only_is_fine(tmp_path, run_cli):
+    ws = workspace(tmp_path, {"dstcheck.toml": '[[scope]]\nname = "t"\ninclude = ["tests/"]\n', "tests/it.rs": CLOCK_RS})
+    code, out, err = run_cli(["check", "--format", "json", "--show-all"], ws)
+    assert code == 0, err
+    assert sites(out) == [("DST101", "tests/it.rs", 1, "test")]
+
+
+def test_paths_outside_every_scope_are_not_a_scope_error(tmp_path, run_cli):
+    """A pre-commit run names files: those outside the source sets are scoped-out, and an empty
+    scope is only judged on a full scan (as a glob that matches nothing is)."""
+    ws = workspace(tmp_path, {"dstcheck.toml": '[[scope]]\nname = "core"\ninclude = ["src/"]\n', "src/lib.rs": CLOCK_RS, "tools/gen.py": CLOCK_PY})
+    code, out, err = run_cli(["check", "tools/gen.py"], ws)
+    assert code == 0, err
+    code, _, err = run_cli(["check", "--format", "json", "--show-all", "tools/gen.py"], ws)
+    assert code == 0, err
+
+
+def test_an_unreadable_directory_is_a_dst000_not_an_empty_scope(tmp_path, run_cli):
+    import os
+
+    if os.geteuid() == 0:
+        pytest.skip("root reads every directory")
+    ws = workspace(tmp_path, {"dstcheck.toml": '[[scope]]\nname = "core"\ninclude = ["src/"]\n', "src/a/lib.rs": CLOCK_RS})
+    (ws / "src").chmod(0)
+    try:
+        code, out, err = run_cli(["check", "--format", "json"], ws)
+    finally:
+        (ws / "src").chmod(0o755)
+    assert code == 1, err
+    assert [s[0] for s in sites(out)] == ["DST000"]
+
+
 # -- 2. a reader that goes away is an error, exit 2 --------------------------------------------
 @pytest.mark.parametrize("extra", [[], ["--exit-zero"], ["--format", "json"], ["--show-all"]], ids=["text", "exit-zero", "json", "show-all"])
 def test_a_pipe_closed_mid_report_is_an_error(tmp_path, extra):

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from dstcheck import globs
-from dstcheck.config import EXTENSIONS, Config, Scope
-from dstcheck.errors import UsageError
+from dstcheck.config import EXTENSIONS, Config, Scope, check_globs
+from dstcheck.errors import ConfigError, UsageError
 from dstcheck.model import Site
 
 # Never walked. Directories that hold no source by construction are skipped without a word; the
@@ -163,11 +163,15 @@ def _matches(path: str, patterns: List[str]) -> bool:
     return globs.union(tuple(patterns)).match(path) is not None
 
 
+def _language(rel: str) -> Optional[str]:
+    dot = rel.rfind(".")
+    return EXTENSIONS.get(rel[dot:]) if dot > rel.rfind("/") else None
+
+
 def classify_file(config: Config, rel: str, abspath: str, honor_exclude: bool = True, reachable: bool = True) -> Optional[FileEntry]:
     """`reachable=False`: the file lies outside every include glob's literal prefix, so no source
     set can hold it and the include globs need not be matched."""
-    dot = rel.rfind(".")
-    language = EXTENSIONS.get(rel[dot:]) if dot > rel.rfind("/") else None
+    language = _language(rel)
     if language is None or (honor_exclude and config.exclude and _matches(rel, config.exclude)):
         return None
     settings = config.languages[language]
@@ -286,4 +290,54 @@ def discover(config: Config, paths: Sequence[str] = (), honor_exclude: bool = Tr
     if honor_exclude and config.exclude:
         skipped = {(p, w) for p, w in skipped if not globs.matches(p, config.exclude)}
         problems = [s for s in problems if not globs.matches(s.path, config.exclude)]
-    return Discovered([entries[k] for k in sorted(entries)], sorted(skipped), sorted(problems, key=Site.sort_key))
+    found = Discovered([entries[k] for k in sorted(entries)], sorted(skipped), sorted(problems, key=Site.sort_key))
+    if not paths and honor_exclude and config.scopes_declared:
+        check_globs(config)  # a glob that matches no file at all is the more precise error
+        check_scopes(config, found, walks[0].files)
+    return found
+
+
+def check_scopes(config: Config, found: Discovered, files: Sequence[str]) -> None:
+    """On a full scan, every configured [[scope]] must hold a source file: one whose include
+    matches only other files, or whose files its exclude, the top-level exclude, the language's
+    exclude or earlier scopes all take away, checks nothing, and a gate that silently checks
+    nothing is the worst failure it can have. A scope of files without sites, or of test files
+    only, is fine; a directory that could not be read is a DST000 instead (it may hold them)."""
+    held = {id(e.scope) for e in found}
+    for index, scope in enumerate(config.scopes):
+        if id(scope) in held or any(_could_hold(scope, s.path) for s in found.problems):
+            continue
+        raise ConfigError(config.file or "(defaults)", f"scope[{index}]", f"scope {scope.name!r} " + _why_empty(config, scope, found, files))
+
+
+def _could_hold(scope: Scope, directory: str) -> bool:
+    return any(could_reach(p, directory) for p in scope.include)
+
+
+def _why_empty(config: Config, scope: Scope, found: Discovered, files: Sequence[str]) -> str:
+    include = f"its include ({', '.join(scope.include)})"
+    sources = [f for f in files if _language(f) is not None and _matches(f, scope.include)]
+    not_walked = sorted(p for p, _ in found.skipped if p.endswith("/") and _could_hold(scope, p))
+    if not_walked:
+        shown = ", ".join(not_walked[:3]) + (f" and {len(not_walked) - 3} more" if len(not_walked) > 3 else "")
+        include += f" (not walked: {shown}; see --show-all)"
+    if not sources:
+        return f"matches no Rust or Python source file: expected {include} to match a .rs or .py file"
+    removed = f"removes every .rs or .py file {include} matches"
+    sources = [f for f in sources if not (scope.exclude and _matches(f, scope.exclude))]
+    if not sources:
+        return f"holds no source file: its exclude ({', '.join(scope.exclude)}) {removed}"
+    sources = [f for f in sources if not (config.exclude and _matches(f, config.exclude))]
+    if not sources:
+        return f"holds no source file: the top-level exclude ({', '.join(config.exclude)}) {removed}"
+    languages = sorted({_language(f) for f in sources})
+    sources = [f for f in sources if not _matches(f, config.languages[_language(f)].exclude)]
+    if not sources:
+        excludes = " and ".join(f"{lang}.exclude ({', '.join(config.languages[lang].exclude)})" for lang in languages)
+        return f"holds no source file: {excludes} {removed.replace('removes', 'remove' if len(languages) > 1 else 'removes')}"
+    owners = {e.path: e.scope for e in found}
+    earlier = [s for s in config.scopes if any(owners.get(f) is s for f in sources)]
+    names = ", ".join(repr(s.name) for s in earlier)
+    if not names:  # not reached: a source file no exclude removes is held by some scope
+        return f"holds no source file {include} matches"
+    return f"holds no source file: every .rs or .py file {include} matches belongs to an earlier scope ({names}; the first scope that matches a file wins)"
