@@ -418,7 +418,7 @@ def test_impl_methods_in_other_files_are_indexed_and_read_back_after_edits(tmp_p
     assert cold.impls[cold.crate_of("store/src/lib.rs")]["Store"] == ["store/src/cache/views.rs"]
     assert cold.impl_files(cold.modules["store/src/cache/mod.rs"], "Cache") == [
         "store/src/cache/mod.rs", "store/src/cache/orders.rs", "store/src/cache/testing.rs",
-        "store/src/cache/views.rs", "store/src/lookalike.rs", "store/src/positions.rs",
+        "store/src/cache/views.rs", "store/src/cache/wall.rs", "store/src/lookalike.rs", "store/src/positions.rs",
     ]
     saved = json.loads(json.dumps(cold.saved()))
     again = pipeline.scan(config, options=pipeline.Options(cache=False, jobs=1)).index.rust

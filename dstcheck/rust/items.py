@@ -22,8 +22,10 @@ stripped; None for tuples, arrays, `impl Trait` and other shapes. A `type` alias
 also holds "params": its generic parameter names in declared order, lifetimes left out.
 
 `impls` lists `[inline key, self type, {method: [return type or None, verdict]}, verdict, is a
-trait impl]` for every impl the DST build may compile (a gated impl or method is left out; of
-two same-named methods under opposite cfgs the live one is kept).
+trait impl]` for every impl, with the verdicts of its cfg and of each method's (of two
+same-named methods under opposite cfgs the live one is kept): a method the DST build compiles
+is preferred to a test-only one, and that to a gated one, which only code compiled out with it
+can call.
 """
 
 from __future__ import annotations
@@ -341,12 +343,12 @@ class Summarizer:
             target = child.child_by_field_name("type")
             seg = type_of(target, text) if target is not None else None
             body = child.child_by_field_name("body")
-            if seg is not None and body is not None and test != "gated":
+            if seg is not None and body is not None:
                 methods: Dict[str, list] = {}
                 for fn in body.named_children:
-                    verdict = _stronger(test, self._verdict(fn, text) or "") if fn.type == "function_item" else "gated"
-                    if verdict == "gated":
+                    if fn.type != "function_item":
                         continue
+                    verdict = _stronger(test, self._verdict(fn, text) or "")
                     name, ret = fn.child_by_field_name("name"), fn.child_by_field_name("return_type")
                     if name is None:
                         continue
