@@ -168,8 +168,8 @@ class Resolver:
                     for r in self._resolve(target, target_global, scopes[i + 1:], module, depth + 1):
                         if isinstance(r, External):
                             out.add(External(self.mres.canon(r.path.split("::") + list(segs)), True, r.indirect))
-                        elif isinstance(r, Module):
-                            out.update(self.mres.walk(r.module, segs, depth + 1))
+                        elif isinstance(r, (Module, Pending)):  # a glob of another file's module: the link stage walks it
+                            out.update(self.mres.extend(r, tuple(segs), depth))
                 return sorted(out, key=repr)
         return self.mres.resolve_from(module, segs, False)
 
