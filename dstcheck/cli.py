@@ -232,11 +232,12 @@ def _fix_mode(fix, unsafe_fixes, show_diff, marker_reason, write_baseline, ignor
         return None
     from dstcheck.fix import Mode
 
-    asked = "--add-markers" if marker_reason is not None and not fixes else "--fix"
+    given = [name for name, on in (("--fix", fix), ("--unsafe-fixes", unsafe_fixes), ("--add-markers", marker_reason is not None), ("--diff", show_diff)) if on]
     if write_baseline:
-        raise UsageError(f"{asked} and --write-baseline cannot be combined: fix first, then record what remains")
+        raise UsageError(f"{', '.join(given)} and --write-baseline cannot be combined: fix first, then record what remains")
     if ignore_markers:
-        raise UsageError(f"{asked} acts on violations; --ignore-markers would make every accepted site one")
+        asked = given[0] if len(given) == 1 else f"{', '.join(given[:-1])} and {given[-1]}"
+        raise UsageError(f"{asked} {'acts' if len(given) == 1 else 'act'} on violations; --ignore-markers would make every accepted site one")
     if show_diff and (fmt != "text" or statistics):
         raise UsageError("--diff prints a unified diff: drop --format and --statistics")
     if show_diff and fixes and marker_reason is not None:
@@ -255,7 +256,8 @@ def _fix_mode(fix, unsafe_fixes, show_diff, marker_reason, write_baseline, ignor
 @click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True)
 @click.option("--output", type=click.Path(), help="Where to write the report (default: from config, scope-inventory/SCOPE_INVENTORY.md); - for stdout.")
 @click.option("--detail", type=click.Choice(["scoped-out"]), multiple=True, help="Also list every site of these summarised parts (scoped-out: one row per site, not only per area).")
-def inventory(config_path, check_only, fmt, output, detail) -> None:
+@click.option("--no-cache", is_flag=True, help="Do not read or write the cache.")
+def inventory(config_path, check_only, fmt, output, detail, no_cache) -> None:
     """Regenerate the tagged scope inventory from inventory.toml and a full scan."""
     import gc
 
@@ -263,10 +265,14 @@ def inventory(config_path, check_only, fmt, output, detail) -> None:
     from dstcheck import pipeline
     from dstcheck.stages.discover import project_files
 
+    if check_only and output == "-":
+        raise UsageError("--check compares the report with a committed file: --output - names none (drop --output, or name the file)")
+    if check_only and fmt != "markdown":
+        raise UsageError("--check compares the markdown report; drop --format json")
     cfg = _load_config(config_path)
     source, default_output = inv.paths(cfg)
     hand = inv.load(cfg)
-    options = pipeline.Options(progress=_show_progress())
+    options = pipeline.Options(progress=_show_progress(), cache=not no_cache)
     result = pipeline.scan(cfg, options=options)  # in scope: exactly what `check` sees
     gc.freeze()  # its objects live until the end: the collections that follow need not walk them
     scoped = inv.scoped_out_sites(cfg, result.entries, options)
@@ -274,8 +280,6 @@ def inventory(config_path, check_only, fmt, output, detail) -> None:
     text = inv.markdown(report, source) if fmt == "markdown" else inv.as_json(report)
     target = output or default_output
     if check_only:
-        if fmt != "markdown":
-            raise UsageError("--check compares the markdown report; drop --format json")
         diff = inv.check(inv.read_committed(cfg.root, target), text, target)
         if diff is None:
             _emit(f"{target} is up to date.\n")
@@ -306,12 +310,14 @@ def inventory(config_path, check_only, fmt, output, detail) -> None:
 @click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True)
 @click.option("--fail-on-blocking", is_flag=True, help="Exit 1 when any blocking site is found (for CI).")
 @click.option("--off-path", multiple=True, help="Globs, relative to PATH, of what is not on the DST path (listed, never blocking; comma-separated, repeatable; replaces the default bin/**, src/bin/**, examples/**, benches/**; \"\" for none).")
-def audit(path, config_path, fmt, fail_on_blocking, off_path) -> None:
+@click.option("--no-cache", is_flag=True, help="Do not read or write the cache.")
+def audit(path, config_path, fmt, fail_on_blocking, off_path, no_cache) -> None:
     """Audit a crate or package before it joins the DST path: every site, grouped, with its seam."""
+    from dstcheck import pipeline
     from dstcheck.views import audit as audit_mod
 
     cfg = _load_config(config_path)
-    report = audit_mod.run(cfg, path, _split(off_path) if off_path else None)
+    report = audit_mod.run(cfg, path, _split(off_path) if off_path else None, pipeline.Options(cache=not no_cache))
     _emit(audit_mod.markdown(report) if fmt == "markdown" else audit_mod.as_json(report))
     sys.exit(EXIT_VIOLATIONS if fail_on_blocking and report["blocking"] else EXIT_CLEAN)
 

@@ -192,3 +192,61 @@ def test_an_empty_marker_list_out_of_scope_does_not_hide_a_reached_site(tmp_path
     code, out, err = run_cli(["check", "--format", "json", "--no-cache"], ws)
     assert code == (1 if reached else 0), err
     assert sites(out) == ([("DST207", "engine/run.py", 4, "violation")] if reached else [])
+
+
+# -- 5. option combinations ---------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "options, named",
+    [
+        (["--diff"], "--diff"),
+        (["--fix"], "--fix"),
+        (["--unsafe-fixes", "--diff"], "--unsafe-fixes, --diff"),
+        (["--add-markers", "why"], "--add-markers"),
+        (["--fix", "--add-markers", "why"], "--fix, --add-markers"),
+    ],
+)
+def test_fix_options_with_write_baseline_name_the_options_given(tmp_path, run_cli, options, named):
+    ws = workspace(tmp_path, {"src/lib.rs": CLOCK_RS})
+    code, out, err = run_cli(["check", *options, "--write-baseline", "b.json"], ws)
+    assert (code, out) == (2, "")
+    assert err.strip() == f"dstcheck: error: {named} and --write-baseline cannot be combined: fix first, then record what remains"
+    assert not (ws / "b.json").exists()
+
+
+@pytest.mark.parametrize("options, named", [(["--diff"], "--diff acts"), (["--unsafe-fixes", "--diff"], "--unsafe-fixes and --diff act")])
+def test_fix_options_with_ignore_markers_name_the_options_given(tmp_path, run_cli, options, named):
+    ws = workspace(tmp_path, {"src/lib.rs": CLOCK_RS})
+    code, out, err = run_cli(["check", *options, "--ignore-markers"], ws)
+    assert (code, out) == (2, "")
+    assert err.strip() == f"dstcheck: error: {named} on violations; --ignore-markers would make every accepted site one"
+
+
+def test_a_rule_both_selected_and_ignored_is_ignored(tmp_path, run_cli):
+    """As in ruff, --ignore wins over --select (documented): the rule does not run."""
+    ws = workspace(tmp_path, {"src/lib.rs": CLOCK_RS + "pub fn g() { let _ = uuid::Uuid::new_v4(); }\n"})
+    code, out, err = run_cli(["check", "--format", "json", "--select", "DST101,DST102", "--ignore", "DST101"], ws)
+    assert code == 1, err
+    assert [s[0] for s in sites(out)] == ["DST102"]
+    code, out, err = run_cli(["check", "--format", "json", "--select", "clock", "--ignore", "DST101"], ws)
+    assert (code, sites(out)) == (0, [])
+
+
+def test_inventory_check_with_output_to_stdout_is_a_usage_error(tmp_path, run_cli):
+    ws = workspace(tmp_path, {"src/lib.rs": CLOCK_RS, "scope-inventory/inventory.toml": 'title = "T"\n'})
+    code, out, err = run_cli(["inventory", "--check", "--output", "-"], ws)
+    assert (code, out) == (2, "")
+    assert err.strip() == "dstcheck: error: --check compares the report with a committed file: --output - names none (drop --output, or name the file)"
+
+
+@pytest.mark.parametrize("command", [["inventory", "--output", "-"], ["audit", "src"]])
+def test_inventory_and_audit_take_no_cache(tmp_path, run_cli, command):
+    ws = workspace(tmp_path, {"src/lib.rs": CLOCK_RS, "scope-inventory/inventory.toml": 'title = "T"\n'})
+    cache = tmp_path / "cache"
+    code, with_cache, err = run_cli(command, ws, env={"DSTCHECK_CACHE_DIR": str(cache)})
+    assert code == 0, err
+    assert cache.is_dir() and any(cache.iterdir())
+    other = tmp_path / "other"
+    code, without, err = run_cli([*command, "--no-cache"], ws, env={"DSTCHECK_CACHE_DIR": str(other)})
+    assert code == 0, err
+    assert without == with_cache
+    assert not other.exists() or not any(other.iterdir())

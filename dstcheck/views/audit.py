@@ -91,7 +91,8 @@ def scope_test_paths(config: Config, base: str, languages: Sequence[str]) -> Lis
     return out
 
 
-def run(config: Config, path: str, off_path: Optional[Sequence[str]] = None) -> dict:
+def run(config: Config, path: str, off_path: Optional[Sequence[str]] = None, options=None) -> dict:
+    """`options`: how the scans run (pipeline.Options; `--no-cache`), never what they find."""
     from dstcheck import pipeline
 
     if not os.path.exists(path):
@@ -105,8 +106,8 @@ def run(config: Config, path: str, off_path: Optional[Sequence[str]] = None) -> 
     entries, left_out, misread = _entries(config, path, base, scope, off_path)
     if not entries:
         raise UsageError(f"{path}: no Rust or Python files to audit")
-    reached = _reached(config, base if is_dir else rel, is_dir)
-    scan = pipeline.scan(config, [path], entries=entries, include_scoped_out=True)
+    reached = _reached(config, base if is_dir else rel, is_dir, options)
+    scan = pipeline.scan(config, [path], entries=entries, include_scoped_out=True, options=options)
     rules = config.pack.rules
     audited = [e for e in entries if e.path not in left_out]
     ran = {rules[r].family for e in audited for r in scan.rules_run.get(e.path, ())}
@@ -165,14 +166,14 @@ def _language_excludes(config: Config, audited) -> List[dict]:
     return [{"language": lang, "patterns": sorted(covered[lang])} for lang in sorted(covered)]
 
 
-def _reached(config: Config, prefix: str, is_dir: bool) -> List[dict]:
+def _reached(config: Config, prefix: str, is_dir: bool, options=None) -> List[dict]:
     """The audited path's sites that in-scope code calls into today: where a DST109 / DST207
     violation of the configured scope ends (the run is `check`'s, so it shares its cache). They
     are on the DST path already, whatever the verdict says of the rest."""
     from dstcheck import pipeline
 
     rows = []
-    for s in pipeline.scan(config).sites:
+    for s in pipeline.scan(config, options=options).sites:
         if not s.chain or s.disposition != "violation":
             continue
         path, line, _, item, what = s.chain[-1][:5]
