@@ -43,11 +43,11 @@ else:  # pragma: no cover
 
 # A version in a namespace's name changes with what its entries hold, so entries of another
 # shape are never read (sketch v2: impl header words; summary v2: alias parameters, v3: impl
-# verdicts and trait flags).
+# verdicts and trait flags, v4: gated impls and methods kept with their verdict).
 SKETCH_NAMESPACE = content_keyed("rust-sketch-v2")
 INDEX_NAMESPACE = "rust-index"  # the layout, hot words and bindings, by what they are computed from
 LINK_NAMESPACE = "rust-link"  # what the link stage added to each file, by what it depends on
-SUMMARY_NAMESPACE = content_keyed("rust-summary-v3")
+SUMMARY_NAMESPACE = content_keyed("rust-summary-v4")
 DEP_TABLES = ("dependencies", "dev-dependencies", "build-dependencies")
 SKIP_DIRS = {"target", ".git", "node_modules", "__pycache__"}
 
