@@ -4,8 +4,9 @@ a site of the clock, rng, thread, blocking or select families that would be a vi
 code were in scope. The site is the in-scope call; its chain says how the site is reached.
 
 What is followed, exactly: free functions and associated functions called by path (through
-`use`, re-exports and renames), `Self::f()`, and methods called on `self` (through the impl's
-type), in function bodies and the closures inside them. A call whose callee cannot be resolved is
+`use`, a block's own `use`, re-exports and renames), `Self::f()`, `<T as Trait>::f()`, a trait's
+default body through the trait's path, and methods called on `self` (through the impl's type),
+in function bodies and the closures inside them. A call whose callee cannot be resolved is
 not followed. Gated, marked, allowlisted and test sites do not propagate. Each function is
 summarised once; the depth is bounded by `[reach] max-depth` (default 4), so cycles end.
 
@@ -181,6 +182,7 @@ class _Finder:
             if entry is not None and entry.scope is None and entry.test is None and ws.crate_of(path) in crates:
                 self.outside[path] = entry.abspath
         self._parsed: Dict[str, object] = {}
+        self._resolvers: Dict[str, object] = {}
         self._vocabulary: Dict[str, frozenset] = {}
         self._calls: Dict[Tuple[str, frozenset], List[Call]] = {}
 
@@ -280,6 +282,13 @@ class _Finder:
                 return None
             key = ("method",) + target + (fn,)
             display = f"{self._display(target[0], target[1])}::{fn}"
+        elif owner is not None and owner.type == "trait_item":  # a default body: `Trait::f(&x)` calls it
+            trait = owner.child_by_field_name("name")
+            if trait is None:
+                return None
+            target = (module, parsed.text(trait))
+            key = ("method",) + target + (fn,)
+            display = f"{self._display(module, target[1])}::{fn}"
         else:
             key = ("fn", module.crate, module.path, fn)
             display = self._display(module, fn)
@@ -385,10 +394,14 @@ class _Finder:
         module = self.module_at(path, call, parsed)
         self_type = None
         if function.type in ("identifier", "scoped_identifier"):
-            seg = items.segments_of(function, parsed.text)
+            seg = _qualified_segments(function, parsed.text) or items.segments_of(function, parsed.text)
             if seg is None:
                 return None
             segs, is_global = tuple(seg[0]), seg[1]
+            found = self._through_blocks(path, parsed, finder, call, segs, is_global)
+            if found is None:
+                return None
+            segs, is_global = found
             if len(segs) == 2 and segs[0] == "Self" and not is_global:  # `Self::f()`: the impl's type
                 self_type = self._impl_type(path, parsed, call)
                 if self_type is None:
@@ -407,6 +420,36 @@ class _Finder:
         (l0, c0), (l1, c1) = call.start_point, call.end_point
         snippet = " ".join(parsed.source[call.start_byte:call.end_byte].decode("utf-8", "replace").split())
         return Call(path, finder.context(call).item, (l0 + 1, c0 + 1, l1 + 1, c1 + 1), snippet, finder.context(call), module, segs, is_global, self_type)
+
+    def _through_blocks(self, path: str, parsed, finder, node, segs: tuple, is_global: bool) -> Optional[tuple]:
+        """The path a call names once the `use` declarations of the blocks around it are applied
+        (a function-local `use a::b;` makes `b::f()` `a::b::f()`); None when a block declares the
+        name itself (a local item, not followed)."""
+        from dstcheck.rust import resolve
+
+        if is_global or not segs or segs[0] in ("crate", "self", "super", "Self"):
+            return segs, is_global
+        resolver = self._resolvers.get(path)
+        if resolver is None:
+            resolver = self._resolvers[path] = resolve.Resolver(parsed, finder, self.ws.module_of(path), self.mres)
+        scopes = resolver.blocks(node)
+        i, rewrites = 0, 0
+        while i < len(scopes):
+            bound = scopes[i].names.get(segs[0])
+            if bound is resolve.LOCAL:
+                return None
+            if bound:
+                rewrites += 1
+                if rewrites > 16:
+                    return None  # `use`s in a cycle: nothing to follow
+                target, is_global = bound[0]
+                if target[0] != segs[0]:
+                    i -= 1  # a block's `use` resolves from the same block outward
+                segs = tuple(target) + segs[1:]
+                if is_global or segs[0] in ("crate", "self", "super"):
+                    break
+            i += 1
+        return segs, is_global
 
     def _token_call(self, path: str, parsed, finder, node, seen: set) -> Optional[Call]:
         """A call spelled as loose tokens in a macro's arguments: a path (`v::stamp`, `Self::f`)
@@ -473,6 +516,21 @@ class _Finder:
             if isinstance(r, Local) and r.kind in ("struct", "enum", "union", "trait") and len(r.rest) == 1:
                 return ("method", r.module, r.name, r.rest[0])
         return None
+
+
+def _qualified_segments(function, text) -> Optional[tuple]:
+    """`<T as Trait>::f` and `<T>::f` call what `T::f` calls: the impl is found by its type."""
+    from dstcheck.rust import items
+
+    bracket, name = function.child_by_field_name("path"), function.child_by_field_name("name")
+    if bracket is None or bracket.type != "bracketed_type" or name is None:
+        return None
+    inner = [c for c in bracket.named_children if c.type not in ("line_comment", "block_comment")]
+    if len(inner) != 1:
+        return None
+    written = inner[0].child_by_field_name("type") if inner[0].type == "qualified_type" else inner[0]
+    seg = items.segments_of(written, text) if written is not None else None
+    return (list(seg[0]) + [text(name)], seg[1]) if seg is not None else None
 
 
 def _call_of(node):
