@@ -335,6 +335,7 @@ def _scan(config, paths, selection, include_scoped_out, ignore_markers, entries,
         selected_anywhere = {r.id for r in config.pack.rules.values() if r.matchers and _chosen(r, [(config.select, config.ignore), (selection.select, selection.ignore)])}
         sites.extend(hygiene.allowlist_sites(config, allow_use, full_scan, selected_anywhere))
     sites.extend(getattr(entries, "problems", ()))  # unreadable directories (discovery's DST000)
+    sites.extend(index.problems())  # unreadable Cargo manifests (the index's DST000)
     stale: List[dict] = []
     if baseline is not None:
         sites, stale = baseline_mod.apply(sites, baseline, set(in_scope) | {a.file for a in config.allowlist})

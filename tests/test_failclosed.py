@@ -192,6 +192,34 @@ def test_path_outside_the_project_root_is_an_error(tmp_path, run_cli):
     assert "../outside.rs: outside the project root" in err
 
 
+RENAMED_RNG = {
+    "Cargo.toml": '[workspace]\nmembers = ["crates/*"]\n',
+    "dstcheck.toml": '[[scope]]\ninclude = ["crates/core/src/"]\n',
+    "crates/core/Cargo.toml": '[package]\nname = "core"\nversion = "0.1.0"\n\n[dependencies]\nrand09 = { package = "rand", version = "0.9" }\n',
+    "crates/core/src/lib.rs": "pub fn draw() -> u64 { rand09::random() }\n",
+}
+
+
+@pytest.mark.parametrize("broken,why", [
+    ("garbage = [\n", "invalid TOML"),  # a syntax error (at the end of the document)
+    ("\xff\n", "not UTF-8"),
+])
+def test_a_broken_cargo_manifest_is_a_dst000_cold_and_warm(tmp_path, run_cli, broken, why):
+    """A manifest the index cannot read hides its crate's renames and dependencies: the
+    violation they lead to must not vanish with exit 0 (as it did)."""
+    ws = workspace(tmp_path, RENAMED_RNG)
+    code, out, _ = run_cli(["check", "--format", "json"], ws)
+    assert code == 1 and json_sites(out) == [("DST102", "crates/core/src/lib.rs", 1, "violation")]
+    manifest = ws / "crates/core/Cargo.toml"
+    manifest.write_bytes(manifest.read_bytes() + broken.encode("latin-1"))
+    for _ in range(2):  # cold, then from the cache
+        code, out, _ = run_cli(["check", "--format", "json"], ws)
+        assert code == 1
+        assert json_sites(out) == [("DST000", "crates/core/Cargo.toml", 7, "violation")]  # the line of the error
+        message = json.loads(out)["sites"][0]["message"]
+        assert why in message and "not resolved across files" in message
+
+
 # -- depth: one deep file never ends the run --------------------------------------------------
 def test_cfg_nested_500_deep_is_evaluated(tmp_path, run_cli):
     deep = "madsim"

@@ -26,6 +26,7 @@ import hashlib
 import json
 import os
 import posixpath
+import re
 import sys
 from pathlib import Path
 from collections import Counter
@@ -79,6 +80,7 @@ class Workspace:
     aliases: Tuple[str, ...] = ()  # names bound to a tracked type (their declarations are read from the files)
     alias_typed: Dict[str, list] = field(default_factory=dict)  # path -> [name, alias] it declares
     impls: Dict[str, Dict[str, List[str]]] = field(default_factory=dict)  # crate -> impl header word -> files (see `impl_files`)
+    broken: Dict[str, tuple] = field(default_factory=dict)  # manifest the build needed but could not read -> (why, line, column)
 
     def sketch(self, path: str) -> Optional[dict]:
         """A file's sketch: from the build, or (when the build was read back) made from the file."""
@@ -326,11 +328,19 @@ class Workspace:
 
 
 # -- manifests ------------------------------------------------------------------------------------
-def _parse_manifest(data: bytes) -> Optional[dict]:
+BROKEN, AT = "\0broken", "\0at"  # what `_parse_manifest` returns for a manifest it cannot read: why, [line, column]
+
+
+def _parse_manifest(data: bytes) -> dict:
     try:
         return tomllib.loads(data.decode("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError):
-        return None
+    except UnicodeDecodeError as exc:
+        return {BROKEN: "not UTF-8", AT: [data.count(b"\n", 0, exc.start) + 1, 1]}
+    except tomllib.TOMLDecodeError as exc:
+        at = re.search(r"at line (\d+), column (\d+)", str(exc))
+        # "at end of document": the error is on the last line that holds something
+        last = len(data.decode("utf-8").rstrip().split("\n"))
+        return {BROKEN: f"invalid TOML: {exc}", AT: [int(at.group(1)), int(at.group(2))] if at else [last, 1]}
 
 
 def _code_name(name: str) -> str:
@@ -346,10 +356,15 @@ class Manifests:
         self.store = store
         self._cache: Dict[str, Optional[dict]] = {}
         self._nearest: Dict[str, Optional[str]] = {}  # a file's directory -> nearest()
+        self.broken: Dict[str, tuple] = {}  # manifest path -> (why it could not be read, line, column): a DST000 on it
 
     def get(self, directory: str) -> Optional[dict]:
         if directory not in self._cache:
-            self._cache[directory] = self._read(directory)
+            data = self._read(directory)
+            if isinstance(data, dict) and isinstance(data.get(BROKEN), str):
+                self.broken[posixpath.join(directory, "Cargo.toml")] = (data[BROKEN], *(data.get(AT) or [1, 1]))
+                data = None
+            self._cache[directory] = data
         return self._cache[directory]
 
     def _read(self, directory: str) -> Optional[dict]:
@@ -359,12 +374,16 @@ class Manifests:
             from dstcheck.stages.cache import TOML
 
             found = self.store.by_stat(TOML, path, abspath, _parse_manifest)
+            if found is None and os.path.isfile(abspath):
+                return {BROKEN: "cannot be read"}
             return found if isinstance(found, dict) else None
         try:
             with open(abspath, "rb") as handle:
                 return _parse_manifest(handle.read())
-        except OSError:
+        except FileNotFoundError:
             return None
+        except OSError as exc:
+            return {BROKEN: f"cannot read: {exc.strerror}"} if os.path.exists(abspath) else None
 
     def nearest(self, path: str) -> Optional[str]:
         """The directory of the nearest manifest with a [package] above a project-relative file."""
@@ -491,6 +510,8 @@ def build(config, entries, todo, store, options, stats: Counter, rules: List) ->
         salt.hex(), sorted((p, sorted(i)) for p, i in banned.items()), _crates_data(ws), repr(config.profile),
         sorted((r.id, sorted(tracked.get(r.id, ()))) for r in rules), sorted(config.pack.reexports.get("rust", {}).items()),
     ]).encode(), digest_size=16).hexdigest()
+    # the manifests read so far are read on every run, warm or cold: one that is broken is a DST000
+    ws.broken = dict(sorted(manifests.broken.items()))
     cached = store.get_run(INDEX_NAMESPACE, context) if store is not None else None
     if cached is not None and ws.restore(cached):
         stats["rust index: read back, files sketched again"] = len(ws.sketches)

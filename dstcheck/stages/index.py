@@ -33,6 +33,18 @@ class Index:
     def for_language(self, language: str):
         return self.rust if language == "rust" else self.python
 
+    def problems(self) -> List:
+        """A DST000 for each Cargo manifest the index needed but could not read: the crates it
+        declares (their dependencies, renames and module trees) are not known, so what crosses
+        into or out of them is not resolved, and a gate must not pass it silently."""
+        from dstcheck.model import Site
+
+        out = []
+        for path, (why, line, column) in sorted((self.rust.broken if self.rust is not None else {}).items()):
+            message = f"{why}: the crates it declares are not resolved across files until it is fixed"
+            out.append(Site("DST000", "parse-error", path, line, column, line, column + 1, "", "", message, "violation"))
+        return out
+
 
 def build(config, entries: List, todo: List, store, options, rules: List) -> Index:
     """The index for a run. `entries` are every file discovered (the index may read files outside
