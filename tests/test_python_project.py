@@ -132,3 +132,50 @@ def test_src_layout_absolute_imports(tmp_path):
         "src/app/orders.py": "from app.rng import fresh_id\n\n\ndef new_order():\n    return fresh_id()\n",
     })
     assert violations(run(ws)) == [("src/app/orders.py", 5, "DST202")]
+
+
+SETS = {
+    "app/__init__.py": "from .consts import VENUES as ALL\n",
+    "app/consts.py": 'VENUES = {"XA", "XB", "XC"}\n',
+    "app/engine.py": (
+        "from . import ALL, consts\nfrom .consts import VENUES\n\n\n"
+        "def subscribe(out):\n    for v in VENUES:\n        out.append(v)\n\n\n"
+        "def names():\n    return ','.join(consts.VENUES) + ','.join(ALL)\n"
+    ),
+    "app/other.py": "import json\n\n\ndef dump(x):\n    return json.dumps(x)\n",
+}
+SET_SITES = [("app/engine.py", 6, "DST203"), ("app/engine.py", 11, "DST203"), ("app/engine.py", 11, "DST203")]
+
+
+def test_a_set_constant_of_another_module(tmp_path):
+    ws = workspace(tmp_path, SETS)
+    fast, full = run(ws), run(ws, prefilter=False)
+    assert violations(fast) == SET_SITES
+    assert fast.sites == full.sites  # engine.py spells no set: the index keeps it for the prefilter
+    assert fast.results["app/engine.py"].parsed and not fast.results["app/other.py"].parsed
+
+
+def test_warm_run_sees_a_set_constant_change(tmp_path):
+    """engine.py is unchanged; what it imports stops being a set, so its cached result must go."""
+    ws = workspace(tmp_path, SETS)
+    assert violations(run(ws, cache=True)) == SET_SITES
+    (ws / "app/consts.py").write_text('VENUES = {"XA", "XB", "XC"}\nVENUES = sorted(VENUES)\n')
+    assert violations(run(ws, cache=True)) == []
+    (ws / "app/consts.py").write_text('VENUES = frozenset(["XA", "XB"])\n')
+    assert violations(run(ws, cache=True)) == SET_SITES
+
+
+def test_digest_ignores_modules_without_a_set_constant(tmp_path):
+    ws = workspace(tmp_path, {**SETS, "app/user.py": "from .other import dump\nfrom . import other\n"})
+    first = run(ws).index.digest("python")
+    (ws / "app/other.py").write_text("import json\nimport math\n\nLIMITS = [1, 2]\n\n\ndef dump(x):\n    return json.dumps(x)\n")
+    assert run(ws).index.digest("python") == first
+    (ws / "app/other.py").write_text("import json\n\nLIMITS = {1, 2}\n")
+    assert run(ws).index.digest("python") != first
+
+
+def test_a_run_over_one_named_file_sees_the_same_set_constants(tmp_path):
+    ws = workspace(tmp_path, SETS)
+    cfg = config_mod.from_data({}, ws, None)
+    result = pipeline.scan(cfg, [str(ws / "app/engine.py")], options=pipeline.Options(cache=False, jobs=1))
+    assert violations(result) == SET_SITES

@@ -28,7 +28,7 @@ from dstcheck.matchers import path_lists
 from dstcheck.python.imports import Import, scan
 from dstcheck.stages.cache import content_keyed
 
-NAMESPACE_EXACT = content_keyed("python-exports")
+NAMESPACE_EXACT = content_keyed("python-exports-v2")  # v2: the hash-ordered top-level names (`sets`, `other`)
 NAMESPACE_IMPORTS = content_keyed("python-imports")  # a file's byte-scan imports, by its stat
 
 
@@ -174,7 +174,16 @@ def exact_summary(source: bytes, guards=()) -> Optional[dict]:
                 stack.extend(reversed(getattr(node, field, [])))
             for handler in getattr(node, "handlers", []):
                 stack.extend(reversed(handler.body))
-    return {"imports": rows, "all": names_all, "defines": sorted(defines), "assigns": sorted([k, v] for k, vs in assigns.items() for v in vs)}
+    hashed, other = _hash_ordered(tree, text, guards)
+    return {"imports": rows, "all": names_all, "defines": sorted(defines), "assigns": sorted([k, v] for k, vs in assigns.items() for v in vs), "sets": hashed, "other": other}
+
+
+def _hash_ordered(tree, text: bytes, guards) -> Tuple[List[List[str]], List[str]]:
+    """The top-level names bound only to a set (or a dict built from one), as DST203 decides it
+    in the module itself, and the top-level names bound otherwise than by an import."""
+    from dstcheck.python import resolve
+
+    return resolve.module_hash_ordered(tree, text, guards)
 
 
 def _literal_names(value) -> Optional[List[str]]:
@@ -214,6 +223,8 @@ class Project:
         self._reaches: Dict[Tuple[str, bool], bool] = {}
         self._is_project: Dict[str, bool] = {}
         self._reaching: FrozenSet[str] = frozenset()
+        self._set_tables: Dict[str, Dict[str, str]] = {}  # module -> {top-level name: "set" | "dict"}
+        self._set_users: FrozenSet[str] = frozenset()  # analysed files importing a module with one
         self._digest = ""
         # Where absolute imports start: the project root, and the directory above the top package
         # of each analysed file (`src/` in a src layout).
@@ -549,12 +560,13 @@ class Project:
 
     def keeps(self, path: str, vocabulary=None, rule_ids=(), source=None) -> bool:
         """For the prefilter: file `path` imports, from the project, something that leads to a
-        banned path (so its bytes need not spell that path)."""
-        return path in self._reaching
+        banned path (so its bytes need not spell that path), or a module with a top-level set."""
+        return path in self._reaching or path in self._set_users
 
-    def prepare(self) -> None:
+    def prepare(self, sets: bool = False) -> None:
         """Make exact every chain some file's imports could follow to a banned path, so the
-        analysis (in worker processes) never needs to parse another module."""
+        analysis (in worker processes) never needs to parse another module; with `sets`, also
+        the hash-ordered top-level names of every project module the files import (`set_kind`)."""
         reaching = set()
         for path in self.analysed:
             for imp in self.file_imports(path):
@@ -563,7 +575,89 @@ class Project:
                     break
         self._reaching = frozenset(reaching)
         data = sorted((path, json.dumps(self.exact[path], sort_keys=True)) for path in self.exact)
-        self._digest = hashlib.blake2b(json.dumps(data).encode(), digest_size=16).hexdigest()
+        tables = []
+        if sets:
+            users = set()
+            for path in self.analysed:
+                for module in sorted(self.imported_modules(path)):
+                    if self._set_table(module):
+                        users.add(path)
+            self._set_users = frozenset(users)
+            # what the analysis reads of them: the non-empty tables (a module without a set
+            # constant, or an import edited elsewhere, leaves every result valid)
+            tables = sorted([m, sorted(t.items())] for m, t in self._set_tables.items() if t)
+        self._digest = hashlib.blake2b(json.dumps([data, tables]).encode(), digest_size=16).hexdigest()
+
+    # -- hash-ordered constants ------------------------------------------------------------------
+    def set_kind(self, name: str, within) -> Optional[str]:
+        """"set" or "dict" when dotted `name` is a top-level name of a project module among
+        `within` (the modules the asking file imports) bound only to a hash-ordered value there,
+        or re-exported from one (imports, aliases, star imports); None otherwise. Only what
+        `prepare` tabled is answered."""
+        paths, segment, rest = self._split(name, within)
+        if paths is None or not segment or rest:
+            return None
+        table = self._set_tables.get(name[: -len(segment) - 1])
+        return table.get(segment) if table else None
+
+    def star_set(self, module: str, name: str, within) -> bool:
+        """Whether `from module import *` (a module the file imports) binds `name` to a
+        hash-ordered constant."""
+        return module in within and name in self._star_set_table(module)
+
+    def _set_table(self, module: str) -> Dict[str, str]:
+        hit = self._set_tables.get(module)
+        if hit is not None:
+            return hit
+        self._set_tables[module] = {}  # a cycle of re-exports ends here
+        tables = [self._path_set_table(path) for path in self.module_paths(module)]
+        table = {n: k for n, k in tables[0].items() if all(t.get(n) == k for t in tables[1:])} if tables else {}
+        self._set_tables[module] = table
+        return table
+
+    def _path_set_table(self, path: str) -> Dict[str, str]:
+        """One file's hash-ordered top-level names: its own, and the names it binds only by
+        imports whose every target is one (a name also bound otherwise, or star-imported and bound
+        by the module too, is not proven)."""
+        summary = self._exact(path)
+        if not summary:
+            return {}
+        out = {n: k for n, k in summary.get("sets") or ()}
+        other = set(summary.get("other") or ())
+        names, stars, _ = self.bindings(path, True)
+        for bound in sorted(names):
+            if bound in other or bound in out:
+                continue
+            kinds = {self._target_kind(t) for t in names[bound]}
+            if len(kinds) == 1 and None not in kinds:
+                out[bound] = kinds.pop()
+        starred: Dict[str, set] = {}
+        for star in stars:
+            for bound, kind in self._star_set_table(star).items():
+                starred.setdefault(bound, set()).add(kind)
+        for bound in sorted(starred):
+            if bound not in out and bound not in names and bound not in other and len(starred[bound]) == 1:
+                out[bound] = next(iter(starred[bound]))
+        return out
+
+    def _target_kind(self, target: str) -> Optional[str]:
+        paths, segment, rest = self._split(target)
+        if paths is None or not segment or rest:
+            return None
+        return self._set_table(target[: -len(segment) - 1]).get(segment)
+
+    def _star_set_table(self, module: str) -> Dict[str, str]:
+        """What `from module import *` binds of the module's hash-ordered names (`__all__`, or its
+        public names)."""
+        if not self.module_paths(module):
+            return {}
+        table = self._set_table(module)
+        listed = [self.bindings(path, True)[2] for path in self.module_paths(module)]
+        out = {}
+        for name, kind in table.items():
+            if all(names_all is not None and name in names_all or names_all is None and not name.startswith("_") for names_all in listed):
+                out[name] = kind
+        return out
 
     def digest(self) -> str:
         """The exact tables, as `prepare` left them: they change only when a module on a chain
@@ -592,6 +686,7 @@ def build(config, entries, todo, store, options, stats):
         return summaries({path: os.path.join(root, path)}, summarize, store, NAMESPACE_EXACT, salt, stats)[0][path]
 
     analysed = [e.path for e in todo if e.language == "python"]
-    project = Project(root, analysed, banned(config.pack.for_language("python"), config.pack.reexports.get("python", {})), load_exact, store=store)
-    project.prepare()
+    rules = config.pack.for_language("python")
+    project = Project(root, analysed, banned(rules, config.pack.reexports.get("python", {})), load_exact, store=store)
+    project.prepare(sets=any(m.kind == "set-iteration" for r in rules for m in r.matchers))
     return project

@@ -50,6 +50,7 @@ class Local:
 
 
 UNKNOWN = Local(None, None, None)
+UNRESOLVED_IMPORT = Local(None, None, None)  # a relative import with no project to resolve it: unknown, but an import
 
 
 class Scope:
@@ -282,6 +283,12 @@ class Walker:
         self._hashed: Dict[int, Optional[Tuple[str, str]]] = {}
     # -- the walk --------------------------------------------------------------------------------
     def run(self) -> "Walker":
+        self.walk()
+        self._resolve()
+        return self
+
+    def walk(self) -> "Walker":
+        """The first pass only: bindings and candidate sites, nothing resolved."""
         ctx = Ctx(self.module, None, "", False, None, None, _NOTHING, False)
         self.stack.append((self.tree, ctx))
         handlers, stack, fields = _HANDLERS, self.stack, _FIELDS
@@ -304,7 +311,6 @@ class Walker:
                         stack.extend((v, ctx) for v in value if isinstance(v, ast.AST))
                 elif isinstance(value, ast.AST):
                     stack.append((value, ctx))
-        self._resolve()
         return self
 
     def _push(self, node, ctx) -> None:
@@ -369,7 +375,7 @@ class Walker:
                 if module:
                     ctx.scope.stars.append(module)
                 continue
-            meaning = (Gated if ctx.gate else str)(f"{module}.{alias.name}") if module else UNKNOWN
+            meaning = (Gated if ctx.gate else str)(f"{module}.{alias.name}") if module else UNRESOLVED_IMPORT
             self._bind(alias.asname or alias.name, meaning, ctx)
 
     def _declare(self, node, ctx) -> None:
@@ -774,7 +780,10 @@ class Walker:
         out = []
         for module in scope.stars:
             if self.project is not None:  # the reach step follows functions and classes too
-                out.extend(self.project.star_exports(module, every=self.reach is not None).get(name, ()))
+                found = self.project.star_exports(module, every=self.reach is not None).get(name, ())
+                out.extend(found)
+                if not found and self.wants.sets and self.project.star_set(module, name, self.within):
+                    out.append(f"{module}.{name}")  # `from .consts import *` of a set constant
             elif name in self.wants.banned.star_names(module):
                 out.append(f"{module}.{name}")
         return out
@@ -927,7 +936,7 @@ class Walker:
         if kind is ast.Attribute:
             if self._self_attr(node, ctx):
                 return self._hashed_attr(ctx.klass, node.attr, ctx, _depth)
-            return None
+            return self._hashed_module_attr(node, ctx)
         if kind is ast.Call:
             func = node.func
             if isinstance(func, ast.Name) and func.id in ("set", "frozenset") and self.builtin(func.id, ctx.scope):
@@ -960,6 +969,39 @@ class Walker:
             return ("dict", "a dict comprehension over a set") if inner is not None and inner[0] == "set" else None
         return None
 
+    def _imported_hashed(self, meaning, ctx) -> Optional[str]:
+        """"set" or "dict" when an import's target is a project module's top-level name bound
+        only to such a value (the project index's tables); None otherwise."""
+        if self.project is None or not isinstance(meaning, str) or (type(meaning) is Gated and ctx.gate is None):
+            return None
+        return self.project.set_kind(meaning, self.within)
+
+    def _hashed_module_attr(self, node, ctx) -> Optional[Tuple[str, str]]:
+        """`consts.VENUES`, `pkg.consts.VENUES`: a top-level name of a project module the file
+        imports, every meaning of the root an import."""
+        if self.project is None:
+            return None
+        root, attrs = _chain(node)
+        if not isinstance(root, ast.Name):
+            return None
+        _, meanings = self.lookup(root.id, ctx.scope)
+        if not meanings:
+            return None
+        suffix = "".join("." + a for a in attrs)
+        kinds = set()
+        for meaning in meanings:
+            found = None
+            if isinstance(meaning, str) and (type(meaning) is not Gated or ctx.gate is not None):
+                found = self._imported_hashed(str(meaning) + suffix, ctx)
+            if found is None:
+                return None
+            kinds.add(found)
+        if len(kinds) != 1:
+            return None
+        kind = kinds.pop()
+        dotted = ".".join([root.id, *attrs])
+        return kind, f"set `{dotted}`" if kind == "set" else f"dict `{dotted}` (built from a set)"
+
     def _value_hashed(self, local: Local, scope: Scope, ctx, depth) -> Optional[Tuple[str, str]]:
         """Whether what a binding holds iterates in hash order; `scope` is where it was bound."""
         if local.annotation is not None and self._set_annotation(local.annotation, scope):
@@ -985,8 +1027,12 @@ class Walker:
         annotated = False
         for meaning in meanings:
             if not isinstance(meaning, Local):
-                kinds = None
-                break
+                found = self._imported_hashed(meaning, ctx)  # `from .consts import VENUES`
+                if found is None:
+                    kinds = None
+                    break
+                kinds.add(found)
+                continue
             if _one_frozen(meaning.value):
                 kinds = None  # the value says more than the annotation
                 break
@@ -1281,6 +1327,25 @@ def interesting_names(source: bytes, banned, project=None, path: str = "", modul
             elif project is not None and project.reaches(target, exact=False):
                 out.add(bound)
     return frozenset(out)
+
+
+def module_hash_ordered(tree: ast.Module, source: bytes, guards) -> Tuple[List[List[str]], List[str]]:
+    """For the project index: ([name, "set" | "dict"] of each top-level name every binding of which,
+    in the module and through `global` in its functions, is a value DST203 calls hash-ordered (as
+    the same-module rule decides it), and the top-level names bound otherwise than by an import."""
+    from dstcheck.python.project import Banned
+
+    walker = Walker(tree, source.split(b"\n"), Wants(Banned((), {}), frozenset(), True, False), guards).walk()
+    ctx = Ctx(walker.module, None, "", False, None, None, _NOTHING, False)
+    hashed, other = [], []
+    for name in sorted(walker.module.bindings):
+        meanings = walker.module.bindings[name]
+        if any(not isinstance(m, str) and m is not UNRESOLVED_IMPORT for m in meanings):
+            other.append(name)
+            found = walker._hashed_name(name, walker.module, ctx, 0)
+            if found is not None:
+                hashed.append([name, found[0]])
+    return hashed, other
 
 
 _WANTS: Dict[tuple, Wants] = {}
