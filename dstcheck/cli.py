@@ -389,6 +389,8 @@ def explain_text(rule) -> str:
                 suffix += "  (inside async def)"
             for p in params.get("paths", []):
                 lines.append(f"  {p}(){suffix}{_replaced(rule, p)}")
+            for p in params.get("except-paths", []):
+                lines.append(f"  but not {p}  (nor what is below it)")
         elif m.kind == "set-iteration":
             lines.append("  iteration over a set or frozenset whose order escapes (for, comprehensions, list(), join(), pop())")
         elif m.kind == "identity-order":
