@@ -1321,11 +1321,17 @@ def interesting_names(source: bytes, banned, project=None, path: str = "", modul
             else:
                 out.update(banned.star_names(banned.canon(base)))
             continue
-        for bound, target in Import(0, base if imp.module is not None else None, imp.names, 0, 0).bound():
+        for (name, alias), (bound, target) in zip(imp.names, Import(0, base if imp.module is not None else None, imp.names, 0, 0).bound()):
             if banned.related(banned.canon(target)) or target.split(".")[0] in modules:
                 out.add(bound)
             elif project is not None and project.reaches(target, exact=False):
                 out.add(bound)
+            elif project is not None and imp.module is None and not alias and "." in name:
+                # `import pkg.clock` binds `pkg`; `pkg.clock.time.perf_counter()` goes through
+                # what `pkg.clock` itself imports
+                parts = name.split(".")
+                if any(project.reaches(".".join(parts[:i]), exact=False) for i in range(2, len(parts) + 1)):
+                    out.add(bound)
     return frozenset(out)
 
 
