@@ -19,7 +19,8 @@ Module keys are inline paths joined by `::` ("" for the file's own module). A bi
   visibility "pub", "crate" (restricted pub) or "" (private)
 A type is {"p": path segments, "g": global, "a": [argument types]}, references and pointers
 stripped; None for tuples, arrays, `impl Trait` and other shapes. A `type` alias's written type
-also holds "params": its generic parameter names in declared order, lifetimes left out.
+also holds "params": its generic parameter names in declared order, lifetimes left out, and
+"defaults" (when one has a default): the default type of each, or null.
 
 `impls` lists `[inline key, self type, {method: [return type or None, verdict]}, verdict, is a
 trait impl]` for every impl, with the verdicts of its cfg and of each method's (of two
@@ -120,6 +121,18 @@ def type_of(node, text) -> Optional[dict]:
     if seg is None:
         return None
     return {"p": seg[0], "g": seg[1], "a": args}
+
+
+def alias_defaults(node, text) -> List[Optional[dict]]:
+    """The default of each of `alias_params`, in the same order (None where there is none):
+    `type M<K, V, S = RandomState> = HashMap<K, V, S>` used as `M<u64, u64>` keeps the hasher."""
+    out: List[Optional[dict]] = []
+    for child in node.named_children if node is not None else ():
+        if child.type in ("lifetime_parameter", "lifetime", "line_comment", "block_comment", "attribute_item"):
+            continue
+        default = child.child_by_field_name("default_type") or child.child_by_field_name("default")
+        out.append(type_of(default, text) if default is not None else None)
+    return out
 
 
 def alias_params(node, text) -> List[str]:
@@ -328,6 +341,9 @@ class Summarizer:
                 written = type_of(target, text)
                 if written is not None:  # `type M<K, V> = ..`: the parameters, in declared order
                     written["params"] = alias_params(child.child_by_field_name("type_parameters"), text)
+                    defaults = alias_defaults(child.child_by_field_name("type_parameters"), text)
+                    if any(d is not None for d in defaults) and len(defaults) == len(written["params"]):
+                        written["defaults"] = defaults
                 self._bind(table, text(name), ["type", written, False, visibility(child, text), test])
         elif t in ITEM_KINDS:
             name = child.child_by_field_name("name")

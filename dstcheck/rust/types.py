@@ -192,11 +192,13 @@ class Evaluator:
         arguments written where it is used, position by position in the order the declaration
         lists them (`type M<V, K> = HashMap<K, V>` then `M<f64, u64>` has f64 values); the
         alias's own arguments (a hasher) are kept, and a parameter shadows a type of the same name
-        inside the alias. A parameter left without an argument (a default, a count that does not
-        match) is unknown."""
+        inside the alias. A parameter left without an argument takes its declared default (read
+        where the alias is declared, earlier parameters substituted); without one, or when the
+        count does not match, it is unknown."""
         params = list(written.get("params") or ())
-        given = list(arg_queries) if len(arg_queries) <= len(params) else []
-        mapping = {p: (given[i] if i < len(given) else None) for i, p in enumerate(params)}
+        defaults = list(written.get("defaults") or [None] * len(params))
+        fits = len(arg_queries) <= len(params)
+        mapping: dict = {p: None for p in params}  # a default names only the parameters before it
 
         def build(t):
             if t is None:
@@ -204,6 +206,10 @@ class Evaluator:
             if len(t["p"]) == 1 and not t["g"] and not t["a"] and t["p"][0] in mapping:
                 return mapping[t["p"][0]]
             return ["named", [where.crate, list(where.path)], list(t["p"]), t["g"], [build(a) for a in t["a"]]]
+
+        for i, p in enumerate(params):
+            if fits:
+                mapping[p] = arg_queries[i] if i < len(arg_queries) else build(defaults[i]) if i < len(defaults) else None
 
         return build(written)
 

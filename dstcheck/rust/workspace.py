@@ -48,7 +48,7 @@ else:  # pragma: no cover
 SKETCH_NAMESPACE = content_keyed("rust-sketch-v2")
 INDEX_NAMESPACE = "rust-index"  # the layout, hot words and bindings, by what they are computed from
 LINK_NAMESPACE = "rust-link"  # what the link stage added to each file, by what it depends on
-SUMMARY_NAMESPACE = content_keyed("rust-summary-v4")
+SUMMARY_NAMESPACE = content_keyed("rust-summary-v5")
 DEP_TABLES = ("dependencies", "dev-dependencies", "build-dependencies")
 SKIP_DIRS = {"target", ".git", "node_modules", "__pycache__"}
 
