@@ -51,7 +51,7 @@ def test_a_settled_tree_reads_import_scans_back_and_sees_an_edit(tmp_path):
     for path in ws.rglob("*.py"):
         os.utime(path, ns=(10**18, 10**18))
     assert violations(run(ws, cache=True)) == [("pkg/user.py", 5, "DST201")]
-    assert any(p.name.endswith(".python-imports") for p in (ws / ".dstcheck_cache").iterdir())
+    assert any(p.name.endswith(".python-imports-v2") for p in (ws / ".dstcheck_cache").iterdir())
     assert violations(run(ws, cache=True)) == [("pkg/user.py", 5, "DST201")]
     init = ws / "pkg/__init__.py"
     init.write_text("from .other import dump as now\n")
@@ -179,3 +179,21 @@ def test_a_run_over_one_named_file_sees_the_same_set_constants(tmp_path):
     cfg = config_mod.from_data({}, ws, None)
     result = pipeline.scan(cfg, [str(ws / "app/engine.py")], options=pipeline.Options(cache=False, jobs=1))
     assert violations(result) == SET_SITES
+
+
+def test_a_project_module_loaded_by_a_literal_name(tmp_path):
+    """No import statement names pkg.clock: each call with its literal name is what loads it."""
+    ws = workspace(tmp_path, {
+        "pkg/__init__.py": "",
+        "pkg/clock.py": "from time import time as now\n\n\ndef local():\n    return 0\n",
+        "pkg/a.py": "import importlib\n\n\ndef f():\n    return importlib.import_module('pkg.clock').now()\n",
+        "pkg/b.py": "import importlib\n\n\ndef f():\n    m = importlib.import_module('pkg.clock')\n    return m.now(), m.local()\n",
+        "pkg/c.py": "def f():\n    return __import__('pkg.clock', fromlist=['now']).now()\n",
+        "pkg/d.py": "from importlib import import_module\n\n\ndef f():\n    return import_module('pkg.clock').local()\n",
+    })
+    expected = [("pkg/a.py", 5, "DST201"), ("pkg/b.py", 6, "DST201"), ("pkg/c.py", 2, "DST201")]
+    fast, full = run(ws), run(ws, prefilter=False)
+    assert violations(fast) == expected and fast.sites == full.sites
+    cfg = config_mod.from_data({}, ws, None)
+    one = pipeline.scan(cfg, [str(ws / "pkg/b.py")], options=pipeline.Options(cache=False, jobs=1))
+    assert violations(one) == [("pkg/b.py", 6, "DST201")]

@@ -103,6 +103,21 @@ def scan(source: bytes) -> List[Import]:
                 if names:
                     out.append(Import(level, module, names, indent, line))
         i = source.find(b"import", after)
+    if b"import_module" in source or b"__import__" in source:
+        out.extend(_dynamic(source))
+    return out
+
+
+# `importlib.import_module("a.b")`, `__import__("a.b", ..)`: a literal name, any string prefix
+_DYNAMIC = re.compile(rb"(?<!\w)(?:import_module|__import__)[ \t]*\([ \t]*[rRuU]?(['\"])([^\W\d][\w]*(?:\.[^\W\d][\w]*)*)\1")
+
+
+def _dynamic(source: bytes) -> List[Import]:
+    """A module loaded by a call with a literal name, as `import a.b` (it runs `a` and `a.b`; the
+    name it binds is only a superset's). Its indent is 1: not a module-level statement."""
+    out = []
+    for m in _DYNAMIC.finditer(source):
+        out.append(Import(0, None, ((m.group(2).decode("utf-8", "replace"), ""),), 1, source.count(b"\n", 0, m.start()) + 1))
     return out
 
 

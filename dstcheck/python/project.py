@@ -29,7 +29,7 @@ from dstcheck.python.imports import Import, scan
 from dstcheck.stages.cache import content_keyed
 
 NAMESPACE_EXACT = content_keyed("python-exports-v2")  # v2: the hash-ordered top-level names (`sets`, `other`)
-NAMESPACE_IMPORTS = content_keyed("python-imports")  # a file's byte-scan imports, by its stat
+NAMESPACE_IMPORTS = content_keyed("python-imports-v2")  # a file's byte-scan imports, by its stat (v2: literal import_module / __import__ names)
 
 
 def _scan_of(data: bytes) -> List[Import]:

@@ -825,9 +825,15 @@ class Walker:
             return ()
         banned = self.wants.banned
         targets = self.qualified(root, chain, scope, depth + 1, gated)
-        if not targets or not all(banned.related(t) and not banned.under(t) for t in targets):
+        if not targets or not all((banned.related(t) and not banned.under(t)) or self._tainted_module(t) for t in targets):
             return ()
         return self.qualified(root, chain + list(attrs), scope, depth + 1, gated)
+
+    def _tainted_module(self, name: str) -> bool:
+        """A project module some of whose names lead to a banned path (`m =
+        importlib.import_module("pkg.clock")` then `m.now()`)."""
+        project = self.project
+        return project is not None and bool(project.module_paths(name)) and project.reaches(name, False) and project.reaches(name, True)
 
     def _expand(self, name: str) -> Tuple[str, ...]:
         hit = self._qualified.get(name)
