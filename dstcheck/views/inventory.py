@@ -323,7 +323,8 @@ class Areas:
         excluded, whose = self._excluded(path, language)
         crate = self._crate(path)
         if crate is not None and crate not in self.in_scope_crates:
-            return crate + "/", "crate outside the source sets", None
+            nested = any(c.startswith(crate + "/") for c in self.crates)  # a package whose directory holds other crates
+            return crate + "/", "crate outside the source sets" + (": its own files, not the crates below it" if nested else ""), None
         if crate is not None:
             parent = crate.rpartition("/")[0]
             segments = path[len(crate) + 1:].split("/")
