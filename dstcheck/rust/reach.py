@@ -398,6 +398,8 @@ class _Finder:
             if seg is None:
                 return None
             segs, is_global = tuple(seg[0]), seg[1]
+            if function.type == "identifier" and self._resolver(path, parsed, finder).shadowed_by_local(function, segs[0]):
+                return None  # `let stamp = || ..; stamp()`, a parameter `stamp: fn() -> u64`: not the import
             found = self._through_blocks(path, parsed, finder, call, segs, is_global)
             if found is None:
                 return None
@@ -421,6 +423,14 @@ class _Finder:
         snippet = " ".join(parsed.source[call.start_byte:call.end_byte].decode("utf-8", "replace").split())
         return Call(path, finder.context(call).item, (l0 + 1, c0 + 1, l1 + 1, c1 + 1), snippet, finder.context(call), module, segs, is_global, self_type)
 
+    def _resolver(self, path: str, parsed, finder):
+        """The block-aware resolver of one file (its block scopes are read once)."""
+        from dstcheck.rust import resolve
+
+        if path not in self._resolvers:
+            self._resolvers[path] = resolve.Resolver(parsed, finder, self.ws.module_of(path), self.mres)
+        return self._resolvers[path]
+
     def _through_blocks(self, path: str, parsed, finder, node, segs: tuple, is_global: bool) -> Optional[tuple]:
         """The path a call names once the `use` declarations of the blocks around it are applied
         (a function-local `use a::b;` makes `b::f()` `a::b::f()`); None when a block declares the
@@ -429,10 +439,7 @@ class _Finder:
 
         if is_global or not segs or segs[0] in ("crate", "self", "super", "Self"):
             return segs, is_global
-        resolver = self._resolvers.get(path)
-        if resolver is None:
-            resolver = self._resolvers[path] = resolve.Resolver(parsed, finder, self.ws.module_of(path), self.mres)
-        scopes = resolver.blocks(node)
+        scopes = self._resolver(path, parsed, finder).blocks(node)
         i, rewrites = 0, 0
         while i < len(scopes):
             bound = scopes[i].names.get(segs[0])
