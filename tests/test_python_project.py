@@ -197,3 +197,18 @@ def test_a_project_module_loaded_by_a_literal_name(tmp_path):
     cfg = config_mod.from_data({}, ws, None)
     one = pipeline.scan(cfg, [str(ws / "pkg/b.py")], options=pipeline.Options(cache=False, jobs=1))
     assert violations(one) == [("pkg/b.py", 6, "DST201")]
+
+
+def test_warm_run_sees_a_derived_class_change(tmp_path):
+    """A subclass of `random.Random` defined in another module: constructed without a seed it is
+    an unseeded generator, until the class decides its seed itself."""
+    ws = workspace(tmp_path, {
+        "sim/__init__.py": "",
+        "sim/rng.py": "import random\n\n\nclass SimRandom(random.Random):\n    pass\n",
+        "sim/user.py": "from .rng import SimRandom\n\n\ndef make(seed):\n    return SimRandom(), SimRandom(seed)\n",
+    })
+    assert violations(run(ws, cache=True)) == [("sim/user.py", 5, "DST202")]
+    (ws / "sim/rng.py").write_text("import random\n\n\nclass SimRandom(random.Random):\n    def __init__(self, seed=7):\n        super().__init__(seed)\n")
+    assert violations(run(ws, cache=True)) == []
+    (ws / "sim/rng.py").write_text("import random\n\n\nclass SimRandom(random.SystemRandom):\n    pass\n")
+    assert violations(run(ws, cache=True)) == [("sim/user.py", 5, "DST202"), ("sim/user.py", 5, "DST202")]

@@ -28,7 +28,7 @@ from dstcheck.matchers import path_lists
 from dstcheck.python.imports import Import, scan
 from dstcheck.stages.cache import content_keyed
 
-NAMESPACE_EXACT = content_keyed("python-exports-v2")  # v2: the hash-ordered top-level names (`sets`, `other`)
+NAMESPACE_EXACT = content_keyed("python-exports-v3")  # v2: the hash-ordered top-level names (`sets`, `other`); v3: `classes`
 NAMESPACE_IMPORTS = content_keyed("python-imports-v2")  # a file's byte-scan imports, by its stat (v2: literal import_module / __import__ names)
 
 
@@ -174,13 +174,14 @@ def exact_summary(source: bytes, guards=()) -> Optional[dict]:
                 stack.extend(reversed(getattr(node, field, [])))
             for handler in getattr(node, "handlers", []):
                 stack.extend(reversed(handler.body))
-    hashed, other = _hash_ordered(tree, text, guards)
-    return {"imports": rows, "all": names_all, "defines": sorted(defines), "assigns": sorted([k, v] for k, vs in assigns.items() for v in vs), "sets": hashed, "other": other}
+    hashed, other, classes = _hash_ordered(tree, text, guards)
+    return {"imports": rows, "all": names_all, "defines": sorted(defines), "assigns": sorted([k, v] for k, vs in assigns.items() for v in vs), "sets": hashed, "other": other, "classes": classes}
 
 
-def _hash_ordered(tree, text: bytes, guards) -> Tuple[List[List[str]], List[str]]:
+def _hash_ordered(tree, text: bytes, guards) -> Tuple[List[List[str]], List[str], list]:
     """The top-level names bound only to a set (or a dict built from one), as DST203 decides it
-    in the module itself, and the top-level names bound otherwise than by an import."""
+    in the module itself, the top-level names bound otherwise than by an import, and the
+    top-level classes with their bases as written (`resolve.module_hash_ordered`)."""
     from dstcheck.python import resolve
 
     return resolve.module_hash_ordered(tree, text, guards)
@@ -225,6 +226,7 @@ class Project:
         self._reaching: FrozenSet[str] = frozenset()
         self._set_tables: Dict[str, Dict[str, str]] = {}  # module -> {top-level name: "set" | "dict"}
         self._set_users: FrozenSet[str] = frozenset()  # analysed files importing a module with one
+        self._class_tables: Dict[str, Dict[str, Tuple[str, bool]]] = {}  # module -> {class: (banned class it derives from, a constructor on the way)}
         self._digest = ""
         # Where absolute imports start: the project root, and the directory above the top package
         # of each analysed file (`src/` in a src layout).
@@ -575,18 +577,97 @@ class Project:
                     break
         self._reaching = frozenset(reaching)
         data = sorted((path, json.dumps(self.exact[path], sort_keys=True)) for path in self.exact)
-        tables = []
-        if sets:
-            users = set()
-            for path in self.analysed:
-                for module in sorted(self.imported_modules(path)):
-                    if self._set_table(module):
-                        users.add(path)
-            self._set_users = frozenset(users)
-            # what the analysis reads of them: the non-empty tables (a module without a set
-            # constant, or an import edited elsewhere, leaves every result valid)
-            tables = sorted([m, sorted(t.items())] for m, t in self._set_tables.items() if t)
-        self._digest = hashlib.blake2b(json.dumps([data, tables]).encode(), digest_size=16).hexdigest()
+        users = set()
+        for path in self.analysed:
+            for module in sorted(self.imported_modules(path)):
+                if self._class_table(module):
+                    users.add(path)
+                if sets and self._set_table(module):
+                    users.add(path)
+        self._set_users = frozenset(users)
+        # what the analysis reads of them: the non-empty tables (a module without a set constant
+        # or a derived class, or an import edited elsewhere, leaves every result valid)
+        tables = sorted([m, sorted(t.items())] for m, t in self._set_tables.items() if t)
+        classes = sorted([m, sorted([n, list(v)] for n, v in t.items())] for m, t in self._class_tables.items() if t)
+        self._digest = hashlib.blake2b(json.dumps([data, tables, classes]).encode(), digest_size=16).hexdigest()
+
+    # -- classes derived from banned classes -----------------------------------------------------
+    def subclass_of(self, name: str, within) -> Optional[Tuple[str, bool]]:
+        """(the banned class, whether a class on the way defines `__init__` / `__new__`) when
+        dotted `name` is a class of a project module among `within` derived from a banned class
+        (`class SimRandom(random.Random)`), or a name re-exporting one; only what `prepare` tabled."""
+        paths, segment, rest = self._split(name, within)
+        if paths is None or not segment or rest:
+            return None
+        table = self._class_tables.get(name[: -len(segment) - 1])
+        return table.get(segment) if table else None
+
+    def names_subclass(self, target: str) -> bool:
+        """For a file's interesting names: an import target that is such a class, or a module
+        holding one (tabled by `prepare`)."""
+        if self._class_tables.get(target):
+            return True
+        paths, segment, rest = self._split(target)
+        if paths is None or not segment or rest:
+            return False
+        return segment in self._class_tables.get(target[: -len(segment) - 1], {})
+
+    def _class_table(self, module: str) -> Dict[str, Tuple[str, bool]]:
+        hit = self._class_tables.get(module)
+        if hit is not None:
+            return hit
+        self._class_tables[module] = {}  # a cycle of bases or re-exports ends here
+        tables = [self._path_class_table(module, path) for path in self.module_paths(module)]
+        table = {n: v for n, v in tables[0].items() if all(t.get(n) == v for t in tables[1:])} if tables else {}
+        self._class_tables[module] = table
+        return table
+
+    def _path_class_table(self, module: str, path: str) -> Dict[str, Tuple[str, bool]]:
+        summary = self._exact(path)
+        if not summary:
+            return {}
+        classes = {name: (bases, overrides) for name, bases, overrides in summary.get("classes") or ()}
+        out: Dict[str, Tuple[str, bool]] = {}
+        pending: Dict[str, bool] = {}
+
+        def derive(name: str) -> Optional[Tuple[str, bool]]:
+            if name in out:
+                return out[name]
+            if name in pending:
+                return None
+            pending[name] = True
+            bases, overrides = classes[name]
+            for text in bases:
+                found = derive(text) if text in classes else self._base_target(f"{module}.{text}")
+                if found is not None:
+                    out[name] = (found[0], bool(found[1] or overrides))
+                    return out[name]
+            return None
+
+        for name in sorted(classes):
+            derive(name)
+        other = set(summary.get("other") or ())
+        names, _, _ = self.bindings(path, True)
+        for bound in sorted(names):  # `from .rngs import SimRandom` in a package's `__init__`
+            if bound in other or bound in out:
+                continue
+            found = {self._base_target(t, banned_too=False) for t in names[bound]}
+            if len(found) == 1 and None not in found:
+                out[bound] = found.pop()
+        return out
+
+    def _base_target(self, name: str, banned_too: bool = True) -> Optional[Tuple[str, bool]]:
+        """What a dotted name (a base as written, absolute) is: a banned class, or a project class
+        derived from one."""
+        for final in self.resolve(name, exact=True):
+            if banned_too and self.banned.under(final):
+                return final, False
+            paths, segment, rest = self._split(final)
+            if paths is not None and segment and not rest:
+                found = self._class_table(final[: -len(segment) - 1]).get(segment)
+                if found is not None:
+                    return found
+        return None
 
     # -- hash-ordered constants ------------------------------------------------------------------
     def set_kind(self, name: str, within) -> Optional[str]:

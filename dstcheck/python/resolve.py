@@ -18,6 +18,7 @@ no stack); a second step resolves the candidates once every scope's bindings are
 from __future__ import annotations
 
 import ast
+import re
 from typing import Dict, FrozenSet, List, Optional, Tuple
 
 from dstcheck.model import Context, Fact
@@ -255,8 +256,11 @@ class Star(str):
 class Walker:
     """Records bindings and candidate sites in one pass, then resolves them (`facts`)."""
 
-    def __init__(self, tree: ast.Module, lines: List[bytes], wants: Wants, guards, project=None, path: str = "", interesting=frozenset(), reach: Optional[str] = None):
+    def __init__(self, tree: ast.Module, lines: List[bytes], wants: Wants, guards, project=None, path: str = "", interesting=frozenset(), reach: Optional[str] = None, class_names=frozenset()):
         self.tree, self.lines, self.wants = tree, lines, wants
+        self.class_names = class_names  # classes this module defines with a base: their calls may construct a banned class
+        self.class_calls: list = []  # (ctx, call node, name): calls of one of `class_names` not otherwise recorded
+        self._derived: Dict[int, Optional[Tuple[str, bool]]] = {}
         self.guards = frozenset(guards)
         self.project, self.path = project, path
         self.interesting = set(interesting)  # grows by aliases assigned from one (`t = time`)
@@ -640,6 +644,8 @@ class Walker:
         if isinstance(root, ast.Name):
             if root.id in self.interesting or method in self.wants.methods:
                 self.calls.append((ctx, node, root.id, attrs, method))
+            elif not attrs and root.id in self.class_names:
+                self.class_calls.append((ctx, node, root.id))
             if root.id == "getattr" and not attrs:
                 literal = self._getattr_literal(node, ctx.scope)
                 if literal is not None:
@@ -854,6 +860,10 @@ class Walker:
                 positional = sum(1 for a in node.args if not _is_none(a))
                 keywords = tuple(sorted(k.arg for k in node.keywords if k.arg and not _is_none(k.value)))
                 self._fact(Fact("call", paths, *self.span(node), node, method=method, args=(positional, keywords), in_async=ctx.in_async), ctx)
+            elif root is not None and not root.startswith(MODULE):
+                self._derived_call(ctx, node, root, attrs)
+        for ctx, node, name in self.class_calls:
+            self._derived_call(ctx, node, name, [])
         for ctx, node, root, attrs in self.refs:
             paths = tuple(p for p in self.qualified(root, attrs, ctx.scope, gated=ctx.gate is not None) if banned.under(p))
             if paths:
@@ -872,6 +882,70 @@ class Walker:
                 op = "%" if isinstance(node.op, ast.Mod) else "&"
                 which = self._identity_name(node.left)
                 self._fact(Fact("identity-order", (f"`{which}(...) {op} n`",), *self.span(node), node), ctx)
+
+    def _derived_call(self, ctx, node, root: str, attrs: List[str]) -> None:
+        """`SimRandom()` where `class SimRandom(random.Random)` is a class of the project (this
+        module or, through the index, another): a call of the banned class it derives from. When a
+        class on the way defines `__init__` or `__new__`, what reaches the banned constructor is
+        its business: the arguments are unknown ((-1, ()): no argument-shape matcher matches)."""
+        found = self._banned_base(root, attrs, ctx.scope, gated=ctx.gate is not None)
+        if found is None:
+            return
+        base, overrides = found
+        if overrides:
+            args: Tuple[int, Tuple[str, ...]] = (-1, ())
+        else:
+            args = (sum(1 for a in node.args if not _is_none(a)), tuple(sorted(k.arg for k in node.keywords if k.arg and not _is_none(k.value))))
+        self._fact(Fact("call", (base,), *self.span(node), node, args=args, in_async=ctx.in_async), ctx)
+
+    def _banned_base(self, root: str, attrs: List[str], scope, gated: bool = False) -> Optional[Tuple[str, bool]]:
+        """(banned class, whether a class on the way defines `__init__` / `__new__`) when
+        `root.attrs` names a banned class or a project class derived from one; None otherwise.
+        Every meaning of the name must say so."""
+        banned = self.wants.banned
+        _, meanings = self.lookup(root, scope)
+        if not meanings:
+            return None
+        suffix = "".join("." + a for a in attrs)
+        found = set()
+        for meaning in meanings:
+            hit = None
+            if isinstance(meaning, str):
+                if type(meaning) is Gated and not gated:
+                    return None
+                for name in self._expand(str(meaning) + suffix):
+                    if banned.under(name):
+                        hit = (name, False)
+                    elif self.project is not None:
+                        hit = self.project.subclass_of(name, self.within)
+                    if hit is not None:
+                        break
+            elif isinstance(meaning, Local) and isinstance(meaning.value, ast.ClassDef) and not attrs:
+                info = self.classes.get(id(meaning.value))
+                hit = self.derived_class(info) if info is not None else None
+            if hit is None:
+                return None
+            found.add(hit)
+        return found.pop() if len(found) == 1 else None
+
+    def derived_class(self, info: ClassInfo) -> Optional[Tuple[str, bool]]:
+        """What `_banned_base` says of a class this module defines, through its bases."""
+        key = id(info)
+        if key in self._derived:
+            return self._derived[key]
+        self._derived[key] = None  # a cycle of bases ends here
+        result = None
+        for base in info.node.bases:
+            if isinstance(base, ast.Subscript):
+                base = base.value
+            root, attrs = _chain(base)
+            if isinstance(root, ast.Name):
+                found = self._banned_base(root.id, attrs, info.scope)
+                if found is not None:
+                    result = (found[0], found[1] or overrides_init(info.node))
+                    break
+        self._derived[key] = result
+        return result
 
     def _order_free_call(self, node, ctx) -> bool:
         """`max(*s)`: a splat into an order-free builtin."""
@@ -1332,6 +1406,8 @@ def interesting_names(source: bytes, banned, project=None, path: str = "", modul
                 out.add(bound)
             elif project is not None and project.reaches(target, exact=False):
                 out.add(bound)
+            elif project is not None and project.names_subclass(target):
+                out.add(bound)  # a class derived from a banned class, or a module holding one
             elif project is not None and imp.module is None and not alias and "." in name:
                 # `import pkg.clock` binds `pkg`; `pkg.clock.time.perf_counter()` goes through
                 # what `pkg.clock` itself imports
@@ -1341,15 +1417,29 @@ def interesting_names(source: bytes, banned, project=None, path: str = "", modul
     return frozenset(out)
 
 
-def module_hash_ordered(tree: ast.Module, source: bytes, guards) -> Tuple[List[List[str]], List[str]]:
+def overrides_init(node: ast.ClassDef) -> bool:
+    """A class body that defines (or assigns) `__init__` or `__new__`."""
+    for stmt in node.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name in ("__init__", "__new__"):
+            return True
+        if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            if any(isinstance(t, ast.Name) and t.id in ("__init__", "__new__") for t in targets):
+                return True
+    return False
+
+
+def module_hash_ordered(tree: ast.Module, source: bytes, guards) -> Tuple[List[List[str]], List[str], list]:
     """For the project index: ([name, "set" | "dict"] of each top-level name every binding of which,
     in the module and through `global` in its functions, is a value DST203 calls hash-ordered (as
-    the same-module rule decides it), and the top-level names bound otherwise than by an import."""
+    the same-module rule decides it), the top-level names bound otherwise than by an import, and
+    [name, [base as written], defines `__init__` / `__new__`] of each top-level name bound only to
+    a class statement with a dotted base)."""
     from dstcheck.python.project import Banned
 
     walker = Walker(tree, source.split(b"\n"), Wants(Banned((), {}), frozenset(), True, False), guards).walk()
     ctx = Ctx(walker.module, None, "", False, None, None, _NOTHING, False)
-    hashed, other = [], []
+    hashed, other, classes = [], [], []
     for name in sorted(walker.module.bindings):
         meanings = walker.module.bindings[name]
         if any(not isinstance(m, str) and m is not UNRESOLVED_IMPORT for m in meanings):
@@ -1357,7 +1447,15 @@ def module_hash_ordered(tree: ast.Module, source: bytes, guards) -> Tuple[List[L
             found = walker._hashed_name(name, walker.module, ctx, 0)
             if found is not None:
                 hashed.append([name, found[0]])
-    return hashed, other
+            if len(meanings) == 1 and isinstance(meanings[0].value, ast.ClassDef):
+                node = meanings[0].value
+                bases = [_dotted(b.value if isinstance(b, ast.Subscript) else b) for b in node.bases]
+                if any(bases):
+                    classes.append([name, [b for b in bases if b], overrides_init(node)])
+    return hashed, other, classes
+
+
+_CLASS_WITH_BASES = re.compile(rb"^[ \t]*class[ \t]+(\w+)[ \t]*(?:\[[^\]\n]*\][ \t]*)?\(", re.M)
 
 
 _WANTS: Dict[tuple, Wants] = {}
@@ -1378,4 +1476,5 @@ def wants(rules, config) -> Wants:
 def collect(tree: ast.Module, source: bytes, wants: Wants, guards, project=None, path: str = "", reach: Optional[str] = None) -> Walker:
     """`reach`: the module's dotted name, to also record every call and the unit it sits in."""
     interesting = interesting_names(source, wants.banned, project, path, ("heapq",) if wants.identity else ())
-    return Walker(tree, source.split(b"\n"), wants, guards, project, path, interesting, reach).run()
+    class_names = frozenset(m.group(1).decode("utf-8", "replace") for m in _CLASS_WITH_BASES.finditer(source)) if b"class" in source else frozenset()
+    return Walker(tree, source.split(b"\n"), wants, guards, project, path, interesting, reach, class_names).run()
