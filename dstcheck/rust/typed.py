@@ -32,6 +32,8 @@ def triggers(rules) -> dict:
 
 
 KEEPING = types.SAME_TYPE | types.GUARDS | types.UNWRAP
+MADE = frozenset(p.rsplit("::", 1)[-1] for p in types.MADE_BY)  # `now`: `Instant::now()` is an `Instant`
+_CONSTANTS = tuple(sorted({(c.rsplit("::", 1)[-1], t.rsplit("::", 1)[-1]) for c, t in types.CONSTANTS.items()}))
 IDENT = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 
 
@@ -184,6 +186,7 @@ def may_hold(source: bytes, vocabulary, rules, sketched=None, workspace=None, pa
         if hot - words:  # `m: &FxMap<..>`, `fn f() -> Plain`: names declared with an alias of a tracked type
             typed = [*typed, *sketch_mod.typed_names(source, sorted(hot - words))]
     names |= {name for name, word, _kind in typed if name.encode() in vocabulary}
+    names |= {c for c, t in _CONSTANTS if t in words and c.encode() in vocabulary}  # `let e = UNIX_EPOCH;`
     accessed -= names
     if not names and not accessed:
         return False
@@ -260,7 +263,8 @@ def _chain_ends(value: bytes):
     while i < n and (value[i:i + 1] in (b"&", b"*", b"(") or (value.startswith(b"mut", i) and value[i + 3:i + 4] not in IDENT)):
         i = _skip_space(value, i + (3 if value.startswith(b"mut", i) else 1))
     segments, fish = [], set()  # [word, written as a field, path or call?, called?]
-    while i < n:
+    added = False  # `Instant::now() + d`: the chain left of a `+` types the value
+    while i < n and not added:
         if value[i] not in IDENT:
             return _everything(value)  # `<T as U>::f()` and other forms this scan does not read
         word, i = _ident(value, i)
@@ -291,6 +295,9 @@ def _chain_ends(value: bytes):
                 break
             elif value[i:i + 1] == b"{":
                 return _everything(value)  # a struct literal or a block: the words decide
+            elif value[i:i + 1] == b"+" and value[i + 1:i + 2] != b"=":
+                added = True
+                break
             else:
                 return set(), set()  # an operator, a cast, a macro: the evaluator types none of these
     while segments and segments[-1][2] and segments[-1][0].decode() in KEEPING:
@@ -298,7 +305,7 @@ def _chain_ends(value: bytes):
     if not segments:
         return set(), set()
     ends = [segments[-1]]
-    if segments[-1][0].decode() in types.CONSTRUCTORS and len(segments) >= 2:
+    if (segments[-1][0].decode() in types.CONSTRUCTORS or segments[-1][0].decode() in MADE) and len(segments) >= 2:
         ends.append(segments[-2])
     collected = fish if segments[-1][0] == b"collect" else set()
     return {w for w, _, _ in ends} | collected, {w for w, formed, _ in ends if formed} | collected

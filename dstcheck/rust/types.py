@@ -40,6 +40,17 @@ LOCK_RESULTS = ("std::sync::LockResult", "std::result::Result", "std::sync::TryL
 SEQUENCES = {"Vec", "VecDeque", "SmallVec", "ArrayVec"}
 MAPS = {"HashMap", "BTreeMap", "IndexMap", "AHashMap", "FxHashMap", "DashMap"}
 WRAPPERS = ("std::option::Option", "std::result::Result", "Option", "Result") + LOCK_RESULTS
+# What a `let` without an annotation is typed by beyond the constructors above: a call of one of
+# these functions (`let start = Instant::now();`), one of these constants (`let e = UNIX_EPOCH;`),
+# and `value + d` where the value is of a type whose only `Add` returns itself (`Instant + Duration`;
+# `-` is not followed: `Instant - Instant` is a `Duration`)
+MADE_BY = {
+    "std::time::Instant::now": "std::time::Instant",
+    "std::time::SystemTime::now": "std::time::SystemTime",
+    "tokio::time::Instant::now": "tokio::time::Instant",
+}
+CONSTANTS = {"std::time::UNIX_EPOCH": "std::time::SystemTime", "std::time::SystemTime::UNIX_EPOCH": "std::time::SystemTime"}
+ADDS_TO_ITSELF = {"std::time::Instant", "std::time::SystemTime", "tokio::time::Instant"}
 MAX_DEPTH = 16
 ELSEWHERE = "<other files>"  # a module name no crate has: asks whether a crate's other modules are known
 
@@ -113,9 +124,16 @@ class Evaluator:
         if kind == "field":
             base = self.evaluate(query[1], depth + 1)
             return self.field(base.peel(), query[2], depth) if base is not None else None
-        if kind == "ret":
+        if kind == "ret":  # a 5th element: the value of a `let`, which a `MADE_BY` function may make
             module = ModRef(query[1][0], tuple(query[1][1]))
-            return self._returns(module, query[2], query[3], depth)
+            return self._returns(module, query[2], query[3], depth, made=len(query) > 4 and query[4])
+        if kind == "const":  # a path used as a value: one of the `CONSTANTS`
+            module = ModRef(query[1][0], tuple(query[1][1]))
+            found = {CONSTANTS[r.path] for r in self._resolve(module, query[2], query[3]) if isinstance(r, External) and r.path in CONSTANTS}
+            return Type(found.pop()) if len(found) == 1 else None
+        if kind == "plus":  # `value + d`: the value's type when its `Add` returns itself
+            base = self.evaluate(query[1], depth + 1)
+            return base if base is not None and base.path in ADDS_TO_ITSELF else None
         if kind == "method":
             base = self.evaluate(query[1], depth + 1)
             return self.method(base, query[2], depth) if base is not None else None
@@ -238,8 +256,12 @@ class Evaluator:
             return None
         return self.evaluate(query_of_type(module, fields[name]), depth + 1)
 
-    def _returns(self, module: ModRef, segs, is_global: bool, depth: int) -> Optional[Type]:
+    def _returns(self, module: ModRef, segs, is_global: bool, depth: int, made: bool = False) -> Optional[Type]:
         results = self._resolve(module, segs, is_global)
+        if made:
+            found = {MADE_BY[r.path] for r in results if isinstance(r, External) and r.path in MADE_BY}
+            if found:
+                return Type(found.pop()) if len(found) == 1 else None
         for r in results:
             if isinstance(r, Local) and r.kind == "fn" and not r.rest:
                 ret, where = self._declared(local_path(r.module, r.name), "fns")
@@ -512,7 +534,7 @@ class QueryBuilder:
                     annotated = found.child_by_field_name("type")
                     if annotated is not None:
                         return self.type_node(found, annotated)
-                    return self.of(found.child_by_field_name("value"), depth + 1)
+                    return self.value(found.child_by_field_name("value"), depth + 1)
             elif t == "for_expression":
                 pattern = n.child_by_field_name("pattern")
                 if pattern is not None and pattern.id != child.id and _pattern_binds(pattern, name, self.text):
@@ -533,6 +555,39 @@ class QueryBuilder:
             n, child = n.parent, n
         return None
 
+
+    def value(self, node, depth: int) -> Optional[list]:
+        """The query of the value a `let` binds: as `of`, and also a call of a `MADE_BY` function,
+        one of the `CONSTANTS`, or `value + d` (see `ADDS_TO_ITSELF`). Only a local's value: a
+        chain such as `Instant::now().elapsed()` is already a site at its `now`."""
+        while node is not None and node.type == "parenthesized_expression" and node.named_child_count == 1:
+            node = node.named_children[0]
+        if node is None or depth > MAX_DEPTH:
+            return None
+        if node.type == "binary_expression":
+            op, left = node.child_by_field_name("operator"), node.child_by_field_name("left")
+            if op is None or self.text(op) != "+":
+                return None
+            base = self.value(left, depth + 1)
+            return ["plus", base] if base is not None else None
+        if node.type == "scoped_identifier" or (node.type == "identifier" and not self.resolver.shadowed_by_local(node, self.text(node))):
+            seg = items.segments_of(node, self.text)  # a path, not a local: a constant
+            scoped = self.scoped(node, seg[0], seg[1]) if seg is not None else None
+            if scoped is None:
+                return None
+            if scoped[0] == "type":
+                return ["type", CONSTANTS[scoped[1]], []] if scoped[1] in CONSTANTS else None
+            return ["const", *scoped]
+        query = self.of(node, depth)
+        if query is not None and query[0] == "ret" and node.type == "call_expression":
+            return [*query, True]
+        if query is None and node.type == "call_expression":  # a path the syntax tree resolved through a block's `use`
+            function = node.child_by_field_name("function")
+            seg = items.segments_of(function, self.text) if function is not None and function.type in ("identifier", "scoped_identifier") else None
+            scoped = self.scoped(node, seg[0], seg[1]) if seg is not None else None
+            if scoped is not None and scoped[0] == "type" and scoped[1] in MADE_BY:
+                return ["type", MADE_BY[scoped[1]], []]
+        return query
 
     def loop_element(self, loop, pattern, name: str, depth: int) -> Optional[list]:
         """The type of a `for` binding when the loop walks a map or set whose type is proven:

@@ -212,7 +212,7 @@ fn cmd_replay() -> Result<ExitCode, String> {
 fn cmd_bench(args: &Args) -> Result<ExitCode, String> {
     let path = args.value("--trace")?.ok_or("--trace FILE is required")?;
     let origin = std::time::Instant::now(); // dst-ok: the benchmark times the core from outside it
-    let clock = || origin.elapsed().as_nanos() as i64;
+    let clock = || origin.elapsed().as_nanos() as i64; // dst-ok: the benchmark times the core from outside it
     let stream = seeded(args.int("--seed", 1)?, args.int("--steps", 200)?, &args.profile()?);
     let result = run(stream, &[], Some(&clock)).map_err(|e| format!("{e:?}"))?;
     let mut file = BufWriter::with_capacity(1 << 16, File::create(&path).map_err(io_err)?);
