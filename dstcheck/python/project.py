@@ -225,7 +225,7 @@ class Project:
         self._is_project: Dict[str, bool] = {}
         self._reaching: FrozenSet[str] = frozenset()
         self._set_tables: Dict[str, Dict[str, str]] = {}  # module -> {top-level name: "set" | "dict"}
-        self._set_users: FrozenSet[str] = frozenset()  # analysed files importing a module with one
+        self._set_users: Dict[str, FrozenSet[bytes]] = {}  # analysed file -> names of those tables in the modules it imports
         self._class_tables: Dict[str, Dict[str, Tuple[str, bool]]] = {}  # module -> {class: (banned class it derives from, a constructor on the way)}
         self._digest = ""
         # Where absolute imports start: the project root, and the directory above the top package
@@ -562,8 +562,12 @@ class Project:
 
     def keeps(self, path: str, vocabulary=None, rule_ids=(), source=None) -> bool:
         """For the prefilter: file `path` imports, from the project, something that leads to a
-        banned path (so its bytes need not spell that path), or a module with a top-level set."""
-        return path in self._reaching or path in self._set_users
+        banned path (so its bytes need not spell that path), or that imports a module with a
+        top-level set or a class derived from a banned class, and names one."""
+        if path in self._reaching:
+            return True
+        names = self._set_users.get(path)
+        return bool(names) and (vocabulary is None or any(n in vocabulary for n in names))
 
     def prepare(self, sets: bool = False) -> None:
         """Make exact every chain some file's imports could follow to a banned path, so the
@@ -577,14 +581,16 @@ class Project:
                     break
         self._reaching = frozenset(reaching)
         data = sorted((path, json.dumps(self.exact[path], sort_keys=True)) for path in self.exact)
-        users = set()
+        users: Dict[str, FrozenSet[bytes]] = {}
         for path in self.analysed:
+            names = set()
             for module in sorted(self.imported_modules(path)):
-                if self._class_table(module):
-                    users.add(path)
-                if sets and self._set_table(module):
-                    users.add(path)
-        self._set_users = frozenset(users)
+                names.update(self._class_table(module))
+                if sets:
+                    names.update(self._set_table(module))
+            if names:
+                users[path] = frozenset(n.encode() for n in names)
+        self._set_users = users
         # what the analysis reads of them: the non-empty tables (a module without a set constant
         # or a derived class, or an import edited elsewhere, leaves every result valid)
         tables = sorted([m, sorted(t.items())] for m, t in self._set_tables.items() if t)

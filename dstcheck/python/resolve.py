@@ -259,6 +259,7 @@ class Walker:
     def __init__(self, tree: ast.Module, lines: List[bytes], wants: Wants, guards, project=None, path: str = "", interesting=frozenset(), reach: Optional[str] = None, class_names=frozenset()):
         self.tree, self.lines, self.wants = tree, lines, wants
         self.class_names = class_names  # classes this module defines with a base: their calls may construct a banned class
+        self.shallow = False  # the module's own bindings only: function and class bodies are not walked
         self.class_calls: list = []  # (ctx, call node, name): calls of one of `class_names` not otherwise recorded
         self._derived: Dict[int, Optional[Tuple[str, bool]]] = {}
         self.guards = frozenset(guards)
@@ -398,6 +399,8 @@ class Walker:
 
     def _function(self, node, ctx) -> None:
         self._bind(node.name, Local(node, None, None), ctx)
+        if self.shallow:
+            return
         self._decorators(node, ctx)
         args = node.args
         self._push_all(args.defaults, ctx)
@@ -441,6 +444,8 @@ class Walker:
 
     def _class(self, node, ctx) -> None:
         self._bind(node.name, Local(node, None, None), ctx)
+        if self.shallow:
+            return
         self._decorators(node, ctx)
         self._push_all(node.bases, ctx)
         self._push_all([k.value for k in node.keywords], ctx)
@@ -1437,7 +1442,9 @@ def module_hash_ordered(tree: ast.Module, source: bytes, guards) -> Tuple[List[L
     a class statement with a dotted base)."""
     from dstcheck.python.project import Banned
 
-    walker = Walker(tree, source.split(b"\n"), Wants(Banned((), {}), frozenset(), True, False), guards).walk()
+    walker = Walker(tree, source.split(b"\n"), Wants(Banned((), {}), frozenset(), True, False), guards)
+    walker.shallow = b"global" not in source  # a function can bind a module name only through `global`
+    walker.walk()
     ctx = Ctx(walker.module, None, "", False, None, None, _NOTHING, False)
     hashed, other, classes = [], [], []
     for name in sorted(walker.module.bindings):
