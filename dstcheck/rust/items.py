@@ -57,8 +57,11 @@ def _stronger(a: str, b: str) -> str:
 
 
 def bracketed_path(node):
-    """The type path inside `<T>` (None for `<T as Trait>` and for what is not a path)."""
+    """The path that `<..>::` continues: the type inside `<T>`, the trait of `<T as Trait>` (its
+    `::f` is the trait's method); None for what is not a path."""
     inner = [c for c in node.named_children if c.type not in ("line_comment", "block_comment")]
+    if len(inner) == 1 and inner[0].type == "qualified_type":
+        inner = [inner[0].child_by_field_name("alias")] if inner[0].child_by_field_name("alias") is not None else []
     if len(inner) != 1 or inner[0].type not in PATH_TYPES | {"generic_type"} or inner[0].type == "identifier":
         return None
     return inner[0]

@@ -356,7 +356,9 @@ class FactCollector:
             p = top.parent
             if p.type in PATH or (p.type in ("generic_type", "generic_type_with_turbofish") and p.child_by_field_name("type") is not None and p.child_by_field_name("type").id == top.id):
                 top = p
-            elif p.type == "bracketed_type" and getattr(items.bracketed_path(p), "id", None) == top.id and p.parent is not None and p.parent.type in PATH and _field_is(p.parent, "path", p):
+            elif p.type == "qualified_type" and _field_is(p, "alias", top) and p.parent is not None and p.parent.type == "bracketed_type":
+                top = p  # `<T as rand::SeedableRng>::from_entropy`: the trait's path goes on past the brackets
+            elif p.type == "bracketed_type" and getattr(items.bracketed_path(p), "id", None) in (top.id, getattr(top.child_by_field_name("alias"), "id", -1)) and p.parent is not None and p.parent.type in PATH and _field_is(p.parent, "path", p):
                 top = p  # `<std::time::Instant>::now`: the path goes on past the brackets
             else:
                 break
