@@ -316,18 +316,257 @@ def _everything(value: bytes):
     return words, words
 
 
+# -- macro arguments -------------------------------------------------------------------------------
+# A macro's arguments are a token tree to tree-sitter: `println!("{:?}", t.elapsed())` holds the
+# tokens `t . elapsed ( )`, not a method call. For the typed rules the token tree's text is parsed
+# again as code, at its own offsets: as a block of statements (`tokio::select!` arm bodies,
+# `vec![x; n]`), else as a list of arguments (`println!`, `assert!`, `vec![..]`, `tracing` fields,
+# whose `?` / `%` sigils and `target:` prefixes are blanked first). A token tree that reads as
+# neither (`tokio::select! { biased; _ = tick() => { .. } }`) has its inner token trees tried in
+# turn, and every identifier written before one in the enclosing tokens is taken as bound there
+# (`Some(m) = rx.recv() => { m.keys() }`: `m` is not proven to be anything), so only a name the
+# fragment binds itself, `self`, or a name none of those tokens spells is followed out of it.
+# The fragment's nodes are presented as nodes of the file's tree (`Graft`): their offsets are the
+# file's, and their outermost block's parent is the token tree, so declarations, scopes, `self`
+# and the cfg context are found as for any other expression. `macro_rules!` bodies (bound where
+# expanded) and `stringify!` (only text) are not re-parsed.
+_PREFIX = b"fn __dst() { ("  # the block wrapper is its first 12 bytes, the argument wrapper all 14
+_SUFFIX = b") }"  # the block wrapper ends with its last byte, the argument wrapper with all 3
+_WRAPPERS = ((12, 1), (14, 3))
+TEXT_MACROS = {"stringify"}
+_MAX_FRAGMENT_DEPTH = 8
+_SERIAL = [0]
+
+
+class _Fragment:
+    __slots__ = ("tree", "top", "anchor", "hidden", "lo", "hi", "serial", "starts")
+
+    def point(self, offset: int):
+        from bisect import bisect_right
+
+        row = bisect_right(self.starts, offset) - 1
+        return (row, offset - self.starts[row])
+
+
+class Graft:
+    """A node of a re-parsed macro fragment, seen as a node of the file's tree (see above)."""
+
+    __slots__ = ("node", "frag")
+
+    def __init__(self, node, frag):
+        self.node, self.frag = node, frag
+
+    def _wrap(self, n):
+        return Graft(n, self.frag) if n is not None else None
+
+    def _top(self) -> bool:
+        return self.node.id == self.frag.top.id
+
+    @property
+    def id(self):
+        return (self.frag.serial, self.node.id)
+
+    @property
+    def start_byte(self) -> int:
+        return min(max(self.node.start_byte - len(_PREFIX), self.frag.lo), self.frag.hi)
+
+    @property
+    def end_byte(self) -> int:
+        return min(max(self.node.end_byte - len(_PREFIX), self.frag.lo), self.frag.hi)
+
+    @property
+    def byte_range(self):
+        return (self.start_byte, self.end_byte)
+
+    @property
+    def start_point(self):
+        return self.frag.point(self.start_byte)
+
+    @property
+    def end_point(self):
+        return self.frag.point(self.end_byte)
+
+    @property
+    def parent(self):
+        return self.frag.anchor if self._top() else self._wrap(self.node.parent)
+
+    @property
+    def hidden(self):
+        return self.frag.hidden if self._top() else ()
+
+    @property
+    def children(self):
+        return [Graft(c, self.frag) for c in self.node.children]
+
+    @property
+    def named_children(self):
+        return [Graft(c, self.frag) for c in self.node.named_children]
+
+    def child(self, i):
+        return self._wrap(self.node.child(i))
+
+    def named_child(self, i):
+        return self._wrap(self.node.named_child(i))
+
+    def child_by_field_name(self, name):
+        return self._wrap(self.node.child_by_field_name(name))
+
+    def children_by_field_name(self, name):
+        return [Graft(c, self.frag) for c in self.node.children_by_field_name(name)]
+
+    def descendant_for_byte_range(self, start, end):
+        return self._wrap(self.node.descendant_for_byte_range(start + len(_PREFIX), end + len(_PREFIX)))
+
+    @property
+    def next_sibling(self):
+        return None if self._top() else self._wrap(self.node.next_sibling)
+
+    @property
+    def prev_sibling(self):
+        return None if self._top() else self._wrap(self.node.prev_sibling)
+
+    @property
+    def next_named_sibling(self):
+        return None if self._top() else self._wrap(self.node.next_named_sibling)
+
+    @property
+    def prev_named_sibling(self):
+        return None if self._top() else self._wrap(self.node.prev_named_sibling)
+
+    def __getattr__(self, name):  # type, text, child_count, is_named, has_error, ...
+        return getattr(self.node, name)
+
+    def __eq__(self, other):
+        return isinstance(other, Graft) and other.id == self.id
+
+    def __hash__(self):
+        return hash(self.id)
+
+    def __repr__(self):
+        return f"Graft({self.node.type}, {self.start_byte}..{self.end_byte})"
+
+
+_FRAGMENT_PARSER: list = []
+
+
+def _fragment_parser():
+    if not _FRAGMENT_PARSER:
+        import tree_sitter
+        import tree_sitter_rust
+
+        _FRAGMENT_PARSER.append(tree_sitter.Parser(tree_sitter.Language(tree_sitter_rust.language())))
+    return _FRAGMENT_PARSER[0]
+
+
+def _macro_tree(node):
+    """The outermost token tree of the macro invocation whose tokens hold `node`, or None (an
+    attribute, a `macro_rules!` body, `stringify!`)."""
+    tree = None
+    n = node.parent
+    while n is not None and n.type == "token_tree":
+        tree, n = n, n.parent
+    if tree is None or n is None or n.type != "macro_invocation":
+        return None
+    name = n.child_by_field_name("macro")
+    if name is not None and name.text.decode("utf-8", "replace").rsplit("::", 1)[-1] in TEXT_MACROS:
+        return None
+    return tree
+
+
+def _cleaned(source: bytes, tree) -> bytearray:
+    """The file's bytes with the token tree's macro-only argument syntax blanked: `?` / `%` in
+    front of a value (`?t.elapsed()`, `%err`), a `name:` in front of an argument (`target: ..`)."""
+    out = bytearray(source)
+    tokens = [c for c in tree.children[1:-1] if c.type not in ("line_comment", "block_comment")]
+    for i, tok in enumerate(tokens):
+        before = tokens[i - 1].type if i else ","
+        if tok.type in ("?", "%") and before in (",", "="):
+            out[tok.start_byte:tok.end_byte] = b" " * (tok.end_byte - tok.start_byte)
+        elif tok.type == "identifier" and before == "," and i + 1 < len(tokens) and tokens[i + 1].type == ":":
+            out[tok.start_byte:tokens[i + 1].end_byte] = b" " * (tokens[i + 1].end_byte - tok.start_byte)
+    return out
+
+
+def _fragments(parsed, tree, hidden=frozenset(), depth: int = 0) -> list:
+    """The fragments (their top `Graft`) a macro's token tree reads as (see above)."""
+    import tree_sitter
+
+    if depth > _MAX_FRAGMENT_DEPTH or len(tree.children) < 2:
+        return []
+    lo, hi = tree.children[0].end_byte, tree.children[-1].start_byte
+    buffer = bytes(_PREFIX) + bytes(_cleaned(parsed.source, tree)) + _SUFFIX
+    starts = parsed.line_starts
+    end = len(buffer)
+
+    def point(offset):  # of an offset of the buffer, whose first row starts with the prefix
+        frag_point = _Fragment.point(frag, offset - len(_PREFIX))
+        return (frag_point[0], frag_point[1] + (len(_PREFIX) if frag_point[0] == 0 else 0))
+
+    frag = _Fragment()
+    frag.starts, frag.lo, frag.hi = starts, lo, hi
+    parser = _fragment_parser()
+    for head, tail in _WRAPPERS:
+        ranges = [
+            tree_sitter.Range((0, 0), (0, head), 0, head),
+            tree_sitter.Range(point(lo + len(_PREFIX)), point(hi + len(_PREFIX)), lo + len(_PREFIX), hi + len(_PREFIX)),
+            tree_sitter.Range(point(end - tail), point(end), end - tail, end),
+        ]
+        parser.included_ranges = ranges
+        parsed_fragment = parser.parse(buffer)
+        root = parsed_fragment.root_node
+        if root.has_error or root.named_child_count != 1:
+            continue
+        body = root.named_children[0].child_by_field_name("body")
+        if body is None:
+            continue
+        _SERIAL[0] += 1
+        frag.tree, frag.top, frag.anchor, frag.hidden, frag.serial = parsed_fragment, body, tree, hidden, _SERIAL[0]
+        return [Graft(body, frag)]
+    out = []  # neither: the token trees inside, each with the names the tokens before it may bind
+    seen = set(hidden)
+    for child in tree.children[1:-1]:
+        if child.type == "token_tree":
+            out.extend(_fragments(parsed, child, frozenset(seen), depth + 1))
+        stack = [child]
+        while stack:
+            n = stack.pop()
+            if n.type == "identifier":
+                seen.add(n.text.decode("utf-8", "replace"))
+            stack.extend(n.children)
+    return out
+
+
+def _candidates(parsed, root, hits, nodes_by_kind, wanted, depth: int = 0) -> None:
+    """The trigger words' nodes under `root` (the file's tree or a fragment's top), and those in
+    the macro arguments there, through their fragments."""
+    macros = {}
+    lo, hi = root.start_byte, root.end_byte
+    for i, word in hits:
+        if i < lo or i + len(word) > hi:
+            continue
+        node = root.descendant_for_byte_range(i, i + len(word))
+        if node is None or node.start_byte != i or node.end_byte != i + len(word):
+            continue
+        if node.parent is not None and node.parent.type == "token_tree":
+            tree = _macro_tree(node)
+            if tree is not None:
+                macros.setdefault(tree.id, tree)
+            continue
+        nodes_by_kind[wanted[word]].append(node)
+    if depth >= _MAX_FRAGMENT_DEPTH:
+        return
+    for tree in sorted(macros.values(), key=lambda t: t.start_byte):
+        for top in _fragments(parsed, tree):
+            _candidates(parsed, top, hits, nodes_by_kind, wanted, depth + 1)
+
+
 def records(parsed, builder: types.QueryBuilder, wanted: dict) -> List[dict]:
     """Candidate records, each with the node it is reported at (`node`, not serialised)."""
     source = parsed.source
     present = words_of(source)
     nodes_by_kind = {"iteration": [], "typed-method": []}
-    for word in sorted(wanted):
-        if word.encode() not in present:
-            continue
-        for i in word_positions(source, word.encode()):
-            node = parsed.root.descendant_for_byte_range(i, i + len(word))
-            if node is not None and node.start_byte == i and node.end_byte == i + len(word):
-                nodes_by_kind[wanted[word]].append(node)
+    hits = sorted((i, word) for word in wanted if word.encode() in present for i in word_positions(source, word.encode()))
+    _candidates(parsed, parsed.root, hits, nodes_by_kind, wanted)
     out = []
     if nodes_by_kind["iteration"]:
         for site, receiver, form, how in order.iteration_sites(parsed.root, parsed.text, nodes_by_kind["iteration"]):

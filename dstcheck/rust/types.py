@@ -490,7 +490,7 @@ class QueryBuilder:
                     type_args = path.child_by_field_name("type_arguments")
                     args = [self.type_node(node, a) for a in type_args.named_children] if type_args is not None else []
                 return self.path_query(node, segs[:-1], is_global, args)
-            if len(segs) == 1 and not is_global and self.resolver.shadowed_by_local(function, segs[0]):
+            if len(segs) == 1 and not is_global and (self.resolver.shadowed_by_local(function, segs[0]) or _hidden(function, segs[0])):
                 return None  # a closure or fn pointer bound by a `let` or a parameter
             scoped = self.scoped(node, segs, is_global)
             if scoped is None or scoped[0] == "type":
@@ -503,6 +503,8 @@ class QueryBuilder:
         n, child = node.parent, node
         while n is not None:
             t = n.type
+            if name in getattr(n, "hidden", ()):
+                return None  # a name the macro tokens around a re-parsed fragment may bind (`Some(m) = rx.recv() => {..}`)
             if t in ("function_item", "closure_expression"):
                 params = n.child_by_field_name("parameters")
                 if params is not None:
@@ -626,6 +628,16 @@ class QueryBuilder:
                     return ["arg", base, index]
             return None
         return ["set-element", base] if inner.type == "identifier" and self.text(inner) == name else None
+
+
+def _hidden(node, name: str) -> bool:
+    """Whether macro tokens around the fragment `node` was re-parsed from may bind `name`."""
+    n = node.parent
+    while n is not None:
+        if name in getattr(n, "hidden", ()):
+            return True
+        n = n.parent
+    return False
 
 
 def _wrapped_binding(pattern, name: str, text) -> bool:
