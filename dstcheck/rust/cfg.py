@@ -212,3 +212,47 @@ def classify(pred: Pred, profile: Profile) -> Classification:
     if evaluate(pred, profile.with_test()) is not False:
         return "test"
     return "gated"
+
+
+def conjunction(preds) -> Optional[Pred]:
+    """`all(..)` of `preds`: None (always holds) when there are none."""
+    preds = tuple(preds)
+    return ("all", preds) if preds else None
+
+
+def _without_double_negation(pred: Pred) -> Pred:
+    while pred[0] == "not" and pred[1][0] == "not":
+        pred = pred[1][1]
+    return pred
+
+
+def deciding(pred: Pred, profile: Profile) -> Pred:
+    """The part of `pred` that decides its classification, for a reason a reader recognises: of
+    `all(not(a), b)` (a cfg_if branch after `if #[cfg(a)]`, a `cfg_attr` path after another) the
+    first conjunct classified as the whole is, `not(not(p))` read as `p`; else `pred` itself."""
+    verdict = classify(pred, profile)
+    conjuncts = []
+    stack = [pred]
+    while stack:  # flatten nested all(..), in order
+        node = stack.pop()
+        if node[0] == "all":
+            stack.extend(reversed(node[1]))
+        else:
+            conjuncts.append(node)
+    if verdict is not None:
+        for conjunct in conjuncts:
+            if classify(conjunct, profile) == verdict:
+                return _without_double_negation(conjunct)
+    if len(conjuncts) == 1:
+        return _without_double_negation(conjuncts[0])
+    return pred
+
+
+def reason(pred: Pred, profile: Profile) -> Tuple[Classification, str]:
+    """How code compiled under `pred` is classified, and the reason to show: ('gated', 'not(madsim)'),
+    ('test', 'cfg(test)'), or (None, '') when the DST build may compile it."""
+    verdict = classify(pred, profile)
+    if verdict is None:
+        return None, ""
+    rendered = render(deciding(pred, profile))
+    return verdict, (rendered if verdict == "gated" else f"cfg({rendered})")

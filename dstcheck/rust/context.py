@@ -32,18 +32,21 @@ CFG_ATTR_PATH = re.compile(r'#\[\s*cfg_attr\s*\((.*),\s*path\s*=\s*"((?:[^"\\]|\
 
 
 def path_attribute(text: str, profile: cfg.Profile) -> Optional[str]:
-    """The file a `mod` attribute points at: `#[path = "x.rs"]`, or `#[cfg_attr(p, path = "x.rs")]`
-    unless the profile proves p false."""
+    """The file a `mod` attribute may point at: `#[path = "x.rs"]`, or `#[cfg_attr(p, path = "x.rs")]`
+    with a predicate that parses, whatever the profile says of p: which file the `mod` is depends
+    on all its path attributes together (`#[cfg_attr(madsim, path = "sim.rs")]
+    #[cfg_attr(not(madsim), path = "real.rs")] mod m;` is sim.rs), as `ContextFinder.mod_decls`
+    reads them."""
     m = PATH_ATTRIBUTE.match(text)
     if m:
         return m.group(1)
     m = CFG_ATTR_PATH.match(text)
     if m:
         try:
-            pred = cfg.parse(m.group(1))
+            cfg.parse(m.group(1))
         except cfg.CfgSyntaxError:
             return None
-        return m.group(2) if cfg.evaluate(pred, profile) is not False else None
+        return m.group(2)
     return None
 
 
@@ -66,6 +69,21 @@ def attribute_facts(items, text) -> Tuple:
         elif name == "test" or name.endswith("::test") or name == "bench":
             out.append(("test", "#[" + name + "]"))
     return tuple(out)
+
+
+def _rank(ctx: Context) -> int:
+    return 1 if ctx.test else 2 if ctx.gate else 0
+
+
+def _compiled_declarations(decls: List[ModDecl]) -> List[ModDecl]:
+    """Of several declarations of one module (`#[path = "sim.rs"] mod imp;` and `#[path =
+    "real.rs"] mod imp;` in the branches of a `cfg_if!`), those the DST build compiles the most
+    (live before test code before gated): the module is their file."""
+    best: Dict[Tuple, int] = {}
+    for d in decls:
+        key = (d.inline_dirs, d.name)
+        best[key] = min(best.get(key, 2), _rank(d.context))
+    return [d for d in decls if _rank(d.context) == best[(d.inline_dirs, d.name)]]
 
 
 class ContextFinder:
@@ -161,14 +179,20 @@ class ContextFinder:
                 elif verdict == "gated":
                     gate = gate or cfg.render(value)
             branch = self._branch_predicate(n)
-            if branch is None and n.type == "macro_invocation" and child is not None:
-                branch = self._cfg_if_branch(n, node)
             if branch is not None:
                 verdict = cfg.classify(branch, self.profile)
                 if verdict == "test":
                     test = test or f"cfg!({cfg.render(branch)})"
                 elif verdict == "gated":
                     gate = gate or f"cfg!({cfg.render(branch)})"
+            elif n.type == "macro_invocation" and child is not None:
+                selection = self._cfg_if_branch(n, node)
+                if selection is not None:  # reads like the `#[cfg(..)]` of the branch: `not(madsim)`
+                    verdict, why = cfg.reason(selection, self.profile)
+                    if verdict == "test":
+                        test = test or why
+                    elif verdict == "gated":
+                        gate = gate or why
             t = n.type
             if item is None:
                 if t == "function_item":
@@ -197,68 +221,127 @@ class ContextFinder:
             target = target.child_by_field_name("type" if target.type != "scoped_type_identifier" else "name")
         return self.text(target) if target is not None else ""
 
-    def mod_decls(self, swapped: bool = True) -> List[ModDecl]:
+    def mod_decls(self, swapped: bool = True, depth: int = 0) -> List[ModDecl]:
         """`mod name;` declarations: the child file inherits the context of the declaration.
-        With `swapped`, also the file a decided `cfg_attr(p, path)` keeps out of the DST build,
-        in the context that says so."""
-        out = []
+        A declaration inside a `cfg_if!` branch inherits that branch too (the branch is parsed on
+        its own, nested `cfg_if!` included). With `swapped`, also the files the `#[path]` /
+        `#[cfg_attr(p, path)]` attributes and the default layout name besides the one the DST
+        build compiles, each in the context of the condition it is compiled under (live when the
+        profile cannot decide it); without, only the first file that may be compiled, and of
+        several declarations of one module the ones the DST build compiles the most."""
+        out: List[ModDecl] = []
+        invocations: Dict[int, object] = {}
         for start in mod_decl_offsets(self.parsed.source):
             node = self.parsed.root.descendant_for_byte_range(start, start + 3)
-            if node is None or node.parent is None or node.parent.type != "mod_item":
+            if node is None or node.parent is None:
+                continue
+            if node.parent.type != "mod_item":
+                invocation = self._enclosing_macro(node)
+                if invocation is not None and invocation.id not in invocations:
+                    invocations[invocation.id] = invocation
+                    out.extend(self._cfg_if_mod_decls(invocation, swapped, depth))
                 continue
             decl = node.parent
             if decl.child_by_field_name("body") is not None:
                 continue
-            path_attr = self._path_attribute(decl)
-            inline = []
-            n = decl.parent
-            while n is not None:
-                if n.type == "mod_item":
-                    inline.append(self._name(n))
-                n = n.parent
             ctx = self.context(decl)
+            ctx = Context(test=ctx.test, gate=ctx.gate)
             name = self._name(decl)
             if name.startswith("r#"):
                 name = name[2:]
-            inline = tuple(reversed(inline))
-            out.append(ModDecl(name, path_attr, inline, Context(test=ctx.test, gate=ctx.gate)))
-            other_file = self._swapped(decl) if swapped else None
-            if other_file is not None:  # the file the DST build does not compile for this module
-                other, verdict, rendered = other_file
-                out.append(ModDecl(name, other, inline, Context(test=ctx.test or (rendered if verdict == "test" else None), gate=ctx.gate or (rendered if verdict == "gated" else None))))
+            inline = self._inline_dirs(decl)
+            candidates = self._file_candidates(decl)
+            primary = next((i for i, (_, condition) in enumerate(candidates) if condition is None or cfg.evaluate(condition, self.profile) is not False), 0)
+            out.append(ModDecl(name, candidates[primary][0], inline, ctx))
+            if not swapped:
+                continue
+            for i, (path, condition) in enumerate(candidates):
+                if i == primary:
+                    continue
+                verdict, why = cfg.reason(condition, self.profile)
+                own = Context(test=why if verdict == "test" else None, gate=why if verdict == "gated" else None)
+                out.append(ModDecl(name, path, inline, own.under(ctx)))
+        if not swapped and depth == 0:
+            out = _compiled_declarations(out)
         return out
 
-    def _swapped(self, decl):
-        """For `#[cfg_attr(p, path = "x.rs")] mod m;` whose p the profile decides, the other
-        file and how it is compiled: (None: the default layout, 'gated' or 'test', rendered
-        predicate) when p holds in the DST build, ("x.rs", ..) when p is false there."""
-        sibling = decl.prev_named_sibling
-        while sibling is not None and sibling.type in ("attribute_item", "line_comment", "block_comment"):
-            m = CFG_ATTR_PATH.match(self.text(sibling)) if sibling.type == "attribute_item" else None
-            if m:
-                try:
-                    pred = cfg.parse(m.group(1))
-                except cfg.CfgSyntaxError:
-                    return None
-                value = cfg.evaluate(pred, self.profile)
-                if value is None:
-                    return None  # either file may be compiled: both are live
-                other = ("not", pred) if value else pred
-                verdict = cfg.classify(other, self.profile)
-                if verdict is None:
-                    return None
-                rendered = cfg.render(other)
-                return (None if value else m.group(2)), verdict, rendered if verdict == "gated" else f"cfg({rendered})"
-            sibling = sibling.prev_named_sibling
-        return None
+    def _inline_dirs(self, node) -> Tuple[str, ...]:
+        inline = []
+        n = node.parent
+        while n is not None:
+            if n.type == "mod_item":
+                inline.append(self._name(n))
+            n = n.parent
+        return tuple(reversed(inline))
 
-    def _path_attribute(self, decl) -> Optional[str]:
-        """`#[path = ".."]`, or `#[cfg_attr(p, path = "..")]` when p may hold in the DST build."""
+    @staticmethod
+    def _enclosing_macro(node):
+        """The macro invocation whose token trees hold `node` (a `mod x;` tree-sitter does not
+        read as an item), or None."""
+        n = node.parent
+        while n is not None and n.type == "token_tree":
+            n = n.parent
+        return n if n is not None and n.type == "macro_invocation" and node.parent.type == "token_tree" else None
+
+    def _cfg_if_mod_decls(self, invocation, swapped: bool, depth: int) -> List[ModDecl]:
+        """The `mod` declarations in the branches of a `cfg_if!`: each branch is parsed on its own
+        and its declarations are under the branch's selection predicate (the branch the profile
+        selects is live; when it cannot choose, every branch that may be compiled is), the
+        invocation's own context and the inline modules around it."""
+        from dstcheck.rust import parse
+        from dstcheck.rust.items import MAX_DEPTH, cfg_if_branches
+
+        if depth >= MAX_DEPTH:
+            return []
+        around = self.context(invocation)
+        around = Context(test=around.test, gate=around.gate)
+        inline = self._inline_dirs(invocation)
+        out: List[ModDecl] = []
+        for selection, block in cfg_if_branches(invocation, self.text):
+            inner = self.text(block)[1:-1].encode("utf-8")
+            if not mod_decl_offsets(inner):
+                continue
+            verdict, why = cfg.reason(selection, self.profile)
+            branch = Context(test=why if verdict == "test" else None, gate=why if verdict == "gated" else None).under(around)
+            for decl in ContextFinder(parse.parse(inner), self.profile).mod_decls(swapped, depth + 1):
+                out.append(ModDecl(decl.name, decl.path_attr, inline + decl.inline_dirs, decl.context.under(branch)))
+        return out
+
+    def _path_attributes(self, decl) -> List[Tuple[Optional[cfg.Pred], str]]:
+        """The `#[path = ".."]` (predicate None) and `#[cfg_attr(p, path = "..")]` attributes of a
+        `mod`, in source order (a cfg_attr whose predicate does not parse is left out)."""
+        found = []
         sibling = decl.prev_named_sibling
         while sibling is not None and sibling.type in ("attribute_item", "line_comment", "block_comment"):
             if sibling.type == "attribute_item":
-                found = path_attribute(self.text(sibling), self.profile)
-                if found is not None:
-                    return found
+                text = self.text(sibling)
+                m = PATH_ATTRIBUTE.match(text)
+                if m:
+                    found.append((None, m.group(1)))
+                else:
+                    m = CFG_ATTR_PATH.match(text)
+                    if m:
+                        try:
+                            found.append((cfg.parse(m.group(1)), m.group(2)))
+                        except cfg.CfgSyntaxError:
+                            pass
             sibling = sibling.prev_named_sibling
-        return None
+        found.reverse()
+        return found
+
+    def _file_candidates(self, decl) -> List[Tuple[Optional[str], Optional[cfg.Pred]]]:
+        """Each file `mod m;` may be, with the condition it is the one compiled under (None: always):
+        as rustc reads them, the first path attribute that applies names the file, and the default
+        layout (path None) is used when none does. `#[cfg_attr(a, path = "x.rs")]
+        #[cfg_attr(b, path = "y.rs")] mod m;` is x.rs under a, y.rs under all(not(a), b), m.rs
+        under all(not(a), not(b)); a plain `#[path]` ends the list."""
+        out: List[Tuple[Optional[str], Optional[cfg.Pred]]] = []
+        earlier: List[cfg.Pred] = []
+        for pred, path in self._path_attributes(decl):
+            if pred is None:
+                out.append((path, cfg.conjunction(earlier)))
+                return out
+            out.append((path, cfg.conjunction(earlier + [pred])))
+            earlier.append(("not", pred))
+        out.append((None, cfg.conjunction(earlier)))
+        return out

@@ -39,6 +39,11 @@ def parent_candidates(path: str, exists: Callable[[str], bool]) -> List[str]:
     return [p for p in dict.fromkeys(out) if p != path and exists(p)]
 
 
+def _rank(ctx: Context) -> int:
+    """How far a context keeps code out of the DST build: live, test code, compiled out."""
+    return 1 if ctx.test else 2 if ctx.gate else 0
+
+
 def inherited_contexts(
     files: List[str],
     declaring: List[str],
@@ -46,8 +51,12 @@ def inherited_contexts(
     exists: Callable[[str], bool],
 ) -> Dict[str, Context]:
     """For each of `files`, the context its chain of declaring modules gives it. `declaring`
-    are files whose declarations are known already (they may declare a file through #[path])."""
-    parent_of: Dict[str, Tuple[str, ModDecl]] = {}
+    are files whose declarations are known already (they may declare a file through #[path]).
+    A file declared more than once (in both branches of a `cfg_if!`, by two `mod`s with
+    opposite cfgs) is compiled when any declaration compiles it: the one that keeps it the
+    least out of the DST build counts (live before test code before gated; the first found
+    among equals)."""
+    parents_of: Dict[str, List[Tuple[str, ModDecl]]] = {}
     scanned = set()
 
     def scan(parent: str) -> None:
@@ -56,25 +65,46 @@ def inherited_contexts(
         scanned.add(parent)
         for decl in decls_of(parent) or ():
             for child in child_paths(parent, decl):
-                parent_of.setdefault(child, (parent, decl))
+                found = parents_of.setdefault(child, [])
+                if (parent, decl) not in found:
+                    found.append((parent, decl))
 
     memo: Dict[str, Context] = {}
+    active: List[str] = []  # the chain being followed: a declaration cycle (#[path] loops) adds nothing
+    steps = [0]
 
-    def context(path: str, depth: int = 0) -> Context:
+    def context(path: str, depth: int = 0) -> Tuple[Context, bool]:
+        """The context and whether it is provisional: reached while a cycle was cut, it may miss
+        the declaration through a file still being followed, so it is not remembered (unless the
+        walk has been long: a bound for pathological #[path] cycles)."""
         if path in memo:
-            return memo[path]
+            return memo[path], False
         if depth > 32:
-            return Context()
+            return Context(), True
         for candidate in parent_candidates(path, exists):
             scan(candidate)
-        found = parent_of.get(path)
-        result = Context()
-        if found is not None:
-            parent, decl = found
-            result = decl.context.under(context(parent, depth + 1))
-        memo[path] = result
-        return result
+        steps[0] += 1
+        active.append(path)
+        result = None
+        provisional = False
+        for parent, decl in parents_of.get(path, ()):
+            if parent in active:
+                provisional = True
+                continue
+            outer, partial = context(parent, depth + 1)
+            provisional = provisional or partial
+            inherited = decl.context.under(outer)
+            if result is None or _rank(inherited) < _rank(result):
+                result = inherited
+            if _rank(result) == 0:
+                provisional = False  # nothing can make it more live
+                break
+        active.pop()
+        result = result or Context()
+        if not provisional or not active or steps[0] > 4096:
+            memo[path] = result
+        return result, provisional
 
     for path in declaring:
         scan(path)
-    return {path: context(path) for path in files}
+    return {path: context(path)[0] for path in files}
