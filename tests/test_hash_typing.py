@@ -72,3 +72,70 @@ def test_a_block_use_into_another_file_shadows_the_std_import(tmp_path, run_cli)
     ws = workspace(tmp_path, files)
     code, out, err = run_cli(["check", "--format", "json", "--no-cache", "--show-all"], ws)
     assert dst108_lines(out, "src/lib.rs") == [5], err
+
+
+def dst_lines(out: str, path: str, rule: str):
+    return sorted(s["line"] for s in json.loads(out)["sites"] if s["rule"] == rule and s["path"] == path and s["disposition"] == "violation")
+
+
+def test_receivers_inside_macro_arguments_are_typed_from_another_file(tmp_path, run_cli):
+    """A field declared in another file of the crate types a receiver written in a macro's tokens:
+    the fragment's record waits for the index like any other, and is answered the same, with and
+    without the prefilter."""
+    files = {
+        "Cargo.toml": CRATE.format(name="c", deps=""),
+        "dstcheck.toml": '[[scope]]\nname = "all"\ninclude = ["**/*.rs"]\n',
+        "src/lib.rs": """\
+            mod state;
+            pub use state::Loop;
+            """,
+        "src/state.rs": """\
+            use std::collections::HashMap;
+            pub struct Loop { pub last: std::time::Instant, pub m: HashMap<u64, u64>, pub out: Vec<u64> }
+            """,
+        "src/run.rs": """\
+            use crate::Loop;
+            impl Loop {
+                pub fn log(&self) { println!("took {:?}", self.last.elapsed()); }
+                pub async fn run(&mut self) {
+                    tokio::select! {
+                        biased;
+                        _ = tick() => { for k in self.m.keys() { self.out.push(*k); } }
+                    }
+                }
+                pub fn count(&self) -> usize { format!("{}", self.m.keys().count()).len() }
+            }
+            async fn tick() {}
+            """,
+    }
+    files["src/lib.rs"] += "mod run;\n"
+    ws = workspace(tmp_path, files)
+    for extra in ([], ["--no-prefilter"]):
+        code, out, err = run_cli(["check", "--format", "json", "--no-cache", "--show-all", *extra], ws)
+        assert dst_lines(out, "src/run.rs", "DST101") == [3], err
+        assert dst_lines(out, "src/run.rs", "DST108") == [7], err
+
+
+def test_the_typed_prefilter_keeps_locals_bound_to_a_clock_value():
+    """`let start = Instant::now()`, `Instant::now() + d` and `let e = UNIX_EPOCH` type the local:
+    the typed prefilter keeps the file on its own (the path words of the clock read aside)."""
+    from pathlib import Path
+
+    from dstcheck import config as config_mod
+    from dstcheck.rust import typed
+    from dstcheck.stages.prefilter import words_of
+
+    cfg = config_mod.load(explicit=Path(__file__).resolve().parent / "fixtures" / "dstcheck.toml")
+    rules = [cfg.pack.rules["DST101"]]
+    kept = [
+        b"use x::Instant; fn f() { let s = Instant::now(); s.elapsed(); }",
+        b"use x::Instant; fn f(d: D) { let s = Instant::now() + d; s.elapsed(); }",
+        b"use x::UNIX_EPOCH; fn f() { let e = UNIX_EPOCH; e.elapsed(); }",
+        b"fn f(t: Instant) { println!(\"{:?}\", t.elapsed()); }",
+    ]
+    dropped = [
+        b"use x::UNIX_EPOCH; fn f() { let e = UNIX_EPOCH; e.checked_add(); }",
+        b"fn f() { let s = make(); s.elapsed(); }",
+    ]
+    assert [typed.may_hold(s, words_of(s), rules) for s in kept] == [True] * len(kept)
+    assert [typed.may_hold(s, words_of(s), rules) for s in dropped] == [False] * len(dropped)
