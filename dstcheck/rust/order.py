@@ -12,10 +12,12 @@ through an adaptor that numbers, pairs or cuts the sequence (`enumerate`, `zip`,
 `step_by`, `scan`, `take_while`, `skip_while`).
 
 Order-free, never reported: `count`, `any`, `all`, `min`, `max`, integer `sum` / `product`,
-collecting into `BTreeMap` / `BTreeSet` / a hash map or set. Deliberately left unreported: a
-`Vec` collected and sorted by the very next statement (`let mut v: Vec<_> = m.keys().collect();
-v.sort();`), an iterator that is returned or stored (its use happens elsewhere), and a target or
-element type that cannot be proven.
+collecting into `BTreeMap` / `BTreeSet` / a hash map or set, a loop (or a `for_each` closure)
+that only folds into integers, sets flags, inserts under its own key, or writes each element in
+place (`body_escape`). Deliberately left unreported: a `Vec` collected and sorted by the very
+next statement (`let mut v: Vec<_> = m.keys().collect(); v.sort();`, or `Vec::from_iter(..)`),
+an iterator that is returned or stored (its use happens elsewhere), and a target or element
+type that cannot be proven.
 """
 
 from __future__ import annotations
@@ -140,6 +142,12 @@ def escape(start, text, element: Optional[int]) -> Optional[Escape]:
             return Escape("escape")
         if name in ("fold", "try_fold", "reduce", "try_reduce") and _commutative_fold(call, text):
             return None
+        if name == "for_each":  # `.for_each(|v| *v = 0)`: the closure is the loop's body
+            closure = _only_closure(call)
+            params = closure.child_by_field_name("parameters") if closure is not None else None
+            patterns = [p for p in params.named_children if p.type not in ("line_comment", "block_comment")] if params is not None else []
+            if len(patterns) == 1:
+                return body_escape(patterns[0], closure.child_by_field_name("body"), text)
         if name in ESCAPING:
             return Escape("escape")
         if name in ORDER_FREE:
@@ -169,6 +177,12 @@ def escape(start, text, element: Optional[int]) -> Optional[Escape]:
 COMMUTATIVE_OPS = {"+", "*", "|", "&", "^"}
 COMMUTATIVE_METHODS = {"wrapping_add", "wrapping_mul", "saturating_add", "saturating_mul", "checked_add", "checked_mul", "max", "min", "add", "mul", "bitor", "bitand", "bitxor"}
 ACCUMULATE = {"+=", "*=", "|=", "&=", "^="}
+
+
+def _only_closure(call):
+    args = call.child_by_field_name("arguments")
+    items = [a for a in args.named_children if a.type not in ("line_comment", "block_comment")] if args is not None else []
+    return items[0] if len(items) == 1 and items[0].type == "closure_expression" else None
 
 
 def _is_float_literal(node, text) -> bool:
@@ -208,28 +222,80 @@ def _commutative_fold(call, text) -> bool:
 
 
 def loop_escape(loop, text) -> Optional[Escape]:
-    """A `for` loop lets the order escape unless its body provably does not care: it only
-    accumulates into locals with commutative integer operators, sets flags to constants, returns
-    constants, `continue`s and `break`s (`any` / `all` written as a loop), or inserts into
-    unordered containers under the loop's own key, or only removes keys from them (checked once
-    types are known: "inserts")."""
-    body = loop.child_by_field_name("body")
-    pattern = loop.child_by_field_name("pattern")
-    key = _loop_key(pattern, text)
-    inserts: list = []
-    if body is None or not _order_free_block(body, text, key, inserts, 0):
+    """A `for` loop lets the order escape unless its body provably does not care (see
+    `body_escape`)."""
+    return body_escape(loop.child_by_field_name("pattern"), loop.child_by_field_name("body"), text)
+
+
+def body_escape(pattern, body, text) -> Optional[Escape]:
+    """How a loop body (a `for` loop's, or a `for_each` closure's with its parameter as the
+    pattern) lets the order escape: not at all when it provably does not care. It only
+    accumulates into non-float locals with commutative operators (`t += x`, `t = t + x`,
+    `t = t.max(x)`), sets flags to constants, returns constants, `continue`s and `break`s (`any` /
+    `all` written as a loop), inserts into unordered containers under the loop's own key, or only
+    removes keys from them (checked once types are known: "inserts"); or it only writes each
+    element in place (`*v = 0`, `v.size += 1`, `*v = *k * 2`): through the loop's own bindings,
+    with values and conditions made of those bindings, literals, operators and a few pure methods
+    (no other call, no macro), and nothing else (no accumulator, flag, insert or early exit).
+    An early exit (`break`, `return`) beside an accumulation, an insert or a write depends on
+    which elements came first: that escapes."""
+    if body is None:
         return Escape("escape")
+    walk = _Walk(_loop_key(pattern, text), _bound(pattern, text))
+    if body.type == "block":
+        free = _order_free_block(body, text, walk, 0)
+    else:  # a closure's expression body
+        free = _order_free_expression(body, text, walk, 0)
+    if not free:
+        return Escape("escape")
+    inserts = walk.inserts
     removes = sum(1 for *_, kind in inserts if kind == "remove")
     if removes and removes != len(inserts):
         return Escape("escape")  # inserting and removing in one loop: what is left depends on the order
+    if walk.exits and (walk.changes or inserts):
+        return Escape("escape")  # `t += v; if t > 10 { break; }`: the elements visited before the exit
+    if walk.writes:
+        if walk.assigned or inserts or walk.exits:
+            return Escape("escape")
+        unknown = walk.assigned | walk.lets
+        if not all(_plain(n, text, walk.bindings, unknown) for n in walk.writes + walk.conditions):
+            return Escape("escape")
     if inserts:
         return Escape("inserts", target=[(target, by_key, arity) for target, by_key, arity, _ in inserts])
     return None
 
 
+class _Walk:
+    """What a loop body was found to do, for `body_escape`'s verdict."""
+
+    __slots__ = ("key", "bindings", "inserts", "assigned", "lets", "writes", "conditions", "changes", "exits")
+
+    def __init__(self, key, bindings):
+        self.key, self.bindings = key, bindings
+        self.inserts: list = []  # (target, by the loop's key, number of arguments, "insert" | "remove")
+        self.assigned: set = set()  # locals the body assigns (accumulators, flags)
+        self.lets: set = set()  # names the body's own `let`s bind
+        self.writes: list = []  # the values written through the loop's bindings
+        self.conditions: list = []  # the `if` conditions and `match` values on the way
+        self.changes = False  # an accumulation or a write: state that depends on the elements seen
+        self.exits = False  # a `break` or `return`
+
+
+def _bound(pattern, text) -> frozenset:
+    """The names a loop pattern (or a closure parameter) binds."""
+    out, stack = set(), [pattern] if pattern is not None else []
+    while stack:
+        n = stack.pop()
+        if n.type == "identifier":
+            out.add(text(n))
+        elif n.type not in ("type_identifier", "scoped_identifier", "scoped_type_identifier", "generic_type", "reference_type", "primitive_type"):
+            stack.extend(n.named_children)
+    return frozenset(out)
+
+
 def _loop_key(pattern, text) -> Optional[str]:
-    while pattern is not None and pattern.type in ("reference_pattern", "mut_pattern", "ref_pattern") and pattern.named_child_count:
-        pattern = pattern.named_children[-1]
+    while pattern is not None and pattern.type in ("reference_pattern", "mut_pattern", "ref_pattern", "parameter") and pattern.named_child_count:
+        pattern = pattern.child_by_field_name("pattern") if pattern.type == "parameter" else pattern.named_children[-1]
     if pattern is None:
         return None
     if pattern.type == "tuple_pattern" and pattern.named_child_count:
@@ -239,7 +305,7 @@ def _loop_key(pattern, text) -> Optional[str]:
     return text(pattern) if pattern.type == "identifier" else None
 
 
-def _order_free_block(block, text, key, inserts, depth: int) -> bool:
+def _order_free_block(block, text, walk, depth: int) -> bool:
     if depth > 8:
         return False
     for stmt in block.named_children:
@@ -249,51 +315,74 @@ def _order_free_block(block, text, key, inserts, depth: int) -> bool:
         if t == "let_declaration":
             if not _pure(stmt.child_by_field_name("value"), text):
                 return False
+            walk.lets |= _bound(stmt.child_by_field_name("pattern"), text)
             continue
         node = stmt.named_children[0] if t == "expression_statement" and stmt.named_child_count else stmt
-        if not _order_free_expression(node, text, key, inserts, depth):
+        if not _order_free_expression(node, text, walk, depth):
             return False
     return True
 
 
-def _order_free_expression(node, text, key, inserts, depth: int) -> bool:
+FOLDS = COMMUTATIVE_METHODS - {"checked_add", "checked_mul"}  # `t = t.max(x)`: what keeps the accumulator's type
+
+
+def _order_free_expression(node, text, walk, depth: int) -> bool:
     t = node.type
     if t in ("continue_expression", "break_expression"):
+        walk.exits = walk.exits or t == "break_expression"
         return node.named_child_count == 0
     if t == "return_expression":
         value = node.named_children[0] if node.named_child_count else None
+        walk.exits = True
         return value is None or value.type in ("boolean_literal", "unit_expression")
-    if t == "compound_assignment_expr":
-        op = node.child_by_field_name("operator")
+    if t in ("compound_assignment_expr", "assignment_expression"):
         left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
-        return op is not None and text(op) in ACCUMULATE and left is not None and left.type == "identifier" and not _float_local(left, text) and _pure(right, text)
-    if t == "assignment_expression":
-        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
-        return left is not None and left.type == "identifier" and right is not None and right.type in ("boolean_literal", "integer_literal")
+        if left is None or right is None:
+            return False
+        if _element_place(left, text, walk.bindings):  # `*v = 0`, `v.size += 1`: the element itself
+            walk.writes.append(right)
+            walk.changes = True
+            return True
+        if left.type != "identifier":
+            return False
+        if t == "compound_assignment_expr":
+            op = node.child_by_field_name("operator")
+            if op is None or text(op) not in ACCUMULATE or _float_local(left, text) or _floaty(right, text) or not _pure(right, text):
+                return False
+        elif right.type in ("boolean_literal", "integer_literal"):
+            walk.assigned.add(text(left))  # a flag set to a constant
+            return True
+        elif not _fold_of(right, text(left), text) or _float_local(left, text):
+            return False
+        walk.assigned.add(text(left))
+        walk.changes = True
+        return True
     if t == "if_expression":
         condition = node.child_by_field_name("condition")
         if condition is None or not _pure(condition, text):
             return False
+        walk.conditions.append(condition)
         consequence, alternative = node.child_by_field_name("consequence"), node.child_by_field_name("alternative")
-        if consequence is None or not _order_free_block(consequence, text, key, inserts, depth + 1):
+        if consequence is None or not _order_free_block(consequence, text, walk, depth + 1):
             return False
         if alternative is not None:
             inner = alternative.named_children[0] if alternative.named_child_count else None
             if inner is None:
                 return False
-            return _order_free_block(inner, text, key, inserts, depth + 1) if inner.type == "block" else _order_free_expression(inner, text, key, inserts, depth + 1)
+            return _order_free_block(inner, text, walk, depth + 1) if inner.type == "block" else _order_free_expression(inner, text, walk, depth + 1)
         return True
     if t == "block":
-        return _order_free_block(node, text, key, inserts, depth + 1)
+        return _order_free_block(node, text, walk, depth + 1)
     if t == "match_expression":
         value, body = node.child_by_field_name("value"), node.child_by_field_name("body")
         if body is None or not _pure(value, text):
             return False
+        walk.conditions.append(value)
         for arm in body.named_children:
             if arm.type in ("line_comment", "block_comment"):
                 continue
             result = arm.child_by_field_name("value")
-            if arm.type != "match_arm" or result is None or not _order_free_expression(result, text, key, inserts, depth + 1):
+            if arm.type != "match_arm" or result is None or not _order_free_expression(result, text, walk, depth + 1):
                 return False
         return True
     if t in ("unit_expression", "boolean_literal"):
@@ -311,18 +400,125 @@ def _order_free_expression(node, text, key, inserts, depth: int) -> bool:
             # or an IndexMap's `remove` moves elements: an ordered target escapes, as for inserts)
             if len(values) != 1:
                 return False
-            inserts.append((node.child_by_field_name("function").child_by_field_name("value"), True, 1, "remove"))
+            walk.inserts.append((node.child_by_field_name("function").child_by_field_name("value"), True, 1, "remove"))
             return True
         first = text(values[0]).lstrip("*&").replace(".clone()", "").replace(".to_owned()", "")
-        by_key = key is not None and first == key
+        by_key = walk.key is not None and first == walk.key
         target = node.child_by_field_name("function").child_by_field_name("value")
-        inserts.append((target, by_key, len(values), "insert"))
+        walk.inserts.append((target, by_key, len(values), "insert"))
         return True
     return False
 
 
+def _element_place(node, text, bindings) -> bool:
+    """`*v`, `v.size`, `(*v).a.b`, `v[0]`, or `v` itself: a place reached through a name the
+    loop's pattern binds (an element of the map, or a copy of one)."""
+    n = node
+    for _ in range(16):
+        t = n.type
+        if t == "identifier":
+            return text(n) in bindings
+        if t == "unary_expression" and n.child_count and n.children[0].type == "*":
+            n = n.named_children[-1] if n.named_child_count else None
+        elif t == "field_expression":
+            n = n.child_by_field_name("value")
+        elif t == "parenthesized_expression" and n.named_child_count == 1:
+            n = n.named_children[0]
+        elif t == "index_expression" and n.named_child_count == 2 and n.named_children[1].type in ("integer_literal", "identifier"):
+            n = n.named_children[0]
+        else:
+            return False
+        if n is None:
+            return False
+    return False
+
+
+PLAIN_METHODS = {"len", "is_empty", "abs", "min", "max", "pow", "is_some", "is_none", "saturating_add", "saturating_sub", "wrapping_add", "wrapping_sub", "wrapping_mul", "saturating_mul"}
+PLAIN_NODES = {
+    "identifier", "field_identifier", "integer_literal", "float_literal", "boolean_literal", "char_literal", "string_literal", "string_content",
+    "binary_expression", "unary_expression", "parenthesized_expression", "field_expression", "index_expression", "type_cast_expression",
+    "primitive_type", "type_identifier", "reference_expression", "tuple_expression", "unit_expression", "scoped_identifier", "escape_sequence",
+    "let_condition", "let_chain", "tuple_struct_pattern", "tuple_pattern", "_", "mut_pattern", "ref_pattern", "reference_pattern",
+}
+
+
+def _plain(node, text, bindings, unknown) -> bool:
+    """A value or condition of an in-place write: literals, the loop's bindings and other names
+    the body does not bind or assign, operators, fields, indices, casts and `PLAIN_METHODS`; no
+    other call, no macro, no closure."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        t = n.type
+        if t == "identifier":
+            name = text(n)
+            if name in unknown and name not in bindings:
+                return False
+        elif t == "call_expression":
+            found = method_call(n)
+            if found is None or text(found[0]) not in PLAIN_METHODS:
+                return False
+            args = n.child_by_field_name("arguments")
+            stack.append(n.child_by_field_name("function").child_by_field_name("value"))
+            stack.extend(args.named_children if args is not None else ())
+            continue
+        elif t not in PLAIN_NODES:
+            return False
+        stack.extend(n.named_children)
+    return True
+
+
+def _fold_of(value, acc: str, text) -> bool:
+    """`acc + x`, `x | acc`, `acc.max(x)`, `x.max(acc)`: `acc` combined once with a pure value, by
+    a commutative integer operation (the accumulator's own type is checked by the caller)."""
+    while value is not None and value.type == "parenthesized_expression" and value.named_child_count == 1:
+        value = value.named_children[0]
+    if value is None or not _pure(value, text) or _floaty(value, text):
+        return False
+    if value.type == "binary_expression":
+        op, left, right = (value.child_by_field_name(f) for f in ("operator", "left", "right"))
+        if op is None or text(op) not in COMMUTATIVE_OPS or left is None or right is None:
+            return False
+        sides = [text(left), text(right)]
+        return sides.count(acc) == 1 and acc not in _words(right if sides[0] == acc else left, text)
+    if value.type == "call_expression":
+        found = method_call(value)
+        if found is None or text(found[0]) not in FOLDS:
+            return False
+        receiver = value.child_by_field_name("function").child_by_field_name("value")
+        args = value.child_by_field_name("arguments")
+        items = [a for a in args.named_children if a.type not in ("line_comment", "block_comment")] if args is not None else []
+        if receiver is None or len(items) != 1:
+            return False
+        sides = [text(receiver), text(items[0])]
+        return sides.count(acc) == 1 and acc not in _words(items[0] if sides[0] == acc else receiver, text)
+    return False
+
+
+def _words(node, text) -> set:
+    out, stack = set(), [node]
+    while stack:
+        n = stack.pop()
+        if n.type == "identifier":
+            out.add(text(n))
+        stack.extend(n.named_children)
+    return out
+
+
+def _floaty(node, text) -> bool:
+    """A value that mentions a float: a float literal, `as f64`, `f32::MAX`."""
+    stack = [node] if node is not None else []
+    while stack:
+        n = stack.pop()
+        if n.type == "float_literal" or (n.type in ("primitive_type", "identifier") and text(n) in FLOATS) or (n.type == "integer_literal" and text(n).rstrip("_").endswith(("f32", "f64"))):
+            return True
+        stack.extend(n.named_children)
+    return False
+
+
 def _float_local(ident, text) -> bool:
-    """An accumulator declared as a float (`let mut total = 0.0;`, `let mut t: f64 = ..`)."""
+    """An accumulator declared as a float (`let mut total = 0.0;`, `let mut t: f64 = ..`,
+    `let mut m = f64::MIN;`)."""
     name = text(ident)
     n = ident.parent
     while n is not None and n.type != "function_item":
@@ -333,7 +529,7 @@ def _float_local(ident, text) -> bool:
                     if pattern is not None and text(pattern).replace("mut ", "").strip() == name:
                         declared = stmt.child_by_field_name("type")
                         value = stmt.child_by_field_name("value")
-                        return (declared is not None and text(declared) in ("f32", "f64")) or _is_float_literal(value, text)
+                        return (declared is not None and text(declared) in ("f32", "f64")) or _floaty(value, text)
         n = n.parent
     return False
 
@@ -355,6 +551,8 @@ def _consumer(node, text) -> Optional[Escape]:
         name = function.child_by_field_name("name")
         path = function.child_by_field_name("path")
         if name is not None and text(name) == "from_iter" and path is not None:
+            if _sorted_next(call, text):  # `let mut v = Vec::from_iter(..); v.sort();`, as for `collect`
+                return None
             return Escape("collect", target=path)
     return None
 
