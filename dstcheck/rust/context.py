@@ -86,6 +86,27 @@ def _compiled_declarations(decls: List[ModDecl]) -> List[ModDecl]:
     return [d for d in decls if _rank(d.context) == best[(d.inline_dirs, d.name)]]
 
 
+DIVERGING_MACROS = frozenset({"panic", "unreachable", "todo", "unimplemented", "std::panic", "core::panic"})
+
+
+def _diverges(block) -> bool:
+    """A block whose last statement leaves it: `return`, `break`, `continue`, `panic!(..)`."""
+    last = None
+    for child in block.named_children if block is not None else ():
+        if child.type not in ("line_comment", "block_comment"):
+            last = child
+    if last is not None and last.type == "expression_statement" and last.named_child_count:
+        last = last.named_children[0]
+    if last is None:
+        return False
+    if last.type in ("return_expression", "break_expression", "continue_expression"):
+        return True
+    if last.type == "macro_invocation":
+        macro = last.child_by_field_name("macro")
+        return macro is not None and macro.text.decode("utf-8", "replace") in DIVERGING_MACROS
+    return False
+
+
 class ContextFinder:
     def __init__(self, parsed: ParsedRust, profile: cfg.Profile):
         self.parsed = parsed
@@ -129,6 +150,18 @@ class ContextFinder:
         if parent.type == "else_clause" and parent.parent is not None and parent.parent.type == "if_expression":
             pred = self._condition(parent.parent)
             return ("not", pred) if pred is not None else None
+        if parent.type == "block":  # after `if cfg!(p) { return; }` a statement runs only under not(p)
+            guards = []
+            sibling = node.prev_named_sibling
+            while sibling is not None:
+                guard = sibling.named_children[0] if sibling.type == "expression_statement" and sibling.named_child_count else sibling
+                if guard.type == "if_expression" and _diverges(guard.child_by_field_name("consequence")):
+                    pred = self._condition(guard)
+                    if pred is not None:
+                        guards.append(("not", pred))
+                sibling = sibling.prev_named_sibling
+            if guards:
+                return guards[0] if len(guards) == 1 else ("all", tuple(reversed(guards)))
         return None
 
     def _condition(self, if_node) -> Optional[cfg.Pred]:
