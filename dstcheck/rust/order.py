@@ -27,6 +27,7 @@ from typing import Optional
 ITERATION_METHODS = {
     "iter", "iter_mut", "keys", "values", "values_mut", "into_iter", "drain", "into_keys",
     "into_values", "par_iter", "par_iter_mut", "par_drain",
+    "difference", "intersection", "union", "symmetric_difference",  # a set's algebra iterates its receiver
 }
 TRANSPARENT = {"map", "filter", "filter_map", "cloned", "copied", "flat_map", "flatten", "inspect", "by_ref", "rev", "chain", "peekable", "fuse", "into_iter", "iter"}
 REVEALING = {"enumerate", "zip", "take", "skip", "step_by", "scan", "take_while", "skip_while", "map_while"}
