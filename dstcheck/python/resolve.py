@@ -178,14 +178,131 @@ def _last_name(func) -> str:
 
 
 def _sorts(stmt, targets) -> bool:
-    """`xs.sort(...)` for the name the previous statement bound."""
-    if len(targets) != 1 or not isinstance(targets[0], ast.Name) or not isinstance(stmt, ast.Expr):
+    """`xs.sort(...)` or `xs = sorted(xs, ...)` for the name the previous statement bound."""
+    if len(targets) != 1 or not isinstance(targets[0], ast.Name):
         return False
-    call = stmt.value
+    return _sorts_name(stmt, targets[0].id)
+
+
+def _sorts_name(stmt, name: str) -> bool:
+    """`name.sort(...)`, or `name = sorted(name, ...)`."""
+    if isinstance(stmt, ast.Expr):
+        call = stmt.value
+        return (
+            isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "sort"
+            and isinstance(call.func.value, ast.Name) and call.func.value.id == name
+        )
+    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name) and stmt.targets[0].id == name:
+        call = stmt.value
+        return (
+            isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "sorted" and call.args
+            and isinstance(call.args[0], ast.Name) and call.args[0].id == name
+        )
+    return False
+
+
+PURE_METHODS = frozenset({
+    "startswith", "endswith", "lower", "upper", "casefold", "strip", "lstrip", "rstrip",
+    "isdigit", "isalpha", "isalnum", "isspace", "islower", "isupper",
+})
+COUNT_OPS = (ast.Add, ast.Sub, ast.Mult, ast.BitOr, ast.BitAnd, ast.BitXor)
+
+
+def _of_element(node, names) -> bool:
+    """An expression made only of the loop's own names, literals, operators, comparisons,
+    attributes, subscripts and displays, `len(..)` and a few pure string methods (no other call:
+    a call may do anything, in any order). The caller checks `len` is the builtin."""
+    pure_funcs: set = set()
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Name):
+            if sub.id not in names and not (sub.id == "len" and sub in pure_funcs):
+                return False
+        elif isinstance(sub, ast.Call):
+            func = sub.func
+            if sub.keywords or not (
+                (isinstance(func, ast.Name) and func.id == "len" and len(sub.args) == 1)
+                or (isinstance(func, ast.Attribute) and func.attr in PURE_METHODS)
+            ):
+                return False
+            if isinstance(func, ast.Name):
+                pure_funcs.add(func)
+        elif not isinstance(sub, (ast.Constant, ast.BoolOp, ast.BinOp, ast.UnaryOp, ast.Compare, ast.Attribute, ast.Subscript, ast.Tuple, ast.List, ast.Slice, ast.expr_context, ast.boolop, ast.operator, ast.unaryop, ast.cmpop)):
+            return False
+    return True
+
+
+def _constant(node) -> bool:
+    """A literal (`True`, `1`, `"x"`, `-1`, `None`)."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd, ast.Not)):
+        node = node.operand
+    return isinstance(node, ast.Constant)
+
+
+def _int_valued(node, names) -> bool:
+    """`len(..)` of the element, or an int literal: an int to add in any order."""
+    if isinstance(node, ast.Constant):
+        return type(node.value) in (int, bool)
     return (
-        isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "sort"
-        and isinstance(call.func.value, ast.Name) and call.func.value.id == targets[0].id
+        isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "len" and len(node.args) == 1
+        and not node.keywords and _of_element(node.args[0], names)
     )
+
+
+def order_free_loop(loop, sorted_after: Optional[str]) -> Optional[Tuple[set, set, set]]:
+    """Whether a `for` loop's body provably does not care about the order it is given the elements
+    in (the loop form of `len`, `any` and `sorted(list(s))`): every statement, under `if`s whose
+    tests read only the loop's own names, is `n += <int literal or len(..) of the element>` or `n
+    += <literal>` (the same step for every element), `flag = <literal>`, an append of the
+    element (or of what is made of it without a call) to the list `sorted_after` that the next
+    statement sorts, `pass` or `continue`; a `break` only beside flags. Returns (counted names,
+    flags, appended lists) or None; the caller checks the accumulators are not floats."""
+    names = set(_names_in_target(loop.target))
+    if loop.orelse or not isinstance(loop.target, (ast.Name, ast.Tuple, ast.List)):
+        return None
+    counted, stepped, flags, appended, exits = set(), set(), set(), set(), False
+    flag_values: Dict[str, str] = {}
+    stack = list(loop.body)
+    while stack:
+        stmt = stack.pop()
+        if isinstance(stmt, (ast.Pass, ast.Continue)):
+            continue
+        if isinstance(stmt, ast.Break):
+            exits = True
+            continue
+        if isinstance(stmt, ast.If):
+            if not _of_element(stmt.test, names):
+                return None
+            stack.extend(stmt.body)
+            stack.extend(stmt.orelse)
+            continue
+        if isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name) and stmt.target.id not in names and isinstance(stmt.op, COUNT_OPS):
+            if _constant(stmt.value):
+                stepped.add(stmt.target.id)
+                continue  # the same step for every element: any order ends the same
+            if _int_valued(stmt.value, names):
+                counted.add(stmt.target.id)
+                continue
+            return None
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name) and stmt.targets[0].id not in names and _constant(stmt.value):
+            value = ast.dump(stmt.value)
+            if flag_values.setdefault(stmt.targets[0].id, value) != value:
+                return None  # `x = 1` for some elements, `x = 2` for others: the last one wins
+            flags.add(stmt.targets[0].id)
+            continue
+        call = stmt.value if isinstance(stmt, ast.Expr) else None
+        if (
+            sorted_after is not None and isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "append"
+            and isinstance(call.func.value, ast.Name) and call.func.value.id == sorted_after and len(call.args) == 1 and not call.keywords
+            and _of_element(call.args[0], names)
+        ):
+            appended.add(sorted_after)
+            continue
+        return None
+    if exits and (counted or stepped or appended):
+        return None  # how much was counted or appended before the exit depends on the order
+    if (counted | stepped | appended) & flags:
+        return None
+    return counted, flags, appended
 
 
 DELETES = frozenset({"discard", "remove", "add", "rm", "unlink", "rmdir", "rmtree"})
@@ -281,6 +398,7 @@ class Walker:
         self.classes: Dict[int, ClassInfo] = {}  # id(ClassDef) -> info
         self.order_free_args: Dict[int, ast.Call] = {}  # id(argument) -> the call it is passed to
         self.order_free: set = set()  # ids of sinks whose order is taken back at once (sorted, discarded)
+        self.sorted_after: Dict[int, str] = {}  # id(for loop) -> the list the next statement sorts
         self.lambda_params: Dict[int, FrozenSet[str]] = {}
         self.one_sided: Dict[int, ast.AST] = {}  # id(`enumerate(..)` call) -> the comprehension that keeps one side of its pairs
         self.stack: list = []
@@ -342,6 +460,10 @@ class Walker:
                 proven = proven | size_proofs(stmt.test)[1]
             elif kind is ast.Assign and i + 1 < len(body) and _sorts(body[i + 1], stmt.targets):
                 self.order_free.add(id(stmt.value))  # `xs = list(s)` then `xs.sort(..)`
+            elif kind is ast.For and i + 1 < len(body):
+                sorted_next = self._sorted_next(body[i + 1])
+                if sorted_next is not None:
+                    self.sorted_after[id(stmt)] = sorted_next  # `for x in s: out.append(x)` then `out.sort()`
             elif kind is ast.Expr and type(stmt.value) is ast.Await:
                 awaited = stmt.value.value  # `await gather(*s)`, its result unused
                 if isinstance(awaited, ast.Call) and awaited.args and isinstance(awaited.args[0], ast.Call) and _last_name(awaited.func) in ("wait_for", "shield"):
@@ -526,11 +648,45 @@ class Walker:
             self._bind(name, UNKNOWN, ctx)
         if not isinstance(node.target, (ast.Name, ast.Tuple, ast.List)):
             self._push(node.target, ctx)
-        if self.wants.sets and not _only_deletes(node.body):
+        if self.wants.sets and not _only_deletes(node.body) and not self._order_free_loop(node, ctx):
             self.sinks.append((ctx, node.iter, node.iter))
         self._push(node.iter, ctx)
         self._block(node.orelse, ctx)
         self._block(node.body, ctx)
+
+    @staticmethod
+    def _sorted_next(stmt) -> Optional[str]:
+        """The name a statement sorts in place or rebinds sorted (`out.sort()`, `out = sorted(out)`)."""
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and isinstance(stmt.value.func, ast.Attribute):
+            name = stmt.value.func.value
+        elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+            name = stmt.targets[0]
+        else:
+            return None
+        return name.id if isinstance(name, ast.Name) and _sorts_name(stmt, name.id) else None
+
+    def _order_free_loop(self, node, ctx) -> bool:
+        """`order_free_loop`, with every `len(..)` the builtin and no counted name a float (bound
+        to a float literal or annotated `float` in the scope)."""
+        if type(node) is not ast.For:
+            return False
+        found = order_free_loop(node, self.sorted_after.get(id(node)))
+        if found is None:
+            return False
+        counted, _, _ = found
+        if not self.builtin("len", ctx.scope) and any(isinstance(n, ast.Name) and n.id == "len" for n in ast.walk(node)):
+            return False
+        for name in counted:
+            _, meanings = self.lookup(name, ctx.scope)
+            for meaning in meanings or ():
+                if not isinstance(meaning, Local):
+                    return False
+                if meaning.annotation is not None and not (isinstance(meaning.annotation, ast.Name) and meaning.annotation.id in ("int", "bool")):
+                    return False
+                value = meaning.value
+                if value is not None and not (isinstance(value, ast.Constant) and type(value.value) in (int, bool)) and meaning.annotation is None:
+                    return False
+        return True
 
     def _with(self, node, ctx) -> None:
         for item in node.items:

@@ -329,11 +329,11 @@ def _everything(value: bytes):
 # The fragment's nodes are presented as nodes of the file's tree (`Graft`): their offsets are the
 # file's, and their outermost block's parent is the token tree, so declarations, scopes, `self`
 # and the cfg context are found as for any other expression. `macro_rules!` bodies (bound where
-# expanded) and `stringify!` (only text) are not re-parsed.
+# expanded), `stringify!` (only text) and `quote!` (code generated for elsewhere) are not re-parsed.
 _PREFIX = b"fn __dst() { ("  # the block wrapper is its first 12 bytes, the argument wrapper all 14
 _SUFFIX = b") }"  # the block wrapper ends with its last byte, the argument wrapper with all 3
 _WRAPPERS = ((12, 1), (14, 3))
-TEXT_MACROS = {"stringify"}
+TEXT_MACROS = {"stringify", "quote", "quote_spanned", "parse_quote", "parse_quote_spanned"}  # tokens as text or as generated code
 _MAX_FRAGMENT_DEPTH = 8
 _SERIAL = [0]
 
@@ -473,18 +473,29 @@ def _macro_tree(node):
     return tree
 
 
-def _cleaned(source: bytes, tree) -> bytearray:
-    """The file's bytes with the token tree's macro-only argument syntax blanked: `?` / `%` in
-    front of a value (`?t.elapsed()`, `%err`), a `name:` in front of an argument (`target: ..`)."""
-    out = bytearray(source)
+_BUFFER: list = [None, b""]  # the file most recently wrapped, and its buffer
+
+
+def _buffer(source: bytes, tree) -> bytes:
+    """The wrapped file's bytes with the token tree's macro-only argument syntax blanked: `?` /
+    `%` in front of a value (`?t.elapsed()`, `%err`), a `name:` in front of an argument
+    (`target: ..`). One buffer per file serves every token tree that has none."""
+    blanks = []
     tokens = [c for c in tree.children[1:-1] if c.type not in ("line_comment", "block_comment")]
     for i, tok in enumerate(tokens):
         before = tokens[i - 1].type if i else ","
         if tok.type in ("?", "%") and before in (",", "="):
-            out[tok.start_byte:tok.end_byte] = b" " * (tok.end_byte - tok.start_byte)
+            blanks.append((tok.start_byte, tok.end_byte))
         elif tok.type == "identifier" and before == "," and i + 1 < len(tokens) and tokens[i + 1].type == ":":
-            out[tok.start_byte:tokens[i + 1].end_byte] = b" " * (tokens[i + 1].end_byte - tok.start_byte)
-    return out
+            blanks.append((tok.start_byte, tokens[i + 1].end_byte))
+    if _BUFFER[0] is not source:
+        _BUFFER[0], _BUFFER[1] = source, _PREFIX + source + _SUFFIX
+    if not blanks:
+        return _BUFFER[1]
+    out = bytearray(_BUFFER[1])
+    for start, end in blanks:
+        out[start + len(_PREFIX):end + len(_PREFIX)] = b" " * (end - start)
+    return bytes(out)
 
 
 def _fragments(parsed, tree, hidden=frozenset(), depth: int = 0) -> list:
@@ -494,7 +505,7 @@ def _fragments(parsed, tree, hidden=frozenset(), depth: int = 0) -> list:
     if depth > _MAX_FRAGMENT_DEPTH or len(tree.children) < 2:
         return []
     lo, hi = tree.children[0].end_byte, tree.children[-1].start_byte
-    buffer = bytes(_PREFIX) + bytes(_cleaned(parsed.source, tree)) + _SUFFIX
+    buffer = _buffer(parsed.source, tree)
     starts = parsed.line_starts
     end = len(buffer)
 
