@@ -102,10 +102,38 @@ def _from_json(rows) -> List[Import]:
 
 def branch_truth(test, guards) -> Optional[bool]:
     """What an `if` test is in the DST build: False for `TYPE_CHECKING`, True for a configured
-    guard, through any number of `not`; None when it is not known."""
+    guard, through any number of `not`; `g is False` / `g == False` (and `is not` / `!=`) of one
+    of those; an `and` one part of which is false, an `or` one part of which is true; None when
+    it is not known (`g is True` too: a guard is any true value, not necessarily `True`)."""
     nots = 0
     while isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
         test, nots = test.operand, nots + 1
+    value = _known(test, guards)
+    if value is None:
+        return None
+    return value if nots % 2 == 0 else not value
+
+
+def _known(test, guards) -> Optional[bool]:
+    if isinstance(test, ast.BoolOp):
+        parts = [branch_truth(v, guards) for v in test.values]
+        decisive = isinstance(test.op, ast.Or)  # `or`: one true part decides; `and`: one false part
+        if decisive in parts:
+            return decisive
+        return (not decisive) if all(p is (not decisive) for p in parts) else None
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.Is, ast.IsNot, ast.Eq, ast.NotEq)):
+        other = test.comparators[0]
+        if not (isinstance(other, ast.Constant) and other.value is False):
+            return None
+        value = branch_truth(test.left, guards)
+        if value is None or isinstance(test.left, (ast.BoolOp, ast.Compare)):
+            return None
+        equal = not value  # a true value is not `False`; `TYPE_CHECKING` is `False` itself
+        return equal if isinstance(test.ops[0], (ast.Is, ast.Eq)) else not equal
+    return _simple(test, guards)
+
+
+def _simple(test, guards) -> Optional[bool]:
     name = test.id if isinstance(test, ast.Name) else test.attr if isinstance(test, ast.Attribute) else None
     if name == "TYPE_CHECKING":
         value = False
@@ -113,7 +141,7 @@ def branch_truth(test, guards) -> Optional[bool]:
         value = True
     else:
         return None
-    return value if nots % 2 == 0 else not value
+    return value
 
 
 class Gated(str):

@@ -444,15 +444,24 @@ class Walker:
         self.stack.extend((n, ctx) for n in nodes if n is not None)
 
     def _block(self, body: List[ast.stmt], ctx: Ctx) -> None:
-        """A statement list; with sets wanted, a size check (`assert len(s) == 1`, an early exit
-        on `len(s) > 1`) speaks for the statements after it."""
+        """A statement list; after `if SIMULATION: return` (or raise, continue, break) under a
+        guard on in the DST build, the rest of the block runs only where it is off: gated. With
+        sets wanted, a size check (`assert len(s) == 1`, an early exit on `len(s) > 1`) speaks
+        for the statements after it."""
         if not self.wants.sets:
-            self.stack.extend((s, ctx) for s in reversed(body))
+            entries = []
+            for stmt in body:
+                entries.append((stmt, ctx))
+                if type(stmt) is ast.If and ctx.gate is None and stmt.body and isinstance(stmt.body[-1], EXITS):
+                    ctx = self._after_exit(stmt, ctx)
+            self.stack.extend(reversed(entries))
             return
         proven = ctx.proven
         entries = []
         for i, stmt in enumerate(body):
             entries.append((stmt, ctx if proven is ctx.proven else ctx.but(proven=proven)))
+            if type(stmt) is ast.If and ctx.gate is None and stmt.body and isinstance(stmt.body[-1], EXITS):
+                ctx = self._after_exit(stmt, ctx)
             kind = type(stmt)
             if kind is ast.Assert:
                 proven = proven | size_proofs(stmt.test)[0]
@@ -471,6 +480,14 @@ class Walker:
                 if isinstance(awaited, ast.Call) and _last_name(awaited.func) == "gather":
                     self.order_free.add(id(awaited))
         self.stack.extend(reversed(entries))
+
+    def _after_exit(self, stmt, ctx) -> Ctx:
+        """The context after `if <test>: ...; return`: gated when the test holds in the DST build."""
+        truth, label = self._truth(stmt.test)
+        if truth is not True:
+            return ctx
+        exit_word = {ast.Return: "return", ast.Raise: "raise", ast.Continue: "continue", ast.Break: "break"}[type(stmt.body[-1])]
+        return ctx.but(gate=f"after `if {label}: {exit_word}`")
 
     def _module(self, node, ctx) -> None:
         self._block(node.body, ctx)
@@ -746,10 +763,21 @@ class Walker:
         value = branch_truth(test, self.guards)
         if value is None:
             return None, ""
-        nots = 0
-        while isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-            test, nots = test.operand, nots + 1
-        return value, "not " * nots + (_dotted(test) or (test.id if isinstance(test, ast.Name) else test.attr))
+        inner, nots = test, 0
+        while isinstance(inner, ast.UnaryOp) and isinstance(inner.op, ast.Not):
+            inner, nots = inner.operand, nots + 1
+        if isinstance(inner, (ast.Name, ast.Attribute)):
+            return value, "not " * nots + (_dotted(inner) or (inner.id if isinstance(inner, ast.Name) else inner.attr))
+        return value, " ".join(ast.unparse(test).split())
+
+    def _ifexp(self, node, ctx) -> None:
+        """`a if SIMULATION else b`: the side the DST build does not evaluate is gated."""
+        truth, label = self._truth(node.test)
+        body_ctx = ctx.but(gate=f"if {label}") if truth is False else ctx
+        else_ctx = ctx.but(gate=f"else of `if {label}`") if truth is True else ctx
+        self._push(node.orelse, else_ctx)
+        self._push(node.body, body_ctx)
+        self._push(node.test, ctx)
 
     # -- expressions -----------------------------------------------------------------------------
     def _name(self, node, ctx) -> None:
@@ -1535,7 +1563,7 @@ _HANDLERS = {
     ast.ImportFrom: Walker._import_from, ast.Global: Walker._declare, ast.Nonlocal: Walker._declare,
     ast.With: Walker._with, ast.AsyncWith: Walker._with, ast.ExceptHandler: Walker._except,
     ast.NamedExpr: Walker._named, ast.BinOp: Walker._binop, ast.List: Walker._display, ast.Tuple: Walker._display,
-    ast.Module: Walker._module,
+    ast.Module: Walker._module, ast.IfExp: Walker._ifexp,
 }
 if hasattr(ast, "MatchValue"):
     _HANDLERS[ast.MatchValue] = _skip  # `case time.time:` compares with the function, calls nothing
