@@ -112,6 +112,7 @@ class FileResult:
     summary: dict = field(default_factory=dict)  # what other files resolve through (Rust: module tables)
     deferred: list = field(default_factory=list)  # facts whose resolution continues in other files
     unresolved: int = 0  # candidate references whose meaning could not be proven either way
+    extents: list = field(default_factory=list)  # [line, column, end_line, end_column, first, last]: the lines of a site reaching past its span
 
 
 @dataclass(frozen=True)
@@ -130,9 +131,26 @@ class Site:
     reason: str = ""
     api: str = ""  # the canonical path the rule matched (e.g. std::time::Instant::now), for fixes and allowlists
     chain: tuple = ()  # reach sites: the calls that lead to what the rule matched, as (path, line, column, item, what)
+    first_line: int = 0  # the site's lines, where a marker accepts it (0: `line` / `end_line`): a
+    last_line: int = 0  # chain from its receiver to its end, a loop's header, a whole comprehension
 
     def sort_key(self):
         return (self.path, self.line, self.column, self.rule, self.end_line, self.end_column)
+
+    def lines(self) -> Tuple[int, int]:
+        """The first and last line of the site: a marker on any of them accepts it."""
+        return min(self.first_line or self.line, self.line), max(self.last_line, self.end_line)
+
+
+def extent_of(extents: list) -> dict:
+    """(line, column, end_line, end_column) -> (first, last) from a FileResult's `extents` (two
+    records of one span: the lines of both)."""
+    out: dict = {}
+    for line, column, end_line, end_column, first, last in extents:
+        key = (line, column, end_line, end_column)
+        known = out.get(key)
+        out[key] = (first, last) if known is None else (min(known[0], first), max(known[1], last))
+    return out
 
 
 class Step(NamedTuple):

@@ -1,12 +1,13 @@
 """`--add-markers REASON`: a `dst-ok[ID]: REASON` comment on a line of each violation, so a dirty
 tree adopts the gate in one commit and the markers can be burnt down one by one.
 
-Which line: the site's first line, unless the marker would make it longer than the formatter's
-width (rustfmt's 100, black's and ruff's 88); then the first line of the site it fits on, else the
-one it makes shortest. A line can take a marker when it ends in code or in a comment: in Rust a
-trailing `// comment` keeps its place and the marker goes before it as `/* dst-ok[..]: .. */`; in
-Python the marker starts the comment and the old text follows (`# dst-ok[..]: REASON  # old`),
-except a type comment or another marker, which must stay first. A line ending inside a string or
+Which line: the site's first line (its reported one: a chain's receiver can start above it),
+unless the marker would make it longer than the formatter's width (rustfmt's 100, black's and
+ruff's 88); then the first line of the site it fits on, else the one it makes shortest. A line
+can take a marker when it ends in code or in a comment: in Rust a trailing `// comment` keeps its
+place and the marker goes before it as `/* dst-ok[..]: .. */`; in Python the marker starts the
+comment and the old text follows (`# dst-ok[..]: REASON  # old`), except a type comment or another
+marker, which must stay first. A line ending inside a string or
 a block comment, or continued with a backslash, cannot. A site none of whose lines can take one
 keeps its violation, and the run says so. Sites marked on one line share one marker; an existing
 marker with the same reason gets the new ids instead of a second marker.
@@ -150,13 +151,15 @@ def _unusable(line: int, ending, lines: Lines, language: str, pattern, reason: s
 
 def _pick(site, lines: Lines, endings, language: str, word: str, reason: str, chosen, pattern):
     """The line to mark the site on, or why none of its lines can take a marker."""
-    why = {n: _unusable(n, endings[n], lines, language, pattern, reason) for n in range(site.line, site.end_line + 1)}
-    usable = [n for n, w in why.items() if w is None]
+    first, last = site.lines()  # a chain from a receiver above its reported line: that line first
+    order = [site.line] + [n for n in range(first, last + 1) if n != site.line]
+    why = {n: _unusable(n, endings[n], lines, language, pattern, reason) for n in order}
+    usable = [n for n in order if why[n] is None]
     if not usable:
         return why[site.line]
     for line in usable:
-        if line in chosen:
-            return line  # a marker already planned there takes this id too
+        if line in chosen and site.line <= line <= site.end_line:
+            return line  # a marker already planned on the site's span takes this id too
     width = {n: lines.width(n) + len(_marker_text(language, word, [site.rule], reason)) + 3 for n in usable}
     fitting = [n for n in usable if width[n] <= WIDTH[language]]
     return fitting[0] if fitting else min(usable, key=lambda n: (width[n], n))

@@ -198,11 +198,54 @@ def _typed_facts(parsed, finder, resolver, mres, module, own, in_crate, workspac
         end_line, end_column = parsed.position(node.end_byte)
         snippet = " ".join(parsed.source[node.start_byte:node.end_byte].decode("utf-8", "replace").split())
         ctx = finder.context(node)
+        if record["kind"] == "iteration":  # the site runs from the chain's receiver to its end
+            first, last = _chain_rows(node, parsed.text)
+            if first + 1 < line or last + 1 > end_line:
+                result.extents.append([line, column, end_line, end_column, min(first + 1, line), max(last + 1, end_line)])
         if pending:
             result.deferred.append({"typed": record, "span": [line, column, end_line, end_column], "snippet": snippet,
                                     "context": {"test": ctx.test, "gate": ctx.gate, "item": ctx.item}})
         for rule, matched_path, _ in matched:
             result.findings.append(Finding(rule.id, line, column, end_line, end_column, snippet, rule.message.format(path=matched_path), ctx, matched_path))
+
+
+CHAIN_OUTWARD = {"try_expression", "await_expression"}
+CONSUMING_CALLS = {"extend", "append", "from_iter"}  # take an iteration whole: `v.extend(m.values())`
+
+
+def _is(parent, name: str, node) -> bool:
+    child = parent.child_by_field_name(name)
+    return child is not None and child.id == node.id
+
+
+def _chain_rows(node, text):
+    """(first row, last row), 0-based, of the site a Rust iteration at `node` forms: the whole
+    method chain it stands in, from the receiver to the chain's end, taking in the call that
+    consumes it (`v.extend(m.values())`, `Vec::from_iter(..)`); when that chain is what a `for`
+    loops over, the loop's header, from `for` to the body's `{` (its body is not the site)."""
+    n = node
+    for _ in range(256):
+        parent = n.parent
+        if parent is None:
+            break
+        t = parent.type
+        if t == "field_expression" or t in CHAIN_OUTWARD or (t in ("generic_function", "call_expression") and _is(parent, "function", n)):
+            n = parent
+            continue
+        call = parent.parent if t == "arguments" else None
+        if call is not None and call.type == "call_expression" and len([a for a in parent.named_children if a.type not in ("line_comment", "block_comment")]) == 1:
+            function = call.child_by_field_name("function")
+            kind = function.type if function is not None else ""
+            name = function.child_by_field_name("field" if kind == "field_expression" else "name") if kind in ("field_expression", "scoped_identifier") else None
+            if name is not None and text(name) in CONSUMING_CALLS:
+                n = call
+                continue
+        break
+    parent = n.parent
+    if parent is not None and parent.type == "for_expression" and _is(parent, "value", n):
+        body = parent.child_by_field_name("body")
+        return parent.start_point[0], (body.start_point[0] if body is not None else n.end_point[0])
+    return n.start_point[0], n.end_point[0]
 
 
 def deferred_record(fact, origin, span, snippet: str, ctx) -> dict:
@@ -240,11 +283,46 @@ def _analyze_python(path: str, source: bytes, rules: List[Rule], config, result:
     except RecursionError:  # the walk is iterative; this guards the few recursive helpers
         result.findings.append(_problem(1, parse.DEEP))
         return
+    owners = None
     for rule, matched, fact in match(walker.facts, rules):
         (line, column), (end_line, end_column) = fact.start, fact.end
         result.findings.append(
             Finding(rule.id, line, column, end_line, end_column, walker.snippet(fact.handle), rule.message.format(path=matched), walker.contexts[id(fact)], matched)
         )
+        if owners is None:
+            owners = _python_owners(tree, walker.lines)
+        lines = owners.get(id(fact.handle))
+        if lines is not None and (lines[0] < line or lines[1] > end_line):
+            result.extents.append([line, column, end_line, end_column, min(lines[0], line), max(lines[1], end_line)])
+
+
+def _python_owners(tree, lines) -> dict:
+    """id(node) -> (first, last line) of the site a node iterated by a comprehension or a `for`
+    forms: the whole comprehension, bracket to bracket (or the call whose parentheses a lone
+    generator shares), or the loop's header, from `for` to its colon (the body is not the site)."""
+    import ast
+
+    out = {}
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            for generator in node.generators:
+                out[id(generator.iter)] = (node.lineno, node.end_lineno)
+        elif isinstance(node, (ast.For, ast.AsyncFor)):
+            out[id(node.iter)] = (node.lineno, _colon_line(node, lines))
+    return out
+
+
+def _colon_line(loop, lines) -> int:
+    """The line of a `for` header's colon: the first `:` after the iterable, past closing
+    parentheses and comments (nothing else can stand between them)."""
+    line, column = loop.iter.end_lineno, loop.iter.end_col_offset
+    last = loop.body[0].lineno if loop.body else line
+    while line < last:
+        rest = lines[line - 1][column:] if 0 < line <= len(lines) else b""
+        if b":" in rest.split(b"#", 1)[0]:
+            return line
+        line, column = line + 1, 0
+    return line
 
 
 def _mod_decls(source: bytes, config) -> list:

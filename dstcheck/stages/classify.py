@@ -11,14 +11,22 @@ from typing import Dict, List, Optional, Tuple
 
 from dstcheck import globs
 from dstcheck.config import AllowEntry, Config
-from dstcheck.model import Context, FileResult, Finding, Marker, Site
+from dstcheck.model import Context, FileResult, Finding, Marker, Site, extent_of
 
 
-def _marker_for(finding: Finding, markers: List[Marker]) -> Optional[Marker]:
+def _marker_for(finding: Finding, lines: Tuple[int, int], markers: List[Marker]) -> Optional[Marker]:
+    """The marker on one of the site's lines (its span's, or the wider extent the front end
+    recorded for it: a chain from its receiver, a loop's header) that names its rule."""
     for marker in markers:
-        if finding.line <= marker.line <= finding.end_line and (not marker.rules or finding.rule in marker.rules):
+        if lines[0] <= marker.line <= lines[1] and (not marker.rules or finding.rule in marker.rules):
             return marker
     return None
+
+
+def site_lines(finding: Finding, extents: dict) -> Tuple[int, int]:
+    """The first and last line of a finding's site: its span, widened by its recorded extent."""
+    first, last = extents.get((finding.line, finding.column, finding.end_line, finding.end_column), (finding.line, finding.end_line))
+    return min(first, finding.line), max(last, finding.end_line)
 
 
 def _allow_for(rule: str, path: str, item: str, api: str, entries: List[AllowEntry]) -> Optional[AllowEntry]:
@@ -47,8 +55,10 @@ def classify(
     marker_use: Dict[Marker, int] = {}
     allow_use: Dict[AllowEntry, int] = {}
     pack = config.pack
+    extents = extent_of(result.extents) if result.extents else {}
     for finding in result.findings:
         ctx = finding.context.under(inherited)
+        lines = site_lines(finding, extents)
         name = pack.rules[finding.rule].name
         reason = ""
         if not in_scope:
@@ -58,7 +68,7 @@ def classify(
         elif ctx.gate:
             disposition, reason = "gated", ctx.gate
         else:
-            marker = None if ignore_markers else _marker_for(finding, result.markers)
+            marker = None if ignore_markers else _marker_for(finding, lines, result.markers)
             entry = _allow_for(finding.rule, result.path, ctx.item, finding.path, config.allowlist) if finding.rule != "DST000" else None
             if marker is not None:
                 disposition, reason = "suppressed", marker.reason
@@ -84,6 +94,8 @@ def classify(
                 reason=reason,
                 api=finding.path,
                 chain=tuple(tuple(step) for step in finding.chain),
+                first_line=lines[0],
+                last_line=lines[1],
             )
         )
     return sites, marker_use, allow_use

@@ -53,7 +53,7 @@ def marker_sites(
             if "DST001" not in wanted:
                 continue
             accepts = any(
-                s.line <= marker.line <= s.end_line and (not marker.rules or s.rule in marker.rules)
+                s.lines()[0] <= marker.line <= s.lines()[1] and (not marker.rules or s.rule in marker.rules)
                 for s in sites_by_path.get(path, ())
             )
             named = [r for r in marker.rules if r in known]
