@@ -51,6 +51,21 @@ class Local:
 
 
 UNKNOWN = Local(None, None, None)
+
+
+class WaitPart(ast.expr):
+    """What a name bound by `done, pending = await asyncio.wait(..)` holds: part `index` of the
+    call's result (a set of tasks, hashed by identity), kept as a binding's value."""
+
+    _fields = ()
+
+    def __init__(self, call, index):
+        super().__init__()
+        self.call, self.index = call, index
+
+
+def _awaited_call(node) -> Optional[ast.Call]:
+    return node.value if isinstance(node, ast.Await) and isinstance(node.value, ast.Call) else None
 UNRESOLVED_IMPORT = Local(None, None, None)  # a relative import with no project to resolve it: unknown, but an import
 
 
@@ -655,8 +670,10 @@ class Walker:
         elif isinstance(target, (ast.Tuple, ast.List)):
             if unpack and value is not None and self.wants.sets:
                 self.sinks.append((ctx, value, value))
-            for elt in target.elts:
-                self._store(elt.value if isinstance(elt, ast.Starred) else elt, None, None, ctx)
+            call = _awaited_call(value) if len(target.elts) == 2 and not any(isinstance(e, ast.Starred) for e in target.elts) else None
+            for index, elt in enumerate(target.elts):
+                part = WaitPart(call, index) if call is not None else None  # `done, pending = await asyncio.wait(..)`
+                self._store(elt.value if isinstance(elt, ast.Starred) else elt, part, None, ctx)
         elif isinstance(target, ast.Starred):
             self._store(target.value, None, None, ctx)
 
@@ -1200,6 +1217,23 @@ class Walker:
             return "set", "a set comprehension"
         if kind is ast.NamedExpr:  # `(s := set(xs))`
             return self.hashed(node.value, ctx, _depth + 1)
+        if kind is WaitPart:
+            return ("set", "a set of tasks from `asyncio.wait(...)`") if self._asyncio_wait(node.call, ctx) else None
+        if kind is ast.Subscript:  # `(await asyncio.wait(ts))[0]`, `r = await asyncio.wait(ts); r[1]`
+            index = node.slice
+            if not (isinstance(index, ast.Constant) and type(index.value) is int and index.value in (0, 1)):
+                return None
+            value = node.value
+            if isinstance(value, ast.Name):
+                _, meanings = self.lookup(value.id, ctx.scope)
+                calls = [_awaited_call(m.value) if isinstance(m, Local) else None for m in meanings or ()]
+                if not calls or None in calls:
+                    return None
+            else:
+                calls = [_awaited_call(value)]
+            if all(c is not None and self._asyncio_wait(c, ctx) for c in calls):
+                return "set", "a set of tasks from `asyncio.wait(...)`"
+            return None
         if kind is ast.Name:
             return self._hashed_name(node.id, ctx.scope, ctx, _depth)
         if kind is ast.Attribute:
@@ -1237,6 +1271,13 @@ class Walker:
             inner = self.hashed(node.generators[0].iter, ctx, _depth + 1)
             return ("dict", "a dict comprehension over a set") if inner is not None and inner[0] == "set" else None
         return None
+
+    def _asyncio_wait(self, call, ctx) -> bool:
+        """A call of `asyncio.wait` (through any import of it)."""
+        if call is None:
+            return False
+        root, attrs = _chain(call.func)
+        return isinstance(root, ast.Name) and "asyncio.wait" in self.qualified(root.id, attrs, ctx.scope, gated=ctx.gate is not None)
 
     def _imported_hashed(self, meaning, ctx) -> Optional[str]:
         """"set" or "dict" when an import's target is a project module's top-level name bound
