@@ -419,6 +419,14 @@ def test_unused_marker_lists_only_rules_that_ran_on_the_file(tmp_path, run_cli):
     assert "DST105" not in message and "DST107" not in message  # inactive until only-in is configured
 
 
+def test_a_marker_naming_another_rule_says_which_rule_the_line_holds(tmp_path, run_cli):
+    ws = workspace(tmp_path, {"src/lib.rs": "pub fn f() { let _ = std::time::Instant::now(); } // dst-ok[DST102]: wrong id\n"})
+    code, out, _ = run_cli(["check", "--format", "json"], ws)
+    messages = {s["rule"]: s["message"] for s in json.loads(out)["sites"]}
+    assert code == 1 and sorted(messages) == ["DST001", "DST101"]
+    assert messages["DST001"] == "marker `dst-ok[DST102]: wrong id` accepts no site: it names DST102, and the site on its line is DST101 (name that rule, or drop the list)"
+
+
 # -- interruption: workers die with dstcheck, signals end the run cleanly ----------------------
 def _children(pid: int):
     out = []

@@ -63,7 +63,11 @@ def marker_sites(
             needed = named if marker.rules else language_rules.get(result.language, [])
             if all(r in ran for r in needed):
                 what = ", ".join(named) if marker.rules else ", ".join(r for r in sorted(ran) if _applies(config, r, path))
-                out.append(_site("DST001", "unused-marker", path, marker.line, f"marker `{text}` accepts no site (rules run here: {what})", text, marker.column))
+                message = f"marker `{text}` accepts no site (rules run here: {what})"
+                others = sorted({s.rule for s in sites_by_path.get(path, ()) if s.lines()[0] <= marker.line <= s.lines()[1]}) if marker.rules else []
+                if others:  # `dst-ok[DST102]` on a DST101 line: say what the line holds
+                    message = f"marker `{text}` accepts no site: it names {what}, and the site on its line is {', '.join(others)} (name that rule, or drop the list)"
+                out.append(_site("DST001", "unused-marker", path, marker.line, message, text, marker.column))
     return out
 
 
