@@ -6,12 +6,16 @@
   the import is added to the module, or an existing one reused. Where the new name is already
   used in the file for something else, the full path is written instead. An import the rewrite
   left unused is removed: only a private one without attributes, and in a file with `mod x;`
-  children only when no file below it spells the name (it could reach it through `use super::*`).
-- `insert-first`: the macro matcher's `unless-first` tokens (`biased;`) start the macro body.
+  children only when no file below it may reach it (`use super::*`, `super::name`: `may_name`).
+- `insert-first`: the macro matcher's `unless-first` tokens (`biased;`) start the macro body (not
+  inside a `macro_rules!` definition, where it would change every expansion).
 - `retype`: every reference in the file to a hash-ordered type (type, constructor, alias) becomes
   the configured type of a crate the package already depends on, and methods whose order-keeping
-  form has another name (`.remove(` -> `.shift_remove(`) are renamed on receivers this file's own
-  declarations prove to be of that type.
+  form has another name (`.remove(` -> `.shift_remove(`) are renamed, and `.drain()` given its
+  range, on receivers this file's own declarations prove to be of that type; std's entry and
+  iterator types (`hash_map::Entry`) follow the collection (`indexmap::map::Entry`). Where such a
+  call is on a receiver the file cannot type but that is named like one of the type's values (or
+  is an entry's `remove()`), or the entry types cannot be followed, the file is refused.
 """
 
 from __future__ import annotations
@@ -27,6 +31,22 @@ from dstcheck.rust import items, parse
 IDENT = re.compile(rb"(?:r#)?[A-Za-z_][A-Za-z0-9_]*")
 ROOTS = ("crate", "self", "super")
 NAME_LEAVES = ("identifier", "type_identifier")
+# The entry and iterator types of a retyped std collection, and where indexmap keeps its own
+# (`<crate>::map::Entry`, same generic parameters): references to them are rewritten with the
+# collection. Another collection's (hashbrown's take a hasher parameter) refuse the fix.
+MAP_ITEMS = frozenset({"Entry", "OccupiedEntry", "VacantEntry", "Iter", "IterMut", "Keys", "Values", "ValuesMut", "IntoIter", "IntoKeys", "IntoValues", "Drain"})
+SET_ITEMS = frozenset({"Iter", "IntoIter", "Drain", "Difference", "Intersection", "SymmetricDifference", "Union"})
+COMPANIONS = {
+    "std::collections::HashMap": ("std::collections::hash_map", "map", MAP_ITEMS),
+    "std::collections::HashSet": ("std::collections::hash_set", "set", SET_ITEMS),
+}
+FOREIGN_COMPANIONS = ("hashbrown::hash_map", "hashbrown::hash_set")
+RETYPABLE = frozenset({
+    "std::collections::HashMap", "std::collections::HashSet", "hashbrown::HashMap", "hashbrown::HashSet",
+    "ahash::AHashMap", "ahash::AHashSet", "ahash::HashMap", "ahash::HashSet",
+})
+# Declarations whose names a value of a type they spell is bound to.
+BINDERS = ("field_declaration", "parameter", "let_declaration", "static_item", "const_item", "function_item", "function_signature_item", "tuple_struct_pattern", "struct_pattern", "closure_parameters")
 
 
 @dataclass
@@ -188,6 +208,8 @@ class RustFixer:
     def _insert_first(self, where, candidate):
         start, _ = where
         node = self.parsed.root.descendant_for_byte_range(start, start + 1)
+        if _ancestor(node, "macro_definition") is not None:
+            return f"the `{candidate.site.api}!` is inside a `macro_rules!` definition: a fix there would change every expansion"
         while node is not None and not (node.type == "macro_invocation" and node.start_byte == start):
             node = node.parent
         body = next((c for c in reversed(node.children) if c.type == "token_tree"), None) if node is not None else None
@@ -307,12 +329,164 @@ class RustFixer:
             found = self._replace(start, old, old, new, plan, len(upto))
             if isinstance(found, str):
                 return found
-        for call, name in _method_calls(self.parsed.root, self.parsed.text, methods):
-            field_node = call.child_by_field_name("function").child_by_field_name("field")
-            receiver = call.child_by_field_name("function").child_by_field_name("value")
-            if typing.receiver_type(receiver) == old:
+        companions = self._companions(old, new, plan, typing)
+        if isinstance(companions, str):
+            return companions
+        bound, entries = self._bound_to(old, aliases, companions, typing)
+        refused = self._retype_calls(old, new, methods, plan, typing, bound, entries, companions)
+        return refused if refused is not None else plan
+
+    def _companions(self, old: str, new: str, plan: Plan, typing):
+        """Rewrite this file's references to the entry and iterator types of the retyped
+        collection (`std::collections::hash_map::Entry` -> `indexmap::map::Entry`): in place for a
+        `use` leaf or a path written in full, a new `use` for a leaf of a group. Returns the bare
+        names those references bind, or why the file is refused."""
+        spec = COMPANIONS.get(old)
+        foreign = [m for o, (m, _, _) in COMPANIONS.items() if o != old] + list(FOREIGN_COMPANIONS)
+        names: Set[str] = set()
+        doomed: Dict[int, tuple] = {}
+        text = self.parsed.text
+        for leaf, name, segs, _, glob in typing.use_leaves():
+            canon = typing.canon(segs)
+            line = self.lines.line_of(leaf.start_byte)
+            decl = _ancestor(leaf, "use_declaration")
+            written = "use " + text(decl.child_by_field_name("argument"))
+            if spec is None or not (canon == spec[0] or canon.startswith(spec[0] + "::")):
+                if spec is None and any(canon == m or canon.startswith(m + "::") for m in foreign) and _companion_item(canon, foreign) is not None:
+                    return f"`{written}` on line {line} names the entry or iterator types of another collection, which this fix does not retype for `{old}`"
+                continue
+            module, new_module, items_ = spec
+            if glob:
+                return f"`{written}` on line {line} brings std's entry and iterator types, which an `{new.rsplit('::', 1)[-1]}` does not use"
+            if canon == module:
+                return f"`{written}` on line {line} imports `{module}`, whose entry and iterator types an `{new.rsplit('::', 1)[-1]}` does not use"
+            rest = canon[len(module) + 2:].split("::")
+            if rest[0] not in items_:
+                continue
+            target = "::".join([new.split("::")[0], new_module] + rest)
+            names.add(_bare(name or rest[-1]))
+            argument = decl.child_by_field_name("argument")
+            path_node = leaf.child_by_field_name("path") if leaf.type == "use_as_clause" else leaf
+            if argument is not None and argument.id == leaf.id:
+                plan.edits.append(Edit(path_node.start_byte, path_node.end_byte, target.encode()))
+                continue
+            where = self._import_point(_scope(decl))
+            if where is None:
+                return "no place in the module for a `use`"
+            at, before, after = where
+            alias = f" as {name}" if leaf.type == "use_as_clause" and name else ""
+            plan.imports.append(Edit(at, at, before + f"use {target}{alias};".encode() + after))
+            doomed.setdefault(decl.id, (decl, []))[1].append(leaf)
+        for decl, leaves in doomed.values():
+            plan.edits.extend(_removal(decl, leaves, self.lines, text))
+        if spec is None:
+            return names
+        module, new_module, items_ = spec
+        for leaf in _leaves(self.parsed.root):
+            if leaf.type not in NAME_LEAVES or text(leaf) not in items_ or _ancestor(leaf, "use_declaration") is not None:
+                continue
+            if _before(self.source, leaf.start_byte, 1) in (b".", b"'"):
+                continue
+            start = path_start(self.source, leaf.start_byte)
+            written, is_global = read_path(self.source, start)
+            upto = [s for s in written if s.end <= leaf.end_byte]
+            resolved = typing.resolve([_bare(s.name) for s in upto], is_global, leaf)
+            if not resolved or not resolved.startswith(module + "::"):
+                continue
+            line = self.lines.line_of(leaf.start_byte)
+            if len(upto) == 1:
+                if _bare(upto[0].name) not in names:
+                    return f"`{text(leaf)}` on line {line} is std's `{resolved}`, brought in by no `use` of this file"
+                continue
+            spelled = [_bare(s.name) for s in upto]
+            if spelled[: len(module.split("::"))] != module.split("::"):
+                return f"`{self.source[upto[0].start:upto[-1].end].decode()}` on line {line} names std's `{resolved}` through a module this fix does not rewrite"
+            cut = upto[len(module.split("::")) - 1]
+            lead = "::" if is_global else ""
+            plan.edits.append(Edit(upto[0].start, cut.end, (lead + new.split("::")[0] + "::" + new_module).encode()))
+        return names
+
+    def _bound_to(self, old: str, aliases: Set[str], companions: Set[str], typing) -> Tuple[Set[str], Set[str]]:
+        """(names bound to a value of the retyped type, names bound to one of its entries): fields,
+        parameters, `let`s, statics and functions whose declaration spells the type (or an entry
+        type), and the bindings of a pattern of its entry (`Entry::Occupied(e)`) or of a `let`
+        of an `.entry(` call."""
+        text = self.parsed.text
+        bound: Set[str] = set()
+        entries: Set[str] = set()
+        for leaf in _leaves(self.parsed.root):
+            if leaf.type not in NAME_LEAVES or _ancestor(leaf, "use_declaration") is not None:
+                continue
+            word = _bare(text(leaf))
+            if word not in aliases and word not in companions:
+                continue
+            node = leaf.parent
+            while node is not None and node.type not in BINDERS:
+                node = node.parent
+            if node is None:
+                continue
+            if node.type in ("tuple_struct_pattern", "struct_pattern") and word not in companions:
+                continue
+            into = entries if word in companions else bound
+            if node.type in ("function_item", "function_signature_item", "field_declaration", "static_item", "const_item"):
+                name = node.child_by_field_name("name")
+                if name is not None:
+                    into.add(_bare(text(name)))
+            else:
+                pattern = node.child_by_field_name("pattern") or node
+                into.update(_bare(text(n)) for n in _leaves(pattern) if n.type == "identifier")
+        for call, _ in _method_calls(self.parsed.root, text, {"entry": "entry"}):
+            node = call.parent
+            while node is not None and node.type not in ("let_declaration", "block", "match_arm", "closure_expression", "function_item"):
+                node = node.parent
+            if node is not None and node.type == "let_declaration" and node.child_by_field_name("pattern") is not None:
+                entries.update(_bare(text(n)) for n in _leaves(node.child_by_field_name("pattern")) if n.type == "identifier")
+        return bound, entries
+
+    def _retype_calls(self, old: str, new: str, methods: Dict[str, str], plan: Plan, typing, bound: Set[str], entries: Set[str], companions: Set[str]) -> Optional[str]:
+        """Rename, on receivers this file proves to be of the retyped type, the methods whose
+        order-keeping form has another name, and give `.drain()` its range; refuse where a call
+        that would break or reorder under the new type is on a receiver this file cannot type but
+        that is named like one of its values (or is an entry's `remove()`)."""
+        text = self.parsed.text
+        old_name, new_name = old.rsplit("::", 1)[-1], new.rsplit("::", 1)[-1]
+        watched = dict(methods, drain="drain", entry="entry")
+        for call, name in _method_calls(self.parsed.root, text, watched):
+            function = call.child_by_field_name("function")
+            field_node, receiver = function.child_by_field_name("field"), function.child_by_field_name("value")
+            arguments = call.child_by_field_name("arguments")
+            count = len([c for c in arguments.named_children if c.type not in ("line_comment", "block_comment")]) if arguments is not None else 0
+            line = self.lines.line_of(call.start_byte)
+            called = f"`{text(receiver)}.{name}(`" if len(text(receiver)) <= 40 else f"`.{name}(`"
+            if name == "entry":
+                if not companions:
+                    continue
+                proven = typing.receiver_type(receiver)
+                if proven != old and (proven is None or proven in RETYPABLE):
+                    return f"cannot tell whether {called} on line {line} is on the `{old_name}` this fix retypes, whose entry type it rewrites"
+                continue
+            if name == "drain":
+                if count != 0:
+                    continue
+                proven = typing.receiver_type(receiver)
+                if proven == old:
+                    plan.edits.append(Edit(arguments.start_byte, arguments.end_byte, b"(..)"))
+                elif proven is None and _value_name(receiver, text) in bound | {None}:
+                    return f"cannot tell whether {called} on line {line} is on the `{old_name}` this fix retypes (an `{new_name}`'s `.drain(` takes a range)"
+                continue
+            why = f"(an `{new_name}`'s `.{name}(` is `swap_{name}`, which reorders; the order-keeping one is `.{methods[name]}(`)"
+            if count == 0 and name in ("remove", "remove_entry"):  # an occupied entry's
+                if companions and typing.receiver_type(receiver) is None and _value_name(receiver, text) in entries | {None}:
+                    return f"cannot tell whether {called} on line {line} is on the `{old_name}` this fix retypes, or on its entry {why}"
+                continue
+            if count != 1:
+                continue
+            proven = typing.receiver_type(receiver)
+            if proven == old:
                 plan.edits.append(Edit(field_node.start_byte, field_node.end_byte, methods[name].encode()))
-        return plan
+            elif proven is None and _value_name(receiver, text) in bound | {None}:
+                return f"cannot tell whether {called} on line {line} is on the `{old_name}` this fix retypes {why}"
+        return None
 
     def _typing_context(self):
         if self._typing is None:
@@ -328,8 +502,8 @@ class RustFixer:
         return remove_unused_imports(fixed, released, self._used_by_children) if released else fixed
 
     def _used_by_children(self, name: str) -> bool:
-        """Whether a file of a module below this file's may name `name` (conservatively: the
-        word appears in it); True when the module layout is unknown."""
+        """Whether a file of a module below this file's may name `name` through this module (see
+        `may_name`); True when the module layout is unknown."""
         workspace = self.context.scan.index.rust if self.context.scan is not None else None
         module = workspace.module_of(self.path) if workspace is not None else None
         if module is None or module.crate.startswith("file:"):
@@ -338,7 +512,7 @@ class RustFixer:
             if path != self.path and ref.crate == module.crate and len(ref.path) > len(module.path) and ref.path[: len(module.path)] == module.path:
                 try:
                     with open(os.path.join(str(self.context.config.root), path), "rb") as handle:
-                        if re.search(rb"(?<![A-Za-z0-9_])" + re.escape(name.encode()) + rb"(?![A-Za-z0-9_])", handle.read()):
+                        if may_name(handle.read(), name):
                             return True
                 except OSError:
                     return True
@@ -489,6 +663,53 @@ def name_uses(parsed) -> Tuple[Set[str], Set[str]]:
             if name and not glob:
                 bound.add(_bare(name))
     return bare, bound
+
+
+def may_name(source: bytes, name: str) -> bool:
+    """Whether a file of a module below may reach a private import `name` of a module above it
+    (conservatively, from its text): through a path from `super`, `crate` or `self` that spells the
+    name (`super::name`, `use crate::a::{b, name}`), or, where it has a glob `use`, by spelling the
+    name anywhere but after `::` (a path of its own, `tokio::select!`, is another item)."""
+    word = re.escape(name.encode())
+    if re.search(rb"(?<![A-Za-z0-9_])(?:super|crate|self)\s*::[\sA-Za-z0-9_:{},]*?(?<![A-Za-z0-9_])" + word + rb"(?![A-Za-z0-9_])", source):
+        return True
+    if not re.search(rb"(?<![A-Za-z0-9_])use\s[^;]*\*", source):
+        return False
+    return any(not _before(source, m.start()).endswith(b"::") for m in re.finditer(rb"(?<![A-Za-z0-9_])" + word + rb"(?![A-Za-z0-9_])", source))
+
+
+def _value_name(node, text) -> Optional[str]:
+    """The name a receiver is known by: a variable's, a field's, a called function's or method's
+    (`self.book.levels` -> `levels`, `maps[i]` -> `maps`); None for anything else."""
+    while node is not None:
+        t = node.type
+        if t in ("reference_expression", "parenthesized_expression", "unary_expression", "try_expression"):
+            node = node.child_by_field_name("value") or (node.named_children[-1] if node.named_child_count else None)
+        elif t == "index_expression":
+            node = node.named_children[0] if node.named_child_count else None
+        elif t == "call_expression":
+            node = node.child_by_field_name("function")
+        elif t == "field_expression":
+            name = node.child_by_field_name("field")
+            return _bare(text(name)) if name is not None else None
+        elif t in ("scoped_identifier", "generic_function"):
+            name = node.child_by_field_name("name") or node.child_by_field_name("function")
+            if name is None or name.id == node.id:
+                return None
+            node = name
+        elif t in ("identifier", "self"):
+            return _bare(text(node))
+        else:
+            return None
+    return None
+
+
+def _companion_item(canon: str, modules) -> Optional[str]:
+    for module in modules:
+        if canon.startswith(module + "::"):
+            item = canon[len(module) + 2:].split("::")[0]
+            return item if item in MAP_ITEMS | SET_ITEMS else None
+    return None
 
 
 def _method_calls(root, text, methods: Dict[str, str]):

@@ -1,0 +1,14 @@
+use std::collections::{hash_map::Entry, HashMap};
+
+pub fn tally(words: &[u64]) -> Vec<(u64, u64)> {
+    let mut counts: HashMap<u64, u64> = HashMap::new();
+    for w in words {
+        match counts.entry(*w) {
+            Entry::Occupied(mut e) => *e.get_mut() += 1,
+            Entry::Vacant(v) => {
+                v.insert(1);
+            }
+        }
+    }
+    counts.into_iter().collect()
+}

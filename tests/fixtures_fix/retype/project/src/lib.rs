@@ -1,0 +1,14 @@
+//! One file per case; `Other` is declared here, so the files that use it cannot see its fields.
+
+pub mod drain_set;
+pub mod entry;
+pub mod entry_group;
+pub mod entry_remove;
+pub mod glob;
+pub mod in_macro;
+pub mod select_kid;
+pub mod unknown;
+
+pub struct Other {
+    pub pending: std::collections::BTreeMap<u64, u64>,
+}

@@ -1,0 +1,122 @@
+"""A retype to indexmap where the collection's API differs, and imports a fix leaves behind
+(tests/fixtures_fix/retype/: `project/` is the "before" side, `expected/` every file a fix
+changes, byte for byte; the files a fix must refuse stay as they are and say why)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dstcheck import config as config_mod
+from dstcheck import fix, pipeline
+from test_fix import dstcheck, files
+
+FIXTURE = Path(__file__).resolve().parent / "fixtures_fix" / "retype"
+EXPECTED = FIXTURE / "expected"
+CHANGED = sorted(p.relative_to(EXPECTED).as_posix() for p in EXPECTED.rglob("*") if p.is_file())
+REFUSED = {
+    "src/unknown.rs": "note: src/unknown.rs:15:22: DST108 not fixed: cannot tell whether `other.pending.remove(` on line 21 is on the `HashMap` this fix retypes (an `IndexMap`'s `.remove(` is `swap_remove`, which reorders; the order-keeping one is `.shift_remove(`)",
+    "src/entry_remove.rs": "note: src/entry_remove.rs:18:19: DST108 not fixed: cannot tell whether `e.remove(` on line 12 is on the `HashMap` this fix retypes, or on its entry (an `IndexMap`'s `.remove(` is `swap_remove`, which reorders; the order-keeping one is `.shift_remove(`)",
+    "src/glob.rs": "note: src/glob.rs:11:7: DST108 not fixed: `use std::collections::hash_map::*` on line 1 brings std's entry and iterator types, which an `IndexMap` does not use",
+}
+
+
+def run_fix(tmp_path):
+    work = tmp_path / "project"
+    shutil.copytree(FIXTURE / "project", work)
+    before = files(work)
+    code, out, err = dstcheck(["--unsafe-fixes"], work)
+    return work, before, files(work), code, out, err
+
+
+def test_retypes_rewrite_the_api_that_differs_and_refuse_what_they_cannot_prove(tmp_path):
+    work, before, after, code, out, err = run_fix(tmp_path)
+    assert code == 1, out + err
+    for path in CHANGED:
+        assert after[path] == (EXPECTED / path).read_bytes(), path
+    assert {p for p in before if before[p] != after[p]} == set(CHANGED)
+    for path, note in REFUSED.items():
+        assert after[path] == before[path], path
+        assert note in err, err
+
+
+def test_a_select_inside_a_macro_definition_says_so(tmp_path):
+    _, before, after, _, _, err = run_fix(tmp_path)
+    assert after["src/in_macro.rs"] == before["src/in_macro.rs"]
+    assert "note: src/in_macro.rs:3:9: DST103 not fixed: the `tokio::select!` is inside a `macro_rules!` definition: a fix there would change every expansion\n" in err
+
+
+def test_an_import_a_child_module_cannot_reach_is_removed():
+    from dstcheck.fix.rust import may_name
+
+    assert not may_name(b"pub async fn f() { tokio::select! { biased; x = a => x } }\n", "select")
+    assert not may_name(b"fn g() { let selected = 1; }\n", "select")
+    assert may_name(b"use super::*;\nfn g() { select! { x = a => x } }\n", "select")
+    assert may_name(b"use super::select;\n", "select")
+    assert may_name(b"use crate::a::{b, select};\n", "select")
+    assert may_name(b"fn g() { super::select!(x) }\n", "select")
+    assert may_name(b"use crate::{self as root, *};\nfn g() { select!(x) }\n", "select")
+
+
+# -- the property ------------------------------------------------------------------------------
+PROPERTY = settings(max_examples=12, derandomize=True, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+IMPORTS = st.sampled_from([
+    "use std::collections::hash_map::Entry;\nuse std::collections::HashMap;\n",
+    "use std::collections::{hash_map::Entry, HashMap};\n",
+    "use std::collections::{hash_map::{Entry, OccupiedEntry}, HashMap};\n",
+    "use std::collections::hash_map::Entry as Slot;\nuse std::collections::HashMap;\n",
+    "use std::collections::hash_map::*;\nuse std::collections::HashMap;\n",
+    "use std::collections::HashMap;\n",
+])
+BODIES = st.lists(st.sampled_from([
+    "self.m.drain().count()",
+    "{ self.m.remove(&1); 0 }",
+    "{ self.m.remove_entry(&1); 0 }",
+    "{ other.m.remove(&1); 0 }",
+    "{ other.m.drain(); 0 }",
+    "{ other.m.insert(1, 1); 0 }",
+    "{ let mut v = vec![1usize]; v.remove(0) }",
+    "{ let mut o = Some(1usize); o.take().unwrap_or(0) }",
+    "match self.m.entry(1) { ENTRY::Occupied(e) => { e.remove(); 0 } ENTRY::Vacant(_) => 0 }",
+    "match self.m.entry(1) { ENTRY::Occupied(mut e) => { *e.get_mut() += 1; 0 } ENTRY::Vacant(v) => { v.insert(0); 0 } }",
+    "match other.m.entry(1) { ENTRY::Occupied(_) => 1, ENTRY::Vacant(_) => 0 }",
+    "self.m.keys().count()",
+]), min_size=1, max_size=4)
+
+
+@PROPERTY
+@given(IMPORTS, BODIES)
+def test_a_retyped_file_keeps_no_api_the_new_type_breaks_or_reorders(imports, bodies):
+    entry = "Slot" if "as Slot" in imports else "Entry"
+    if "Entry" not in imports and "*" not in imports:
+        bodies = [b for b in bodies if "ENTRY" not in b] or ["self.m.keys().count()"]
+    bodies = [b.replace("ENTRY", entry) for b in bodies]
+    fns = "".join(f"    pub fn f{i}(&mut self, other: &mut crate::Other) -> usize {{\n        let _ = &other;\n        {b}\n    }}\n" for i, b in enumerate(bodies))
+    source = imports + "\npub struct Q {\n    m: HashMap<u64, u64>,\n}\n\nimpl Q {\n" + fns + "    pub fn keys(&self) -> Vec<u64> {\n        self.m.keys().copied().collect()\n    }\n}\n"
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "Cargo.toml").write_text('[package]\nname = "p"\nversion = "0.1.0"\n\n[dependencies]\nindexmap = "2"\n')
+        (root / "src").mkdir()
+        (root / "src" / "lib.rs").write_text("pub mod q;\n\npub struct Other {\n    pub m: std::collections::BTreeMap<u64, u64>,\n}\n")
+        (root / "src" / "q.rs").write_text(source)
+        cfg = config_mod.from_data({}, root, "dstcheck.toml")
+        scan = lambda: pipeline.scan(cfg, options=pipeline.Options(cache=False, jobs=1))  # noqa: E731
+        found = scan().violations
+        result, report = fix.run(cfg, scan, fix.Mode(fixes=True, unsafe=True))
+        fixed = (root / "src" / "q.rs").read_text()
+    notes = {(s.path, s.rule, why) for s, _, why in report.not_applied}
+    assert fix.parses("rust", fixed.encode())
+    if fixed == source:
+        assert not found or any(p == "src/q.rs" and r == "DST108" for p, r, _ in notes), notes  # refused, and says why
+        return
+    assert "IndexMap<u64, u64>" in fixed and "HashMap" not in fixed
+    assert "hash_map" not in fixed  # std's Entry (or its module) never stays beside an IndexMap
+    assert not re.search(r"self\.m\.(remove|remove_entry|take)\(", fixed)  # shift_remove, never swap_remove
+    assert not re.search(r"\bm\.drain\(\)", fixed)  # an IndexMap's drain takes a range
+    assert not re.search(r"\be\.remove(_entry)?\(", fixed)  # an entry's remove is swap_remove too
+    assert "other.m.remove(&1)" not in fixed and "other.m.drain()" not in fixed  # whose `m` this is, the file cannot tell
