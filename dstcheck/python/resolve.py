@@ -29,7 +29,7 @@ ORDER_FREE = frozenset({"sorted", "min", "max", "sum", "len", "any", "all", "set
 SET_OPS = (ast.BitOr, ast.BitAnd, ast.Sub, ast.BitXor)
 SET_METHODS = frozenset({"union", "intersection", "difference", "symmetric_difference", "copy"})
 DICT_VIEWS = frozenset({"keys", "values", "items"})
-SET_TYPES = frozenset({"set", "frozenset", "typing.Set", "typing.FrozenSet", "typing.MutableSet", "collections.abc.MutableSet", "collections.abc.Set"})
+SET_TYPES = frozenset({"set", "frozenset", "typing.Set", "typing.FrozenSet", "typing.MutableSet", "typing.AbstractSet", "collections.abc.MutableSet", "collections.abc.Set"})
 ALIAS_DEPTH = 8  # `a = time; b = a; c = b`: assigned aliases followed this far
 MODULE = "<module>"  # a call's or reference's root that is a module itself: `__import__("time")`
 SINK_BUILTINS = frozenset({"list", "tuple", "enumerate", "zip", "map", "filter", "next"})
@@ -51,6 +51,7 @@ class Local:
 
 
 UNKNOWN = Local(None, None, None)
+TYPE_ALIAS = ast.Name(id="TypeAlias")  # the annotation of a `type X = ..` statement's binding
 
 
 class WaitPart(ast.expr):
@@ -749,7 +750,7 @@ class Walker:
 
     def _type_alias(self, node, ctx) -> None:
         if isinstance(node.name, ast.Name):
-            self._bind(node.name.id, UNKNOWN, ctx)
+            self._bind(node.name.id, Local(node.value, TYPE_ALIAS, None), ctx)  # `type Tags = set[str]`
         self._push(node.value, ctx)
 
     def _named(self, node, ctx) -> None:
@@ -1391,9 +1392,19 @@ class Walker:
                             return found
         return None
 
-    def _set_annotation(self, node, scope) -> bool:
-        """`set[str]`, `frozenset`, `typing.Set[..]`, `Optional[set[..]]`, `set[str] | None`."""
+    def _set_annotation(self, node, scope, _depth: int = 0) -> bool:
+        """`set[str]`, `frozenset`, `typing.Set[..]`, `AbstractSet[..]`, `Optional[set[..]]`,
+        `Union[set[..], None]`, `set[str] | None`, or a name of this module's every binding of
+        which is an alias of one (`Tags = set[str]`, `Ids: TypeAlias = frozenset[int]`, `type
+        Tags = set[str]`)."""
         for _ in range(10):
+            if isinstance(node, ast.Name):
+                found_scope, meanings = self.lookup(node.id, scope)
+                if meanings and all(isinstance(m, Local) for m in meanings):
+                    if _depth >= ALIAS_DEPTH:
+                        return False
+                    values = [self._alias_value(m) for m in meanings]
+                    return None not in values and all(self._set_annotation(v, found_scope, _depth + 1) for v in values)
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
                 try:
                     node = ast.parse(node.value, mode="eval").body
@@ -1404,13 +1415,33 @@ class Walker:
                 node = node.right if _is_none(node.left) else node.left
                 continue
             if isinstance(node, ast.Subscript):
-                if self._type_name(node.value, scope) in ("typing.Optional",):
+                wrapper = self._type_name(node.value, scope)
+                if wrapper == "typing.Optional":
                     node = node.slice
+                    continue
+                if wrapper == "typing.Union":  # `Union[set[str], None]`: one arm besides None
+                    arms = [e for e in (node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]) if not _is_none(e)]
+                    if len(arms) != 1:
+                        return False
+                    node = arms[0]
                     continue
                 node = node.value
             name = self._type_name(node, scope)
             return name in SET_TYPES
         return False
+
+    @staticmethod
+    def _alias_value(local: Local):
+        """What a binding names as a type alias (`Tags = set[str]`, `Ids: TypeAlias = ..`, `type
+        Tags = ..`): a name, attribute, subscript or `|` of those (a string too, when declared
+        `TypeAlias`); None for any other binding."""
+        value, annotation = local.value, local.annotation
+        declared = annotation is TYPE_ALIAS or (isinstance(annotation, (ast.Name, ast.Attribute)) and _last_name(annotation) == "TypeAlias")
+        if isinstance(value, (ast.Name, ast.Attribute, ast.Subscript)) or (isinstance(value, ast.BinOp) and isinstance(value.op, ast.BitOr)):
+            return value if annotation is None or declared else None
+        if declared and isinstance(value, ast.Constant) and isinstance(value.value, str):
+            return value
+        return None
 
     def _type_name(self, node, scope) -> Optional[str]:
         root, attrs = _chain(node)
