@@ -154,7 +154,8 @@ def escape(start, text, element: Optional[int]) -> Optional[Escape]:
         if name in ORDER_FREE:
             return None
         if name in SUMS:
-            written = turbofish.named_children[0] if turbofish is not None and turbofish.named_child_count else _let_type(call)
+            # the sum's type: a turbofish, a `let` annotation, or the function's return type when the sum is its value
+            written = turbofish.named_children[0] if turbofish is not None and turbofish.named_child_count else _collect_target(call)
             return Escape("sum", element=None if transformed else element, sum_type=written)
         if name == "collect":
             written = turbofish.named_children[0] if turbofish is not None and turbofish.named_child_count else None
