@@ -382,6 +382,7 @@ class RustFixer:
         if spec is None:
             return names
         module, new_module, items_ = spec
+        imported = set(names)
         for leaf in _leaves(self.parsed.root):
             if leaf.type not in NAME_LEAVES or text(leaf) not in items_ or _ancestor(leaf, "use_declaration") is not None:
                 continue
@@ -395,7 +396,7 @@ class RustFixer:
                 continue
             line = self.lines.line_of(leaf.start_byte)
             if len(upto) == 1:
-                if _bare(upto[0].name) not in names:
+                if _bare(upto[0].name) not in imported:
                     return f"`{text(leaf)}` on line {line} is std's `{resolved}`, brought in by no `use` of this file"
                 continue
             spelled = [_bare(s.name) for s in upto]
@@ -404,6 +405,7 @@ class RustFixer:
             cut = upto[len(module.split("::")) - 1]
             lead = "::" if is_global else ""
             plan.edits.append(Edit(upto[0].start, cut.end, (lead + new.split("::")[0] + "::" + new_module).encode()))
+            names.add(text(leaf))  # its pattern's bindings are entries too
         return names
 
     def _bound_to(self, old: str, aliases: Set[str], companions: Set[str], typing) -> Tuple[Set[str], Set[str]]:
