@@ -113,6 +113,7 @@ class ContextFinder:
         self.text = parsed.text
         self.profile = profile
         self._attrs: Dict[int, Tuple] = {}
+        self._exits: Dict[int, Dict[int, Tuple]] = {}  # block -> statement -> early-exit guards before it
 
     def attributes(self, node, text=None) -> Tuple:
         """(kind, value) for the cfg / test attributes attached to `node` (`text` reads a node
@@ -151,18 +152,27 @@ class ContextFinder:
             pred = self._condition(parent.parent)
             return ("not", pred) if pred is not None else None
         if parent.type == "block":  # after `if cfg!(p) { return; }` a statement runs only under not(p)
-            guards = []
-            sibling = node.prev_named_sibling
-            while sibling is not None:
-                guard = sibling.named_children[0] if sibling.type == "expression_statement" and sibling.named_child_count else sibling
+            guards = self._early_exits(parent).get(node.id)
+            if guards:
+                return guards[0] if len(guards) == 1 else ("all", guards)
+        return None
+
+    def _early_exits(self, block) -> Dict[int, Tuple]:
+        """For each statement of a block, the negated conditions of the `if cfg!(p) { return; }`
+        before it (read once per block: a long block is not walked again for every site)."""
+        found = self._exits.get(block.id)
+        if found is None:
+            found, guards = {}, ()
+            for statement in block.named_children:
+                if guards:
+                    found[statement.id] = guards
+                guard = statement.named_children[0] if statement.type == "expression_statement" and statement.named_child_count else statement
                 if guard.type == "if_expression" and _diverges(guard.child_by_field_name("consequence")):
                     pred = self._condition(guard)
                     if pred is not None:
-                        guards.append(("not", pred))
-                sibling = sibling.prev_named_sibling
-            if guards:
-                return guards[0] if len(guards) == 1 else ("all", tuple(reversed(guards)))
-        return None
+                        guards = guards + (("not", pred),)
+            self._exits[block.id] = found
+        return found
 
     def _condition(self, if_node) -> Optional[cfg.Pred]:
         cond = if_node.child_by_field_name("condition")
