@@ -65,6 +65,31 @@ class WaitPart(ast.expr):
         self.call, self.index = call, index
 
 
+ENTERED = ast.Name(id="__enter__")  # the annotation of `x` in `with C(..) as x:`: what `C(..).__enter__()` returns
+
+
+def _instance_annotation(node):
+    """The class an annotation names (`C`, `m.C`, `Optional[C]`, `C | None`, `"C"`); None for
+    any other annotation."""
+    for _ in range(5):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            try:
+                node = ast.parse(node.value, mode="eval").body
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                return None
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+            if _is_none(node.left) == _is_none(node.right):
+                return None
+            node = node.right if _is_none(node.left) else node.left
+        elif isinstance(node, ast.Subscript) and _last_name(node.value) == "Optional":
+            node = node.slice
+        elif isinstance(node, (ast.Name, ast.Attribute)):
+            return node
+        else:
+            return None
+    return None
+
+
 def _awaited_call(node) -> Optional[ast.Call]:
     return node.value if isinstance(node, ast.Await) and isinstance(node.value, ast.Call) else None
 UNRESOLVED_IMPORT = Local(None, None, None)  # a relative import with no project to resolve it: unknown, but an import
@@ -565,6 +590,8 @@ class Walker:
         for arg in params:
             if arg is not None:
                 scope.bind(arg.arg, Local(None, arg.annotation, None))
+                if arg.annotation is not None and self._from_interesting(_instance_annotation(arg.annotation)):
+                    self.interesting.add(arg.arg)  # `session: requests.Session`
         klass, self_name = ctx.klass, ctx.self_name
         if ctx.scope.kind == "class":
             static = any(isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod") for d in node.decorator_list)
@@ -651,6 +678,8 @@ class Walker:
                 self.interesting.add(target.id)  # `t = time`: what `t.time()` may mean is resolved later
             elif isinstance(value, ast.Call) and self._imported_module(value, ctx.scope) is not None:
                 self.interesting.add(target.id)  # `t = __import__("time")`
+            elif isinstance(value, ast.Call) and self._from_interesting(value.func):
+                self.interesting.add(target.id)  # `s = requests.Session()`: `s.get()` may be a method of a banned class
             if ctx.scope.kind == "class":
                 ctx.klass.attrs.setdefault(target.id, []).append(Local(value, annotation, ctx.scope))
         elif isinstance(target, ast.Attribute):
@@ -688,6 +717,38 @@ class Walker:
         self._push(node.iter, ctx)
         self._block(node.orelse, ctx)
         self._block(node.body, ctx)
+
+    def _from_interesting(self, node) -> bool:
+        """`requests.Session`, `Session`: a name or attribute chain from a name an import of
+        something banned (or near one) binds."""
+        if node is None:
+            return False
+        root, _ = _chain(node)
+        return isinstance(root, ast.Name) and root.id in self.interesting
+
+    def _instances(self, meaning: Local, scope: Scope, depth: int, gated: bool) -> List[str]:
+        """The banned classes a local holds an instance of: bound to `C(..)` (or `with C(..) as
+        x`) or annotated `C` (`Optional[C]`, `C | None`, a string), where `C` is named like a
+        class, some rule names paths below it (`requests.Session.get`) and none names `C` itself
+        (not `random.Random`, whose own rule judges its construction; not `requests.Request`,
+        whose methods no rule names)."""
+        value = meaning.value
+        if isinstance(value, ast.Call):
+            node = value.func
+        elif value is None and meaning.annotation is not None and meaning.annotation is not ENTERED:
+            node = _instance_annotation(meaning.annotation)
+        else:
+            return []
+        root, chain = _chain(node) if node is not None else (None, [])
+        if not isinstance(root, ast.Name) or root.id in ("set", "frozenset") and not chain:
+            return []
+        banned = self.wants.banned
+        out = []
+        for path in self.qualified(root.id, chain, scope, depth + 1, gated):
+            last = path.rsplit(".", 1)[-1]
+            if last[:1].isupper() and path in banned.above and path not in banned.paths:
+                out.append(path)
+        return out
 
     @staticmethod
     def _sorted_next(stmt) -> Optional[str]:
@@ -727,6 +788,12 @@ class Walker:
         for item in node.items:
             self._push(item.context_expr, ctx)
             if item.optional_vars is not None:
+                expr = item.context_expr
+                if isinstance(item.optional_vars, ast.Name) and isinstance(expr, ast.Call) and self._from_interesting(expr.func):
+                    # `with requests.Session() as s:` (what `__enter__` returns: the instance, for a banned class)
+                    self._bind(item.optional_vars.id, Local(expr, ENTERED, None), ctx)
+                    self.interesting.add(item.optional_vars.id)
+                    continue
                 for name in _names_in_target(item.optional_vars):
                     self._bind(name, UNKNOWN, ctx)
         self._block(node.body, ctx)
@@ -1020,8 +1087,11 @@ class Walker:
                     continue  # `import random` then `from random import *`: `random.Random` is the module's
                 if gated or type(meaning) is not Gated:
                     out.update(self._expand(meaning + suffix))
-            elif isinstance(meaning, Local) and isinstance(meaning.value, (ast.Name, ast.Attribute, ast.Call)) and _depth < ALIAS_DEPTH:
-                out.update(self._through_alias(meaning.value, attrs, bound_in, _depth, gated))
+            elif isinstance(meaning, Local) and _depth < ALIAS_DEPTH:
+                if isinstance(meaning.value, (ast.Name, ast.Attribute, ast.Call)) and meaning.annotation is not ENTERED:
+                    out.update(self._through_alias(meaning.value, attrs, bound_in, _depth, gated))
+                if attrs:  # `s = requests.Session()` then `s.get(..)`: `requests.Session.get`
+                    out.update(p + suffix for p in self._instances(meaning, bound_in, _depth, gated))
         return tuple(sorted(out))
 
     def _through_alias(self, value, attrs: List[str], scope: Scope, depth: int, gated: bool = False) -> Tuple[str, ...]:
@@ -1575,7 +1645,7 @@ class Walker:
                     out.add(meaning + suffix)
             elif found_scope is self.module and isinstance(meaning.value, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 out.add(f"{self.reach}.{root}{suffix}")
-            elif isinstance(meaning.value, ast.Call) and len(attrs) == 1 and _depth < ALIAS_DEPTH:
+            elif isinstance(meaning.value, ast.Call) and meaning.annotation is not ENTERED and len(attrs) == 1 and _depth < ALIAS_DEPTH:
                 made, chain = _chain(meaning.value.func)  # `feed = Feed()` then `feed.poll()`
                 if isinstance(made, ast.Name):
                     out.update(self._dotted_names(made.id, chain + attrs, found_scope, _depth + 1))
