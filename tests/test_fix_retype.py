@@ -92,6 +92,24 @@ BODIES = st.lists(st.sampled_from([
 ]), min_size=1, max_size=4)
 
 
+def _retype(source: str, other_field: str):
+    """Run the unsafe fixes on `source` as src/q.rs of a crate whose lib.rs declares `Other` with
+    `other_field`: (violations before, the fixed text, the notes of what was not fixed)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "Cargo.toml").write_text('[package]\nname = "p"\nversion = "0.1.0"\n\n[dependencies]\nindexmap = "2"\n')
+        (root / "src").mkdir()
+        (root / "src" / "lib.rs").write_text(f"pub mod q;\n\npub struct Other {{\n    pub {other_field},\n}}\n")
+        (root / "src" / "q.rs").write_text(source)
+        cfg = config_mod.from_data({}, root, "dstcheck.toml")
+        scan = lambda: pipeline.scan(cfg, options=pipeline.Options(cache=False, jobs=1))  # noqa: E731
+        found = scan().violations
+        _, report = fix.run(cfg, scan, fix.Mode(fixes=True, unsafe=True))
+        fixed = (root / "src" / "q.rs").read_text()
+    assert fix.parses("rust", fixed.encode())
+    return found, fixed, {(s.path, s.rule, why) for s, _, why in report.not_applied}
+
+
 @PROPERTY
 @given(IMPORTS, BODIES)
 def test_a_retyped_file_keeps_no_api_the_new_type_breaks_or_reorders(imports, bodies):
@@ -101,19 +119,7 @@ def test_a_retyped_file_keeps_no_api_the_new_type_breaks_or_reorders(imports, bo
     bodies = [b.replace("ENTRY", entry) for b in bodies]
     fns = "".join(f"    pub fn f{i}(&mut self, other: &mut crate::Other) -> usize {{\n        let _ = &other;\n        {b}\n    }}\n" for i, b in enumerate(bodies))
     source = imports + "\npub struct Q {\n    m: HashMap<u64, u64>,\n}\n\nimpl Q {\n" + fns + "    pub fn keys(&self) -> Vec<u64> {\n        self.m.keys().copied().collect()\n    }\n}\n"
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        (root / "Cargo.toml").write_text('[package]\nname = "p"\nversion = "0.1.0"\n\n[dependencies]\nindexmap = "2"\n')
-        (root / "src").mkdir()
-        (root / "src" / "lib.rs").write_text("pub mod q;\n\npub struct Other {\n    pub m: std::collections::BTreeMap<u64, u64>,\n}\n")
-        (root / "src" / "q.rs").write_text(source)
-        cfg = config_mod.from_data({}, root, "dstcheck.toml")
-        scan = lambda: pipeline.scan(cfg, options=pipeline.Options(cache=False, jobs=1))  # noqa: E731
-        found = scan().violations
-        result, report = fix.run(cfg, scan, fix.Mode(fixes=True, unsafe=True))
-        fixed = (root / "src" / "q.rs").read_text()
-    notes = {(s.path, s.rule, why) for s, _, why in report.not_applied}
-    assert fix.parses("rust", fixed.encode())
+    found, fixed, notes = _retype(source, "m: std::collections::BTreeMap<u64, u64>")
     if fixed == source:
         assert not found or any(p == "src/q.rs" and r == "DST108" for p, r, _ in notes), notes  # refused, and says why
         return
@@ -150,19 +156,7 @@ def test_a_retyped_set_keeps_no_api_the_new_type_breaks_or_reorders(imports, bod
     bodies = [b.replace("ITER", walk or "") for b in bodies if walk is not None or "ITER" not in b] or ["self.s.len()"]
     fns = "".join(f"    pub fn f{i}(&mut self, other: &mut crate::Other) -> usize {{\n        let _ = &other;\n        {b}\n    }}\n" for i, b in enumerate(bodies))
     source = imports + "\npub struct S {\n    s: HashSet<u64>,\n}\n\nimpl S {\n" + fns + "    pub fn all(&self) -> Vec<u64> {\n        self.s.iter().copied().collect()\n    }\n}\n"
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        (root / "Cargo.toml").write_text('[package]\nname = "p"\nversion = "0.1.0"\n\n[dependencies]\nindexmap = "2"\n')
-        (root / "src").mkdir()
-        (root / "src" / "lib.rs").write_text("pub mod q;\n\npub struct Other {\n    pub s: std::collections::BTreeSet<u64>,\n}\n")
-        (root / "src" / "q.rs").write_text(source)
-        cfg = config_mod.from_data({}, root, "dstcheck.toml")
-        scan = lambda: pipeline.scan(cfg, options=pipeline.Options(cache=False, jobs=1))  # noqa: E731
-        found = scan().violations
-        _, report = fix.run(cfg, scan, fix.Mode(fixes=True, unsafe=True))
-        fixed = (root / "src" / "q.rs").read_text()
-    notes = {(s.path, s.rule, why) for s, _, why in report.not_applied}
-    assert fix.parses("rust", fixed.encode())
+    found, fixed, notes = _retype(source, "s: std::collections::BTreeSet<u64>")
     if fixed == source:
         assert not found or any(p == "src/q.rs" and r == "DST108" for p, r, _ in notes), notes
         return

@@ -313,15 +313,7 @@ class RustFixer:
         for _, name, segs, _, glob in typing.use_leaves():
             if not glob and name and typing.canon(segs) == old:
                 aliases.add(name)
-        for leaf in _leaves(self.parsed.root):
-            if leaf.type not in NAME_LEAVES or _bare(self.parsed.text(leaf)) not in aliases or _ancestor(leaf, "use_declaration") is not None:
-                continue
-            if _before(self.source, leaf.start_byte, 1) in (b".", b"'"):
-                continue
-            start = path_start(self.source, leaf.start_byte)
-            written, is_global = read_path(self.source, start)
-            upto = [s for s in written if s.end <= leaf.end_byte]
-            resolved = typing.resolve([_bare(s.name) for s in upto], is_global, leaf)
+        for leaf, start, upto, is_global, resolved in self._written_paths(lambda t: _bare(t) in aliases, typing):
             if resolved is None:
                 return f"cannot tell what `{self.parsed.text(leaf)}` on line {self.lines.line_of(leaf.start_byte)} refers to"
             if resolved != old:
@@ -335,6 +327,20 @@ class RustFixer:
         bound, entries = self._bound_to(old, aliases, companions, typing)
         refused = self._retype_calls(old, new, methods, plan, typing, bound, entries, companions)
         return refused if refused is not None else plan
+
+    def _written_paths(self, wanted, typing):
+        """(name leaf, path start, path segments up to it, leading `::`?, resolved path) for each
+        name outside `use` declarations whose text `wanted` accepts, written as a path (not a
+        field, method or lifetime)."""
+        for leaf in _leaves(self.parsed.root):
+            if leaf.type not in NAME_LEAVES or not wanted(self.parsed.text(leaf)) or _ancestor(leaf, "use_declaration") is not None:
+                continue
+            if _before(self.source, leaf.start_byte, 1) in (b".", b"'"):
+                continue
+            start = path_start(self.source, leaf.start_byte)
+            written, is_global = read_path(self.source, start)
+            upto = [s for s in written if s.end <= leaf.end_byte]
+            yield leaf, start, upto, is_global, typing.resolve([_bare(s.name) for s in upto], is_global, leaf)
 
     def _companions(self, old: str, new: str, plan: Plan, typing):
         """Rewrite this file's references to the entry and iterator types of the retyped
@@ -383,15 +389,7 @@ class RustFixer:
             return names
         module, new_module, items_ = spec
         imported = set(names)
-        for leaf in _leaves(self.parsed.root):
-            if leaf.type not in NAME_LEAVES or text(leaf) not in items_ or _ancestor(leaf, "use_declaration") is not None:
-                continue
-            if _before(self.source, leaf.start_byte, 1) in (b".", b"'"):
-                continue
-            start = path_start(self.source, leaf.start_byte)
-            written, is_global = read_path(self.source, start)
-            upto = [s for s in written if s.end <= leaf.end_byte]
-            resolved = typing.resolve([_bare(s.name) for s in upto], is_global, leaf)
+        for leaf, _, upto, is_global, resolved in self._written_paths(lambda t: t in items_, typing):
             if not resolved or not resolved.startswith(module + "::"):
                 continue
             line = self.lines.line_of(leaf.start_byte)
