@@ -66,7 +66,7 @@ def attribute_facts(items, text) -> Tuple:
                 out.append(("cfg", cfg.parse(text(args)[1:-1])))
             except cfg.CfgSyntaxError:
                 continue
-        elif name == "test" or name.endswith("::test") or name == "bench":
+        elif name in TEST_ATTRIBUTES or name.endswith("::test") or name.rsplit("::", 1)[-1] in TEST_ATTRIBUTES:
             out.append(("test", "#[" + name + "]"))
     return tuple(out)
 
@@ -86,6 +86,9 @@ def _compiled_declarations(decls: List[ModDecl]) -> List[ModDecl]:
     return [d for d in decls if _rank(d.context) == best[(d.inline_dirs, d.name)]]
 
 
+# Attributes that make a function a test (`#[test]`, `#[tokio::test]` and any other `x::test` too):
+# parameterised and property-test harnesses generate `#[test]` functions from them.
+TEST_ATTRIBUTES = frozenset({"test", "bench", "rstest", "test_case", "quickcheck", "wasm_bindgen_test"})
 DIVERGING_MACROS = frozenset({"panic", "unreachable", "todo", "unimplemented", "std::panic", "core::panic"})
 
 
