@@ -117,3 +117,19 @@ def test_syntax_error_location_is_precise(tmp_path):
     sites = scan(tmp_path, {"a.py": "import time\n\ndef f(x):\n    return time.time(\n\nclass C:\n    pass\n".encode()})
     assert [(s.rule, s.line, s.column) for s in sites] == [("DST000", 4, 21)]
     assert "never closed" in sites[0].message
+
+
+@pytest.mark.parametrize("comment,disposition,reason", [
+    ("# type: ignore[assignment]  # dst-ok: log timing", "suppressed", "log timing"),  # a type comment stays first
+    ("# noqa: E501  # dst-ok[DST201]: r", "suppressed", "r"),
+    ("# dst-ok: log timing  # noqa: E501", "suppressed", "log timing"),  # the reason ends at the next pragma
+    ("# dst-ok: pre  # fmt: skip", "suppressed", "pre"),
+    ("# dst-ok: see issue #123", "suppressed", "see issue #123"),  # `#123` starts no pragma
+    ("# noqa  # not a marker: dst-ok", "violation", None),
+])
+def test_a_marker_may_follow_another_pragma_and_its_reason_ends_at_the_next(tmp_path, comment, disposition, reason):
+    sites = scan(tmp_path, {"m.py": f"import time\nstarted = time.time()  {comment}\n".encode()})
+    clock = [s for s in sites if s.rule == "DST201"]
+    assert [(s.line, s.disposition) for s in clock] == [(2, disposition)]
+    if reason is not None:
+        assert clock[0].reason == reason

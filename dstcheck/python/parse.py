@@ -95,11 +95,28 @@ def markers(source: bytes, marker: str) -> List[Marker]:
     text = source.decode("utf-8", "surrogatepass")
     out = []
     for line, column, comment in _comments(text):
-        m = pattern.match(comment)
-        if m:
-            rules = marker_rules(m.group(1))
-            out.append(Marker(line, rules, (m.group(2) or "").strip(), column + 1))
+        for offset, segment in _segments(comment):
+            m = pattern.match(segment)
+            if m:
+                rules = marker_rules(m.group(1))
+                out.append(Marker(line, rules, (m.group(2) or "").strip(), column + offset + 1))
+                break
     return out
+
+
+# A comment holds several pragmas one after another (`# type: ignore[x]  # dst-ok: reason  # noqa`):
+# each starts at a `#` followed by a space after whitespace, so a reason ends where the next begins
+# (`issue #123` does not start one).
+_PRAGMA_START = re.compile(r"\s+(?=#+\s)")
+
+
+def _segments(comment: str):
+    """(offset, text) of each pragma of a comment, the first at offset 0."""
+    start = 0
+    for m in _PRAGMA_START.finditer(comment):
+        yield start, comment[start:m.start()]
+        start = m.end()
+    yield start, comment[start:]
 
 
 def _comments(text: str):
