@@ -6,8 +6,9 @@ unless the marker would make it longer than the formatter's width (rustfmt's 100
 ruff's 88); then the first line of the site it fits on, else the one it makes shortest. A line
 can take a marker when it ends in code or in a comment: in Rust a trailing `// comment` keeps its
 place and the marker goes before it as `/* dst-ok[..]: .. */`; in Python the marker starts the
-comment and the old text follows (`# dst-ok[..]: REASON  # old`), except a type comment or another
-marker, which must stay first. A line ending inside a string or
+comment and the old text follows (`# dst-ok[..]: REASON  # old`), except after a type comment,
+which must stay first (`# type: ignore  # dst-ok[..]: REASON`), and another marker, which keeps
+its line. A line ending inside a string or
 a block comment, or continued with a backslash, cannot. A site none of whose lines can take one
 keeps its violation, and the run says so. Sites marked on one line share one marker; an existing
 marker with the same reason gets the new ids instead of a second marker.
@@ -144,8 +145,6 @@ def _unusable(line: int, ending, lines: Lines, language: str, pattern, reason: s
         found = pattern(comment)
         if found and not (found[0] is not None and found[1] == reason):
             return "ends in another marker, which must stay first"  # one with the same reason takes more ids
-        if not found and comment.lstrip("#").strip().startswith("type:"):
-            return "ends in a type comment, which must stay first"
     return None
 
 
@@ -183,4 +182,11 @@ def _edit(line: int, group, lines: Lines, ending, language: str, word: str, reas
         return Edit(at, at + len(comment.encode("utf-8", "surrogatepass")), _marker_text(language, word, merged, reason).encode())
     if language == "rust":
         return Edit(at, at, f"/* {word}[{', '.join(sorted(set(ids)))}]: {reason} */ ".encode())
+    if _type_comment(comment):  # it must stay first: the marker follows it, a pragma of its own
+        end = at + len(comment.encode("utf-8", "surrogatepass"))
+        return Edit(end, end, ("  " + _marker_text(language, word, ids, reason)).encode())
     return Edit(at, at, (_marker_text(language, word, ids, reason) + "  ").encode())
+
+
+def _type_comment(comment: str) -> bool:
+    return comment.lstrip("#").strip().startswith("type:")
