@@ -187,7 +187,7 @@ def test_python_comprehension_and_loop_header_through_add_markers(tmp_path):
     work = workspace(tmp_path, {
         "dstcheck.toml": '[[scope]]\nname = "py"\ninclude = ["src/"]\n',
         "src/m.py": (
-            "def f(s: set[int], out: list):\n"
+            "def f(s: set[str], out: list):\n"
             "    a = [\n"
             "        x for x in s  # a comment long enough that the marker after it would pass the width\n"
             "    ]\n"
@@ -204,7 +204,7 @@ def test_python_comprehension_and_loop_header_through_add_markers(tmp_path):
     )
     assert proc.returncode == 0, proc.stderr.decode()
     assert (work / "src/m.py").read_text() == (
-        "def f(s: set[int], out: list):\n"
+        "def f(s: set[str], out: list):\n"
         "    a = [  # dst-ok[DST203]: pre-existing\n"
         "        x for x in s  # a comment long enough that the marker after it would pass the width\n"
         "    ]\n"

@@ -29,6 +29,7 @@ ORDER_FREE = frozenset({"sorted", "min", "max", "sum", "len", "any", "all", "set
 SET_OPS = (ast.BitOr, ast.BitAnd, ast.Sub, ast.BitXor)
 SET_METHODS = frozenset({"union", "intersection", "difference", "symmetric_difference", "copy"})
 DICT_VIEWS = frozenset({"keys", "values", "items"})
+UNSALTED = frozenset({"int", "bool", "float", "complex"})
 SET_TYPES = frozenset({"set", "frozenset", "typing.Set", "typing.FrozenSet", "typing.MutableSet", "typing.AbstractSet", "collections.abc.MutableSet", "collections.abc.Set"})
 ALIAS_DEPTH = 8  # `a = time; b = a; c = b`: assigned aliases followed this far
 MODULE = "<module>"  # a call's or reference's root that is a module itself: `__import__("time")`
@@ -1495,10 +1496,23 @@ class Walker:
                         return False
                     node = arms[0]
                     continue
+                if self._type_name(node.value, scope) in SET_TYPES and self._unsalted(node.slice, scope):
+                    return False  # `set[int]`: ints hash to themselves, the same in every process
                 node = node.value
             name = self._type_name(node, scope)
             return name in SET_TYPES
         return False
+
+    def _unsalted(self, node, scope, depth: int = 0) -> bool:
+        """An element type whose hash no process salts: `int`, `bool`, `float`, `complex`, and
+        tuples of them (`str`, `bytes`, enums and objects hashed by identity are salted or
+        address-dependent)."""
+        if depth > 8:
+            return False
+        if isinstance(node, ast.Subscript) and self._type_name(node.value, scope) in ("tuple", "typing.Tuple"):
+            elts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+            return bool(elts) and all(self._unsalted(e, scope, depth + 1) for e in elts if not (isinstance(e, ast.Constant) and e.value is Ellipsis))
+        return self._type_name(node, scope) in UNSALTED
 
     @staticmethod
     def _alias_value(local: Local):
