@@ -184,6 +184,7 @@ def analyze_many(config: Config, index, jobs_list: list, jobs: int = 0, progress
         chunk = max(1, min(32, len(jobs_list) // (jobs * 8)))
         with workers.pool(jobs, _init_worker, (config, index)) as pool:
             for done in pool.map(_work, jobs_list, chunksize=chunk):
+                workers.raise_pending()
                 if progress:
                     progress.step()
                 yield done

@@ -3,8 +3,9 @@
 A worker blocked on its task pipe would otherwise survive a `kill -9` of its parent and keep the
 parent's stdout open (`dstcheck check | cat` would never end). So each worker asks the kernel to
 kill it when its parent dies (Linux), or watches its parent (elsewhere), and points its own
-stdout and stderr away from the parent's. SIGINT and SIGTERM raise `Interrupted` in the parent,
-which tears the pool down; the CLI then exits 130 or 143. Every file dstcheck writes is replaced
+stdout and stderr away from the parent's. SIGINT and SIGTERM raise `Interrupted` in the parent
+(one that arrives while a worker is being forked is held until the next result, as a raise
+inside the fork hooks would be lost), which tears the pool down; the CLI then exits 130 or 143. Every file dstcheck writes is replaced
 atomically, so an interrupted run leaves nothing half-written.
 """
 
@@ -32,8 +33,27 @@ class Interrupted(BaseException):
         return 128 + self.signum
 
 
+_PENDING: list = []  # a signal that arrived after a worker was forked, before the next result
+_FORKED = [False]
+
+
 def _raise(signum, frame):
+    if _FORKED[0]:  # the fork hooks (logging's among them) may be running: a raise there is printed and lost
+        _PENDING.append(signum)
+        return
     raise Interrupted(signum)
+
+
+def raise_pending() -> None:
+    """At a safe point of the parent (a result came back, the pool closed): raise the
+    `Interrupted` of a signal that arrived since a worker was forked."""
+    _FORKED[0] = False
+    if _PENDING:
+        raise Interrupted(_PENDING[0])
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(before=lambda: _FORKED.__setitem__(0, True))
 
 
 def handle_signals() -> None:
@@ -91,9 +111,11 @@ def pool(jobs: int, initializer=None, initargs=()):
     try:
         yield executor
     except BaseException:
+        _FORKED[0] = False
         executor.shutdown(wait=False, cancel_futures=True)
         for process in list((getattr(executor, "_processes", None) or {}).values()):
             process.kill()
         raise
     else:
         executor.shutdown(wait=True)
+        raise_pending()
