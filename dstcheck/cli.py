@@ -387,6 +387,8 @@ def explain_text(rule) -> str:
             suffix = {"always": "", "no-args": "  (called with no arguments)", "no-seed": "  (called without a seed)", "one-arg": "  (called with one argument)"}[when]
             if params.get("in-async"):
                 suffix += "  (inside async def)"
+            if params.get("first-arg"):
+                suffix += "  (first argument " + " or ".join(f'"{a}"' for a in params["first-arg"]) + ")"
             for p in params.get("paths", []):
                 lines.append(f"  {p}(){suffix}{_replaced(rule, p)}")
             for p in params.get("except-paths", []):

@@ -67,8 +67,9 @@ def match_macro(params: dict, fact: Fact) -> Optional[str]:
 
 
 def match_call(params: dict, fact: Fact) -> Optional[str]:
-    """A call to one of `paths` or below one, optionally only with a given argument shape or in
-    `async def`; with `values` (the default) also the function used as a value
+    """A call to one of `paths` or below one, optionally only with a given argument shape, a first
+    argument that is one of the `first-arg` strings (Python: a literal, compared trimmed and in
+    lower case), or in `async def`; with `values` (the default) also the function used as a value
     (`default_factory=time.time`), which a caller will call (except for `in-async` rules: the
     value is called elsewhere). A resolved path that is one of `except-paths` or lies below one is
     not a match, called or as a value (DST208: `os.environ.update` writes the environment, every
@@ -89,6 +90,9 @@ def match_call(params: dict, fact: Fact) -> Optional[str]:
         return None
     if when == "one-arg" and nargs != 1:
         return None
+    literals = params.get("first-arg")
+    if literals and not (fact.first_tokens and fact.first_tokens[0].strip().lower() in literals):
+        return None  # `pd.Timestamp("now")` reads the clock, `pd.Timestamp("2024-01-01")` does not
     if params.get("in-async") and not fact.in_async:
         return None
     if fact.method and fact.method in params.get("methods", ()):
@@ -156,7 +160,7 @@ KINDS: Dict[str, Kind] = {
     "method": Kind({"receivers": list, "methods": list}, ("receivers", "methods"), match_method, ("rust",)),
     "macro": Kind({"macros": list, "unless-first": list}, ("macros",), match_macro, ("rust",)),
     "call": Kind(
-        {"paths": list, "except-paths": list, "methods": list, "when": str, "seed-keywords": list, "in-async": bool, "values": bool},
+        {"paths": list, "except-paths": list, "methods": list, "when": str, "seed-keywords": list, "in-async": bool, "values": bool, "first-arg": list},
         (),
         match_call,
         ("python",),

@@ -28,7 +28,7 @@ class Fact:
     end: int
     handle: Any = None  # front-end node, used to compute the context of a finding
     method: str = ""
-    first_tokens: Tuple[str, ...] = ()
+    first_tokens: Tuple[str, ...] = ()  # Rust: a macro's first tokens; Python: a call's first argument when a string literal
     args: Tuple[int, Tuple[str, ...]] = (0, ())  # positional count, keyword names
     in_async: bool = False
     imported: Tuple[str, ...] = ()  # those of `paths` reached through a `use` / import

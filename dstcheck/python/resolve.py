@@ -1137,7 +1137,9 @@ class Walker:
             if paths or method in self.wants.methods:
                 positional = sum(1 for a in node.args if not _is_none(a))
                 keywords = tuple(sorted(k.arg for k in node.keywords if k.arg and not _is_none(k.value)))
-                self._fact(Fact("call", paths, *self.span(node), node, method=method, args=(positional, keywords), in_async=ctx.in_async), ctx)
+                first = node.args[0] if node.args else None
+                literal = (first.value,) if isinstance(first, ast.Constant) and isinstance(first.value, str) else ()
+                self._fact(Fact("call", paths, *self.span(node), node, method=method, args=(positional, keywords), in_async=ctx.in_async, first_tokens=literal), ctx)
             elif root is not None and not root.startswith(MODULE):
                 self._derived_call(ctx, node, root, attrs)
         for ctx, node, name in self.class_calls:
