@@ -139,7 +139,7 @@ class Site:
 
     def lines(self) -> Tuple[int, int]:
         """The first and last line of the site: a marker on any of them accepts it."""
-        return min(self.first_line or self.line, self.line), max(self.last_line, self.end_line)
+        return self.first_line or self.line, self.last_line or self.end_line  # classify widens, never narrows
 
 
 def extent_of(extents: list) -> dict:

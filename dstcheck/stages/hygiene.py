@@ -52,10 +52,8 @@ def marker_sites(
                 out.append(_site("DST002", "marker-without-reason", path, marker.line, f"marker `{text}` gives no reason", text, marker.column))
             if "DST001" not in wanted:
                 continue
-            accepts = any(
-                s.lines()[0] <= marker.line <= s.lines()[1] and (not marker.rules or s.rule in marker.rules)
-                for s in sites_by_path.get(path, ())
-            )
+            here = {s.rule for s in sites_by_path.get(path, ()) if s.lines()[0] <= marker.line <= s.lines()[1]}  # sites on the marker's line
+            accepts = bool(here) and (not marker.rules or not here.isdisjoint(marker.rules))
             named = [r for r in marker.rules if r in known]
             if accepts or (marker.rules and not named):
                 continue
@@ -64,9 +62,8 @@ def marker_sites(
             if all(r in ran for r in needed):
                 what = ", ".join(named) if marker.rules else ", ".join(r for r in sorted(ran) if _applies(config, r, path))
                 message = f"marker `{text}` accepts no site (rules run here: {what})"
-                others = sorted({s.rule for s in sites_by_path.get(path, ()) if s.lines()[0] <= marker.line <= s.lines()[1]}) if marker.rules else []
-                if others:  # `dst-ok[DST102]` on a DST101 line: say what the line holds
-                    message = f"marker `{text}` accepts no site: it names {what}, and the site on its line is {', '.join(others)} (name that rule, or drop the list)"
+                if marker.rules and here:  # `dst-ok[DST102]` on a DST101 line: say what the line holds
+                    message = f"marker `{text}` accepts no site: it names {what}, and the site on its line is {', '.join(sorted(here))} (name that rule, or drop the list)"
                 out.append(_site("DST001", "unused-marker", path, marker.line, message, text, marker.column))
     return out
 
