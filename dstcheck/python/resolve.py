@@ -445,10 +445,12 @@ class Walker:
         self.one_sided: Dict[int, ast.AST] = {}  # id(`enumerate(..)` call) -> the comprehension that keeps one side of its pairs
         self.stack: list = []
         self._qualified: Dict[str, Tuple[str, ...]] = {}
+        self._memo: Optional[dict] = None  # qualified()'s answers, once the walk has bound every name
         self._hashed: Dict[int, Optional[Tuple[str, str]]] = {}
     # -- the walk --------------------------------------------------------------------------------
     def run(self) -> "Walker":
         self.walk()
+        self._memo = {}
         self._resolve()
         return self
 
@@ -1077,6 +1079,18 @@ class Walker:
         not run, where the imports of such branches count too."""
         if root.startswith(MODULE):
             return self._expand(".".join([root[len(MODULE):], *attrs]))
+        memo = self._memo
+        if memo is None:
+            return self._qualify(root, attrs, scope, _depth, gated)
+        key = (root, tuple(attrs), id(scope), _depth, gated)
+        hit = memo.get(key)
+        if hit is None:
+            hit = memo[key] = self._qualify(root, attrs, scope, _depth, gated)
+        return hit
+
+    def _qualify(self, root: str, attrs: List[str], scope: Scope, _depth: int, gated: bool) -> Tuple[str, ...]:
+        # Aliases of aliases branch at every name bound more than once: without the memo, a
+        # module of such chains took seconds (the same question is asked again at each branch).
         bound_in, meanings = self.lookup(root, scope)
         if not meanings:
             return ()
