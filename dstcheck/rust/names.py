@@ -133,11 +133,19 @@ class ModuleResolver:
             return [Pending("scope", module, segs)]
         if not found:
             return self.extern(module.crate, segs, depth)
-        out = self._continue(found, segs[1:], depth)
-        if all(m is None for m, _, _ in found) and self._may_be_crate(module.crate, first):
-            # a glob of an external module cannot be listed: the name may be a crate instead
-            out = sorted(set(out) | set(self.extern(module.crate, segs, depth)), key=repr)
-        return out
+        if all(m is None for m, _, _ in found):
+            # only a glob of an external module, which cannot be listed, may bind the name
+            if self._is_crate(module.crate, first):
+                # rustc rejects a `use` path whose first segment is both a crate and a name a glob
+                # brings in, and no published prelude exports a crate's name: it is the crate
+                return self.extern(module.crate, segs, depth)
+            if self._may_be_crate(module.crate, first):
+                return sorted(set(self._continue(found, segs[1:], depth)) | set(self.extern(module.crate, segs, depth)), key=repr)
+        return self._continue(found, segs[1:], depth)
+
+    def _is_crate(self, crate: str, name: str) -> bool:
+        info = self.crates(crate)
+        return name in EXTERN_ROOTS or info.known and name in info.deps
 
     def _may_be_crate(self, crate: str, name: str) -> bool:
         info = self.crates(crate)
