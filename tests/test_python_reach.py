@@ -64,6 +64,22 @@ def test_methods_are_followed_through_self_and_base_classes(fixture_scan):
     assert site.chain[-1][3] == "Base._start"
 
 
+def test_a_classmethod_building_cls_reaches_its_init(fixture_scan):
+    """`cls()` in a classmethod runs the class's `__init__`, as `Thing()` does: the chain goes
+    through the classmethod into `__init__`; a subclass's classmethod runs the `__init__` that
+    subclass has (its own, or the inherited one)."""
+    venue = "python/reach/venue/made.py"
+    site = next(s for s in _reach(fixture_scan) if s.snippet == "Thing.make()")
+    assert [list(step) for step in site.chain] == [
+        [venue, 11, 5, "Thing.make", "calls reach.venue.made.Thing.make"],
+        [venue, 7, 5, "Thing.__init__", "calls reach.venue.made.Thing.__init__"],
+        [venue, 8, 21, "Thing.__init__", "`time.time` reads the wall clock"],
+    ]
+    inherits = next(s for s in _reach(fixture_scan) if s.snippet == "Inherits.build()")
+    assert [step[4] for step in inherits.chain][:2] == ["calls reach.venue.made.Inherits.build", "calls reach.venue.made.Thing.__init__"]
+    assert not any(s.snippet in ("Quiet()", "Quiet.build()") for s in _reach(fixture_scan))
+
+
 def test_nothing_is_reported_in_out_of_scope_code(fixture_scan):
     """Out-of-scope code calling out-of-scope code (venue/only.py) is not reported, and no
     DST207 site is ever placed outside the source sets."""
@@ -200,11 +216,11 @@ def test_a_warm_run_reads_the_summaries_from_the_cache(tmp_path):
     assert [(s.path, s.line, s.chain) for s in _reach(warm)] == [(s.path, s.line, s.chain) for s in _reach(cold)]
     assert _reach(warm)
     # venue/steps.py; venue/__init__.py imports nothing that could reach a site: not summarised
-    assert cold.index.stats["python reach: python-reach-modules summarised"] == 1
+    assert cold.index.stats["python reach: python-reach-modules-v2 summarised"] == 1
     assert cold.index.stats["python reach: out-of-scope modules that cannot reach a site (not summarised)"] == 1
-    assert cold.index.stats["python reach: python-reach-calls summarised"] == 1
-    assert warm.index.stats["python reach: python-reach-modules from cache"] == 1
-    assert warm.index.stats["python reach: python-reach-calls from cache"] == 1
+    assert cold.index.stats["python reach: python-reach-calls-v2 summarised"] == 1
+    assert warm.index.stats["python reach: python-reach-modules-v2 from cache"] == 1
+    assert warm.index.stats["python reach: python-reach-calls-v2 from cache"] == 1
     assert not any(k.endswith(" summarised") and k.startswith("python reach") and n for k, n in warm.index.stats.items())
 
 

@@ -8,7 +8,8 @@ What is followed: module-level functions through imports (`from .helpers import 
 `import pkg.mod as m; m.f()`, re-exports through `__init__`, star imports, `now = stamp`
 aliases, a `def` in an `except ImportError:` fallback), `Class.method()` and `Class()` (its
 `__init__`), `self.m()`, `cls.m()` and `super().m()` through the enclosing class and its bases,
-`@deco` (a call of `deco`);
+`cls()` in a classmethod, `type(self)()` and `self.__class__()` (the enclosing class's
+`__init__`, looked up as `cls.m()` is), `@deco` (a call of `deco`);
 calls inside nested functions and lambdas count for the function around them. Not followed:
 methods called on other values, functions passed as values, module-level code (it runs at
 import). Gated, marked, allowlisted and test sites do not propagate, nor do gated or marked calls.
@@ -32,9 +33,10 @@ from typing import Dict, List, NamedTuple, Optional, Tuple
 
 from dstcheck.model import Context, Fact, FileResult, Finding, Marker, Step
 
-MODULES = "python-reach-modules"  # out-of-scope modules: functions, classes, calls, candidate sites
+# v2: a call that builds the class (`cls()` in a classmethod, `type(self)()`) is a form of its `__init__`
+MODULES = "python-reach-modules-v2"  # out-of-scope modules: functions, classes, calls, candidate sites
 CLASSES = "python-reach-classes"  # other modules a method lookup passes through: functions, classes
-CALLS = "python-reach-calls"  # in-scope files: the calls that name a function that reaches a site
+CALLS = "python-reach-calls-v2"  # in-scope files: the calls that name a function that reaches a site
 _STDLIB = frozenset(getattr(sys, "stdlib_module_names", ()))
 _CLASS = re.compile(rb"^[ \t]*class[ \t]+(\w+)[ \t]*(?:\[[^\]]*\][ \t]*)?(?:\(([^)]*)\))?", re.M)
 _WORD = re.compile(rb"\w+")

@@ -180,6 +180,13 @@ def _is_none(node) -> bool:
     return isinstance(node, ast.Constant) and node.value is None
 
 
+def _type_of(node) -> Optional[str]:
+    """`x` of `type(x)` (one name, no keyword); None for anything else."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "type" and len(node.args) == 1 and not node.keywords and isinstance(node.args[0], ast.Name):
+        return node.args[0].id
+    return None
+
+
 def _dotted(node) -> Optional[str]:
     root, attrs = _chain(node)
     return ".".join([root.id, *attrs]) if isinstance(root, ast.Name) else None
@@ -425,8 +432,9 @@ class Walker:
         self.project, self.path = project, path
         self.interesting = set(interesting)  # grows by aliases assigned from one (`t = time`)
         self.reach = reach  # the module's dotted name when the reach step wants every call (see `reach_calls`)
-        self.every_call: list = []  # reach: (ctx, call node, root name or "super()", attrs)
+        self.every_call: list = []  # reach: (ctx, call node, root name, "super()" or "type()" (then attrs start with its argument), attrs)
         self.units: Dict[str, Tuple[int, int]] = {}  # reach: function or method qualname -> (line, column) of its `def`
+        self.classmethods: set = set()  # reach: the units that are classmethods (their receiver is the class)
         self.fact_units: Dict[int, Optional[str]] = {}  # reach: id(fact) -> the unit that holds it
         self.within = project.imported_modules(path) if project is not None else frozenset()
         self.facts: List[Fact] = []
@@ -624,6 +632,8 @@ class Walker:
             qualname = f"{ctx.klass.qualname}.{node.name}"
             static = any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in node.decorator_list)
             receiver = positional[0].arg if positional and not static else None
+            if receiver is not None and any(isinstance(d, ast.Name) and d.id == "classmethod" for d in node.decorator_list):
+                self.classmethods.add(qualname)
         self.units.setdefault(qualname, (node.lineno, self._column(node.lineno, node.col_offset)))
         return qualname, receiver
 
@@ -665,6 +675,11 @@ class Walker:
                 self.refs.append((ctx, target, target.id, []))
         elif isinstance(target, ast.Attribute) and not keeps_type and self._self_attr(target, ctx):
             ctx.klass.attrs.setdefault(target.attr, []).append(UNKNOWN)
+            self._push(target.value, ctx)
+        elif isinstance(target, ast.Subscript):
+            # `os.environ[k] += v` reads the item before it writes it back: unlike `d[k] = v`,
+            # the container is read (its `Load`-context value, as in `d[k]`)
+            self._push(target.slice, ctx)
             self._push(target.value, ctx)
         else:
             self._push(target, ctx)
@@ -897,6 +912,7 @@ class Walker:
         func = node.func
         root, attrs = (func, []) if type(func) is ast.Name else _chain(func)
         method = func.attr if isinstance(func, ast.Attribute) else ""
+        args = node.args
         module = self._imported_module(root, ctx.scope) if isinstance(root, ast.Call) and attrs else None
         if module is not None:  # `__import__("time").time()`
             self.calls.append((ctx, node, MODULE + module, attrs, method))
@@ -907,13 +923,15 @@ class Walker:
             if literal is not None:
                 inner_root, inner_attrs = literal
                 self.calls.append((ctx, node, inner_root, inner_attrs + attrs, method))
-                self._push_all(root.args, ctx)
+                self._push_all(root.args[1:], ctx)  # `obj` is part of the name (see `_getattr_literal`)
                 root = None
         if self.reach is not None:
             if isinstance(root, ast.Name):
                 self.every_call.append((ctx, node, root.id, attrs))
             elif isinstance(root, ast.Call) and isinstance(root.func, ast.Name) and root.func.id == "super" and not root.args and len(attrs) == 1:
                 self.every_call.append((ctx, node, "super()", attrs))
+            elif _type_of(root) is not None and len(attrs) <= 1:  # `type(self)()`, `type(self).m()`
+                self.every_call.append((ctx, node, "type()", [_type_of(root), *attrs]))
             elif isinstance(root, ast.Call) and len(attrs) == 1:
                 made, chain = _chain(root.func)
                 if isinstance(made, ast.Name):  # `Feed().poll()`: the method of what `Feed` names
@@ -927,6 +945,7 @@ class Walker:
                 literal = self._getattr_literal(node, ctx.scope)
                 if literal is not None:
                     self.refs.append((ctx, node, literal[0], literal[1]))
+                    args = node.args[1:]
         elif root is not None:
             if method in self.wants.methods:
                 self.calls.append((ctx, node, None, attrs, method))
@@ -938,7 +957,7 @@ class Walker:
             if name in ORDER_FREE:
                 for arg in node.args:
                     self.order_free_args[id(arg)] = node
-        for arg in node.args:
+        for arg in args:
             if isinstance(arg, ast.Starred):
                 if self.wants.sets:
                     self.sinks.append((ctx, arg, arg.value, node))
@@ -948,7 +967,9 @@ class Walker:
         self._push_all([k.value for k in node.keywords], ctx)
 
     def _getattr_literal(self, call, scope=None) -> Optional[Tuple[str, List[str]]]:
-        """`getattr(time, "time_ns")` is `time.time_ns` (`getattr(__import__("time"), "time")` too)."""
+        """`getattr(time, "time_ns")` is `time.time_ns` (`getattr(__import__("time"), "time")` too).
+        Its first argument is part of that name, not walked on its own: `getattr(os.environ,
+        "get")` is one site, as `os.environ.get` is, and `getattr(os.environ, "update")` none."""
         if len(call.args) >= 2 and isinstance(call.args[1], ast.Constant) and isinstance(call.args[1].value, str):
             root, attrs = _chain(call.args[0])
             if not call.args[1].value.isidentifier():
@@ -1684,14 +1705,25 @@ class Walker:
     def reach_calls(self) -> List[tuple]:
         """Every call with what it can call: (ctx, node, forms), a form being ("name", dotted
         name), ("self", class qualname, method) for `self.m()` / `cls.m()`, or ("super", class
-        qualname, method) for `super().m()`."""
+        qualname, method) for `super().m()`. A call that builds the class, `cls()` in a
+        classmethod, `type(self)()` or `self.__class__()` elsewhere, is ("self", class qualname,
+        "__init__"), as `Class()` is its `__init__`."""
         out = []
         for ctx, node, root, attrs in self.every_call:
             klass = ctx.klass.qualname if ctx.klass is not None else None
+            on_class = ctx.unit in self.classmethods  # the receiver is the class, not an instance
             if root == "super()":
                 forms = [("super", klass, attrs[0])] if klass is not None and ctx.receiver is not None else []
+            elif root == "type()":
+                typed = attrs[0] == ctx.receiver and klass is not None and not on_class and self.builtin("type", ctx.scope)
+                forms = [("self", klass, attrs[1] if len(attrs) == 2 else "__init__")] if typed else []
             elif root == ctx.receiver and klass is not None:
-                forms = [("self", klass, attrs[0])] if len(attrs) == 1 else []
+                if not attrs:
+                    forms = [("self", klass, "__init__")] if on_class else []
+                elif attrs == ["__class__"] and not on_class:
+                    forms = [("self", klass, "__init__")]
+                else:
+                    forms = [("self", klass, attrs[0])] if len(attrs) == 1 else []
             else:
                 forms = [("name", n) for n in self._dotted_names(root, attrs, ctx.scope)]
             if forms:
