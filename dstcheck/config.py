@@ -342,7 +342,7 @@ def _check_paths_exist(config: Config, data: dict, display: str) -> None:
             checks.extend((f"rules.{rid}.{opt}", p) for p in table.get(opt, []))
     for key, pattern in checks:
         if globs.is_literal(pattern) and not pattern.endswith("/"):
-            if not (config.root / pattern).exists():
+            if not (config.root / (pattern[2:] if pattern.startswith("./") else pattern.lstrip("/"))).exists():  # `/x` is `x` at the root
                 raise ConfigError(display, key, f"{pattern!r} matches no file")
         else:
             config.glob_checks.append((key, pattern))

@@ -3,7 +3,8 @@
 - `**` matches any number of directories, `*` and `?` never cross a `/`.
 - A pattern with no `/` (other than a trailing one) matches at any depth: `*_test.rs`, `tests/`.
 - A trailing `/` makes a directory pattern: it matches everything below that directory.
-- Any other pattern is anchored at the project root: `crates/*/src/**/*.rs`.
+- Any other pattern is anchored at the project root: `crates/*/src/**/*.rs`, and so is one that
+  starts with `/` or `./` (`/vendor/`).
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ GLOB_CHARS = re.compile(r"[*?\[]")
 @lru_cache(maxsize=None)
 def compile_glob(pattern: str) -> "re.Pattern[str]":
     directory = pattern.endswith("/")
-    body = pattern.strip("/") if directory else pattern.lstrip("/")
-    if pattern.startswith("./"):
-        body = body[2:]
-    anchored = "/" in body
+    rooted = pattern.startswith(("/", "./"))  # `/vendor/`, `./src/`: at the root only, as in .gitignore
+    body = pattern[2:] if pattern.startswith("./") else pattern
+    body = body.strip("/")
+    anchored = rooted or "/" in body
     out = []
     i = 0
     while i < len(body):

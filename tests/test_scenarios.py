@@ -359,3 +359,23 @@ def test_python_syntax_error_is_reported_at_its_line(tmp_path, run_cli):
     assert code == 1, err
     assert "pkg/bad.py:4:12: DST000 parse-error syntax error: invalid syntax" in out
     assert "pkg/good.py:2:5: DST201 py-raw-clock" in out
+
+
+def test_rooted_globs_match_at_the_root_only(tmp_path, run_cli):
+    """`/vendor/` and `./src/lib.rs` are anchored at the project root, as in .gitignore: the
+    literal one is found there (not at the filesystem root), the directory one leaves a
+    `vendor/` deeper down in scope."""
+    clock = "pub fn f() { let _ = std::time::Instant::now(); }\n"
+    ws = workspace(
+        tmp_path,
+        {
+            "src/lib.rs": "mod vendor;\n",
+            "src/vendor/mod.rs": clock,
+            "vendor/v.rs": clock,
+            "pyproject.toml": "[tool.dstcheck]\nexclude = ['/vendor/']\n[[tool.dstcheck.scope]]\ninclude = ['./src/lib.rs', '/src/vendor/']\n",
+        },
+    )
+    code, out, err = run_cli(["check"], ws)
+    assert code == 1, out + err
+    assert "src/vendor/mod.rs:1:22: DST101" in out
+    assert "vendor/v.rs" not in out.replace("src/vendor/", "")

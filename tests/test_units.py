@@ -95,6 +95,15 @@ def test_cfg_render_round_trips_and_not_negates(text):
         ("src/lib.rs", "src/lib.rs", True),
         ("src/lib.rs", "other/src/lib.rs", False),
         ("**", "anything/at/all.rs", True),
+        # a leading `/` (or `./`) anchors a pattern at the project root, as in .gitignore
+        ("/vendor/", "vendor/a.rs", True),
+        ("/vendor/", "src/vendor/mod.rs", False),
+        ("/vendor", "src/vendor/mod.rs", False),
+        ("/src/", "crates/seam/src/lib.rs", False),
+        ("./src/", "src/lib.rs", True),
+        ("./src/", "crates/seam/src/lib.rs", False),
+        ("/*.rs", "build.rs", True),
+        ("/*.rs", "src/build.rs", False),
     ],
 )
 def test_globs(pattern, path, hit):
