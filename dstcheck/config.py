@@ -27,7 +27,7 @@ DEFAULT_TEST_PATHS = {
     "rust": ["tests/", "benches/", "*_test.rs", "*_tests.rs"],
     "python": ["tests/", "test_*.py", "*_test.py", "conftest.py"],
 }
-DEFAULT_EXCLUDE = {"rust": ["python/", "ffi/"], "python": []}
+DEFAULT_EXCLUDE = {"rust": ["python/", "ffi/", "build.rs"], "python": []}  # build scripts run at compile time, never in the simulation
 EXTENSIONS = {".rs": "rust", ".py": "python"}
 
 TOP_KEYS = {

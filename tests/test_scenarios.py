@@ -379,3 +379,19 @@ def test_rooted_globs_match_at_the_root_only(tmp_path, run_cli):
     assert code == 1, out + err
     assert "src/vendor/mod.rs:1:22: DST101" in out
     assert "vendor/v.rs" not in out.replace("src/vendor/", "")
+
+
+def test_build_scripts_are_scoped_out_by_default(tmp_path, run_cli):
+    """A build script runs at compile time, never in the simulated binary: out of the default
+    scope (listed with --show-all), while the crate's own code is still checked."""
+    ws = workspace(
+        tmp_path,
+        {
+            "build.rs": 'fn main() { let _ = std::env::var("OUT_DIR"); }\n',
+            "src/lib.rs": 'pub fn f() -> Option<String> { std::env::var("X").ok() }\n',
+        },
+    )
+    code, out, err = run_cli(["check", "--show-all"], ws)
+    assert code == 1, out + err
+    assert "build.rs:1:21: DST110 env-read `std::env::var` reads the process environment [scoped-out" in out
+    assert "src/lib.rs:1:32: DST110" in out
