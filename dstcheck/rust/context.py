@@ -111,12 +111,49 @@ def _diverges(block) -> bool:
 
 
 class ContextFinder:
-    def __init__(self, parsed: ParsedRust, profile: cfg.Profile):
+    def __init__(self, parsed: ParsedRust, profile: cfg.Profile, depth: int = 0):
         self.parsed = parsed
         self.text = parsed.text
         self.profile = profile
+        self.depth = depth  # how many cfg_if! branches this tree is nested in
         self._attrs: Dict[int, Tuple] = {}
         self._exits: Dict[int, Dict[int, Tuple]] = {}  # block -> statement -> early-exit guards before it
+        self._cfg_ifs: Dict[int, list] = {}  # invocation -> its branches
+        self._branches: Dict[Tuple[int, int], "ContextFinder"] = {}  # (invocation, branch) -> the branch parsed
+
+    def branch_at(self, node, span: Optional[Tuple[int, int]] = None):
+        """For a node among the tokens of a `cfg_if!` branch: (the invocation, the branch's
+        selection predicate, a finder over the branch parsed on its own, the node there, the span
+        there), else None. Tree-sitter reads a branch as loose tokens; parsed on its own, its items'
+        cfg attributes, `if cfg!` and nested `cfg_if!` read as they would outside the macro.
+        `span` (bytes of this tree) picks the node more precisely than `node`'s own range."""
+        from dstcheck.rust import parse
+        from dstcheck.rust.items import MAX_DEPTH, cfg_if_branches
+
+        tree = node if node.type == "token_tree" else node.parent
+        if self.depth >= MAX_DEPTH or tree is None or tree.type != "token_tree":
+            return None
+        invocation = tree
+        while invocation is not None and invocation.type == "token_tree":
+            invocation = invocation.parent
+        if invocation is None or invocation.type != "macro_invocation":
+            return None
+        branches = self._cfg_ifs.get(invocation.id)
+        if branches is None:
+            branches = self._cfg_ifs[invocation.id] = cfg_if_branches(invocation, self.text)
+        start, end = span or (node.start_byte, node.end_byte)
+        for index, (selection, block) in enumerate(branches):
+            if not (block.start_byte <= start and end <= block.end_byte):
+                continue
+            inner = self._branches.get((invocation.id, index))
+            if inner is None:
+                source = self.parsed.source[block.start_byte + 1:block.end_byte - 1]
+                inner = self._branches[(invocation.id, index)] = ContextFinder(parse.parse(source), self.profile, self.depth + 1)
+            size = len(inner.parsed.source)
+            lo = min(max(start - block.start_byte - 1, 0), size)
+            hi = min(max(end - block.start_byte - 1, lo), size)
+            return invocation, selection, inner, inner.parsed.root.descendant_for_byte_range(lo, hi), (lo, hi)
+        return None
 
     def attributes(self, node, text=None) -> Tuple:
         """(kind, value) for the cfg / test attributes attached to `node` (`text` reads a node
@@ -209,7 +246,20 @@ class ContextFinder:
                 return pred
         return None
 
-    def context(self, node) -> Context:
+    def context(self, node, span: Optional[Tuple[int, int]] = None) -> Context:
+        """Why `node` is test code or compiled out, and its enclosing item. `span`: the bytes of
+        the site at `node`, when `node` is the token tree around it (see `branch_at`)."""
+        found = self.branch_at(node, span)
+        if found is not None:  # inside the branch, then under the branch's selection, then around the macro
+            invocation, selection, inner, at, inner_span = found
+            ctx = inner.context(at, inner_span)
+            verdict, why = cfg.reason(selection, self.profile)
+            outer = self.context(invocation)
+            return Context(
+                test=ctx.test or (why if verdict == "test" else None) or outer.test,
+                gate=ctx.gate or (why if verdict == "gated" else None) or outer.gate,
+                item=outer.item,  # as before: the item around the macro (baseline fingerprints stay put)
+            )
         test = gate = None
         item = fn_name = None
         n = node

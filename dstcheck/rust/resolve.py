@@ -38,10 +38,11 @@ LOCAL = "local"
 class BlockScope:
     """The names a block binds: `use` declarations, items and `extern crate` inside it."""
 
-    __slots__ = ("node", "names", "globs")
+    __slots__ = ("node", "names", "globs", "owner")
 
-    def __init__(self, node):
+    def __init__(self, node, owner):
         self.node = node
+        self.owner = owner  # the Resolver whose tree holds `node` (a cfg_if branch has its own)
         self.names: Dict[str, object] = {}  # name -> LOCAL or [(target, global)]
         self.globs: List[Tuple[Tuple[str, ...], bool]] = []
 
@@ -62,25 +63,52 @@ class Resolver:
         self.mres = mres
         self._blocks: Dict[int, BlockScope] = {}
         self._modules: Dict[int, ModRef] = {}
+        self._branches: Dict[int, "Resolver"] = {}
+
+    def _branch(self, node):
+        """For a node among a `cfg_if!` branch's tokens: (a resolver over the branch parsed on its
+        own, the node there, the invocation), else None: names resolve there as outside the macro."""
+        found = self.finder.branch_at(node)
+        if found is None:
+            return None
+        invocation, _, finder, at, _ = found
+        inner = self._branches.get(id(finder))
+        if inner is None:
+            inner = self._branches[id(finder)] = Resolver(finder.parsed, finder, self.module_at(invocation), self.mres)
+        return inner, at, invocation
 
     def module_at(self, node) -> ModRef:
         """The module a node is in: the file's module, or an inline `mod` inside it."""
         names = []
-        n = node.parent
+        n = node if node.type == "token_tree" else node.parent  # a macro's tokens: from their own tree
         while n is not None:
             if n.type == "mod_item" and n.child_by_field_name("body") is not None:
                 name = n.child_by_field_name("name")
                 names.append(self.text(name).removeprefix("r#") if name is not None else "")
+            elif n.type == "token_tree":
+                branch = self._branch(n)
+                if branch is not None:
+                    return branch[0].module_at(branch[1])
+                while n.parent is not None and n.parent.type == "token_tree":
+                    n = n.parent  # one look per macro
             n = n.parent
         return ModRef(self.module.crate, self.module.path + tuple(reversed(names)))
 
-    def blocks(self, node) -> List[BlockScope]:
-        """Enclosing block scopes, innermost first, up to the enclosing module."""
+    def blocks(self, node, start=None) -> List[BlockScope]:
+        """Enclosing block scopes, innermost first, up to the enclosing module (from `start`
+        itself when given)."""
         out = []
-        n = node.parent
+        n = start if start is not None else node if node.type == "token_tree" else node.parent
         while n is not None and not _is_module_body(n):
             if n.type == "block":
                 out.append(self._block(n))
+            elif n.type == "token_tree":
+                branch = self._branch(n)
+                if branch is not None:
+                    inner, at, invocation = branch
+                    return out + inner.blocks(at, at) + self.blocks(invocation)
+                while n.parent is not None and n.parent.type == "token_tree":
+                    n = n.parent  # one look per macro
             n = n.parent
         return out
 
@@ -88,7 +116,7 @@ class Resolver:
         cached = self._blocks.get(node.id)
         if cached is not None:
             return cached
-        scope = BlockScope(node)
+        scope = BlockScope(node, self)
         for child in node.named_children:
             t = child.type
             if t not in ("use_declaration", "extern_crate_declaration") and t not in ITEM_DEFS:
@@ -131,8 +159,15 @@ class Resolver:
 
     def generic_param(self, node, name: str) -> bool:
         """`T` in `impl<T>`, `fn f<T>`, `struct S<T>`, `trait Tr<T>`: a type parameter, local."""
-        n = node.parent
+        n = node if node.type == "token_tree" else node.parent
         while n is not None and not _is_module_body(n):
+            if n.type == "token_tree":
+                branch = self._branch(n)
+                if branch is not None:
+                    inner, at, invocation = branch
+                    return inner.generic_param(at, name) or self.generic_param(invocation, name)
+                while n.parent is not None and n.parent.type == "token_tree":
+                    n = n.parent
             params = n.child_by_field_name("type_parameters") if n.type in GENERIC_ITEMS else None
             if params is not None:
                 for p in params.named_children:
@@ -150,7 +185,7 @@ class Resolver:
         if is_global or segs[0] in ("crate", "self", "super"):
             return self.mres.resolve_from(module, segs, is_global)
         if segs[0] == "Self":
-            return self._self_type(scopes[0].node if scopes else None, module, segs[1:], depth)
+            return (scopes[0].owner if scopes else self)._self_type(scopes[0].node if scopes else None, module, segs[1:], depth)
         for i, scope in enumerate(scopes):
             bound = scope.names.get(segs[0])
             if bound is LOCAL:

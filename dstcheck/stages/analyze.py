@@ -156,7 +156,7 @@ def _analyze_rust(path: str, source: bytes, rules: List[Rule], config, result: F
         line, column = parsed.position(fact.start)
         end_line, end_column = parsed.position(fact.end)
         snippet = " ".join(parsed.source[fact.start:fact.end].decode("utf-8", "replace").split())
-        ctx = finder.context(fact.handle)
+        ctx = finder.context(fact.handle, (fact.start, fact.end))
         if fact.pending:
             result.deferred.append(deferred_record(fact, resolver.module_at(fact.handle), (line, column, end_line, end_column), snippet, ctx))
         for rule, matched_path, _ in matched:
