@@ -246,6 +246,24 @@ def scan(
         return _scan(config, paths, selection, include_scoped_out, ignore_markers, entries, baseline, apply_rule_paths, options)
 
 
+def _declarers(index: Index, paths: List[str]) -> List[str]:
+    """The file declaring each file's module, by the index's module tree: a pre-commit run that
+    names a file a `#[path = "../x.rs"]` brings in would not find its declaration among the files
+    next to it, and would miss the cfg that gates it."""
+    ws = index.rust
+    if ws is None:
+        return []
+    out = set()
+    for path in paths:
+        module = ws.modules.get(path)
+        for cut in range(len(module.path) - 1, -1, -1) if module is not None else ():
+            owner = ws.files.get(module._replace(path=module.path[:cut]))
+            if owner is not None:
+                out.add(owner)
+                break
+    return sorted(out)
+
+
 @contextmanager
 def _without_gc():
     """A scan allocates millions of small objects and frees them by reference counting; the cycle
@@ -296,6 +314,8 @@ def _scan(config, paths, selection, include_scoped_out, ignore_markers, entries,
     root = str(config.root)
     rust_files = [e.path for e in todo if e.language == "rust" and results[e.path].findings]
     declaring = [e.path for e in todo if e.language == "rust" and results[e.path].mod_decls]
+    if not full_scan:
+        declaring += _declarers(index, rust_files)
     known = {e.path for e in entries} if full_scan else None
 
     def decls_of(path: str):

@@ -234,3 +234,24 @@ def test_a_fixture_file_named_alone_gets_its_declarations_context(tmp_path, run_
     text = (ws / path).read_text()
     want = "violation" if "// expect: DST101" in text else "test" if "expect(test)" in text else "gated"
     assert [(p, d) for p, _, d, _ in _sites(run_cli, ws, path)] == [(path, want)]
+
+
+def test_a_file_a_path_attribute_brings_in_from_elsewhere_gets_its_context_when_named(tmp_path, run_cli):
+    """Pre-commit: a file that `#[path = "../.."]` declares from another directory has no
+    conventional parent next to it; the index's module tree names its declaring file, so the
+    run gets the cfg that gates it, as a full scan does (cold and warm)."""
+    files = {
+        "Cargo.toml": '[package]\nname = "x"\nversion = "0.1.0"\nedition = "2021"\n',
+        "src/lib.rs": '#[cfg(not(madsim))]\nmod a;\n#[cfg(not(madsim))]\n#[path = "../platform/real.rs"]\nmod real;\n',
+        "src/a/mod.rs": '#[path = "../sys/other.rs"]\nmod other;\n',
+        "src/sys/other.rs": REAL,
+        "platform/real.rs": REAL,
+    }
+    ws = workspace(tmp_path, files)
+    (ws / "dstcheck.toml").write_text('[[scope]]\nname = "x"\ninclude = ["src/", "platform/"]\n[rust.profile]\ncfg = ["madsim"]\n')
+    full = _sites(run_cli, ws)
+    assert full == [("platform/real.rs", 1, "gated", "not(madsim)"), ("src/sys/other.rs", 1, "gated", "not(madsim)")]
+    for path in ("src/sys/other.rs", "platform/real.rs"):
+        assert _sites(run_cli, ws, path) == [s for s in full if s[0] == path]
+        code, out, err = run_cli(["check", "--show-all", "--format", "json", path], ws)  # with the cache a full run left
+        assert [(s["path"], s["disposition"]) for s in json.loads(out)["sites"]] == [(path, "gated")], err
