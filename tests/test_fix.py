@@ -349,3 +349,23 @@ def test_an_import_already_there_is_used(tmp_path):
     dstcheck(["--fix"], tmp_path)
     assert (tmp_path / "lib.rs").read_text() == "use crate::sim::now;\n\nfn f() -> u64 {\n    let _ = now();\n    now()\n}\n"
     assert (tmp_path / "a.py").read_text() == "from acme.clock import now\n\nT = (now(), now())\n"
+
+
+def test_the_seam_replacement_is_not_written_into_its_own_definition(tmp_path):
+    """The seam's definition holds the one raw read it wraps: rewritten to call the replacement,
+    it would call itself forever. The read there stays (a note says why); others are fixed."""
+    (tmp_path / "dstcheck.toml").write_text(
+        '[rules.DST101]\nextend-paths = [{ path = "std::time::Instant::now", replacement = "crate::sim::time::now" }]\n'
+        '[rules.DST201]\nextend-paths = [{ path = "time.time", replacement = "acme.clock.now" }]\n'
+    )
+    seam = "pub mod sim {\n    pub mod time {\n        pub fn now() -> std::time::Instant {\n            std::time::Instant::now()\n        }\n    }\n}\n"
+    (tmp_path / "lib.rs").write_text(seam + "\nfn f() -> std::time::Instant {\n    std::time::Instant::now()\n}\n")
+    (tmp_path / "acme").mkdir()
+    (tmp_path / "acme" / "clock.py").write_text("import time\n\n\ndef now():\n    return time.time()\n")
+    (tmp_path / "acme" / "eng.py").write_text("import time\n\n\ndef f():\n    return time.time()\n")
+    code, out, err = dstcheck(["--fix"], tmp_path)
+    assert (tmp_path / "lib.rs").read_text() == seam + "\nfn f() -> std::time::Instant {\n    crate::sim::time::now()\n}\n"
+    assert (tmp_path / "acme" / "clock.py").read_text() == "import time\n\n\ndef now():\n    return time.time()\n"
+    assert (tmp_path / "acme" / "eng.py").read_text() == "import acme.clock\n\n\ndef f():\n    return acme.clock.now()\n"
+    assert "note: lib.rs:4:13: DST101 not fixed: the site is inside `now`, which `crate::sim::time::now` names" in err
+    assert "note: acme/clock.py:5:12: DST201 not fixed: the site is inside `now`, which `acme.clock.now` names" in err

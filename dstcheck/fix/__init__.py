@@ -121,6 +121,9 @@ def fix_source(fixer, wanted: List[List[Candidate]]) -> Tuple[bytes, List[Candid
     for options in sorted(wanted, key=lambda opts: opts[0].order()):
         reasons = []
         for candidate in options:
+            if _in_replacement(candidate):
+                reasons.append(f"the site is inside `{candidate.site.item}`, which `{candidate.params['replacement']}` names: the seam itself reads the real source, and calling itself would recurse")
+                continue
             plan = fixer.plan(candidate)
             if isinstance(plan, str):
                 reasons.append(plan)
@@ -144,6 +147,15 @@ def fix_source(fixer, wanted: List[List[Candidate]]) -> Tuple[bytes, List[Candid
         chosen = kept
         after = fixer.render([p for _, p in chosen])
     return after, [c for c, _ in chosen], skipped
+
+
+def _in_replacement(candidate: Candidate) -> bool:
+    """A replacement rewritten into a function of its own name would be that function calling
+    itself: the seam's definition (`fn now() { Instant::now() }`) is where the raw read belongs."""
+    if candidate.kind != "replace" or not candidate.site.item:
+        return False
+    last = candidate.params["replacement"].replace("::", ".").rsplit(".", 1)[-1]
+    return candidate.site.item.replace("::", ".").rsplit(".", 1)[-1] == last
 
 
 def _read(config, path: str) -> Optional[bytes]:
