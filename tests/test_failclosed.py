@@ -535,3 +535,21 @@ def test_a_signal_that_arrives_while_a_worker_is_forked_still_ends_the_run(slow_
     assert proc.returncode == 143, proc.stderr
     assert b"interrupted by SIGTERM" in proc.stderr and b"Exception ignored" not in proc.stderr
     assert not (slow_corpus / "b.json").exists()
+
+
+def test_a_path_dependency_outside_the_project_ends(tmp_path):
+    """An absolute `path = ".."` dependency (or one above the root): looking upward for its
+    workspace stops at the filesystem root instead of looping there."""
+    outside = tmp_path / "stubs" / "indexmap"
+    ws = workspace(
+        tmp_path / "proj",
+        {
+            "Cargo.toml": f'[package]\nname = "p"\nversion = "0.1.0"\n\n[dependencies]\nindexmap = {{ path = "{outside.as_posix()}" }}\nup = {{ path = "../../up" }}\n',
+            "src/lib.rs": "pub fn f() -> std::time::Instant { std::time::Instant::now() }\n",
+            "dstcheck.toml": "",
+        },
+    )
+    workspace(outside, {"Cargo.toml": '[package]\nname = "indexmap"\nversion = "2.0.0"\n', "src/lib.rs": "pub struct IndexMap;\n"})
+    proc = subprocess.run([sys.executable, "-m", "dstcheck", "check", "--no-cache"], cwd=str(ws), capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1, proc.stderr
+    assert "src/lib.rs:1:36: DST101" in proc.stdout

@@ -408,9 +408,10 @@ class Manifests:
             data = self.get(d)
             if data is not None and isinstance(data.get("workspace"), dict):
                 return d, data["workspace"]
-            if not d:
+            parent = posixpath.dirname(d)
+            if not d or parent == d:  # the project root, or `/` above an absolute path dependency
                 return None
-            d = posixpath.dirname(d)
+            d = parent
 
 
 def _crate(manifests: Manifests, directory: str) -> Optional[Crate]:
