@@ -313,7 +313,10 @@ class RustFixer:
         for _, name, segs, _, glob in typing.use_leaves():
             if not glob and name and typing.canon(segs) == old:
                 aliases.add(name)
-        for leaf, start, upto, is_global, resolved in self._written_paths(lambda t: _bare(t) in aliases, typing):
+        in_macro = self._call_in_macro(set(methods) | {"drain"})
+        if in_macro is not None:
+            return in_macro
+        for leaf, start, upto, is_global, written, resolved in self._written_paths(lambda t: _bare(t) in aliases, typing):
             if resolved is None:
                 return f"cannot tell what `{self.parsed.text(leaf)}` on line {self.lines.line_of(leaf.start_byte)} refers to"
             if resolved != old:
@@ -321,6 +324,11 @@ class RustFixer:
             found = self._replace(start, old, old, new, plan, len(upto))
             if isinstance(found, str):
                 return found
+            after = written[len(upto)] if len(written) > len(upto) else None  # `HashMap::remove(&mut m, k)`
+            if after is not None and after.name in methods:
+                plan.edits.append(Edit(after.start + self.source[after.start:after.end].find(after.name.encode()), after.end, methods[after.name].encode()))
+            elif after is not None and after.name == "drain":
+                return f"`{self.parsed.text(leaf)}::drain` on line {self.lines.line_of(leaf.start_byte)} takes no range; an `{new.rsplit('::', 1)[-1]}`'s does"
         companions = self._companions(old, new, plan, typing)
         if isinstance(companions, str):
             return companions
@@ -340,7 +348,20 @@ class RustFixer:
             start = path_start(self.source, leaf.start_byte)
             written, is_global = read_path(self.source, start)
             upto = [s for s in written if s.end <= leaf.end_byte]
-            yield leaf, start, upto, is_global, typing.resolve([_bare(s.name) for s in upto], is_global, leaf)
+            yield leaf, start, upto, is_global, written, typing.resolve([_bare(s.name) for s in upto], is_global, leaf)
+
+    def _call_in_macro(self, names: Set[str]) -> Optional[str]:
+        """Why the file is refused when a macro's arguments call one of these methods
+        (`println!("{:?}", m.remove(&k))`): tokens there are not typed, so the call could be on
+        the retyped value and would keep the name that reorders or breaks."""
+        pattern = re.compile(rb"\.\s*(" + b"|".join(re.escape(n.encode()) for n in sorted(names)) + rb")\s*\(")
+        for node in _leaves(self.parsed.root, ("macro_invocation",)):
+            tree = next((c for c in node.named_children if c.type == "token_tree"), None)
+            found = pattern.search(self.source, tree.start_byte, tree.end_byte) if tree is not None else None
+            if found is not None:
+                macro = self.parsed.text(node.child_by_field_name("macro") or node)
+                return f"cannot tell whether `.{found.group(1).decode()}(` inside `{macro}!` on line {self.lines.line_of(found.start())} is on the value this fix retypes"
+        return None
 
     def _companions(self, old: str, new: str, plan: Plan, typing):
         """Rewrite this file's references to the entry and iterator types of the retyped
@@ -389,7 +410,7 @@ class RustFixer:
             return names
         module, new_module, items_ = spec
         imported = set(names)
-        for leaf, _, upto, is_global, resolved in self._written_paths(lambda t: t in items_, typing):
+        for leaf, _, upto, is_global, _, resolved in self._written_paths(lambda t: t in items_, typing):
             if not resolved or not resolved.startswith(module + "::"):
                 continue
             line = self.lines.line_of(leaf.start_byte)
@@ -471,7 +492,7 @@ class RustFixer:
                 proven = typing.receiver_type(receiver)
                 if proven == old:
                     plan.edits.append(Edit(arguments.start_byte, arguments.end_byte, b"(..)"))
-                elif proven is None and _value_name(receiver, text) in bound | {None}:
+                elif proven is None:
                     return f"cannot tell whether {called} on line {line} is on the `{old_name}` this fix retypes (an `{new_name}`'s `.drain(` takes a range)"
                 continue
             why = f"(an `{new_name}`'s `.{name}(` is `swap_{name}`, which reorders; the order-keeping one is `.{methods[name]}(`)"
@@ -484,7 +505,7 @@ class RustFixer:
             proven = typing.receiver_type(receiver)
             if proven == old:
                 plan.edits.append(Edit(field_node.start_byte, field_node.end_byte, methods[name].encode()))
-            elif proven is None and _value_name(receiver, text) in bound | {None}:
+            elif proven is None:
                 return f"cannot tell whether {called} on line {line} is on the `{old_name}` this fix retypes {why}"
         return None
 

@@ -6,7 +6,10 @@ pub mod entry_group;
 pub mod entry_remove;
 pub mod glob;
 pub mod in_macro;
+pub mod macro_remove;
+pub mod nested_remove;
 pub mod select_kid;
+pub mod ufcs_remove;
 pub mod unknown;
 
 pub struct Other {
