@@ -332,8 +332,8 @@ class RustFixer:
         companions = self._companions(old, new, plan, typing)
         if isinstance(companions, str):
             return companions
-        bound, entries = self._bound_to(old, aliases, companions, typing)
-        refused = self._retype_calls(old, new, methods, plan, typing, bound, entries, companions)
+        entries = self._entry_bindings(companions)
+        refused = self._retype_calls(old, new, methods, plan, typing, entries, companions)
         return refused if refused is not None else plan
 
     def _written_paths(self, wanted, typing):
@@ -427,44 +427,39 @@ class RustFixer:
             names.add(text(leaf))  # its pattern's bindings are entries too
         return names
 
-    def _bound_to(self, old: str, aliases: Set[str], companions: Set[str], typing) -> Tuple[Set[str], Set[str]]:
-        """(names bound to a value of the retyped type, names bound to one of its entries): fields,
-        parameters, `let`s, statics and functions whose declaration spells the type (or an entry
-        type), and the bindings of a pattern of its entry (`Entry::Occupied(e)`) or of a `let`
-        of an `.entry(` call."""
+    def _entry_bindings(self, companions: Set[str]) -> Set[str]:
+        """Names bound to one of the retyped type's entries: fields, parameters, `let`s, statics
+        and functions whose declaration spells an entry type, the bindings of a pattern of one
+        (`Entry::Occupied(e)`), and those of a `let` of an `.entry(` call."""
         text = self.parsed.text
-        bound: Set[str] = set()
         entries: Set[str] = set()
         for leaf in _leaves(self.parsed.root):
             if leaf.type not in NAME_LEAVES or _ancestor(leaf, "use_declaration") is not None:
                 continue
             word = _bare(text(leaf))
-            if word not in aliases and word not in companions:
+            if word not in companions:
                 continue
             node = leaf.parent
             while node is not None and node.type not in BINDERS:
                 node = node.parent
             if node is None:
                 continue
-            if node.type in ("tuple_struct_pattern", "struct_pattern") and word not in companions:
-                continue
-            into = entries if word in companions else bound
             if node.type in ("function_item", "function_signature_item", "field_declaration", "static_item", "const_item"):
                 name = node.child_by_field_name("name")
                 if name is not None:
-                    into.add(_bare(text(name)))
+                    entries.add(_bare(text(name)))
             else:
                 pattern = node.child_by_field_name("pattern") or node
-                into.update(_bare(text(n)) for n in _leaves(pattern) if n.type == "identifier")
+                entries.update(_bare(text(n)) for n in _leaves(pattern) if n.type == "identifier")
         for call, _ in _method_calls(self.parsed.root, text, {"entry": "entry"}):
             node = call.parent
             while node is not None and node.type not in ("let_declaration", "block", "match_arm", "closure_expression", "function_item"):
                 node = node.parent
             if node is not None and node.type == "let_declaration" and node.child_by_field_name("pattern") is not None:
                 entries.update(_bare(text(n)) for n in _leaves(node.child_by_field_name("pattern")) if n.type == "identifier")
-        return bound, entries
+        return entries
 
-    def _retype_calls(self, old: str, new: str, methods: Dict[str, str], plan: Plan, typing, bound: Set[str], entries: Set[str], companions: Set[str]) -> Optional[str]:
+    def _retype_calls(self, old: str, new: str, methods: Dict[str, str], plan: Plan, typing, entries: Set[str], companions: Set[str]) -> Optional[str]:
         """Rename, on receivers this file proves to be of the retyped type, the methods whose
         order-keeping form has another name, and give `.drain()` its range; refuse where a call
         that would break or reorder under the new type is on a receiver this file cannot type but
