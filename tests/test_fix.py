@@ -369,3 +369,24 @@ def test_the_seam_replacement_is_not_written_into_its_own_definition(tmp_path):
     assert (tmp_path / "acme" / "eng.py").read_text() == "import acme.clock\n\n\ndef f():\n    return acme.clock.now()\n"
     assert "note: lib.rs:4:13: DST101 not fixed: the site is inside `now`, which `crate::sim::time::now` names" in err
     assert "note: acme/clock.py:5:12: DST201 not fixed: the site is inside `now`, which `acme.clock.now` names" in err
+
+
+def test_a_crate_replacement_is_not_written_into_a_binary_or_example(tmp_path):
+    """`crate::` in `src/main.rs` (beside a lib.rs), `src/bin/` or `examples/` names that target's
+    own crate, where the seam is not: the fix there is refused with a note; the library's is made."""
+    (tmp_path / "Cargo.toml").write_text('[package]\nname = "c5"\nversion = "0.1.0"\nedition = "2021"\n')
+    (tmp_path / "dstcheck.toml").write_text(
+        '[[scope]]\nname = "c"\ninclude = ["src/", "examples/"]\n'
+        '[rules.DST101]\nextend-paths = [{ path = "std::time::Instant::now", replacement = "crate::sim::now" }]\n'
+    )
+    main = "fn main() {\n    let _ = std::time::Instant::now();\n}\n"
+    for name in ("src/main.rs", "src/bin/tool.rs", "examples/ex.rs"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(main)
+    (tmp_path / "src" / "lib.rs").write_text("pub mod sim;\n\npub fn g() -> std::time::Instant {\n    std::time::Instant::now()\n}\n")
+    (tmp_path / "src" / "sim.rs").write_text("pub fn now() -> std::time::Instant {\n    todo!()\n}\n")
+    code, out, err = dstcheck(["--fix"], tmp_path)
+    assert (tmp_path / "src" / "lib.rs").read_text() == "pub mod sim;\n\npub fn g() -> std::time::Instant {\n    crate::sim::now()\n}\n"
+    for name in ("src/main.rs", "src/bin/tool.rs", "examples/ex.rs"):
+        assert (tmp_path / name).read_text() == main, name
+        assert f"note: {name}:2:13: DST101 not fixed: `crate` in {name} is not the crate `crate::sim::now` is written for" in err

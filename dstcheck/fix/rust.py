@@ -153,12 +153,23 @@ class RustFixer:
         if where is None:
             return "the file changed since it was checked"
         if candidate.kind == "replace":
-            return self._replace(where[0], candidate.site.api, candidate.params["path"], candidate.params["replacement"])
+            replacement = candidate.params["replacement"]
+            if replacement.startswith("crate::") and self._own_crate_root():
+                return f"`crate` in {self.path} is not the crate `{replacement}` is written for (a binary, example, test or bench is a crate of its own): name the library's path instead"
+            return self._replace(where[0], candidate.site.api, candidate.params["path"], replacement)
         if candidate.kind == "insert-first":
             return self._insert_first(where, candidate)
         if candidate.kind == "retype":
             return self._retype(where, candidate)
         return f"no Rust fix of kind {candidate.kind}"
+
+    def _own_crate_root(self) -> bool:
+        """Whether the file is in a crate of its own beside the package's library (a binary, an
+        example, a test or a bench), where `crate::` names that crate, not the library."""
+        if self._typing_context().module.crate.startswith("file:"):
+            return True
+        root = str(self.context.config.root)
+        return self.path.endswith("src/main.rs") and os.path.isfile(os.path.join(root, self.path[: -len("main.rs")] + "lib.rs"))
 
     def conflicts(self, plan: Plan, other: Plan) -> bool:
         return plan is not other and any(overlap(a, b) for a in plan.edits for b in other.edits)
