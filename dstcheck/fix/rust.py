@@ -166,8 +166,9 @@ class RustFixer:
     def _own_crate_root(self) -> bool:
         """Whether the file is in a crate of its own beside the package's library (a binary, an
         example, a test or a bench), where `crate::` names that crate, not the library."""
-        if self._typing_context().module.crate.startswith("file:"):
-            return True
+        typing = self._typing_context()
+        if typing.module.crate.startswith("file:"):  # outside its package's module tree, if it has one
+            return typing.workspace is not None and typing.workspace.crate_of(self.path) is not None
         root = str(self.context.config.root)
         return self.path.endswith("src/main.rs") and os.path.isfile(os.path.join(root, self.path[: -len("main.rs")] + "lib.rs"))
 
