@@ -224,7 +224,7 @@ class RustFixer:
             return f"the `{candidate.site.api}!` is inside a `macro_rules!` definition: a fix there would change every expansion"
         while node is not None and not (node.type == "macro_invocation" and node.start_byte == start):
             node = node.parent
-        body = next((c for c in reversed(node.children) if c.type == "token_tree"), None) if node is not None else None
+        body = next((c for c in reversed(node.children) if c.type == "token_tree"), None) if node is not None else self._nested_body(start)
         if body is None or body.child_count < 3:
             return "the macro has no body to insert into"
         tokens = next(
@@ -241,6 +241,19 @@ class RustFixer:
         else:
             insert = b" " + text
         return Plan(edits=[Edit(opening.end_byte, opening.end_byte, insert)])
+
+    def _nested_body(self, start: int):
+        """The body of a macro call written inside another macro's arguments (`join!(async {
+        tokio::select! { .. } })`), which the parser leaves as tokens: the bracketed group after
+        the path and its `!`."""
+        path = re.match(rb"(?:::)?[A-Za-z_][A-Za-z0-9_]*(?:\s*::\s*[A-Za-z_][A-Za-z0-9_]*)*\s*!\s*", self.source[start:start + 512])
+        if path is None:
+            return None
+        at = start + path.end()
+        node = self.parsed.root.descendant_for_byte_range(at, at + 1)
+        while node is not None and not (node.type == "token_tree" and node.start_byte == at):
+            node = node.parent
+        return node
 
     # -- imports ---------------------------------------------------------------------------------
     def _imported(self, scope, unit: List[str]) -> bool:

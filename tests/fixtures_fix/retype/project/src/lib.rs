@@ -7,6 +7,7 @@ pub mod entry_remove;
 pub mod glob;
 pub mod in_macro;
 pub mod macro_remove;
+pub mod nested_select;
 pub mod nested_remove;
 pub mod select_kid;
 pub mod ufcs_remove;
