@@ -56,7 +56,7 @@ PY_STATEMENTS = [
     "r = random.random()",
     "threading.Thread(target=print).start()",
     "u = uuid.uuid4()",
-    "for x in {1, 2}: print(x)",
+    "for x in {'a', 'b'}: print(x)",  # strings: salted, a DST203 site
     "y = value + 1",
     's = "time.time()"',
     "m = time.monotonic()  # dst-ok: timing only",

@@ -170,7 +170,7 @@ def test_digest_ignores_modules_without_a_set_constant(tmp_path):
     first = run(ws).index.digest("python")
     (ws / "app/other.py").write_text("import json\nimport math\n\nLIMITS = [1, 2]\n\n\ndef dump(x):\n    return json.dumps(x)\n")
     assert run(ws).index.digest("python") == first
-    (ws / "app/other.py").write_text("import json\n\nLIMITS = {1, 2}\n")
+    (ws / "app/other.py").write_text("import json\n\nLIMITS = {\"a\", \"b\"}\n")
     assert run(ws).index.digest("python") != first
 
 

@@ -6,7 +6,7 @@ the path the file must import that module; names imported from the project's own
 the project index's question (`Project.keeps`). A set iteration needs a set to come from somewhere in the file:
 `set`, `frozenset`, a set annotation, a set display or comprehension outside strings and
 comments, a set operation on a mapping's keys or items (`a.keys() & b.keys()`), or `asyncio`
-and `wait` (`asyncio.wait` returns two sets). An order
+and `wait` or `all_tasks` (`asyncio.wait` returns two sets of tasks, `asyncio.all_tasks` one). An order
 taken from `id()` / `hash()` needs a call of one or `key=id` / `key=hash`.
 """
 
@@ -49,8 +49,8 @@ def may_hold_site(plan, source: bytes, words: Optional[FrozenSet[bytes]] = None)
         return True
     if plan.sets and SET_WORDS & words and _set_source(source):
         return True
-    if plan.sets and b"wait" in words and b"asyncio" in words:
-        return True  # `done, pending = await asyncio.wait(..)`: two sets of tasks
+    if plan.sets and (b"wait" in words or b"all_tasks" in words) and b"asyncio" in words:
+        return True  # `done, pending = await asyncio.wait(..)`, `asyncio.all_tasks()`: sets of tasks
     if plan.sets and (b"keys" in words or b"items" in words) and _VIEW_SET_OP.search(source):
         return True
     if plan.sets and b"{" in source and _SET_DISPLAY.search(_STRINGS.sub(b"S", source)):

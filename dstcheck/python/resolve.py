@@ -39,6 +39,29 @@ SHAPE_METHODS = frozenset({"join", "pop", "sort", "fromkeys", "nsmallest", "nlar
 HEAPQ_ITEM = frozenset({"heapq.heappush", "heapq.heappushpop", "heapq.heapreplace"})
 HEAPQ_KEYED = frozenset({"heapq.nsmallest", "heapq.nlargest", "heapq.merge"})
 EXITS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
+# Calls whose result iterates in the order of some arguments: path -> (the positions of those (None:
+# all), whether an order-free consumer takes that order back). `sorted(chain(s, t))` holds the same
+# elements in any order; `islice(s, 3)` picks which three by the order, `combinations(s, 2)`
+# orients each pair by it, `zip_longest` pairs by position (as `zip` does).
+CARRIERS = {
+    "itertools.chain": (None, True), "itertools.product": (None, True), "itertools.permutations": ((0,), True),
+    "itertools.cycle": ((0,), True), "itertools.filterfalse": ((1,), True), "itertools.starmap": ((1,), True),
+    "itertools.islice": ((0,), False), "itertools.combinations": ((0,), False),
+    "itertools.combinations_with_replacement": ((0,), False), "itertools.pairwise": ((0,), False),
+    "itertools.accumulate": ((0,), False), "itertools.takewhile": ((1,), False), "itertools.dropwhile": ((1,), False),
+    "itertools.compress": ((0,), False), "itertools.groupby": ((0,), False), "itertools.batched": ((0,), False),
+    "itertools.tee": ((0,), False), "itertools.zip_longest": (None, False), "collections.deque": ((0,), True),
+}
+CARRIER_NAMES = frozenset(p.rsplit(".", 1)[1] for p in CARRIERS)
+# generic collections whose element type an annotation gives (`ids: list[int]`, `Sequence[int]`)
+COLLECTIONS = frozenset({
+    "list", "tuple", "set", "frozenset", "typing.List", "typing.Tuple", "typing.Set", "typing.FrozenSet", "typing.Sequence",
+    "typing.MutableSequence", "typing.Iterable", "typing.Iterator", "typing.Collection", "typing.AbstractSet", "typing.MutableSet",
+    "collections.abc.Sequence", "collections.abc.MutableSequence", "collections.abc.Iterable", "collections.abc.Iterator",
+    "collections.abc.Collection", "collections.abc.Set", "collections.abc.MutableSet",
+})
+# functions that return an instance of a class (`s = requests.session()` is `s = requests.Session()`)
+FACTORIES = {"requests.session": "requests.Session"}
 _NOTHING: FrozenSet[str] = frozenset()
 
 
@@ -280,6 +303,15 @@ def _of_element(node, names) -> bool:
     return True
 
 
+def _unsalted_literal(node) -> bool:
+    """An int, bool, float or complex literal (`-1` too), or a tuple of them."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        node = node.operand
+    if isinstance(node, ast.Tuple):
+        return all(_unsalted_literal(e) for e in node.elts)
+    return isinstance(node, ast.Constant) and type(node.value) in (int, bool, float, complex)
+
+
 def _constant(node) -> bool:
     """A literal (`True`, `1`, `"x"`, `-1`, `None`)."""
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd, ast.Not)):
@@ -441,6 +473,8 @@ class Walker:
         self.contexts: Dict[int, Context] = {}
         self.module = Scope(None, "module")
         self.calls: list = []  # (ctx, call node, root name, attrs, method)
+        self.chained: list = []  # (ctx, call node, inner call, attrs, method): `requests.Session().get(..)`
+        self.attr_calls: list = []  # (ctx, call node, attrs, method): `self.s.get(..)`, `s` an attribute of the class
         self.refs: list = []  # (ctx, node, root name, attrs)
         self.sinks: list = []  # (ctx, site node, iterated expression)
         self.shapes: list = []  # (ctx, call node): calls whose shape matters for sets / identity
@@ -745,28 +779,35 @@ class Walker:
         return isinstance(root, ast.Name) and root.id in self.interesting
 
     def _instances(self, meaning: Local, scope: Scope, depth: int, gated: bool) -> List[str]:
-        """The banned classes a local holds an instance of: bound to `C(..)` (or `with C(..) as
-        x`) or annotated `C` (`Optional[C]`, `C | None`, a string), where `C` is named like a
-        class, some rule names paths below it (`requests.Session.get`) and none names `C` itself
-        (not `random.Random`, whose own rule judges its construction; not `requests.Request`,
-        whose methods no rule names)."""
+        """The classes a local holds an instance of: bound to `C(..)` (or `with C(..) as x`, or a
+        factory of `FACTORIES`) or annotated `C` (`Optional[C]`, `C | None`, a string, `= None`
+        as the default), where `C` is named like a class and some rule names paths below it
+        (`requests.Session.get`; not `requests.Request`, whose methods no rule names)."""
         value = meaning.value
         if isinstance(value, ast.Call):
             node = value.func
-        elif value is None and meaning.annotation is not None and meaning.annotation is not ENTERED:
+        elif (value is None or _is_none(value)) and meaning.annotation is not None and meaning.annotation is not ENTERED:
             node = _instance_annotation(meaning.annotation)
         else:
             return []
         root, chain = _chain(node) if node is not None else (None, [])
         if not isinstance(root, ast.Name) or root.id in ("set", "frozenset") and not chain:
             return []
-        banned = self.wants.banned
+        above = self.wants.banned.above
         out = []
         for path in self.qualified(root.id, chain, scope, depth + 1, gated):
-            last = path.rsplit(".", 1)[-1]
-            if last[:1].isupper() and path in banned.above and path not in banned.paths:
+            path = FACTORIES.get(path, path) if isinstance(value, ast.Call) else path
+            if path.rsplit(".", 1)[-1][:1].isupper() and path in above:
                 out.append(path)
         return out
+
+    def _methods(self, classes, attrs: List[str]) -> List[str]:
+        """`C.m` for each class: a class a rule names itself (`random.Random`, whose construction
+        its own rule judges) only for a method some rule names too (`random.Random.seed`, not
+        `random.Random.random`)."""
+        paths = self.wants.banned.paths
+        suffix = "".join("." + a for a in attrs)
+        return [c + suffix for c in classes if c not in paths or c + suffix in paths]
 
     @staticmethod
     def _sorted_next(stmt) -> Optional[str]:
@@ -941,18 +982,22 @@ class Walker:
                 self.calls.append((ctx, node, root.id, attrs, method))
             elif not attrs and root.id in self.class_names:
                 self.class_calls.append((ctx, node, root.id))
+            elif len(attrs) > 1 and root.id == ctx.self_name and ctx.klass is not None:
+                self.attr_calls.append((ctx, node, attrs, method))
             if root.id == "getattr" and not attrs:
                 literal = self._getattr_literal(node, ctx.scope)
                 if literal is not None:
                     self.refs.append((ctx, node, literal[0], literal[1]))
                     args = node.args[1:]
         elif root is not None:
-            if method in self.wants.methods:
+            if isinstance(root, ast.Call) and attrs and self._from_interesting(root.func):
+                self.chained.append((ctx, node, root, attrs, method))  # `requests.Session().get(..)`
+            elif method in self.wants.methods:
                 self.calls.append((ctx, node, None, attrs, method))
             self._push(root, ctx)
         if self.wants.sets or self.wants.identity:
             name = func.id if isinstance(func, ast.Name) else None
-            if name in SHAPE_NAMES or method in SHAPE_METHODS or (name in self.interesting and self.wants.identity):
+            if name in SHAPE_NAMES or method in SHAPE_METHODS or (name in self.interesting and self.wants.identity) or (self.wants.sets and (name or method) in CARRIER_NAMES):
                 self.shapes.append((ctx, node))
             if name in ORDER_FREE:
                 for arg in node.args:
@@ -1127,13 +1172,14 @@ class Walker:
                 if isinstance(meaning.value, (ast.Name, ast.Attribute, ast.Call)) and meaning.annotation is not ENTERED:
                     out.update(self._through_alias(meaning.value, attrs, bound_in, _depth, gated))
                 if attrs:  # `s = requests.Session()` then `s.get(..)`: `requests.Session.get`
-                    out.update(p + suffix for p in self._instances(meaning, bound_in, _depth, gated))
+                    out.update(self._methods(self._instances(meaning, bound_in, _depth, gated), attrs))
         return tuple(sorted(out))
 
     def _through_alias(self, value, attrs: List[str], scope: Scope, depth: int, gated: bool = False) -> Tuple[str, ...]:
         """`t = time` then `t.time()`: a name assigned a module or a namespace above banned names
         means what the assigned path means (`t = __import__("time")` too). A name assigned a
-        banned path itself (`clock = time.time`) is not followed: the assignment is the site."""
+        banned path below which no other is (`clock = time.time`) is not followed: the assignment
+        is the site."""
         if isinstance(value, ast.Call):
             module = self._imported_module(value, scope, depth + 1)
             root, chain = (MODULE + module, []) if module is not None else (None, [])
@@ -1144,8 +1190,8 @@ class Walker:
             return ()
         banned = self.wants.banned
         targets = self.qualified(root, chain, scope, depth + 1, gated)
-        if not targets or not all((banned.related(t) and not banned.under(t)) or self._tainted_module(t) for t in targets):
-            return ()
+        if not targets or not all((banned.related(t) and (t in banned.above or not banned.under(t))) or self._tainted_module(t) for t in targets):
+            return ()  # `requests` is banned itself, but a namespace: `r = requests` then `r.get()` is `requests.get`
         return self.qualified(root, chain + list(attrs), scope, depth + 1, gated)
 
     def _tainted_module(self, name: str) -> bool:
@@ -1170,13 +1216,18 @@ class Walker:
             paths = self.qualified(root, attrs, ctx.scope, gated=ctx.gate is not None) if root is not None else ()
             paths = tuple(p for p in paths if banned.under(p))
             if paths or method in self.wants.methods:
-                positional = sum(1 for a in node.args if not _is_none(a))
-                keywords = tuple(sorted(k.arg for k in node.keywords if k.arg and not _is_none(k.value)))
-                first = node.args[0] if node.args else None
-                literal = (first.value,) if isinstance(first, ast.Constant) and isinstance(first.value, str) else ()
-                self._fact(Fact("call", paths, *self.span(node), node, method=method, args=(positional, keywords), in_async=ctx.in_async, first_tokens=literal), ctx)
+                self._call_fact(ctx, node, paths, method)
             elif root is not None and not root.startswith(MODULE):
                 self._derived_call(ctx, node, root, attrs)
+        for ctx, node, inner, attrs, method in self.chained:
+            made = self._instances(Local(inner, None, None), ctx.scope, 0, ctx.gate is not None)
+            paths = tuple(p for p in self._methods(made, attrs) if banned.under(p))
+            if paths or method in self.wants.methods:
+                self._call_fact(ctx, node, paths, method)
+        for ctx, node, attrs, method in self.attr_calls:
+            paths = tuple(p for p in self._attr_methods(ctx, attrs) if banned.under(p))
+            if paths or method in self.wants.methods:
+                self._call_fact(ctx, node, paths, method)
         for ctx, node, name in self.class_calls:
             self._derived_call(ctx, node, name, [])
         for ctx, node, root, attrs in self.refs:
@@ -1197,6 +1248,30 @@ class Walker:
                 op = "%" if isinstance(node.op, ast.Mod) else "&"
                 which = self._identity_name(node.left)
                 self._fact(Fact("identity-order", (f"`{which}(...) {op} n`",), *self.span(node), node), ctx)
+
+    def _call_fact(self, ctx, node, paths, method) -> None:
+        positional = sum(1 for a in node.args if not _is_none(a))
+        keywords = tuple(sorted(k.arg for k in node.keywords if k.arg and not _is_none(k.value)))
+        first = node.args[0] if node.args else None
+        literal = (first.value,) if isinstance(first, ast.Constant) and isinstance(first.value, str) else ()
+        self._fact(Fact("call", paths, *self.span(node), node, method=method, args=(positional, keywords), in_async=ctx.in_async, first_tokens=literal), ctx)
+
+    def _attr_methods(self, ctx, attrs: List[str]) -> List[str]:
+        """`self.s.get(..)` where the class's methods (or a base class's in this module) set
+        `self.s` to an instance, or its body declares `s: C`: that class's method. Any such
+        assignment counts, as any binding of a local does (`self.s = None` beside it too)."""
+        out, seen, info = set(), set(), ctx.klass
+        while info is not None and id(info) not in seen:
+            seen.add(id(info))
+            for local in info.attrs.get(attrs[0], ()):
+                if local is UNKNOWN or local.scope is None:
+                    continue
+                value, annotation = local.value, local.annotation
+                made = value.func if isinstance(value, ast.Call) else _instance_annotation(annotation) if annotation is not None else None
+                if self._from_interesting(made):
+                    out.update(self._methods(self._instances(local, local.scope, 0, ctx.gate is not None), attrs[1:]))
+            info = self._base_class(info)
+        return sorted(out)
 
     def _derived_call(self, ctx, node, root: str, attrs: List[str]) -> None:
         """`SimRandom()` where `class SimRandom(random.Random)` is a class of the project (this
@@ -1285,6 +1360,8 @@ class Walker:
 
     def _shape(self, ctx, node) -> None:
         func, args = node.func, node.args
+        if self.wants.sets and _last_name(func) in CARRIER_NAMES:
+            self._carrier(ctx, node)
         name = func.id if isinstance(func, ast.Name) and self.builtin(func.id, ctx.scope) else None
         method = func.attr if isinstance(func, ast.Attribute) else None
         # `enumerate(s)`, `zip(s, t)` pair each element with a position: no order-free consumer
@@ -1314,6 +1391,24 @@ class Walker:
         if self.wants.identity and not ctx.in_hash:
             self._identity_shape(ctx, node, name, method)
 
+    def _carrier(self, ctx, node) -> None:
+        """`islice(s, 3)`, `chain(s, t)`, `deque(s)`: a call of `CARRIERS` lets the order of the
+        sets it is given escape (`deque(s, maxlen=n)` keeps the last n: not order-free)."""
+        root, attrs = _chain(node.func)
+        if not isinstance(root, ast.Name):
+            return
+        found = [p for p in self.qualified(root.id, attrs, ctx.scope, gated=ctx.gate is not None) if p in CARRIERS]
+        if not found:
+            return
+        positions, order_free = CARRIERS[found[0]]
+        if found[0] == "collections.deque":
+            order_free = len(node.args) < 2 and not node.keywords
+        if order_free and self._passed_to_order_free(node, ctx):
+            return
+        for i, arg in enumerate(node.args):
+            if (positions is None or i in positions) and not isinstance(arg, ast.Starred):
+                self._set_fact(ctx, node, arg)
+
     # -- hash-ordered values ---------------------------------------------------------------------
     def hashed(self, node, ctx, _depth: int = 0) -> Optional[Tuple[str, str]]:
         """("set" | "dict", description) when `node` is a value that iterates in hash order."""
@@ -1321,11 +1416,13 @@ class Walker:
             return None
         kind = type(node)
         if kind is ast.Set:
-            return ("set", "a set literal") if _more_than_one(node.elts) else None
+            return ("set", "a set literal") if _more_than_one(node.elts) and not self._unsalted_elements(node, ctx) else None
         if kind is ast.SetComp:
             return "set", "a set comprehension"
         if kind is ast.NamedExpr:  # `(s := set(xs))`
             return self.hashed(node.value, ctx, _depth + 1)
+        if kind is ast.Await and isinstance(node.value, ast.Call) and self._returns_set(node.value, ctx, True):
+            return "set", f"what `{_dotted(node.value.func) or _last_name(node.value.func)}()` returns"
         if kind is WaitPart:
             return ("set", "a set of tasks from `asyncio.wait(...)`") if self._asyncio_wait(node.call, ctx) else None
         if kind is ast.Subscript:  # `(await asyncio.wait(ts))[0]`, `r = await asyncio.wait(ts); r[1]`
@@ -1352,9 +1449,13 @@ class Walker:
         if kind is ast.Call:
             func = node.func
             if isinstance(func, ast.Name) and func.id in ("set", "frozenset") and self.builtin(func.id, ctx.scope):
-                if _one_frozen(node):
-                    return None  # an immutable set of one element has one order
+                if _one_frozen(node) or (node.args and self._unsalted_elements(node.args[0], ctx)):
+                    return None  # an immutable set of one element has one order; ints hash alike in every process
                 return "set", f"`{func.id}(...)`"
+            if self._calls(node, ctx, ("asyncio.all_tasks", "asyncio.tasks.all_tasks")):
+                return "set", "the set of tasks from `asyncio.all_tasks()`"  # hashed by identity, as `asyncio.wait`'s
+            if self._returns_set(node, ctx, False):
+                return "set", f"what `{_dotted(func) or _last_name(func)}()` returns"
             if isinstance(func, ast.Attribute):
                 if func.attr == "fromkeys" and isinstance(func.value, ast.Name) and func.value.id == "dict" and node.args:
                     inner = self.hashed(node.args[0], ctx, _depth + 1)
@@ -1383,21 +1484,28 @@ class Walker:
 
     def _asyncio_wait(self, call, ctx) -> bool:
         """A call of `asyncio.wait` (through any import of it)."""
+        return self._calls(call, ctx, ("asyncio.wait", "asyncio.tasks.wait"))
+
+    def _calls(self, call, ctx, paths) -> bool:
+        """A call of one of `paths` (through any import of it; a local namesake is not)."""
         if call is None:
             return False
         root, attrs = _chain(call.func)
-        return isinstance(root, ast.Name) and "asyncio.wait" in self.qualified(root.id, attrs, ctx.scope, gated=ctx.gate is not None)
+        return isinstance(root, ast.Name) and any(p in paths for p in self.qualified(root.id, attrs, ctx.scope, gated=ctx.gate is not None))
 
-    def _imported_hashed(self, meaning, ctx) -> Optional[str]:
+    def _imported_hashed(self, meaning, ctx, calls: bool = False) -> Optional[str]:
         """"set" or "dict" when an import's target is a project module's top-level name bound
-        only to such a value (the project index's tables); None otherwise."""
+        only to such a value (the project index's tables); with `calls`, "call" when it is a
+        function annotated to return a set; None otherwise."""
         if self.project is None or not isinstance(meaning, str) or (type(meaning) is Gated and ctx.gate is None):
             return None
-        return self.project.set_kind(meaning, self.within)
+        kind = self.project.set_kind(meaning, self.within)
+        return kind if (kind == "call") == calls else None
 
-    def _hashed_module_attr(self, node, ctx) -> Optional[Tuple[str, str]]:
+    def _hashed_module_attr(self, node, ctx, calls: bool = False) -> Optional[Tuple[str, str]]:
         """`consts.VENUES`, `pkg.consts.VENUES`: a top-level name of a project module the file
-        imports, every meaning of the root an import."""
+        imports, every meaning of the root an import (with `calls`: `funcs.tags` of `funcs.tags()`,
+        a function annotated to return a set)."""
         if self.project is None:
             return None
         root, attrs = _chain(node)
@@ -1411,7 +1519,7 @@ class Walker:
         for meaning in meanings:
             found = None
             if isinstance(meaning, str) and (type(meaning) is not Gated or ctx.gate is not None):
-                found = self._imported_hashed(str(meaning) + suffix, ctx)
+                found = self._imported_hashed(str(meaning) + suffix, ctx, calls)
             if found is None:
                 return None
             kinds.add(found)
@@ -1421,10 +1529,92 @@ class Walker:
         dotted = ".".join([root.id, *attrs])
         return kind, f"set `{dotted}`" if kind == "set" else f"dict `{dotted}` (built from a set)"
 
+    def _returns_set(self, call, ctx, awaited: bool) -> bool:
+        """A call of a function whose return annotation is a set (`-> set[str]`, as a binding's
+        annotation is read): a function of this module, every binding of the name such a `def`;
+        a method of the class or a base class in this module (`self.m()`); a project function
+        another module defines (`from .funcs import tags`, `funcs.tags()`: the index says "call").
+        `awaited`: `await f()` of an `async def`."""
+        kind = ast.AsyncFunctionDef if awaited else ast.FunctionDef
+        func = call.func
+        if isinstance(func, ast.Name):
+            scope, meanings = self.lookup(func.id, ctx.scope)
+            if not meanings:
+                return False
+            for meaning in meanings:
+                if isinstance(meaning, Local):
+                    if not self._set_def(meaning.value, kind, scope):
+                        return False
+                elif awaited or self._imported_hashed(meaning, ctx, calls=True) is None:
+                    return False
+            return True
+        if isinstance(func, ast.Attribute) and self._self_attr(func, ctx):
+            seen, info = set(), ctx.klass
+            while info is not None and id(info) not in seen:
+                seen.add(id(info))
+                defs = [d for d in info.node.body if isinstance(d, (ast.FunctionDef, ast.AsyncFunctionDef)) and d.name == func.attr]
+                if defs:
+                    return all(self._set_def(d, kind, info.scope) for d in defs)
+                info = self._base_class(info)
+            return False
+        return isinstance(func, ast.Attribute) and not awaited and self._hashed_module_attr(func, ctx, calls=True) is not None
+
+    def _set_def(self, node, kind, scope) -> bool:
+        """A `def` (of `kind`) whose return annotation is a set (`scope`: where it is defined)."""
+        return type(node) is kind and node.returns is not None and self._set_annotation(node.returns, scope)
+
+    def _unsalted_elements(self, node, ctx, depth: int = 0) -> bool:
+        """A collection whose elements hash alike in every process: a display of int, bool, float
+        or complex literals (and tuples of them; not `None`, hashed by address before Python 3.12),
+        `range(..)`, or a name bound only to one or annotated a collection of such elements
+        (`ids: list[int]`, `Sequence[tuple[int, int]]`, `set[int]`)."""
+        if depth > ALIAS_DEPTH:
+            return False
+        if isinstance(node, (ast.Set, ast.List, ast.Tuple)):
+            return bool(node.elts) and all(_unsalted_literal(e) for e in node.elts)
+        if isinstance(node, ast.Call):
+            return isinstance(node.func, ast.Name) and node.func.id == "range" and self.builtin("range", ctx.scope)
+        if not isinstance(node, ast.Name):
+            return False
+        scope, meanings = self.lookup(node.id, ctx.scope)
+        if not meanings:
+            return False
+        for meaning in meanings:
+            if not isinstance(meaning, Local) or meaning is UNKNOWN:
+                return False
+            if meaning.annotation is not None and meaning.annotation is not ENTERED:
+                if not self._unsalted_collection(meaning.annotation, scope):
+                    return False
+            elif meaning.value is None or meaning.value is node or not self._unsalted_elements(meaning.value, ctx.but(scope=scope), depth + 1):
+                return False
+        return True
+
+    def _unsalted_collection(self, node, scope) -> bool:
+        """An annotation of a collection (`COLLECTIONS`) of unsalted elements: `list[int]`,
+        `tuple[int, ...]`, `Sequence[tuple[int, float]]`, also as a string or inside `Optional`."""
+        for _ in range(5):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                try:
+                    node = ast.parse(node.value, mode="eval").body
+                except (SyntaxError, ValueError, RecursionError, MemoryError):
+                    return False
+            elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr) and _is_none(node.right):
+                node = node.left
+            elif isinstance(node, ast.Subscript) and self._type_name(node.value, scope) == "typing.Optional":
+                node = node.slice
+            else:
+                break
+        if not (isinstance(node, ast.Subscript) and self._type_name(node.value, scope) in COLLECTIONS):
+            return False
+        elts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+        return bool(elts) and all(self._unsalted(e, scope) for e in elts if not (isinstance(e, ast.Constant) and e.value is Ellipsis))
+
     def _value_hashed(self, local: Local, scope: Scope, ctx, depth) -> Optional[Tuple[str, str]]:
         """Whether what a binding holds iterates in hash order; `scope` is where it was bound."""
         if local.annotation is not None and self._set_annotation(local.annotation, scope):
             return "set", ""
+        if local.annotation is not None and self._unsalted_collection(local.annotation, scope):
+            return None  # `s: set[int] = set(xs)`: the annotation says more than the value
         value = local.value
         if value is None:
             return None
@@ -1592,10 +1782,23 @@ class Walker:
             elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
                 name = node.func.id
                 if name in ("id", "hash") and name not in params and (scope is None or self.builtin(name, scope)) and len(node.args) == 1:
-                    return True
+                    if not (name == "hash" and scope is not None and self._int_typed(node.args[0], scope)):
+                        return True
                 if name == "abs" and node.args:
                     stack.append(node.args[0])
         return False
+
+    def _int_typed(self, node, scope) -> bool:
+        """An int or bool literal, or a name every binding of which is annotated `int` or `bool`
+        (a parameter `order_id: int`): `hash()` of one is the number itself in every process."""
+        if isinstance(node, ast.Constant):
+            return type(node.value) in (int, bool)
+        if not isinstance(node, ast.Name):
+            return False
+        found, meanings = self.lookup(node.id, scope)
+        return bool(meanings) and all(
+            isinstance(m, Local) and m.annotation is not None and self._type_name(m.annotation, found) in ("int", "bool") for m in meanings
+        )
 
     def _identity_key(self, value, scope) -> Optional[str]:
         """`id` / `hash` as a key function: the builtin itself or a lambda that calls it."""
@@ -1823,9 +2026,9 @@ def overrides_init(node: ast.ClassDef) -> bool:
 
 
 def module_hash_ordered(tree: ast.Module, source: bytes, guards) -> Tuple[List[List[str]], List[str], list]:
-    """For the project index: ([name, "set" | "dict"] of each top-level name every binding of which,
-    in the module and through `global` in its functions, is a value DST203 calls hash-ordered (as
-    the same-module rule decides it), the top-level names bound otherwise than by an import, and
+    """For the project index: ([name, "set" | "dict" | "call"] of each top-level name every binding
+    of which, in the module and through `global` in its functions, is a value DST203 calls
+    hash-ordered (as the same-module rule decides it), or a `def` annotated to return a set ("call"), the top-level names bound otherwise than by an import, and
     [name, [base as written], defines `__init__` / `__new__`] of each top-level name bound only to
     a class statement with a dotted base)."""
     from dstcheck.python.project import Banned
@@ -1842,6 +2045,8 @@ def module_hash_ordered(tree: ast.Module, source: bytes, guards) -> Tuple[List[L
             found = walker._hashed_name(name, walker.module, ctx, 0)
             if found is not None:
                 hashed.append([name, found[0]])
+            elif all(isinstance(m, Local) and walker._set_def(m.value, ast.FunctionDef, walker.module) for m in meanings):
+                hashed.append([name, "call"])  # `def tags() -> set[str]`: calling it makes a set
             if len(meanings) == 1 and isinstance(meanings[0].value, ast.ClassDef):
                 node = meanings[0].value
                 bases = [_dotted(b.value if isinstance(b, ast.Subscript) else b) for b in node.bases]
