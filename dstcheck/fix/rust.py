@@ -517,7 +517,10 @@ class RustFixer:
                 continue
             why = f"(an `{new_name}`'s `.{name}(` is `swap_{name}`, which reorders; the order-keeping one is `.{methods[name]}(`)"
             if count == 0 and name in ("remove", "remove_entry"):  # an occupied entry's
-                if companions and typing.receiver_type(receiver) is None and _value_name(receiver, text) in entries | {None}:
+                proven = typing.receiver_type(receiver) if companions else None
+                if proven is not None and proven.endswith("::OccupiedEntry") and proven.split("::")[0] == old.split("::")[0]:
+                    plan.edits.append(Edit(field_node.start_byte, field_node.end_byte, methods[name].encode()))  # `e: OccupiedEntry<..>`
+                elif companions and proven is None and _value_name(receiver, text) in entries | {None}:
                     return f"cannot tell whether {called} on line {line} is on the `{old_name}` this fix retypes, or on its entry {why}"
                 continue
             if count != 1:

@@ -4,6 +4,7 @@ pub mod drain_set;
 pub mod entry;
 pub mod entry_group;
 pub mod entry_remove;
+pub mod entry_typed;
 pub mod glob;
 pub mod in_macro;
 pub mod macro_remove;
