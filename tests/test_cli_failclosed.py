@@ -49,7 +49,7 @@ def sites(out: str):
         (
             '[[scope]]\nname = "bindings"\ninclude = ["crates/a/python/"]\n[[scope]]\nname = "core"\ninclude = ["crates/a/src/"]\n',
             {"crates/a/python/lib.rs": CLOCK_RS, "crates/a/src/lib.rs": CLOCK_RS},
-            "dstcheck: error: dstcheck.toml: scope[0]: scope 'bindings' holds no source file: rust.exclude (python/, ffi/) removes every .rs or .py file its include (crates/a/python/) matches",
+            "dstcheck: error: dstcheck.toml: scope[0]: scope 'bindings' holds no source file: rust.exclude (python/, ffi/, build.rs) removes every .rs or .py file its include (crates/a/python/) matches",
         ),
         (
             '[[scope]]\nname = "all"\ninclude = ["src/"]\n[[scope]]\nname = "core"\ninclude = ["src/core/"]\n',
