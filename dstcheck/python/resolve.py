@@ -999,9 +999,13 @@ class Walker:
             name = func.id if isinstance(func, ast.Name) else None
             if name in SHAPE_NAMES or method in SHAPE_METHODS or (name in self.interesting and self.wants.identity) or (self.wants.sets and (name or method) in CARRIER_NAMES):
                 self.shapes.append((ctx, node))
-            if name in ORDER_FREE:
+            if name in ORDER_FREE and not _keyed_pick(node):
                 for arg in node.args:
                     self.order_free_args[id(arg)] = node
+            elif self.wants.sets and name in ORDER_FREE:
+                for arg in node.args:  # `min(s, key=f)`: of the elements f ties, the first met wins
+                    if not isinstance(arg, ast.Starred):
+                        self.sinks.append((ctx, arg, arg))
         for arg in args:
             if isinstance(arg, ast.Starred):
                 if self.wants.sets:
@@ -1340,7 +1344,7 @@ class Walker:
     def _order_free_call(self, node, ctx) -> bool:
         """`max(*s)`: a splat into an order-free builtin."""
         func = node.func if isinstance(node, ast.Call) else None
-        return isinstance(func, ast.Name) and func.id in ORDER_FREE and self.builtin(func.id, ctx.scope)
+        return isinstance(func, ast.Name) and func.id in ORDER_FREE and not _keyed_pick(node) and self.builtin(func.id, ctx.scope)
 
     def _passed_to_order_free(self, node, ctx) -> bool:
         """`sorted(x for x in s)`, `len(list(s))`: passed straight to an order-free builtin."""
@@ -2071,6 +2075,12 @@ def wants(rules, config) -> Wants:
         methods = frozenset(x for r in rules for m in r.matchers if m.kind == "call" for x in m.params.get("methods", ()))
         _WANTS[key] = Wants(banned(rules, config.pack.reexports.get("python", {})), methods, "set-iteration" in kinds, "identity-order" in kinds)
     return _WANTS[key]
+
+
+def _keyed_pick(call: ast.Call) -> bool:
+    """`min(s, key=f)` / `max(..)`: the pick among the elements `f` ties depends on the order met
+    (Rust's `min_by_key`); a sort by a key keeps every element, and is taken as the order chosen."""
+    return isinstance(call.func, ast.Name) and call.func.id in ("min", "max") and any(k.arg == "key" for k in call.keywords)
 
 
 def collect(tree: ast.Module, source: bytes, wants: Wants, guards, project=None, path: str = "", reach: Optional[str] = None) -> Walker:
