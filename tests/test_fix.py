@@ -390,3 +390,14 @@ def test_a_crate_replacement_is_not_written_into_a_binary_or_example(tmp_path):
     for name in ("src/main.rs", "src/bin/tool.rs", "examples/ex.rs"):
         assert (tmp_path / name).read_text() == main, name
         assert f"note: {name}:2:13: DST101 not fixed: `crate` in {name} is not the crate `crate::sim::now` is written for" in err
+
+
+def test_a_python_file_with_lone_cr_line_ends_keeps_its_last_one(tmp_path):
+    """CPython ends a line at a lone `\\r` too: a fix that adds an import keeps every line end,
+    the last one included."""
+    (tmp_path / "dstcheck.toml").write_text('[rules.DST201]\nextend-paths = [{ path = "time.time", replacement = "acme.clock.now" }]\n')
+    (tmp_path / "eng.py").write_bytes(b"import time\rdef g():\r    return time.time()\r")
+    dstcheck(["--fix"], tmp_path)
+    after = (tmp_path / "eng.py").read_bytes()
+    assert after.endswith(b"    return acme.clock.now()\r"), after
+    assert b"\n" not in after

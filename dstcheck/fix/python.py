@@ -287,6 +287,9 @@ class PythonFixer:
             if removes:
                 module = RemoveImportsVisitor(context).transform_module(module)
             data = module.code.encode("utf-8", "surrogatepass")
+            end = b"\r\n" if self.view.endswith(b"\r\n") else self.view[-1:]
+            if end in (b"\r\n", b"\r", b"\n") and not data.endswith((b"\r", b"\n")):
+                data += end  # libcst drops the last line's lone `\r`
         return self.back(data)
 
     def parses(self, data: bytes) -> bool:
