@@ -401,3 +401,38 @@ def test_a_python_file_with_lone_cr_line_ends_keeps_its_last_one(tmp_path):
     after = (tmp_path / "eng.py").read_bytes()
     assert after.endswith(b"    return acme.clock.now()\r"), after
     assert b"\n" not in after
+
+
+SERDE_BOOK = (
+    "use std::collections::HashMap;\n\n#[derive(serde::Serialize, serde::Deserialize)]\npub struct Book {\n    levels: HashMap<u64, u64>,\n}\n\n"
+    "impl Book {\n    pub fn prices(&self) -> Vec<u64> {\n        self.levels.keys().copied().collect()\n    }\n}\n"
+)
+
+
+@pytest.mark.parametrize(
+    "manifests,retyped",
+    [
+        ({"Cargo.toml": '[package]\nname = "b"\nversion = "0.1.0"\n\n[dependencies]\nindexmap = "2"\n'}, False),
+        ({"Cargo.toml": '[package]\nname = "b"\nversion = "0.1.0"\n\n[dependencies]\nindexmap = { version = "2", features = ["serde"] }\n'}, True),
+        (
+            {
+                "Cargo.toml": '[workspace]\nmembers = ["b"]\n\n[workspace.dependencies]\nindexmap = { version = "2", features = ["serde"] }\n',
+                "b/Cargo.toml": '[package]\nname = "b"\nversion = "0.1.0"\n\n[dependencies]\nindexmap = { workspace = true }\n',
+            },
+            True,
+        ),
+    ],
+    ids=["no-feature", "feature", "workspace-feature"],
+)
+def test_a_serde_derive_needs_indexmaps_serde_feature_for_the_retype(tmp_path, manifests, retyped):
+    crate = tmp_path / ("b" if "b/Cargo.toml" in manifests else "")
+    for name, text in manifests.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    (tmp_path / "dstcheck.toml").write_text("")
+    (crate / "src").mkdir(parents=True)
+    (crate / "src" / "lib.rs").write_text(SERDE_BOOK)
+    code, out, err = dstcheck(["--unsafe-fixes"], tmp_path)
+    after = (crate / "src" / "lib.rs").read_text()
+    assert ("levels: IndexMap<u64, u64>," in after) is retyped, err
+    assert ("would need indexmap's `serde` feature" in err) is not retyped

@@ -311,6 +311,8 @@ class RustFixer:
             return f"the crate does not depend on {crate}"
         if candidate.rule.id in typing.accepted_rules(old):
             return f"a `{old}` in this file is accepted (dst-ok or allowlist), so the file keeps the type"
+        if crate == "indexmap" and SERDE_DERIVE.search(self.source) and "serde" not in typing.features(crate):
+            return "a serde derive in this file would need indexmap's `serde` feature, which the crate's Cargo.toml does not turn on"
         if any(m.kind == "hash-iteration" for m in candidate.rule.matchers):
             proven = typing.receiver_type(self._receiver(where[0]))
             if proven != old:
@@ -611,6 +613,47 @@ class Typing:
         names = sorted(name for name, crate in info.deps.items() if crate == package)
         return names[0] if names else None
 
+    def features(self, package: str) -> Set[str]:
+        """The features this file's crate turns on for a dependency (and, for `workspace = true`,
+        the workspace's entry for it), read from the manifests."""
+        from dstcheck.config import tomllib
+
+        root = str(self.fixer.context.config.root)
+        directory = self.workspace.crate_of(self.fixer.path) if self.workspace is not None else None
+        if directory is None:
+            return set()
+        found: Set[str] = set()
+
+        def entries(data: dict, *keys):
+            tables = [data.get(k, {}) for k in keys] + [t.get(k2, {}) for t in data.get("target", {}).values() if isinstance(t, dict) for k2 in keys]
+            for table in tables:
+                for name, entry in table.items() if isinstance(table, dict) else ():
+                    if isinstance(entry, dict) and (entry.get("package") or name) == package:
+                        yield entry
+
+        def read(path: str) -> dict:
+            try:
+                with open(os.path.join(root, path, "Cargo.toml"), "rb") as handle:
+                    return tomllib.load(handle)
+            except (OSError, ValueError):
+                return {}
+
+        inherited = False
+        for entry in entries(read(directory), "dependencies", "dev-dependencies", "build-dependencies"):
+            found.update(f for f in entry.get("features", ()) if isinstance(f, str))
+            inherited = inherited or entry.get("workspace") is True
+        up = directory
+        while inherited:
+            data = read(up)
+            if isinstance(data.get("workspace"), dict):
+                for entry in entries(data["workspace"], "dependencies"):
+                    found.update(f for f in entry.get("features", ()) if isinstance(f, str))
+                break
+            if not up:
+                break
+            up = os.path.dirname(up)
+        return found
+
     def accepted_rules(self, path: str) -> Set[str]:
         """Rules with an accepted site (marker or allowlist) in this file naming `path`."""
         return {
@@ -650,6 +693,9 @@ class Typing:
 
 
 # -- syntax helpers ---------------------------------------------------------------------------------
+SERDE_DERIVE = re.compile(rb"derive\s*\([^)]*\b(?:Serialize|Deserialize)\b")
+
+
 def _ancestor(node, kind: str):
     while node is not None:
         if node.type == kind:
