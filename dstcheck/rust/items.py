@@ -47,6 +47,7 @@ ITEM_KINDS = {
     "static_item": "static",
     "macro_definition": "macro",
 }
+SLICE = "[]"  # the path `type_of` gives a slice or an array: no path can name it
 PATH_TYPES = {"type_identifier", "scoped_type_identifier", "primitive_type", "identifier", "scoped_identifier"}
 MAX_DEPTH = 64  # inline modules and cfg_if nesting deeper than this are not summarised
 VERDICTS = ("", "test", "gated")  # live, test-only, compiled out of the DST build
@@ -111,6 +112,9 @@ def type_of(node, text) -> Optional[dict]:
         node = node.child_by_field_name("type")
     if node is None:
         return None
+    if node.type == "array_type":  # `[T]` and `[T; N]`: a sequence of T, under the path `[]`
+        element = node.child_by_field_name("element")
+        return {"p": [SLICE], "g": False, "a": [type_of(element, text)]} if element is not None else None
     args: List[Optional[dict]] = []
     base = node
     if node.type == "generic_type":

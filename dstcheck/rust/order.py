@@ -136,6 +136,10 @@ def escape(start, text, element: Optional[int]) -> Optional[Escape]:
             return loop_escape(parent, text)
         outer = _outer_call(node)
         if outer is None:
+            flattened = _flattened_by(node, text)
+            if flattened is not None:  # `maps.iter().flat_map(|m| m.keys())`: its elements go on in that order
+                node, transformed = flattened, True
+                continue
             return _consumer(node, text)
         call, name_node, turbofish = outer
         name = text(name_node)
@@ -174,6 +178,26 @@ def escape(start, text, element: Optional[int]) -> Optional[Escape]:
             continue
         return None  # a method we do not know: its effect on order is not proven
     return None
+
+
+def _flattened_by(node, text):
+    """The `flat_map` call whose closure returns `node` (its body, or its block's last expression),
+    else None."""
+    body = node
+    if body.parent is not None and body.parent.type == "block":
+        last = [c for c in body.parent.named_children if c.type not in ("line_comment", "block_comment")]
+        if not last or last[-1].id != node.id:
+            return None
+        body = body.parent  # `|m| { m.keys() }`: the block's value, without a `;`
+    closure = body.parent
+    if closure is None or closure.type != "closure_expression" or not _field(closure, "body", body):
+        return None
+    args = closure.parent
+    call = args.parent if args is not None and args.type == "arguments" else None
+    found = method_call(call) if call is not None else None
+    if found is None or text(found[0]) != "flat_map" or _only_closure(call) is None:
+        return None
+    return call
 
 
 COMMUTATIVE_OPS = {"+", "*", "|", "&", "^"}

@@ -5,8 +5,11 @@ code were in scope. The site is the in-scope call; its chain says how the site i
 
 What is followed, exactly: free functions and associated functions called by path (through
 `use`, a block's own `use`, re-exports and renames), `Self::f()`, `<T as Trait>::f()`, a trait's
-default body through the trait's path, and methods called on `self` (through the impl's type),
-in function bodies and the closures inside them. A call whose callee cannot be resolved is
+default body through the trait's path, methods called on `self` (through the impl's type) and on
+a value that names its struct (`Feed.read()`, `Tape(2).read()`, `Feed { .. }.read()`), in
+function bodies and the closures inside them. A method called through a type whose impls (in the
+files the index's impl table lists for it) do not define it is the default body of the one trait
+among its impls that declares it (`<T as Trait>::f()`: of that trait). A call whose callee cannot be resolved is
 not followed. Gated, marked, allowlisted and test sites do not propagate. Each function is
 summarised once; the depth is bounded by `[reach] max-depth` (default 4), so cycles end.
 
@@ -25,8 +28,10 @@ from dstcheck.rust.names import Local, ModRef, Pending
 from dstcheck.rust.resolve import IDENT
 from dstcheck.stages.prefilter import word_positions
 
-TAINT_NAMESPACE = "rust-reach"
-CALLS_NAMESPACE = "rust-reach-calls"
+# v2: a method called through a type (`T::f()`, `<T as Tr>::f()`, `T.f()`) whose impls do not
+# define it is the trait's default body; entries keep the files whose impls decided that
+TAINT_NAMESPACE = "rust-reach-v2"
+CALLS_NAMESPACE = "rust-reach-calls-v2"
 
 
 def _digest(data) -> str:
@@ -52,7 +57,29 @@ def _key(data: list) -> tuple:
 def _call_data(call) -> list:
     ctx = call.context
     return [call.path, call.item, list(call.span), call.snippet, {"test": ctx.test, "gate": ctx.gate, "item": ctx.item},
-            [call.module.crate, list(call.module.path)], list(call.segs), call.is_global, call.self_type]
+            [call.module.crate, list(call.module.path)], list(call.segs), call.is_global, call.self_type, call.trait]
+
+
+def _call_from(c) -> "Call":
+    return Call(*c[:4], Context(**c[4]), ModRef(c[5][0], tuple(c[5][1])), tuple(c[6]), c[7], c[8], c[9])
+
+
+def _current(ws, deps) -> bool:
+    """Whether what a cached answer read still holds: the files whose impls and traits it read
+    have the same keys, and the index's impl table lists the same files for each type it asked
+    about (a new file with an impl of the type changes the answer too)."""
+    try:
+        return all(ws.keys.get(p, "") == k for p, k in deps["files"]) and all(
+            ws.impl_files(ModRef(m[0], tuple(m[1])), name) == files for m, name, files in deps["types"]
+        )
+    except (KeyError, TypeError, ValueError):
+        return False
+
+
+def _deps(ws, read) -> dict:
+    files = sorted(item[1] for item in read if item[0] == "file")
+    types = sorted([[item[1].crate, list(item[1].path)], item[2], ws.impl_files(item[1], item[2])] for item in read if item[0] == "type")
+    return {"files": [[p, ws.keys.get(p, "")] for p in files], "types": types}
 
 
 def _tainted_from(data) -> Optional[dict]:
@@ -85,11 +112,15 @@ def link_reach(ws, config, results: Dict, rules_run: Dict, store, stats: Counter
     salt = cache_mod.config_salt(config).hex()
     inputs = _digest([salt, sorted(families), config.reach_depth, sorted((p, ws.keys.get(p, "")) for p in finder.outside)])
     cached = store.get_run(TAINT_NAMESPACE, inputs) if store is not None else None
-    tainted = _tainted_from(cached.get("tainted")) if cached is not None else None
+    tainted = _tainted_from(cached.get("tainted")) if cached is not None and _current(ws, cached.get("deps")) else None
     if tainted is None:
+        finder.read = set()
         tainted = finder.taint()
         if store is not None:
-            store.put_run(TAINT_NAMESPACE, inputs, {"tainted": [[list(k), t.display, list(t.definition), [list(s) for s in t.chain], t.family] for k, t in sorted(tainted.items(), key=repr)]})
+            store.put_run(TAINT_NAMESPACE, inputs, {
+                "tainted": [[list(k), t.display, list(t.definition), [list(s) for s in t.chain], t.family] for k, t in sorted(tainted.items(), key=repr)],
+                "deps": _deps(ws, finder.read),
+            })
     stats["reach: out-of-scope functions that reach a site"] = len(tainted)
     if not tainted:
         return
@@ -102,17 +133,18 @@ def link_reach(ws, config, results: Dict, rules_run: Dict, store, stats: Counter
             continue
         key_here = _digest([words_key, ws.keys.get(path, "") or path])
         hit = store.get_raw(CALLS_NAMESPACE, path, key_here) if store is not None else None
-        if hit is not None:
-            found = [(Call(*c[:4], Context(**c[4]), ModRef(c[5][0], tuple(c[5][1])), tuple(c[6]), c[7], c[8]), tuple(_key(k))) for c, k in hit["calls"]]
+        if hit is not None and _current(ws, hit.get("deps")):
+            found = [(_call_from(c), tuple(_key(k))) for c, k in hit["calls"]]
         else:
             found = []
+            finder.read = set()
             if finder.mentions(path, words):
                 for call in finder.calls(path, words):
-                    callee = finder.callee(call)
+                    callee = finder.callee(call, tainted)
                     if callee is not None and callee in tainted:
                         found.append((call, callee))
             if store is not None:
-                store.put_raw(CALLS_NAMESPACE, path, key_here, {"calls": [[_call_data(c), _key_data(k)] for c, k in found]})
+                store.put_raw(CALLS_NAMESPACE, path, key_here, {"calls": [[_call_data(c), _key_data(k)] for c, k in found], "deps": _deps(ws, finder.read)})
         for call, key in found:
             if key not in tainted:
                 continue
@@ -148,6 +180,7 @@ class Call(NamedTuple):
     segs: Tuple[str, ...]
     is_global: bool
     self_type: Optional[list]  # `self.f()`: the impl's written type (items.type_of) and its module
+    trait: Optional[list] = None  # `<T as Trait>::f()`: the trait's path as written, [segments, global]
 
 
 def _callable_crates(ws, callers) -> set:
@@ -185,6 +218,9 @@ class _Finder:
         self._resolvers: Dict[str, object] = {}
         self._vocabulary: Dict[str, frozenset] = {}
         self._calls: Dict[Tuple[str, frozenset], List[Call]] = {}
+        self._impls: Dict[Tuple[ModRef, str], tuple] = {}
+        self._traits: Dict[tuple, object] = {}  # (module, trait) -> (methods, files); (module, name, None) -> is a trait
+        self.read: set = set()  # ("file", path) and ("type", module, name): what the callees read since it was last emptied
 
     # -- out-of-scope functions --------------------------------------------------------------
     def site_rules(self, path: str) -> list:
@@ -226,7 +262,7 @@ class _Finder:
                 if not self.mentions(path, words):
                     continue
                 for call in self.calls(path, words):
-                    key = self.callee(call)
+                    key = self.callee(call, tainted)
                     if key is None or key not in tainted:
                         continue
                     fn = self.function_at(path, call.span[0], call.span[1])
@@ -392,9 +428,10 @@ class _Finder:
         if function is None:
             return None
         module = self.module_at(path, call, parsed)
-        self_type = None
+        self_type = trait = None
         if function.type in ("identifier", "scoped_identifier"):
-            seg = _qualified_segments(function, parsed.text) or items.segments_of(function, parsed.text)
+            qualified = _qualified_segments(function, parsed.text)
+            seg = qualified[:2] if qualified is not None else items.segments_of(function, parsed.text)
             if seg is None:
                 return None
             segs, is_global = tuple(seg[0]), seg[1]
@@ -404,6 +441,9 @@ class _Finder:
             if found is None:
                 return None
             segs, is_global = found
+            if qualified is not None and qualified[2] is not None:  # `<T as Trait>::f()`: the trait, through the blocks too
+                trait = self._through_blocks(path, parsed, finder, call, tuple(qualified[2][0]), qualified[2][1])
+                trait = [list(trait[0]), trait[1]] if trait is not None else None
             if len(segs) == 2 and segs[0] == "Self" and not is_global:  # `Self::f()`: the impl's type
                 self_type = self._impl_type(path, parsed, call)
                 if self_type is None:
@@ -411,17 +451,44 @@ class _Finder:
                 segs = segs[1:]
         elif function.type == "field_expression":
             value, field = function.child_by_field_name("value"), function.child_by_field_name("field")
-            if value is None or value.type != "self" or field is None:
+            if value is None or field is None:
                 return None
-            self_type = self._impl_type(path, parsed, call)
-            if self_type is None:
-                return None
-            segs, is_global = (parsed.text(field),), False
+            if value.type == "self":
+                self_type = self._impl_type(path, parsed, call)
+                if self_type is None:
+                    return None
+                segs, is_global = (parsed.text(field),), False
+            else:  # `Feed.read()`, `Tape(2).read()`, `Feed { .. }.read()`: a method of the struct the value names
+                found = self._struct_value(path, parsed, finder, value)
+                if found is None:
+                    return None
+                segs, is_global = found[0] + (parsed.text(field),), found[1]
         else:
             return None
         (l0, c0), (l1, c1) = call.start_point, call.end_point
         snippet = " ".join(parsed.source[call.start_byte:call.end_byte].decode("utf-8", "replace").split())
-        return Call(path, finder.context(call).item, (l0 + 1, c0 + 1, l1 + 1, c1 + 1), snippet, finder.context(call), module, segs, is_global, self_type)
+        return Call(path, finder.context(call).item, (l0 + 1, c0 + 1, l1 + 1, c1 + 1), snippet, finder.context(call), module, segs, is_global, self_type, trait)
+
+    def _struct_value(self, path: str, parsed, finder, value) -> Optional[tuple]:
+        """(segments, global) of the struct a method's receiver is a value of, written as a path:
+        a unit struct (`Feed`), a tuple struct's constructor (`Tape(2)`) or a struct literal
+        (`Feed { .. }`); the path is resolved with the call, and only a struct counts there. A
+        local binding (`feed.read()`) has no type here."""
+        from dstcheck.rust import items
+
+        if value.type == "call_expression":
+            value = value.child_by_field_name("function")
+        elif value.type == "struct_expression":
+            value = value.child_by_field_name("name")
+        if value is None or value.type not in ("identifier", "scoped_identifier", "type_identifier", "scoped_type_identifier"):
+            return None
+        seg = items.segments_of(value, parsed.text)
+        if seg is None or (len(seg[0]) == 1 and self._resolver(path, parsed, finder).shadowed_by_local(value, seg[0][0])):
+            return None
+        found = self._through_blocks(path, parsed, finder, value, tuple(seg[0]), seg[1])
+        if found is None or (found[0] and found[0][0] == "Self"):
+            return None
+        return found
 
     def _resolver(self, path: str, parsed, finder):
         """The block-aware resolver of one file (its block scopes are read once)."""
@@ -506,12 +573,15 @@ class _Finder:
         written = items.type_of(impl.child_by_field_name("type"), parsed.text) if impl is not None else None
         return [written, list(self.module_at(path, impl, parsed))] if written is not None else None
 
-    def callee(self, call: Call) -> Optional[tuple]:
-        """The key of the function a call resolves to (None when it cannot be resolved)."""
+    def callee(self, call: Call, tainted=()) -> Optional[tuple]:
+        """The key of the function a call resolves to (None when it cannot be resolved). A method
+        called through a type is looked for in that type's impls, and when none defines it, in
+        the trait whose default body the type keeps (only when some tainted method has that
+        name: `tainted`)."""
         if call.self_type is not None:
             written, (crate, path) = call.self_type
             target = self._type_key(ModRef(crate, tuple(path)), written)
-            return ("method",) + target + (call.segs[0],) if target is not None else None
+            return self._method_key(target[0], target[1], call.segs[0], None, tainted) if target is not None else None
         if call.segs and call.segs[0] == "Self":
             return None  # `Self::Variant::f()` and the like: not followed
         results = self.mres.resolve_from(call.module, call.segs, call.is_global)
@@ -520,13 +590,112 @@ class _Finder:
                 continue
             if isinstance(r, Local) and r.kind == "fn" and not r.rest:
                 return ("fn", r.module.crate, r.module.path, r.name)
-            if isinstance(r, Local) and r.kind in ("struct", "enum", "union", "trait") and len(r.rest) == 1:
+            if isinstance(r, Local) and r.kind == "trait" and len(r.rest) == 1:
                 return ("method", r.module, r.name, r.rest[0])
+            if isinstance(r, Local) and r.kind in ("struct", "enum", "union") and len(r.rest) == 1:
+                trait = self._trait_key(call.module, call.trait) if call.trait is not None else None
+                return self._method_key(r.module, r.name, r.rest[0], trait, tainted)
         return None
+
+    def _is_trait(self, module: ModRef, name: str) -> bool:
+        if (module, name, None) not in self._traits:
+            self._traits[(module, name, None)] = any(isinstance(r, Local) and r.kind == "trait" and not r.rest for r in self.mres.resolve_from(module, (name,), False))
+        return self._traits[(module, name, None)]
+
+    def _trait_key(self, module: ModRef, written) -> Optional[Tuple[ModRef, str]]:
+        for r in self.mres.resolve_from(module, tuple(written[0]), written[1]):
+            if isinstance(r, Local) and r.kind == "trait" and not r.rest:
+                return (r.module, r.name)
+        return None
+
+    def _method_key(self, module: ModRef, name: str, method: str, trait, tainted) -> tuple:
+        """The key of `method` called through the type `name` of `module` (of `trait`'s method,
+        for `<T as Trait>::f`): the type's own when one of its impls (of that trait) defines it,
+        else the default body of the one trait among its impls that declares it."""
+        own = ("method", module, name, method)
+        if not any(k[0] == "method" and k[3] == method and self._is_trait(k[1], k[2]) for k in tainted):
+            return own  # no trait's default body of that name reaches a site: the impls need not be read
+        impls = self._impls_of(module, name)
+        if trait is not None:
+            for implemented, methods in impls:
+                if implemented == trait:
+                    return own if method in methods else ("method", trait[0], trait[1], method)
+            return own
+        if any(method in methods for _, methods in impls):
+            return own
+        traits = sorted({t for t, _ in impls if t is not None and method in self._trait_methods(*t)}, key=repr)
+        return ("method", traits[0][0], traits[0][1], method) if len(traits) == 1 else own
+
+    def _impls_of(self, module: ModRef, name: str) -> tuple:
+        """((trait key or None, names of the methods it defines), ..) of every impl of the type
+        in the files the index's impl table lists for it (any cfg: an override that may be
+        compiled counts, so a default body is never reached by a guess)."""
+        from dstcheck.rust import items
+
+        if (module, name) not in self._impls:
+            files, out = self.ws.impl_files(module, name), []
+            for path in files:
+                found = self._parse(path)
+                if found is None:
+                    continue
+                parsed = found[0]
+                stack = [parsed.root]
+                while stack:
+                    n = stack.pop()
+                    if n.type != "impl_item":
+                        stack.extend(n.named_children)
+                        continue
+                    where = self.module_at(path, n, parsed)
+                    if self._type_key(where, items.type_of(n.child_by_field_name("type"), parsed.text)) != (module, name):
+                        continue
+                    written = items.type_of(n.child_by_field_name("trait"), parsed.text)
+                    trait = self._trait_key(where, [written["p"], written["g"]]) if written is not None else None
+                    if written is not None and trait is None:
+                        continue  # a trait from outside the workspace (`impl Clone for T`): no body indexed here
+                    body = n.child_by_field_name("body")
+                    methods = frozenset(parsed.text(f.child_by_field_name("name")) for f in (body.named_children if body is not None else ()) if f.type == "function_item" and f.child_by_field_name("name") is not None)
+                    out.append((trait, methods))
+            self._impls[(module, name)] = (tuple(sorted(out, key=repr)), tuple(files))
+        impls, files = self._impls[(module, name)]
+        self.read.update(("file", p) for p in files)
+        self.read.add(("type", module, name))
+        return impls
+
+    def _trait_methods(self, module: ModRef, name: str) -> frozenset:
+        """The methods a trait of the workspace declares (with a default body or not)."""
+        if (module, name) not in self._traits:
+            path = None
+            for cut in range(len(module.path), -1, -1):
+                path = self.ws.files.get(ModRef(module.crate, module.path[:cut]))
+                if path is not None:
+                    break
+            out: set = set()
+            found = self._parse(path) if path is not None else None
+            if found is not None:
+                parsed = found[0]
+                stack = [parsed.root]
+                while stack:
+                    n = stack.pop()
+                    if n.type != "trait_item":
+                        stack.extend(n.named_children)
+                        continue
+                    trait = n.child_by_field_name("name")
+                    body = n.child_by_field_name("body")
+                    if trait is None or body is None or parsed.text(trait) != name or self.module_at(path, n, parsed) != module:
+                        continue
+                    for f in body.named_children:
+                        fname = f.child_by_field_name("name") if f.type in ("function_item", "function_signature_item") else None
+                        if fname is not None:
+                            out.add(parsed.text(fname))
+            self._traits[(module, name)] = (frozenset(out), (path,) if path is not None else ())
+        methods, files = self._traits[(module, name)]
+        self.read.update(("file", p) for p in files)
+        return methods
 
 
 def _qualified_segments(function, text) -> Optional[tuple]:
-    """`<T as Trait>::f` and `<T>::f` call what `T::f` calls: the impl is found by its type."""
+    """`<T as Trait>::f` and `<T>::f` call what `T::f` calls, the impl found by its type:
+    (segments of `T::f`, global, the trait's [segments, global] or None)."""
     from dstcheck.rust import items
 
     bracket, name = function.child_by_field_name("path"), function.child_by_field_name("name")
@@ -535,9 +704,13 @@ def _qualified_segments(function, text) -> Optional[tuple]:
     inner = [c for c in bracket.named_children if c.type not in ("line_comment", "block_comment")]
     if len(inner) != 1:
         return None
-    written = inner[0].child_by_field_name("type") if inner[0].type == "qualified_type" else inner[0]
+    qualified = inner[0].type == "qualified_type"
+    written = inner[0].child_by_field_name("type") if qualified else inner[0]
     seg = items.segments_of(written, text) if written is not None else None
-    return (list(seg[0]) + [text(name)], seg[1]) if seg is not None else None
+    if seg is None:
+        return None
+    alias = items.type_of(inner[0].child_by_field_name("alias"), text) if qualified else None
+    return (list(seg[0]) + [text(name)], seg[1], [alias["p"], alias["g"]] if alias is not None else None)
 
 
 def _call_of(node):

@@ -176,7 +176,9 @@ def may_hold(source: bytes, vocabulary, rules, sketched=None, workspace=None, pa
     plan = _plan(tuple(sorted(r.id for r in rules)), rules)
     if plan is None:
         return False
-    words, methods, loops, ids = plan
+    words, methods, loops, ids, via = plan
+    if any(w.encode() in vocabulary and not vocabulary.isdisjoint(m) for w, m in via.items()):
+        return True  # `Builder::new_current_thread().build()?.spawn_blocking(..)`: a chain the scan below does not follow
     typed = sketched.get("typed") if sketched is not None else sketch_mod.typed_names(source, sorted(words))
     names = {w for w in words if w.encode() in vocabulary}
     accessed = set()
@@ -199,17 +201,21 @@ _PLANS: dict = {}
 
 
 def _plan(key: tuple, rules):
-    """(type words, methods, loops?, rule ids) of the typed matchers among `rules`, memoised."""
+    """(type words, methods, loops?, rule ids, {word of a type that leads to a typed-method's type:
+    the method names, as bytes}) of the typed matchers among `rules`, memoised."""
     if key not in _PLANS:
-        words = {}
+        words, via = {}, {}
         for rule in rules:
             for m in rule.matchers:
                 if m.kind in ("hash-iteration", "typed-method"):
                     for name in ("maps", "sets", "types"):
                         for p in m.params.get(name, ()):
                             words.setdefault(p.rsplit("::", 1)[-1], set()).add(rule.id)
+                if m.kind == "typed-method":
+                    for word in types.leading_to(m.params.get("types", ())):
+                        via.setdefault(word, set()).update(x.encode() for x in m.params.get("methods", ()))
         wanted = triggers(rules)
-        _PLANS[key] = (frozenset(words), frozenset(w for w in wanted if w != FOR), FOR in wanted, frozenset(r.id for r in rules)) if words else None
+        _PLANS[key] = (frozenset(words), frozenset(w for w in wanted if w != FOR), FOR in wanted, frozenset(r.id for r in rules), {w: frozenset(m) for w, m in sorted(via.items())}) if words else None
     return _PLANS[key]
 
 

@@ -3,9 +3,13 @@ escapes.
 
 A receiver's type comes from what declares it: a `let` annotation or constructor
 (`HashMap::new()`, `::default()`, `::with_capacity(n)`, `::from(..)`, `.collect::<T>()`), a
-parameter, a struct field (in any file of the crate), a function's or method's return type; `&`,
-`Arc`, `Rc`, `Box` and lock guards (`.read()`, `.write()`, `.lock()`, `.borrow()`) are seen
-through. Nothing is guessed: a receiver whose type is not proven has no type.
+parameter, a struct field (in any file of the crate), a function's or method's return type, what
+a few functions of other crates return (`RETURNS`, `METHODS`: `Handle::current()`), an element
+of a sequence (`v[0]` of a `Vec`, a slice or an array) or of what a `for` loop or an iterator
+adaptor's closure walks (`maps.iter().flat_map(|m| ..)`); `&`, `Arc`, `Rc`, `Box`, lock guards
+(`.read()`, `.write()`, `.lock()`, `.borrow()`) and `?` are seen through, and a map built
+`with_hasher(s)` takes its hasher from `s`. Nothing is guessed: a receiver whose type is not
+proven has no type.
 
 A type is asked for as a *query* (plain data): `["named", module, segments, global, [argument
 queries]]`, `["field", query, name]`, `["ret", module, segments, global]` (a function called by
@@ -37,7 +41,7 @@ LOCKS = (
     "std::sync::RwLockWriteGuard", "std::cell::Ref", "std::cell::RefMut",
 )
 LOCK_RESULTS = ("std::sync::LockResult", "std::result::Result", "std::sync::TryLockResult")
-SEQUENCES = {"Vec", "VecDeque", "SmallVec", "ArrayVec"}
+SEQUENCES = {"Vec", "VecDeque", "SmallVec", "ArrayVec", items.SLICE}
 MAPS = {"HashMap", "BTreeMap", "IndexMap", "AHashMap", "FxHashMap", "DashMap"}
 WRAPPERS = ("std::option::Option", "std::result::Result", "Option", "Result") + LOCK_RESULTS
 # What a `let` without an annotation is typed by beyond the constructors above: a call of one of
@@ -52,6 +56,12 @@ MADE_BY = {
 CONSTANTS = {"std::time::UNIX_EPOCH": "std::time::SystemTime", "std::time::SystemTime::UNIX_EPOCH": "std::time::SystemTime"}
 ADDS_TO_ITSELF = {"std::time::Instant", "std::time::SystemTime", "tokio::time::Instant"}
 MAX_DEPTH = 16
+# Iterator adaptors whose closure is called with each element, and those that pass the elements on
+ELEMENT_CLOSURES = {
+    "map", "flat_map", "filter_map", "for_each", "try_for_each", "filter", "inspect", "any", "all", "find", "find_map",
+    "position", "take_while", "skip_while", "map_while", "max_by_key", "min_by_key", "partition",
+}
+ELEMENTS_KEPT = {"filter", "cloned", "copied", "by_ref", "rev", "peekable", "fuse", "skip", "take", "step_by", "skip_while", "take_while", "inspect"}
 ELSEWHERE = "<other files>"  # a module name no crate has: asks whether a crate's other modules are known
 
 
@@ -68,6 +78,65 @@ class Type(NamedTuple):
             else:
                 return t
         return t
+
+
+# What a call returns, for functions and methods of types outside the workspace that are not
+# sites themselves: `Handle::current().spawn_blocking(..)` is a DST104 site because `current`
+# returns a `Handle`. `try_current` returns a `Result` (seen through by `.unwrap()`, `?`, `if let
+# Ok(h)`); `Runtime::new()` is typed by `CONSTRUCTORS` (the `Runtime` its `io::Result` holds).
+# A runtime `Builder`'s other methods (`enable_all`, `worker_threads`, ..) return the builder.
+# ahash's `with_seeds` is the one constructor of its `RandomState` with fixed keys: a path of its
+# own (`SEEDED`), which is no random hasher; `with_seed` mixes in a number drawn once per process
+# and `generate_with` a per-instance counter, so both are the random `ahash::RandomState`.
+HANDLE, RUNTIME, BUILDER = "tokio::runtime::Handle", "tokio::runtime::Runtime", "tokio::runtime::Builder"
+SEEDED = "ahash::RandomState::with_seeds"
+_RESULT = "std::result::Result"
+RETURNS = {
+    "tokio::runtime::Handle::current": (HANDLE, ()),
+    "tokio::runtime::Handle::try_current": (_RESULT, (HANDLE, "tokio::runtime::TryCurrentError")),
+    "tokio::runtime::Builder::new_current_thread": (BUILDER, ()),
+    "tokio::runtime::Builder::new_multi_thread": (BUILDER, ()),
+    "ahash::RandomState::with_seeds": (SEEDED, ()),
+    "ahash::RandomState::with_seed": ("ahash::RandomState", ()),
+    "ahash::RandomState::generate_with": ("ahash::RandomState", ()),
+}
+METHODS = {
+    (RUNTIME, "handle"): (HANDLE, ()),
+    (BUILDER, "build"): (_RESULT, (RUNTIME, "std::io::Error")),
+}
+CHAINING = {BUILDER}  # every method not in METHODS returns the value itself
+# The constructors whose argument gives the hasher (`HashMap::with_hasher(s)`), and its position;
+# the hasher is the type's third argument, a set's (`SETS`) second
+HASHER_ARGUMENT = {"with_hasher": 0, "with_capacity_and_hasher": 1}
+# Traits whose constructors make whatever type is inferred there: `Default::default()` is no `Default`
+TRAITS = {
+    "std::default::Default", "core::default::Default", "std::convert::From", "core::convert::From",
+    "std::iter::FromIterator", "core::iter::FromIterator", "std::str::FromStr", "core::str::FromStr",
+    "Default", "From", "FromIterator",  # std's prelude, as a file outside any crate names it
+}
+SETS = {"HashSet", "AHashSet", "IndexSet", "DashSet", "FxHashSet", "BTreeSet"}
+
+
+def _made(found) -> Optional["Type"]:
+    path, args = found
+    return Type(path, tuple(Type(a) for a in args))
+
+
+def leading_to(paths) -> dict:
+    """The last word of each type whose `RETURNS` or `METHODS` entry leads to one of `paths`
+    (through `CHAINING` and a `Result`), and not one of them: `Builder` for `Runtime`. The
+    typed prefilter parses a file that names one and a method the rule asks about."""
+    wanted, out = set(paths), {}
+    grown = True
+    while grown:
+        grown = False
+        for key, (path, args) in [*RETURNS.items(), *METHODS.items()]:
+            owner = key[0] if isinstance(key, tuple) else key.rsplit("::", 1)[0]
+            if owner not in wanted and (path in wanted or (path == _RESULT and args and args[0] in wanted)):
+                wanted.add(owner)
+                out[owner.rsplit("::", 1)[-1]] = owner
+                grown = True
+    return out
 
 
 class NeedsOtherFile(Exception):
@@ -111,6 +180,8 @@ class Evaluator:
             return None
         kind = query[0]
         if kind == "named":
+            if list(query[2]) == [items.SLICE]:  # `[T]`, `[T; N]`: no path to resolve
+                return Type(items.SLICE, tuple(self.evaluate(a, depth + 1) for a in query[4]))
             module = ModRef(query[1][0], tuple(query[1][1]))
             alias = self._alias(module, query[2], query[3], depth)
             if alias is not None:  # `FMap<u64, u64>`: the alias's written type, its parameters substituted
@@ -160,6 +231,16 @@ class Evaluator:
             if base.path in WRAPPERS:
                 return base.args[0] if base.args else None
             return base
+        if kind == "hashed":  # `HashMap::with_hasher(s)`: the hasher's type fills the type's hasher argument
+            base = self.evaluate(query[1], depth + 1)
+            hasher = self.evaluate(query[2], depth + 1)
+            if base is None or hasher is None or hasher.path in TRAITS:
+                return base  # `with_hasher(Default::default())`: the hasher is whatever the type says
+            position = 1 if base.path.rsplit("::", 1)[-1] in SETS else 2
+            args = list(base.args) + [None] * (position + 1 - len(base.args))
+            if args[position] is None or len(query) > 3:  # a `let` annotation gives way to the value's own hasher
+                args[position] = hasher
+            return Type(base.path, tuple(args))
         if kind == "set-element":  # iterating a one-argument collection (a set, a Vec) yields its element
             base = self.evaluate(query[1], depth + 1)
             base = base.peel() if base is not None else None
@@ -272,9 +353,11 @@ class Evaluator:
                 if r.rest[0] in CONSTRUCTORS and self._method_return(owner, r.rest[0], depth) is None:
                     return owner
                 return self._method_return(owner, r.rest[0], depth)
+            elif isinstance(r, External) and r.path in RETURNS:
+                return _made(RETURNS[r.path])
             elif isinstance(r, External) and "::" in r.path:
                 owner, method = r.path.rsplit("::", 1)
-                if method in CONSTRUCTORS:
+                if method in CONSTRUCTORS and owner not in TRAITS:
                     return Type(owner)
         return None
 
@@ -288,6 +371,10 @@ class Evaluator:
             if base.path in LOCK_RESULTS or base.path in LOCKS:
                 return base.args[0] if base.args and base.args[0] is not None else None
             return base  # a guard's `.unwrap()` in our model of guards: the guarded value
+        if (peeled.path, name) in METHODS:
+            return _made(METHODS[(peeled.path, name)])
+        if peeled.path in CHAINING:
+            return peeled
         return self._method_return(peeled, name, depth)
 
     def _method_return(self, owner: Type, name: str, depth: int) -> Optional[Type]:
@@ -370,7 +457,10 @@ class QueryBuilder:
             inner = node.child_by_field_name("value") or (node.named_children[-1] if node.named_child_count else None)
             if t == "unary_expression" and (node.child_count == 0 or node.children[0].type not in ("*",)):
                 return None
-            return self.of(inner, depth + 1)
+            query = self.of(inner, depth + 1)
+            if t == "try_expression" and query is not None:
+                return ["unwrapped", query]  # `x?`: what the `Result` or `Option` holds
+            return query
         if t == "self":
             return self.self_type(node)
         if t == "identifier":
@@ -451,6 +541,10 @@ class QueryBuilder:
             return None
         if tdict["p"] == ["Self"]:
             return self.self_type(at)
+        if tdict["p"] == ["_"] and not tdict["g"]:
+            return None  # `HashMap::<u64, u64, _>`: inferred, so unknown here
+        if tdict["p"] == [items.SLICE]:
+            return ["named", self.module(at), [items.SLICE], False, [self._written(at, a) for a in tdict["a"]]]
         return self.path_query(at, tdict["p"], tdict["g"], [self._written(at, a) for a in tdict["a"]])
 
     def type_node(self, at, node) -> Optional[list]:
@@ -489,7 +583,13 @@ class QueryBuilder:
                 if path is not None and path.type == "generic_type":
                     type_args = path.child_by_field_name("type_arguments")
                     args = [self.type_node(node, a) for a in type_args.named_children] if type_args is not None else []
-                return self.path_query(node, segs[:-1], is_global, args)
+                made = self.path_query(node, segs[:-1], is_global, args)
+                if made is not None and segs[-1] in HASHER_ARGUMENT:
+                    given = [a for a in node.child_by_field_name("arguments").named_children if a.type not in ("line_comment", "block_comment")]
+                    if len(given) > HASHER_ARGUMENT[segs[-1]]:
+                        hasher = self.of(given[HASHER_ARGUMENT[segs[-1]]], depth + 1)
+                        return ["hashed", made, hasher] if hasher is not None else made
+                return made
             if len(segs) == 1 and not is_global and (self.resolver.shadowed_by_local(function, segs[0]) or _hidden(function, segs[0])):
                 return None  # a closure or fn pointer bound by a `let` or a parameter
             scoped = self.scoped(node, segs, is_global)
@@ -505,7 +605,18 @@ class QueryBuilder:
             t = n.type
             if name in getattr(n, "hidden", ()):
                 return None  # a name the macro tokens around a re-parsed fragment may bind (`Some(m) = rx.recv() => {..}`)
-            if t in ("function_item", "closure_expression"):
+            if t == "closure_expression":
+                params = n.child_by_field_name("parameters")
+                patterns = [p for p in (params.named_children if params is not None else ()) if p.type not in ("line_comment", "block_comment")]
+                for p in patterns:
+                    pattern = p.child_by_field_name("pattern") if p.type == "parameter" else p
+                    if pattern is None or not _pattern_binds(pattern, name, self.text):
+                        continue
+                    written = p.child_by_field_name("type") if p.type == "parameter" else None
+                    if written is not None:
+                        return self.type_node(p, written) if pattern.type == "identifier" else None
+                    return self.closure_element(n, pattern, name, depth) if len(patterns) == 1 else None
+            elif t == "function_item":
                 params = n.child_by_field_name("parameters")
                 if params is not None:
                     for p in params.named_children:
@@ -515,8 +626,7 @@ class QueryBuilder:
                                 return self.type_node(p, p.child_by_field_name("type"))
                         elif p.type == "identifier" and self.text(p) == name:
                             return None
-                if t == "function_item":
-                    return None
+                return None
             elif t == "block":
                 found = None
                 for stmt in n.named_children:
@@ -535,7 +645,11 @@ class QueryBuilder:
                         return None
                     annotated = found.child_by_field_name("type")
                     if annotated is not None:
-                        return self.type_node(found, annotated)
+                        written = self.type_node(found, annotated)
+                        made = self.of(found.child_by_field_name("value"), depth + 1) if written is not None else None
+                        if made is not None and made[0] == "hashed":  # `let m: HashMap<K, V, S> = HashMap::with_hasher(s)`: the value's hasher
+                            return ["hashed", written, made[2], True]
+                        return written
                     return self.value(found.child_by_field_name("value"), depth + 1)
             elif t == "for_expression":
                 pattern = n.child_by_field_name("pattern")
@@ -603,11 +717,41 @@ class QueryBuilder:
         method = None
         receiver = value
         if value.type == "call_expression":
-            function = value.child_by_field_name("function")
-            field = function.child_by_field_name("field") if function is not None and function.type == "field_expression" else None
-            if field is None:
+            found = self._method_of(value)
+            if found is None:
                 return None
-            method, receiver = self.text(field), function.child_by_field_name("value")
+            method, receiver = found
+        return self._element(method, receiver, pattern, name, depth)
+
+    def _method_of(self, call):
+        """(method name, receiver node) of a method call `x.m(..)`, else None."""
+        function = call.child_by_field_name("function") if call.type == "call_expression" else None
+        field = function.child_by_field_name("field") if function is not None and function.type == "field_expression" else None
+        return (self.text(field), function.child_by_field_name("value")) if field is not None else None
+
+    def closure_element(self, closure, pattern, name: str, depth: int) -> Optional[list]:
+        """The type of the one parameter of a closure an iterator adaptor calls with each element
+        (`maps.iter().flat_map(|m| m.keys())`): as a `for` binding over what the chain iterates,
+        through the adaptors that pass the elements on unchanged (`filter`, `rev`, `skip`, ..)."""
+        args = closure.parent
+        call = args.parent if args is not None and args.type == "arguments" else None
+        found = self._method_of(call) if call is not None else None
+        if found is None or found[0] not in ELEMENT_CLOSURES or len([a for a in args.named_children if a.type not in ("line_comment", "block_comment")]) != 1:
+            return None
+        receiver = found[1]
+        for _ in range(MAX_DEPTH):
+            inner = self._method_of(receiver) if receiver is not None and receiver.type == "call_expression" else None
+            if inner is None:
+                return None
+            if inner[0] in ELEMENTS_KEPT:
+                receiver = inner[1]
+                continue
+            if inner[0] in ("iter", "iter_mut", "into_iter", "drain", "values", "values_mut", "into_values", "keys", "into_keys"):
+                return self._element(inner[0], inner[1], pattern, name, depth)
+            return None
+        return None
+
+    def _element(self, method, receiver, pattern, name: str, depth: int) -> Optional[list]:
         base = self.of(receiver, depth + 1)
         if base is None:
             return None

@@ -1,0 +1,71 @@
+"""DST109 through a trait's default body reached by an implementing type (`T::f()`,
+`<T as Trait>::f()`, `T.f()` where T's impls do not define `f`), for a type of another crate and
+an in-scope one, and the cache: an override added in another file is seen on a warm run."""
+
+from __future__ import annotations
+
+import json
+
+from fixture_harness import workspace
+
+FILES = {
+    "Cargo.toml": '[workspace]\nmembers = ["engine", "venue"]\n',
+    "dstcheck.toml": '[[scope]]\nname = "engine"\ninclude = ["engine/**/*.rs"]\n',
+    "venue/Cargo.toml": '[package]\nname = "venue"\nversion = "0.1.0"\nedition = "2021"\n',
+    "venue/src/lib.rs": """\
+        pub trait Feed {
+            fn read(&self) -> u64 {
+                std::time::SystemTime::now().elapsed().map(|d| d.as_secs()).unwrap_or(0)
+            }
+        }
+        pub struct Wire;
+        impl Feed for Wire {}
+        """,
+    "engine/Cargo.toml": '[package]\nname = "engine"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\nvenue = { path = "../venue" }\n',
+    "engine/src/lib.rs": """\
+        pub mod local;
+        pub mod overrides;
+        use venue::{Feed, Wire};
+        pub fn wire() -> u64 { Wire::read(&Wire) }
+        pub fn local() -> u64 { local::Local::read(&local::Local) }
+        pub fn qualified() -> u64 { <local::Local as Feed>::read(&local::Local) }
+        pub fn value() -> u64 { local::Local.read() }
+        """,
+    "engine/src/local.rs": "pub struct Local;\nimpl venue::Feed for Local {}\n",
+    "engine/src/overrides.rs": "// nothing yet\n",
+}
+
+
+def reach_lines(out: str):
+    return sorted(s["line"] for s in json.loads(out)["sites"] if s["rule"] == "DST109" and s["path"] == "engine/src/lib.rs" and s["disposition"] == "violation")
+
+
+def test_default_body_through_the_implementing_type(tmp_path, run_cli):
+    ws = workspace(tmp_path, FILES)
+    code, out, err = run_cli(["check", "--format", "json", "--no-cache"], ws)
+    assert reach_lines(out) == [4, 5, 6, 7], err
+
+
+def test_an_override_added_elsewhere_is_seen_on_a_warm_run(tmp_path, run_cli):
+    ws = workspace(tmp_path, FILES)
+    env = {"DSTCHECK_CACHE_DIR": str(tmp_path / "cache")}
+    _, out, err = run_cli(["check", "--format", "json"], ws, env=env)
+    assert reach_lines(out) == [4, 5, 6, 7], err
+    (ws / "engine/src/local.rs").write_text("pub struct Local;\n", encoding="utf-8")
+    (ws / "engine/src/overrides.rs").write_text("impl venue::Feed for crate::local::Local {\n    fn read(&self) -> u64 { 1 }\n}\n", encoding="utf-8")
+    _, warm, err = run_cli(["check", "--format", "json"], ws, env=env)
+    _, fresh, _ = run_cli(["check", "--format", "json", "--no-cache"], ws)
+    assert reach_lines(warm) == reach_lines(fresh) == [4], err
+
+
+def test_an_inherent_method_in_a_new_file_is_seen_on_a_warm_run(tmp_path, run_cli):
+    """A file that had no impl of the type gains one: the impl table lists another file, and the
+    calls cached for lib.rs (whose own bytes did not change) are worked out again."""
+    ws = workspace(tmp_path, FILES)
+    env = {"DSTCHECK_CACHE_DIR": str(tmp_path / "cache")}
+    _, out, err = run_cli(["check", "--format", "json"], ws, env=env)
+    assert reach_lines(out) == [4, 5, 6, 7], err
+    (ws / "engine/src/overrides.rs").write_text("impl crate::local::Local {\n    pub fn read(&self) -> u64 { 1 }\n}\n", encoding="utf-8")
+    _, warm, err = run_cli(["check", "--format", "json"], ws, env=env)
+    _, fresh, _ = run_cli(["check", "--format", "json", "--no-cache"], ws)
+    assert reach_lines(warm) == reach_lines(fresh) == [4, 6], err
