@@ -7,7 +7,8 @@ declaration carries the verdict of its cfg under the DST profile: live (""), "te
 build has it) or "gated" (the DST build compiles it out). Lookups prefer live bindings, so of the
 madsim pair `#[cfg(madsim)] use madsim::time::Instant; #[cfg(not(madsim))] use std::time::Instant;`
 the one the DST build compiles wins, in either order; code inside gated or test modules still
-resolves through their own bindings. `cfg_if::cfg_if!` branches are parsed, each with the
+resolves through their own bindings. Same-named structs and fns (`structs`, `fns`) are kept the
+same way: the DST build's declaration wins, and two of one verdict that disagree are unknown. `cfg_if::cfg_if!` branches are parsed, each with the
 verdict of its selection predicate. The summary is plain data (cached with the analysis) and is what the index
 resolves other files' references through.
 
@@ -278,6 +279,7 @@ class Summarizer:
         self.fns: Dict[str, Optional[dict]] = {}
         self.impls: List[list] = []
         self.mod_files: List[list] = []  # [inline path, name, #[path] or None]
+        self._kept: Dict[Tuple[str, str], str] = {}  # (table, key): verdict of what `structs` / `fns` hold
 
     def summary(self) -> dict:
         self._module(self.parsed.root, "", "", 0, self.text)
@@ -358,10 +360,10 @@ class Summarizer:
                 return
             self._bind(table, text(name), ["item:" + ITEM_KINDS[t], None, False, visibility(child, text), test])
             if t == "struct_item":
-                self.structs[prefix + text(name)] = self._fields(child, text)
+                self._keep("structs", self.structs, prefix + text(name), self._fields(child, text), test)
             elif t == "function_item":
                 ret = child.child_by_field_name("return_type")
-                self.fns[prefix + text(name)] = type_of(ret, text) if ret is not None else None
+                self._keep("fns", self.fns, prefix + text(name), type_of(ret, text) if ret is not None else None, test)
         elif t == "impl_item":
             target = child.child_by_field_name("type")
             seg = type_of(target, text) if target is not None else None
@@ -382,6 +384,26 @@ class Summarizer:
         elif t == "macro_invocation" and depth <= MAX_DEPTH:
             for pred, block in cfg_if_branches(child, text):
                 self._branch(block, key, table, _stronger(test, cfg.classify(pred, self.profile) or ""), depth, text)
+
+    def _keep(self, kind: str, table: dict, key: str, value, verdict: str) -> None:
+        """Of same-named structs or fns (`#[cfg(madsim)] struct Book {..}` beside
+        `#[cfg(not(madsim))] struct Book {..}`, in either order), the one the DST build compiles
+        wins, a test-only one over a gated one; two of the same verdict that disagree (neither
+        decided) leave the type unknown: a struct field by field, a fn's return type whole."""
+        known = self._kept.get((kind, key))
+        if known is not None and VERDICTS.index(verdict) > VERDICTS.index(known):
+            return
+        if known is None or VERDICTS.index(verdict) < VERDICTS.index(known):
+            table[key] = value
+        elif kind == "structs":
+            merged = {**value, **table[key]}
+            for f in set(value) & set(table[key]):
+                if value[f] != table[key][f]:
+                    merged[f] = None
+            table[key] = merged
+        elif table[key] != value:
+            table[key] = None
+        self._kept[(kind, key)] = verdict
 
     def _branch(self, block, key: str, table: dict, verdict: str, depth: int, text) -> None:
         """A cfg_if branch's tokens are not items to tree-sitter: parse them on their own."""
