@@ -212,3 +212,124 @@ def test_warm_run_sees_a_derived_class_change(tmp_path):
     assert violations(run(ws, cache=True)) == []
     (ws / "sim/rng.py").write_text("import random\n\n\nclass SimRandom(random.SystemRandom):\n    pass\n")
     assert violations(run(ws, cache=True)) == [("sim/user.py", 5, "DST202"), ("sim/user.py", 5, "DST202")]
+
+
+# -- import roots: the same whichever files a run analyses -------------------------------------
+def _scoped(tmp_path, files, scope="src/app/core/"):
+    return workspace(tmp_path, {"dstcheck.toml": f'[[scope]]\nname = "core"\ninclude = ["{scope}"]\n', **files})
+
+
+def _three_ways(ws, named):
+    """(a plain run, the in-scope sites of `--show-all`, a run naming one file), as (path, line, rule)."""
+    cfg = config_mod.load(explicit=ws / "dstcheck.toml")
+    options = pipeline.Options(cache=False, jobs=1)
+    plain = pipeline.scan(cfg, options=options)
+    every = pipeline.scan(cfg, include_scoped_out=True, options=options)
+    one = pipeline.scan(cfg, [str(ws / named)], options=options)
+    return violations(plain), violations(every), violations(one)
+
+
+ROOTS = {
+    "src/app/venue/clock.py": 'import time\nfrom time import time as now\nVENUES = {"a", "b"}\n\n\ndef stamp():\n    return time.time()\n',
+    "src/app/core/engine.py": "from app.venue.clock import stamp, now, VENUES\n\n\ndef tick():\n    return stamp(), now(), [v for v in VENUES]\n",
+}
+ROOT_SITES = [("src/app/core/engine.py", 5, "DST207"), ("src/app/core/engine.py", 5, "DST201"), ("src/app/core/engine.py", 5, "DST203")]
+
+
+def test_import_roots_do_not_depend_on_the_files_analysed(tmp_path):
+    """core/ has no `__init__.py`; `src/` is where `app` starts because of venue/'s packages,
+    which a plain run does not analyse (they are out of scope) and a named run does not either."""
+    ws = _scoped(tmp_path, {**ROOTS, "src/app/__init__.py": "", "src/app/venue/__init__.py": ""})
+    assert _three_ways(ws, "src/app/core/engine.py") == (ROOT_SITES, ROOT_SITES, ROOT_SITES)
+
+
+def test_a_src_namespace_package(tmp_path):
+    """src/app has no `__init__.py` (a namespace package): `app.venue.clock` is still found under src/."""
+    ws = _scoped(tmp_path, {**ROOTS, "src/app/venue/__init__.py": ""})
+    assert _three_ways(ws, "src/app/core/engine.py") == (ROOT_SITES, ROOT_SITES, ROOT_SITES)
+
+
+def test_a_namespace_root_names_no_standard_library_module(tmp_path):
+    """src/app/time.py under the namespace package is `app.time`, never `time`."""
+    ws = _scoped(tmp_path, {
+        "src/app/venue/__init__.py": "",
+        "src/app/time.py": "def time():\n    return 0\n",
+        "src/app/core/engine.py": "import time\nfrom app import time as t\n\n\ndef tick():\n    return time.time(), t.time()\n",
+    })
+    assert _three_ways(ws, "src/app/core/engine.py") == ([("src/app/core/engine.py", 6, "DST201")],) * 3
+
+
+def test_a_regular_package_wins_over_a_namespace_portion(tmp_path):
+    """With a regular package `app` at the root, Python never imports src/app (a namespace
+    portion): `app.venue.clock` is not src/app/venue/clock.py."""
+    ws = _scoped(tmp_path, {**ROOTS, "src/app/venue/__init__.py": "", "app/__init__.py": ""})
+    assert _three_ways(ws, "src/app/core/engine.py") == ([], [], [])
+
+
+# -- a project submodule re-exported by name ----------------------------------------------------
+SUBMODULES = {
+    "pkg/__init__.py": "from . import consts as C\nfrom . import timeutil as tu\n",
+    "pkg/consts.py": 'VENUES = {"a", "b"}\n',
+    "pkg/timeutil.py": "import time\n",
+    "pkg/engine.py": "from pkg import C, tu\n\n\ndef f():\n    return tu.time.monotonic(), [v for v in C.VENUES]\n",
+}
+SUBMODULE_SITES = [("pkg/engine.py", 5, "DST201"), ("pkg/engine.py", 5, "DST203")]
+
+
+def test_a_submodule_re_exported_by_name(tmp_path):
+    """`from pkg import C, tu`, where pkg/__init__.py binds them to its submodules, reports what
+    `from pkg import consts as C, timeutil as tu` does; so does a run naming engine.py only."""
+    ws = workspace(tmp_path, SUBMODULES)
+    assert violations(run(ws)) == SUBMODULE_SITES
+    assert violations(run(ws, prefilter=False)) == SUBMODULE_SITES
+    cfg = config_mod.from_data({}, ws, None)
+    one = pipeline.scan(cfg, [str(ws / "pkg/engine.py")], options=pipeline.Options(cache=False, jobs=1))
+    assert violations(one) == SUBMODULE_SITES
+    (ws / "pkg/engine.py").write_text("from pkg import consts as C, timeutil as tu\n\n\ndef f():\n    return tu.time.monotonic(), [v for v in C.VENUES]\n")
+    assert violations(run(ws)) == SUBMODULE_SITES
+
+
+def test_warm_run_sees_a_re_exported_submodule_change(tmp_path):
+    """engine.py is unchanged; consts.py stops holding a set, then pkg/__init__.py rebinds C."""
+    ws = workspace(tmp_path, SUBMODULES)
+    assert violations(run(ws, cache=True)) == SUBMODULE_SITES
+    (ws / "pkg/consts.py").write_text('VENUES = ["a", "b"]\n')
+    assert violations(run(ws, cache=True)) == SUBMODULE_SITES[:1]
+    (ws / "pkg/consts.py").write_text('VENUES = {"a", "b"}\n')
+    (ws / "pkg/__init__.py").write_text("from . import consts as C\nfrom . import timeutil as tu\nC = None\ntu = None\n")
+    assert violations(run(ws, cache=True)) == SUBMODULE_SITES[:1]
+
+
+def test_a_submodule_bound_by_a_plain_module(tmp_path):
+    """helpers.py (not an `__init__`) has `from . import timeutil, consts`; engine.py takes them
+    from there, or reaches them as attributes of helpers."""
+    ws = workspace(tmp_path, {
+        **SUBMODULES,
+        "pkg/helpers.py": "from . import consts, timeutil\n",
+        "pkg/engine.py": (
+            "from pkg import helpers\nfrom pkg.helpers import consts, timeutil\n\n\n"
+            "def f():\n    return timeutil.time.time(), [v for v in consts.VENUES]\n\n\n"
+            "def g():\n    return helpers.timeutil.time.time(), [v for v in helpers.consts.VENUES]\n"
+        ),
+    })
+    assert violations(run(ws)) == [("pkg/engine.py", 6, "DST201"), ("pkg/engine.py", 6, "DST203"), ("pkg/engine.py", 10, "DST201"), ("pkg/engine.py", 10, "DST203")]
+
+
+def test_modules_that_bind_each_other_are_judged_whichever_is_asked_first(tmp_path):
+    """a.py and b.py import each other, and b.py imports timeutil (`import time`): both lead to
+    the clock, in a full run and in a run naming either user first."""
+    ws = workspace(tmp_path, {
+        "cyc/__init__.py": "",
+        "cyc/a.py": "from cyc import b\n",
+        "cyc/b.py": "from cyc import a, timeutil\n",
+        "cyc/timeutil.py": "import time\n",
+        "cyc/use_a.py": "from cyc.b import a\n\n\ndef f():\n    return a.b.timeutil.time.time()\n",
+        "cyc/use_b.py": "from cyc.a import b\n\n\ndef f():\n    return b.timeutil.time.time()\n",
+    })
+    expected = [("cyc/use_a.py", 5, "DST201"), ("cyc/use_b.py", 5, "DST201")]
+    assert violations(run(ws)) == expected
+    cfg = config_mod.from_data({}, ws, None)
+    for order in (["cyc/use_a.py", "cyc/use_b.py"], ["cyc/use_b.py", "cyc/use_a.py"]):
+        for named in order:
+            one = pipeline.scan(cfg, [str(ws / named)], options=pipeline.Options(cache=False, jobs=1))
+            assert violations(one) == [e for e in expected if e[0] == named]

@@ -216,11 +216,11 @@ def test_a_warm_run_reads_the_summaries_from_the_cache(tmp_path):
     assert [(s.path, s.line, s.chain) for s in _reach(warm)] == [(s.path, s.line, s.chain) for s in _reach(cold)]
     assert _reach(warm)
     # venue/steps.py; venue/__init__.py imports nothing that could reach a site: not summarised
-    assert cold.index.stats["python reach: python-reach-modules-v2 summarised"] == 1
+    assert cold.index.stats["python reach: python-reach-modules-v3 summarised"] == 1
     assert cold.index.stats["python reach: out-of-scope modules that cannot reach a site (not summarised)"] == 1
-    assert cold.index.stats["python reach: python-reach-calls-v2 summarised"] == 1
-    assert warm.index.stats["python reach: python-reach-modules-v2 from cache"] == 1
-    assert warm.index.stats["python reach: python-reach-calls-v2 from cache"] == 1
+    assert cold.index.stats["python reach: python-reach-calls-v3 summarised"] == 1
+    assert warm.index.stats["python reach: python-reach-modules-v3 from cache"] == 1
+    assert warm.index.stats["python reach: python-reach-calls-v3 from cache"] == 1
     assert not any(k.endswith(" summarised") and k.startswith("python reach") and n for k, n in warm.index.stats.items())
 
 
@@ -339,3 +339,78 @@ def test_explain_shows_the_example_files(run_cli):
     flagged = out.split("Flagged (engine/book.py):\n", 1)[1].split("Accepted", 1)[0]
     assert "  venue/clock.py:\n\n    import time\n\n    def stamp():\n        return time.time()\n" in flagged
     assert '  dstcheck.toml:\n\n    [[scope]]\n    include = ["engine/**/*.py"]\n' in flagged
+
+
+ALIASES = {
+    "dstcheck.toml": CONFIG,
+    "engine/__init__.py": "",
+    "engine/core.py": """
+        from venue.clock import Feed, Plain, _now, later, stamp, stamp2
+
+        again = stamp
+
+        def run():
+            # each reaches `time.time` through an alias the venue assigns at module or class level
+            return stamp(), _now(), later(), Feed().read(), Feed.clock(), again()
+
+        def quiet(_now):
+            # a parameter shadows the import; a class without the alias; a parameter's default
+            # (a seam: callers pass their own clock) is not followed
+            return _now(), Plain().read(), Plain.clock(), stamp2()
+        """,
+    "venue/__init__.py": "",
+    "venue/clock.py": """
+        import time
+
+        _now = time.time
+        later = _now
+
+        def stamp():
+            return _now()
+
+        class Feed:
+            clock = time.time
+
+            def read(self):
+                return self.clock()
+
+        class Plain:
+            def clock(self):
+                return 0
+
+            def read(self):
+                return self.clock()
+
+        def shadowing():
+            _now = int
+            return _now()
+
+        def stamp2(clock=time.time):
+            return clock()
+        """,
+}
+
+
+def test_a_module_or_class_level_alias_of_a_site_is_followed(tmp_path):
+    """`_now = time.time` out of scope: a call of `_now` (or of `later = _now`), and a function
+    calling it, reach the alias's site; so does `self.clock()` where the class body assigns
+    `clock = time.time`, and `Feed.clock()`; and `again()` where the caller has `again = stamp`.
+    The chain ends at the alias line."""
+    found = _reach(_scan(workspace(tmp_path, ALIASES)))
+    assert [(s.line, s.snippet, s.api) for s in found] == [
+        (8, "stamp()", "venue.clock.stamp"),
+        (8, "_now()", "venue.clock._now"),
+        (8, "later()", "venue.clock._now"),
+        (8, "Feed().read()", "venue.clock.Feed.read"),
+        (8, "Feed.clock()", "venue.clock.Feed.clock"),
+        (8, "again()", "venue.clock.stamp"),  # an alias in the calling module too
+    ]
+    assert [(step[1], step[4]) for step in found[0].chain] == [(7, "calls venue.clock.stamp"), (4, "calls venue.clock._now"), (4, "`time.time` reads the wall clock")]
+
+
+def test_an_alias_in_scope_is_the_site_itself(tmp_path):
+    """In scope, `_now = time.time` is the DST201 site; calling it is not a second one."""
+    files = {**ALIASES, "dstcheck.toml": CONFIG.replace('"engine/**/*.py"', '"engine/**/*.py", "venue/**/*.py"')}
+    found = _scan(workspace(tmp_path, files))
+    assert _reach(found) == []
+    assert [(s.path, s.line) for s in found.violations if s.rule == "DST201"] == [("venue/clock.py", 4), ("venue/clock.py", 11), ("venue/clock.py", 27)]

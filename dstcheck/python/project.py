@@ -230,12 +230,38 @@ def _dotted_value(value) -> Optional[str]:
     return ".".join([value.id, *reversed(parts)]) if isinstance(value, ast.Name) else None
 
 
+def import_roots(files: Iterable[str]) -> Tuple[List[str], Dict[str, List[str]]]:
+    """Where absolute imports start, from every Python file of the project (not the files a run
+    analyses, so a run naming one file, a scoped run and `--show-all` agree): the project root,
+    and for each file the directory above its top package (the chain of `__init__.py`
+    directories holding it; a file outside any package is top-level in its own directory). And
+    the namespace roots: for each such root, each directory above it (up to the project root)
+    starts the namespace package of the directory below it on the way (`src/` starts `app` when
+    `src/app/venue/` is a package and `src/app/` has no `__init__.py`); it is one only for that
+    first segment, and only when no root holds that name as a module or regular package."""
+    files = [f for f in files if f.endswith(".py")]
+    packages = {posixpath.dirname(f) for f in files if posixpath.basename(f) == "__init__.py"}
+    roots = {""}
+    for directory in {posixpath.dirname(f) for f in files}:
+        while directory and directory in packages:
+            directory = posixpath.dirname(directory)
+        roots.add(directory)
+    namespaces: Dict[str, set] = {}
+    for found in roots:
+        parts = found.split("/") if found else []
+        for cut in range(1, len(parts)):  # the project root already starts every top directory
+            if all(p.isidentifier() for p in parts[cut:]):
+                namespaces.setdefault(parts[cut], set()).add("/".join(parts[:cut]))
+    return sorted(roots), {top: sorted(dirs) for top, dirs in sorted(namespaces.items())}
+
+
 class Project:
     """The project's Python modules, found on disk from the files being analysed: a module is read
     (its imports scanned) only when some chain of imports reaches it. Dotted names are absolute
-    (`pkg.clock.now`); a module is known by its path from the project root."""
+    (`pkg.clock.now`), from the import roots of the whole project's file listing
+    (`import_roots`); a module is known by its path from the project root."""
 
-    def __init__(self, root: str, analysed: Iterable[str], banned: Banned, exact_loader=None, shared: Optional["Project"] = None, store=None):
+    def __init__(self, root: str, analysed: Iterable[str], banned: Banned, exact_loader=None, shared: Optional["Project"] = None, store=None, files: Optional[Iterable[str]] = None):
         self.root = root
         self.banned = banned
         self.analysed = sorted(analysed)
@@ -248,23 +274,28 @@ class Project:
         self._bindings: Dict[Tuple[str, bool], Tuple[Dict[str, List[str]], List[str], Optional[List[str]]]] = {}
         self._memo: Dict[Tuple[str, bool], Tuple[str, ...]] = {}
         self._module_taint: Dict[Tuple[str, bool], bool] = {}
+        self._tainting: set = set()
+        self._links: Dict[Tuple[str, bool], Tuple[bool, List[str]]] = {}
         self._stars: Dict[Tuple[str, bool, bool], Dict[str, List[str]]] = {}
         self._reaches: Dict[Tuple[str, bool], bool] = {}
         self._is_project: Dict[str, bool] = {}
         self._reaching: FrozenSet[str] = frozenset()
-        self._set_tables: Dict[str, Dict[str, str]] = {}  # module -> {top-level name: "set" | "dict"}
+        self._set_tables: Dict[str, Dict[str, str]] = {}  # module -> {top-level name, or `C.VENUES` through a module it binds: "set" | "dict"}
+        self._own_set_tables: Dict[str, Dict[str, str]] = {}  # module -> {top-level name: "set" | "dict"}
         self._set_users: Dict[str, FrozenSet[bytes]] = {}  # analysed file -> names of those tables in the modules it imports
         self._class_tables: Dict[str, Dict[str, Tuple[str, bool]]] = {}  # module -> {class: (banned class it derives from, a constructor on the way)}
         self._digest = ""
-        # Where absolute imports start: the project root, and the directory above the top package
-        # of each analysed file (`src/` in a src layout).
-        roots = {""}
-        for path in self.analysed:
-            directory = posixpath.dirname(path)
-            while directory and self._is_file(directory + "/__init__.py"):
-                directory = posixpath.dirname(directory)
-            roots.add(directory)
-        self.roots = sorted(roots)
+        if shared is not None:
+            self.roots, self._namespaces = shared.roots, shared._namespaces
+        else:
+            if files is None:
+                from pathlib import Path
+
+                from dstcheck.stages.discover import project_files
+
+                files = project_files(Path(root))
+            self.roots, self._namespaces = import_roots(files)
+        self._tops: Dict[str, Tuple[str, ...]] = {}  # first segment -> the roots that hold it
 
     # -- files and names ------------------------------------------------------------------------
     def _is_file(self, path: str) -> bool:
@@ -317,15 +348,29 @@ class Project:
             hit = []
             parts = name.split(".")
             if parts[0] not in _STDLIB and parts[0] not in self.banned.tops and all(p.isidentifier() for p in parts):
-                for root in self.roots:
-                    top = self._listing(root)  # most roots hold no `parts[0]`: one set lookup says so
-                    if top is None or (parts[0] not in top[1] and parts[0] + ".py" not in top[0]):
-                        continue
+                for root in self._roots_of(parts[0]):
                     base = posixpath.join(root, *parts) if root else "/".join(parts)
                     for candidate in (base + ".py", base + "/__init__.py"):
                         if self._is_file(candidate) and candidate not in hit:
                             hit.append(candidate)
             self._module_paths[name] = hit
+        return hit
+
+    def _roots_of(self, top: str) -> Tuple[str, ...]:
+        """The import roots that hold `top` (a module or a directory), and its namespace roots
+        when none of those holds it as a module or a regular package (as Python's import
+        prefers those to namespace portions)."""
+        hit = self._tops.get(top)
+        if hit is None:
+            held, regular = [], False
+            for root in self.roots:
+                listing = self._listing(root)
+                if listing is not None and (top in listing[1] or top + ".py" in listing[0]):
+                    held.append(root)
+                    regular = regular or top + ".py" in listing[0] or self._is_file(posixpath.join(root, top, "__init__.py"))
+            if not regular:
+                held += [r for r in self._namespaces.get(top, ()) if r not in held]
+            hit = self._tops[top] = tuple(held)
         return hit
 
     def module_name(self, path: str) -> Optional[str]:
@@ -543,19 +588,48 @@ class Project:
         return frozenset(m for m in out if self.module_paths(m))
 
     def module_tainted(self, module: str, exact: bool) -> bool:
-        """Whether some name `module` binds could lead to a banned path."""
+        """Whether some name `module` binds could lead to a banned path, directly or through a
+        project module it binds (`from . import timeutil`). A search over those modules, so the
+        answer does not depend on which module was asked first when they bind each other."""
         key = (module, exact)
-        if key not in self._module_taint:
-            self._module_taint[key] = False
-            tainted = False
+        hit = self._module_taint.get(key)
+        if hit is not None:
+            return hit
+        if key in self._tainting:
+            return False  # asked again while a star import's exports are being found
+        self._tainting.add(key)
+        seen, stack, hit = {module}, [module], False
+        while stack and not hit:
+            current = stack.pop()
+            known = self._module_taint.get((current, exact))
+            if known is not None:  # False: nothing it reaches leads anywhere either
+                hit = known
+                continue
+            direct, below = self._module_links(current, exact)
+            hit = direct
+            stack.extend(m for m in below if m not in seen and not seen.add(m))
+        self._tainting.discard(key)
+        for other in seen if not hit else ():  # all they reach was searched: none leads anywhere
+            self._module_taint[(other, exact)] = False
+        self._module_taint[key] = hit
+        return hit
+
+    def _module_links(self, module: str, exact: bool) -> Tuple[bool, List[str]]:
+        """(whether a name the module binds leads to a banned path itself, the project modules
+        its names are bound to)."""
+        key = (module, exact)
+        if key not in self._links:
+            direct, below = False, set()
             for path in self.module_paths(module):
                 names, stars, _ = self.bindings(path, exact)
-                if any(self.banned.related(r) for targets in names.values() for t in targets for r in self.resolve(t, exact)):
-                    tainted = True
-                elif any(self.star_exports(s, exact) for s in stars):
-                    tainted = True
-            self._module_taint[key] = tainted
-        return self._module_taint[key]
+                for final in {r for targets in names.values() for t in targets for r in self.resolve(t, exact)}:
+                    if self.banned.related(final):
+                        direct = True
+                    elif final != module and self.module_paths(final):
+                        below.add(final)
+                direct = direct or any(self.star_exports(s, exact) for s in stars)
+            self._links[key] = (direct, sorted(below))
+        return self._links[key]
 
     def reaches(self, name: str, exact: bool) -> bool:
         """Whether a project name, or a project module's bindings, could lead to a banned path."""
@@ -565,9 +639,15 @@ class Project:
             if self.module_paths(name):
                 hit = self.module_tainted(name, exact)
             else:
-                hit = self.is_project(name) and any(self.banned.related(r) for r in self.resolve(name, exact))
+                hit = self.is_project(name) and any(self._leads(r, exact) for r in self.resolve(name, exact))
             self._reaches[key] = hit
         return hit
+
+    def _leads(self, final: str, exact: bool) -> bool:
+        """Whether what a name finally denotes could lead to a banned path: it is related to one,
+        or it is a project module that is (`from . import timeutil as tu` re-exports a module
+        whose `import time` is then reached as `tu.time`)."""
+        return self.banned.related(final) or (bool(self.module_paths(final)) and self.module_tainted(final, exact))
 
     def _demand(self, path: str, imp: Import, exact: bool) -> bool:
         """Whether this import statement of file `path` binds something that could lead to a
@@ -615,7 +695,7 @@ class Project:
             for module in sorted(self.imported_modules(path)):
                 names.update(self._class_table(module))
                 if sets:
-                    names.update(self._set_table(module))
+                    names.update(n.rsplit(".", 1)[-1] for n in self._set_table(module))
             if names:
                 users[path] = frozenset(n.encode() for n in names)
         self._set_users = users
@@ -623,7 +703,8 @@ class Project:
         # or a derived class, or an import edited elsewhere, leaves every result valid)
         tables = sorted([m, sorted(t.items())] for m, t in self._set_tables.items() if t)
         classes = sorted([m, sorted([n, list(v)] for n, v in t.items())] for m, t in self._class_tables.items() if t)
-        self._digest = hashlib.blake2b(json.dumps([data, tables, classes]).encode(), digest_size=16).hexdigest()
+        roots = [self.roots, sorted(self._namespaces.items())]  # a new root can change what a name is
+        self._digest = hashlib.blake2b(json.dumps([data, tables, classes, roots]).encode(), digest_size=16).hexdigest()
 
     # -- classes derived from banned classes -----------------------------------------------------
     def subclass_of(self, name: str, within) -> Optional[Tuple[str, bool]]:
@@ -710,10 +791,11 @@ class Project:
         or re-exported from one (imports, aliases, star imports); None otherwise. Only what
         `prepare` tabled is answered."""
         paths, segment, rest = self._split(name, within)
-        if paths is None or not segment or rest:
+        if paths is None or not segment:
             return None
-        table = self._set_tables.get(name[: -len(segment) - 1])
-        return table.get(segment) if table else None
+        inner = ".".join([segment, *rest])
+        table = self._set_tables.get(name[: -len(inner) - 1])
+        return table.get(inner) if table else None
 
     def star_set(self, module: str, name: str, within) -> bool:
         """Whether `from module import *` (a module the file imports) binds `name` to a
@@ -721,13 +803,36 @@ class Project:
         return module in within and name in self._star_set_table(module)
 
     def _set_table(self, module: str) -> Dict[str, str]:
+        """The module's own hash-ordered names, and `C.VENUES` for a name `C` it binds only to a
+        project module whose own table has `VENUES` (`from . import consts as C`); one level, so
+        tabling a module reads only the modules it binds."""
         hit = self._set_tables.get(module)
+        if hit is None:
+            tables = [self._path_module_sets(path) for path in self.module_paths(module)]
+            hit = {n: k for n, k in tables[0].items() if all(t.get(n) == k for t in tables[1:])} if tables else {}
+            hit.update(self._own_set_table(module))
+            self._set_tables[module] = hit
+        return hit
+
+    def _path_module_sets(self, path: str) -> Dict[str, str]:
+        out: Dict[str, str] = {}
+        names, _, _ = self.bindings(path, True)
+        other = set((self._exact(path) or {}).get("other") or ())
+        for bound in sorted(n for n in names if n not in other):
+            finals = sorted({r for t in names[bound] for r in self.resolve(t, True)})
+            if finals and all(self.module_paths(m) for m in finals):
+                tables = [self._own_set_table(m) for m in finals]
+                out.update((f"{bound}.{n}", k) for n, k in tables[0].items() if all(t.get(n) == k for t in tables[1:]))
+        return out
+
+    def _own_set_table(self, module: str) -> Dict[str, str]:
+        hit = self._own_set_tables.get(module)
         if hit is not None:
             return hit
-        self._set_tables[module] = {}  # a cycle of re-exports ends here
+        self._own_set_tables[module] = {}  # a cycle of re-exports ends here
         tables = [self._path_set_table(path) for path in self.module_paths(module)]
         table = {n: k for n, k in tables[0].items() if all(t.get(n) == k for t in tables[1:])} if tables else {}
-        self._set_tables[module] = table
+        self._own_set_tables[module] = table
         return table
 
     def _path_set_table(self, path: str) -> Dict[str, str]:
@@ -759,14 +864,14 @@ class Project:
         paths, segment, rest = self._split(target)
         if paths is None or not segment or rest:
             return None
-        return self._set_table(target[: -len(segment) - 1]).get(segment)
+        return self._own_set_table(target[: -len(segment) - 1]).get(segment)
 
     def _star_set_table(self, module: str) -> Dict[str, str]:
         """What `from module import *` binds of the module's hash-ordered names (`__all__`, or its
         public names)."""
         if not self.module_paths(module):
             return {}
-        table = self._set_table(module)
+        table = self._own_set_table(module)
         listed = [self.bindings(path, True)[2] for path in self.module_paths(module)]
         out = {}
         for name, kind in table.items():
@@ -802,6 +907,10 @@ def build(config, entries, todo, store, options, stats):
 
     analysed = [e.path for e in todo if e.language == "python"]
     rules = config.pack.for_language("python")
-    project = Project(root, analysed, banned(rules, config.pack.reexports.get("python", {})), load_exact, store=store)
+    from dstcheck.stages.discover import listing, literal_prefix
+
+    keep = tuple(sorted({literal_prefix(p) for scope in config.scopes for p in scope.include}))  # as discovery walks
+    files = listing(config.root, keep=keep).files
+    project = Project(root, analysed, banned(rules, config.pack.reexports.get("python", {})), load_exact, store=store, files=files)
     project.prepare(sets=any(m.kind == "set-iteration" for r in rules for m in r.matchers))
     return project

@@ -6,12 +6,15 @@ site is reached.
 
 What is followed: module-level functions through imports (`from .helpers import stamp`,
 `import pkg.mod as m; m.f()`, re-exports through `__init__`, star imports, `now = stamp`
-aliases, a `def` in an `except ImportError:` fallback), `Class.method()` and `Class()` (its
+aliases, a `def` in an `except ImportError:` fallback), a module-level or class-level alias of a
+site (`_now = time.time` then `_now()`, `clock = time.time` in a class then `self.clock()`: the
+alias is the function, its line the site), `Class.method()` and `Class()` (its
 `__init__`), `self.m()`, `cls.m()` and `super().m()` through the enclosing class and its bases,
 `cls()` in a classmethod, `type(self)()` and `self.__class__()` (the enclosing class's
 `__init__`, looked up as `cls.m()` is), `@deco` (a call of `deco`);
 calls inside nested functions and lambdas count for the function around them. Not followed:
-methods called on other values, functions passed as values, module-level code (it runs at
+methods called on other values, functions passed as values, a parameter's default
+(`def stamp(clock=time.time)`: a caller may pass its own clock), module-level code (it runs at
 import). Gated, marked, allowlisted and test sites do not propagate, nor do gated or marked calls.
 Each function is summarised once; the depth is bounded by `[reach] max-depth`, so cycles end.
 
@@ -24,6 +27,7 @@ on every run, so an allowlist or a re-export edited elsewhere is seen.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import os
@@ -34,9 +38,11 @@ from typing import Dict, List, NamedTuple, Optional, Tuple
 from dstcheck.model import Context, Fact, FileResult, Finding, Marker, Step
 
 # v2: a call that builds the class (`cls()` in a classmethod, `type(self)()`) is a form of its `__init__`
-MODULES = "python-reach-modules-v2"  # out-of-scope modules: functions, classes, calls, candidate sites
+# v3: an alias holding a site (`_now = time.time`, `clock = time.time` in a class) is a unit; a
+# call of a module-level alias (`_now()`, `now()` after `now = stamp`) is a form
+MODULES = "python-reach-modules-v3"  # out-of-scope modules: functions, classes, calls, candidate sites
 CLASSES = "python-reach-classes"  # other modules a method lookup passes through: functions, classes
-CALLS = "python-reach-calls-v2"  # in-scope files: the calls that name a function that reaches a site
+CALLS = "python-reach-calls-v3"  # in-scope files: the calls that name a function that reaches a site
 _STDLIB = frozenset(getattr(sys, "stdlib_module_names", ()))
 _CLASS = re.compile(rb"^[ \t]*class[ \t]+(\w+)[ \t]*(?:\[[^\]]*\][ \t]*)?(?:\(([^)]*)\))?", re.M)
 _WORD = re.compile(rb"\w+")
@@ -122,16 +128,64 @@ def _mentions(source: bytes, words) -> bool:
 
 # -- what one module holds ---------------------------------------------------------------------
 def _walk(source: bytes, path: str, modname: str, rules, config, project):
-    """The resolve stage's walk over one module, every call recorded; None if it does not parse."""
+    """The resolve stage's walk over one module, every call recorded (and the module's tree);
+    None if it does not parse."""
     from dstcheck.python import parse, resolve
 
     tree, error = parse.parse(source)
     if error is not None:
         return None
     try:
-        return resolve.collect(tree, source, resolve.wants(rules, config), config.languages["python"].guards, project, path, modname)
+        walker = resolve.collect(tree, source, resolve.wants(rules, config), config.languages["python"].guards, project, path, modname)
     except RecursionError:
         return None
+    walker.reach_tree = tree
+    return walker
+
+
+def _aliases(tree) -> List[Tuple[str, object, object]]:
+    """(qualified name, target, value) of each alias a module assigns at top level (inside
+    if / try / with blocks too) or in a top-level class body: `_now = time.time`, `clock =
+    time.time` in `class Feed:` (then `Feed.clock`). Calling the name runs what the value names."""
+    out = []
+    stack = [("", node) for node in reversed(tree.body)]
+    while stack:
+        owner, node = stack.pop()
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None and _dotted(node.value):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            out.extend((owner + t.id, t, node.value) for t in targets if isinstance(t, ast.Name))
+        elif isinstance(node, ast.ClassDef) and not owner:
+            stack.extend((node.name + ".", n) for n in reversed(node.body))
+        elif not owner and (isinstance(node, (ast.If, ast.Try, ast.With)) or type(node).__name__ == "TryStar"):
+            for field in ("body", "orelse", "finalbody"):
+                stack.extend(("", n) for n in reversed(getattr(node, field, None) or []) if isinstance(n, ast.stmt))
+            stack.extend(("", n) for h in getattr(node, "handlers", None) or [] for n in reversed(h.body))
+    return out
+
+
+def _dotted(value) -> bool:
+    while isinstance(value, ast.Attribute):
+        value = value.value
+    return isinstance(value, ast.Name)
+
+
+def _alias_calls(walker) -> list:
+    """`_now()` in a function, `_now` a module-level alias (`_now = time.time`, `now = stamp`):
+    (ctx, node, [("name", module._now)]), which the project resolves as another module's import
+    of it would be (the resolve stage follows only imports, defs and classes)."""
+    values = {id(value) for qual, _, value in _aliases(walker.reach_tree) if "." not in qual}
+    out = []
+    for ctx, node, root, attrs in walker.every_call:
+        if attrs or ctx.unit is None or root in ("super()", "type()"):
+            continue
+        scope, meanings = walker.lookup(root, ctx.scope)
+        if scope is walker.module and any(id(getattr(m, "value", None)) in values for m in meanings or ()):
+            out.append((ctx, node, [("name", f"{walker.reach}.{root}")]))
+    return out
+
+
+def _reach_calls(walker) -> list:
+    return walker.reach_calls() + _alias_calls(walker)
 
 
 def _tables(walker) -> dict:
@@ -147,20 +201,30 @@ def module_summary(source: bytes, path: str, modname: str, rules, config, projec
     walker = _walk(source, path, modname, rules, config, project)
     if walker is None:
         return None
+    tables = _tables(walker)  # a `def` or `class` of the alias's name is what the name is
+    aliases = [(qual, walker.span(target)[0], walker.span(value)) for qual, target, value in _aliases(walker.reach_tree) if qual not in walker.units]
     sites = []
     for rule, matched, fact in match(walker.facts, rules):
         unit = walker.fact_units.get(id(fact))
+        if unit is None:  # a site in an alias's value is reached by calling the alias
+            unit = next((qual for qual, _, (start, end) in aliases if start <= fact.start and fact.end <= end), None)
         if unit is not None:
             (line, column), (end_line, end_column) = fact.start, fact.end
             ctx = walker.contexts[id(fact)]
             sites.append([unit, rule.id, line, column, end_line, end_column, walker.snippet(fact.handle), rule.message.format(path=matched), ctx.gate, ctx.item, matched])
+    held = {row[0] for row in sites}
+    first = {}  # an alias assigned in two branches is defined where it is first assigned
+    for qual, start, _ in aliases:
+        if qual in held:
+            first.setdefault(qual, start)
+    tables["units"] = sorted(tables["units"] + [[qual, *start] for qual, start in first.items()])
     calls = []
-    for ctx, node, forms in walker.reach_calls():
+    for ctx, node, forms in _reach_calls(walker):
         kept = [list(f) for f in forms if f[0] != "name" or f[1].split(".")[0] not in _STDLIB]
         if ctx.unit is not None and kept:
             calls.append([ctx.unit, node.lineno, node.end_lineno, ctx.gate, kept])
     found = [[m.line, list(m.rules), m.reason, m.column] for m in markers(source, config.marker)]
-    return {**_tables(walker), "calls": calls, "sites": sites, "markers": found}
+    return {**tables, "calls": calls, "sites": sites, "markers": found}
 
 
 def class_summary(source: bytes, path: str, modname: str, config, project) -> Optional[dict]:
@@ -176,7 +240,7 @@ def calls_summary(source: bytes, path: str, modname: str, words: frozenset, conf
     if walker is None:
         return None
     calls = []
-    for ctx, node, forms in walker.reach_calls():
+    for ctx, node, forms in _reach_calls(walker):
         kept = [list(f) for f in forms if (f[2] in words if f[0] != "name" else not words.isdisjoint(f[1].split(".")))]
         if kept:
             (line, column), (end_line, end_column) = walker.span(node)
@@ -223,14 +287,18 @@ class _Linker:
 
     def modname(self, path: str) -> Optional[str]:
         """The dotted name a file is imported as: through its `__init__` packages, else (a
-        namespace package) its path from an import root."""
+        module outside any package, which may be in a namespace package) its path from the
+        outermost import root that finds it (`venue/clock.py` is `venue.clock`, not `clock`)."""
         if path not in self._names:
             project = self.project
-            names = [project.module_name(path)]
+            directory = path.rpartition("/")[0]
+            packaged = bool(directory) and project._is_file(directory + "/__init__.py")
+            names = [project.module_name(path)] if packaged else []
             for root in project.roots:
                 if not root or path.startswith(root + "/"):
                     parts = path[len(root) + 1 if root else 0:-3].split("/")
                     names.append(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+            names.append(project.module_name(path))
             self._names[path] = next((n for n in names if n and path in project.module_paths(n)), names[0])
         return self._names[path]
 
