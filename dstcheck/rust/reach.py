@@ -7,7 +7,8 @@ What is followed, exactly: free functions and associated functions called by pat
 `use`, a block's own `use`, re-exports and renames), `Self::f()`, `<T as Trait>::f()`, a trait's
 default body through the trait's path, methods called on `self` (through the impl's type) and on
 a value that names its struct (`Feed.read()`, `Tape(2).read()`, `Feed { .. }.read()`), in
-function bodies and the closures inside them. A method called through a type whose impls (in the
+function bodies and the closures inside them; functions inside a `cfg_if!` branch are found in
+the branch parsed on its own (a gated branch's sites and calls do not propagate). A method called through a type whose impls (in the
 files the index's impl table lists for it) do not define it is the default body of the one trait
 among its impls that declares it (`<T as Trait>::f()`: of that trait). A call whose callee cannot be resolved is
 not followed. Gated, marked, allowlisted and test sites do not propagate. Each function is
@@ -29,8 +30,9 @@ from dstcheck.rust.resolve import IDENT
 from dstcheck.stages.prefilter import word_positions
 
 # v2: a method called through a type (`T::f()`, `<T as Tr>::f()`, `T.f()`) whose impls do not
-# define it is the trait's default body; entries keep the files whose impls decided that
-TAINT_NAMESPACE = "rust-reach-v2"
+# define it is the trait's default body; entries keep the files whose impls decided that.
+# v3: functions inside `cfg_if!` branches are followed; a gated or test-only call does not propagate
+TAINT_NAMESPACE = "rust-reach-v3"
 CALLS_NAMESPACE = "rust-reach-calls-v2"
 
 
@@ -262,6 +264,8 @@ class _Finder:
                 if not self.mentions(path, words):
                     continue
                 for call in self.calls(path, words):
+                    if call.context.gate or call.context.test:
+                        continue  # compiled out of the DST build (or test-only): it does not propagate, as a site there does not
                     key = self.callee(call, tainted)
                     if key is None or key not in tainted:
                         continue
@@ -299,8 +303,20 @@ class _Finder:
         parsed, finder = found
         point = (line - 1, column - 1)  # the point itself: a line's start may lie before its `fn`
         node = parsed.root.descendant_for_point_range(point, point)
-        while node is not None and node.type != "function_item":
-            node = node.parent
+        at = _byte_of(parsed.source, *point)
+        shift, outer = 0, []  # bytes before the branch being read, and the inline mods around it
+        while True:
+            fn_node = node
+            while fn_node is not None and fn_node.type != "function_item":
+                fn_node = fn_node.parent
+            branch = finder.branch_at(node, (at, at)) if fn_node is None and node is not None else None
+            if branch is None:
+                break
+            # a `cfg_if!` branch is loose tokens: its functions are found in the branch parsed on its own
+            outer = self._mod_names(branch[0], parsed.text) + outer
+            finder, node, lo = branch[2], branch[3], branch[4][0]
+            shift, at, parsed = shift + at - lo, lo, branch[2].parsed
+        node = fn_node
         if node is None:
             return None
         name = node.child_by_field_name("name")
@@ -308,7 +324,7 @@ class _Finder:
             return None
         fn = parsed.text(name)
         owner = node.parent.parent if node.parent is not None and node.parent.type == "declaration_list" else None
-        module = self.module_at(path, node, parsed)
+        module = self.module_at(path, node, parsed, outer)
         if owner is not None and owner.type == "impl_item":
             from dstcheck.rust import items
 
@@ -328,19 +344,25 @@ class _Finder:
         else:
             key = ("fn", module.crate, module.path, fn)
             display = self._display(module, fn)
-        line0, col0 = node.start_point
+        line0, col0 = _point_of(self._parse(path)[0].source, shift + node.start_byte)
         return key, display, (path, line0 + 1, col0 + 1, finder.context(node).item)
 
-    def module_at(self, path: str, node, parsed) -> ModRef:
+    def module_at(self, path: str, node, parsed, outer: list = ()) -> ModRef:
+        """The module of `node`; `outer`: the inline mods around the `cfg_if!` branch it was parsed from."""
+        base = self.ws.module_of(path)
+        return ModRef(base.crate, base.path + tuple(outer) + tuple(self._mod_names(node, parsed.text)))
+
+    @staticmethod
+    def _mod_names(node, text) -> list:
+        """The inline `mod x { .. }` around `node`, outermost first."""
         names = []
         n = node.parent
         while n is not None:
             if n.type == "mod_item" and n.child_by_field_name("body") is not None:
                 name = n.child_by_field_name("name")
-                names.append(parsed.text(name) if name is not None else "")
+                names.append(text(name) if name is not None else "")
             n = n.parent
-        base = self.ws.module_of(path)
-        return ModRef(base.crate, base.path + tuple(reversed(names)))
+        return names[::-1]
 
     def _display(self, module: ModRef, name: str) -> str:
         crate = self.ws.crates.get(module.crate)
@@ -691,6 +713,22 @@ class _Finder:
         methods, files = self._traits[(module, name)]
         self.read.update(("file", p) for p in files)
         return methods
+
+
+def _byte_of(source: bytes, row: int, column: int) -> int:
+    """The byte at a 0-based (row, byte column)."""
+    start = 0
+    for _ in range(row):
+        nl = source.find(b"\n", start)
+        if nl < 0:
+            return len(source)
+        start = nl + 1
+    return min(start + column, len(source))
+
+
+def _point_of(source: bytes, byte: int) -> Tuple[int, int]:
+    """The 0-based (row, byte column) of a byte."""
+    return source.count(b"\n", 0, byte), byte - (source.rfind(b"\n", 0, byte) + 1)
 
 
 def _qualified_segments(function, text) -> Optional[tuple]:
