@@ -9,7 +9,7 @@ import pytest
 
 from dstcheck.rules import load_pack
 
-THIRD_PARTY = {"numpy", "requests", "pandas", "pendulum", "arrow"}
+THIRD_PARTY = {"httpx", "numpy", "requests", "pandas", "pendulum", "arrow"}
 
 
 def resolve(dotted: str):
