@@ -22,7 +22,7 @@ CHANGED = sorted(p.relative_to(EXPECTED).as_posix() for p in EXPECTED.rglob("*")
 REFUSED = {
     "src/unknown.rs": "note: src/unknown.rs:15:22: DST108 not fixed: cannot tell whether `other.pending.remove(` on line 21 is on the `HashMap` this fix retypes (an `IndexMap`'s `.remove(` is `swap_remove`, which reorders; the order-keeping one is `.shift_remove(`)",
     "src/entry_remove.rs": "note: src/entry_remove.rs:18:19: DST108 not fixed: cannot tell whether `e.remove(` on line 12 is on the `HashMap` this fix retypes, or on its entry (an `IndexMap`'s `.remove(` is `swap_remove`, which reorders; the order-keeping one is `.shift_remove(`)",
-    "src/nested_remove.rs": "note: src/nested_remove.rs:9:23: DST108 not fixed: cannot tell whether `self.by_venue.get_mut(&venue).unwrap().remove(` on line 14 is on the `HashMap` this fix retypes (an `IndexMap`'s `.remove(` is `swap_remove`, which reorders; the order-keeping one is `.shift_remove(`)",
+    "src/nested_remove.rs": "note: src/nested_remove.rs:9:23: DST108 not fixed: cannot tell whether `self.by_venue.entry(venue).or_default().remove(` on line 14 is on the `HashMap` this fix retypes (an `IndexMap`'s `.remove(` is `swap_remove`, which reorders; the order-keeping one is `.shift_remove(`)",
     "src/macro_remove.rs": "note: src/macro_remove.rs:5:7: DST108 not fixed: cannot tell whether `.remove(` inside `println!` on line 4 is on the value this fix retypes",
     "src/glob.rs": "note: src/glob.rs:11:7: DST108 not fixed: `use std::collections::hash_map::*` on line 1 brings std's entry and iterator types, which an `IndexMap` does not use",
 }

@@ -19,7 +19,8 @@ Module keys are inline paths joined by `::` ("" for the file's own module). A bi
   global the target path starts with `::`
   visibility "pub", "crate" (restricted pub) or "" (private)
 A type is {"p": path segments, "g": global, "a": [argument types]}, references and pointers
-stripped; None for tuples, arrays, `impl Trait` and other shapes. A `type` alias's written type
+stripped; a slice or array is the path `[]`, a tuple `()` (its elements the arguments); None for
+`impl Trait` and other shapes. A `type` alias's written type
 also holds "params": its generic parameter names in declared order, lifetimes left out, and
 "defaults" (when one has a default): the default type of each, or null.
 
@@ -49,6 +50,7 @@ ITEM_KINDS = {
     "macro_definition": "macro",
 }
 SLICE = "[]"  # the path `type_of` gives a slice or an array: no path can name it
+TUPLE = "()"  # the path of a tuple `(A, B)`, its elements the arguments (`p.1` is B)
 PATH_TYPES = {"type_identifier", "scoped_type_identifier", "primitive_type", "identifier", "scoped_identifier"}
 MAX_DEPTH = 64  # inline modules and cfg_if nesting deeper than this are not summarised
 VERDICTS = ("", "test", "gated")  # live, test-only, compiled out of the DST build
@@ -116,6 +118,8 @@ def type_of(node, text) -> Optional[dict]:
     if node.type == "array_type":  # `[T]` and `[T; N]`: a sequence of T, under the path `[]`
         element = node.child_by_field_name("element")
         return {"p": [SLICE], "g": False, "a": [type_of(element, text)]} if element is not None else None
+    if node.type == "tuple_type":
+        return {"p": [TUPLE], "g": False, "a": [type_of(c, text) for c in node.named_children if c.type not in ("line_comment", "block_comment")]}
     args: List[Optional[dict]] = []
     base = node
     if node.type == "generic_type":

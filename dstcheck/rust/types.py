@@ -61,6 +61,13 @@ ELEMENT_CLOSURES = {
     "map", "flat_map", "filter_map", "for_each", "try_for_each", "filter", "inspect", "any", "all", "find", "find_map",
     "position", "take_while", "skip_while", "map_while", "max_by_key", "min_by_key", "partition",
 }
+# What a closure passed to a method of an `Option` / `Result` is called with: the value it holds
+# (`last.map(|t| t.elapsed())`), as argument at this position (`map_or(default, |t| ..)`)
+HELD_CLOSURES = {"map": 0, "and_then": 0, "is_some_and": 0, "is_none_or": 0, "is_ok_and": 0, "filter": 0, "inspect": 0, "take_if": 0, "map_or": 1, "map_or_else": 1}
+# Methods of an `Option` / `Result` that give the value it holds, and those that give the wrapper back
+HELD_VALUE = {"unwrap", "expect", "unwrap_or", "unwrap_or_else", "unwrap_or_default", "unwrap_unchecked"}
+HELD_KEPT = {"copied", "cloned", "take", "filter", "or", "or_else", "as_deref", "as_deref_mut"}
+OPTION = "std::option::Option"
 ELEMENTS_KEPT = {"filter", "cloned", "copied", "by_ref", "rev", "peekable", "fuse", "skip", "take", "step_by", "skip_while", "take_while", "inspect"}
 ELSEWHERE = "<other files>"  # a module name no crate has: asks whether a crate's other modules are known
 
@@ -180,8 +187,8 @@ class Evaluator:
             return None
         kind = query[0]
         if kind == "named":
-            if list(query[2]) == [items.SLICE]:  # `[T]`, `[T; N]`: no path to resolve
-                return Type(items.SLICE, tuple(self.evaluate(a, depth + 1) for a in query[4]))
+            if list(query[2]) in ([items.SLICE], [items.TUPLE]):  # `[T]`, `[T; N]`, `(A, B)`: no path to resolve
+                return Type(query[2][0], tuple(self.evaluate(a, depth + 1) for a in query[4]))
             module = ModRef(query[1][0], tuple(query[1][1]))
             alias = self._alias(module, query[2], query[3], depth)
             if alias is not None:  # `FMap<u64, u64>`: the alias's written type, its parameters substituted
@@ -207,6 +214,8 @@ class Evaluator:
             return base if base is not None and base.path in ADDS_TO_ITSELF else None
         if kind == "method":
             base = self.evaluate(query[1], depth + 1)
+            if base is not None and query[2] in UNWRAP and query[1] is not None and query[1][0] == "method" and query[1][2] in GUARDS:
+                return base  # `m.lock().unwrap()`: the guarded value, even when that is an `Option`
             return self.method(base, query[2], depth) if base is not None else None
         if kind == "arg":
             base = self.evaluate(query[1], depth + 1)
@@ -241,6 +250,10 @@ class Evaluator:
             if args[position] is None or len(query) > 3:  # a `let` annotation gives way to the value's own hasher
                 args[position] = hasher
             return Type(base.path, tuple(args))
+        if kind == "held":  # a closure's parameter that an `Option` / `Result` method passes what it holds
+            base = self.evaluate(query[1], depth + 1)
+            base = base.peel() if base is not None else None
+            return base.args[0] if base is not None and base.path in WRAPPERS and base.args else None
         if kind == "set-element":  # iterating a one-argument collection (a set, a Vec) yields its element
             base = self.evaluate(query[1], depth + 1)
             base = base.peel() if base is not None else None
@@ -332,6 +345,8 @@ class Evaluator:
         return summary.get(table, {}).get((inline + "::" if inline else "") + name), module
 
     def field(self, base: Type, name: str, depth: int) -> Optional[Type]:
+        if base.path == items.TUPLE:  # `p.1`
+            return base.args[int(name)] if name.isdigit() and int(name) < len(base.args) else None
         fields, module = self._declared(base.path, "structs")
         if not fields or name not in fields or fields[name] is None:
             return None
@@ -365,12 +380,16 @@ class Evaluator:
         if name in SAME_TYPE:
             return base
         peeled = base.peel()
+        if peeled.path in WRAPPERS and name in HELD_VALUE | HELD_KEPT:  # `last.unwrap()`: the Instant it holds
+            return (peeled.args[0] if peeled.args else None) if name in HELD_VALUE else peeled
         if name in GUARDS and base.path != peeled.path:
             return peeled
         if name in UNWRAP:
             if base.path in LOCK_RESULTS or base.path in LOCKS:
                 return base.args[0] if base.args and base.args[0] is not None else None
             return base  # a guard's `.unwrap()` in our model of guards: the guarded value
+        if name in ("get", "get_mut") and peeled.path.rsplit("::", 1)[-1] in MAPS and len(peeled.args) >= 2:
+            return Type(OPTION, (peeled.args[1],))  # `seen.get(&k)`: maybe the value
         if (peeled.path, name) in METHODS:
             return _made(METHODS[(peeled.path, name)])
         if peeled.path in CHAINING:
@@ -543,8 +562,8 @@ class QueryBuilder:
             return self.self_type(at)
         if tdict["p"] == ["_"] and not tdict["g"]:
             return None  # `HashMap::<u64, u64, _>`: inferred, so unknown here
-        if tdict["p"] == [items.SLICE]:
-            return ["named", self.module(at), [items.SLICE], False, [self._written(at, a) for a in tdict["a"]]]
+        if tdict["p"] in ([items.SLICE], [items.TUPLE]):
+            return ["named", self.module(at), list(tdict["p"]), False, [self._written(at, a) for a in tdict["a"]]]
         return self.path_query(at, tdict["p"], tdict["g"], [self._written(at, a) for a in tdict["a"]])
 
     def type_node(self, at, node) -> Optional[list]:
@@ -732,12 +751,26 @@ class QueryBuilder:
     def closure_element(self, closure, pattern, name: str, depth: int) -> Optional[list]:
         """The type of the one parameter of a closure an iterator adaptor calls with each element
         (`maps.iter().flat_map(|m| m.keys())`): as a `for` binding over what the chain iterates,
-        through the adaptors that pass the elements on unchanged (`filter`, `rev`, `skip`, ..)."""
+        through the adaptors that pass the elements on unchanged (`filter`, `rev`, `skip`, ..);
+        else, of a closure an `Option` / `Result` method calls with what it holds
+        (`last.map(|t| ..)`, `seen.get(&k).map_or(false, |t| ..)`)."""
         args = closure.parent
         call = args.parent if args is not None and args.type == "arguments" else None
         found = self._method_of(call) if call is not None else None
-        if found is None or found[0] not in ELEMENT_CLOSURES or len([a for a in args.named_children if a.type not in ("line_comment", "block_comment")]) != 1:
+        if found is None:
             return None
+        given = [a for a in args.named_children if a.type not in ("line_comment", "block_comment")]
+        walked = self._walked(found, pattern, name, depth) if found[0] in ELEMENT_CLOSURES and len(given) == 1 else None
+        if walked is None and HELD_CLOSURES.get(found[0]) == len(given) - 1 and given[-1].id == closure.id:
+            inner = pattern
+            while inner.type in ("reference_pattern", "mut_pattern") and inner.named_child_count:
+                inner = inner.named_children[-1]
+            base = self.of(found[1], depth + 1) if inner.type == "identifier" and self.text(inner) == name else None
+            return ["held", base] if base is not None else None
+        return walked
+
+    def _walked(self, found, pattern, name: str, depth: int) -> Optional[list]:
+        """The element an iterator adaptor's closure is called with, through the adaptors that keep it."""
         receiver = found[1]
         for _ in range(MAX_DEPTH):
             inner = self._method_of(receiver) if receiver is not None and receiver.type == "call_expression" else None

@@ -9,6 +9,7 @@ pub mod glob;
 pub mod in_macro;
 pub mod macro_remove;
 pub mod nested_select;
+pub mod nested_get;
 pub mod nested_remove;
 pub mod select_kid;
 pub mod ufcs_remove;

@@ -11,6 +11,6 @@ impl Index {
 
     /// The inner map's `remove` is on a value this file cannot type.
     pub fn cancel(&mut self, venue: u64, order: u64) {
-        self.by_venue.get_mut(&venue).unwrap().remove(&order);
+        self.by_venue.entry(venue).or_default().remove(&order);
     }
 }
