@@ -257,7 +257,7 @@ def body_escape(pattern, body, text) -> Optional[Escape]:
     """How a loop body (a `for` loop's, or a `for_each` closure's with its parameter as the
     pattern) lets the order escape: not at all when it provably does not care. It only
     accumulates into non-float locals with commutative operators (`t += x`, `t = t + x`,
-    `t = t.max(x)`), sets flags to constants, returns constants, `continue`s and `break`s (`any` /
+    `t = t.max(x)`, or `if x > t { t = x; }` into a proven integer), sets flags to constants, returns constants, `continue`s and `break`s (`any` /
     `all` written as a loop), inserts into unordered containers under the loop's own key, or only
     removes keys from them (checked once types are known: "inserts"); or it only writes each
     element in place (`*v = 0`, `v.size += 1`, `*v = *k * 2`): through the loop's own bindings,
@@ -387,6 +387,12 @@ def _order_free_expression(node, text, walk, depth: int) -> bool:
         condition = node.child_by_field_name("condition")
         if condition is None or not _pure(condition, text):
             return False
+        kept = _if_extreme(node, text)
+        if kept is not None:  # `if *v > mx { mx = *v; }`: an integer max (or min) written out
+            walk.conditions.append(condition)
+            walk.assigned.add(kept)
+            walk.changes = True
+            return True
         walk.conditions.append(condition)
         consequence, alternative = node.child_by_field_name("consequence"), node.child_by_field_name("alternative")
         if consequence is None or not _order_free_block(consequence, text, walk, depth + 1):
@@ -433,6 +439,71 @@ def _order_free_expression(node, text, walk, depth: int) -> bool:
         target = node.child_by_field_name("function").child_by_field_name("value")
         walk.inserts.append((target, by_key, len(values), "insert"))
         return True
+    return False
+
+
+INTEGERS = {"u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize"}
+
+
+def _unparen(node):
+    while node is not None and node.type == "parenthesized_expression" and node.named_child_count == 1:
+        node = node.named_children[0]
+    return node
+
+
+def _if_extreme(node, text) -> Optional[str]:
+    """The accumulator of `if a > acc { acc = a; }` (any of `<`, `>`, `<=`, `>=`, either side):
+    a max or min written out, with no `else`, when `acc` is a local proven an integer by its `let`.
+    Equal integers are the same value, so which one is kept does not depend on the order; a float's
+    ties do (`-0.0` and `0.0` compare equal), and so may another type's, so those stay reported."""
+    condition = _unparen(node.child_by_field_name("condition"))
+    block = node.child_by_field_name("consequence")
+    if node.child_by_field_name("alternative") is not None or condition is None or condition.type != "binary_expression" or block is None:
+        return None
+    op = condition.child_by_field_name("operator")
+    if op is None or text(op) not in ("<", ">", "<=", ">="):
+        return None
+    stmts = [c for c in block.named_children if c.type not in ("line_comment", "block_comment", "empty_statement")]
+    assign = stmts[0].named_children[0] if len(stmts) == 1 and stmts[0].type == "expression_statement" and stmts[0].named_child_count else stmts[0] if len(stmts) == 1 else None
+    if assign is None or assign.type != "assignment_expression":
+        return None
+    acc, value = assign.child_by_field_name("left"), _unparen(assign.child_by_field_name("right"))
+    if acc is None or acc.type != "identifier" or value is None or _floaty(value, text):
+        return None
+    sides = sorted(text(_unparen(condition.child_by_field_name(f))) for f in ("left", "right"))
+    if sides != sorted([text(acc), text(value)]) or text(acc) in _words(value, text) or not _int_local(acc, text):
+        return None
+    return text(acc)
+
+
+def _int_local(ident, text) -> bool:
+    """A local whose `let` proves it an integer: `let mut mx: u64 = ..`, `= 0`, `= -1`, `= 0u64`,
+    `= u64::MIN` (an integer literal is never a float in Rust)."""
+    name = text(ident)
+    n = ident.parent
+    while n is not None and n.type != "function_item":
+        if n.type == "closure_expression" and name in _bound(n.child_by_field_name("parameters"), text):
+            return False
+        if n.type == "block":
+            found = None
+            for stmt in n.named_children:
+                if stmt.start_byte >= ident.start_byte:
+                    break
+                pattern = stmt.child_by_field_name("pattern") if stmt.type == "let_declaration" else None
+                if pattern is not None and text(pattern).replace("mut ", "").strip() == name:
+                    found = stmt
+            if found is not None:
+                declared, value = found.child_by_field_name("type"), _unparen(found.child_by_field_name("value"))
+                if declared is not None:
+                    return text(declared) in INTEGERS
+                if value is not None and value.type == "unary_expression" and text(value).startswith("-"):
+                    value = _unparen(value.named_children[-1]) if value.named_child_count else None
+                if value is None:
+                    return False
+                if value.type == "integer_literal":
+                    return not text(value).rstrip("_").endswith(("f32", "f64"))
+                return value.type == "scoped_identifier" and text(value).split("::")[0] in INTEGERS and text(value).split("::")[-1] in ("MIN", "MAX")
+        n = n.parent
     return False
 
 
