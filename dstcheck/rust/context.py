@@ -127,8 +127,7 @@ class ContextFinder:
         there), else None. Tree-sitter reads a branch as loose tokens; parsed on its own, its items'
         cfg attributes, `if cfg!` and nested `cfg_if!` read as they would outside the macro.
         `span` (bytes of this tree) picks the node more precisely than `node`'s own range."""
-        from dstcheck.rust import parse
-        from dstcheck.rust.items import MAX_DEPTH, cfg_if_branches
+        from dstcheck.rust.items import MAX_DEPTH
 
         tree = node if node.type == "token_tree" else node.parent
         if self.depth >= MAX_DEPTH or tree is None or tree.type != "token_tree":
@@ -138,22 +137,31 @@ class ContextFinder:
             invocation = invocation.parent
         if invocation is None or invocation.type != "macro_invocation":
             return None
-        branches = self._cfg_ifs.get(invocation.id)
-        if branches is None:
-            branches = self._cfg_ifs[invocation.id] = cfg_if_branches(invocation, self.text)
         start, end = span or (node.start_byte, node.end_byte)
-        for index, (selection, block) in enumerate(branches):
+        for selection, block, inner in self.cfg_if_branches(invocation):
             if not (block.start_byte <= start and end <= block.end_byte):
                 continue
-            inner = self._branches.get((invocation.id, index))
-            if inner is None:
-                source = self.parsed.source[block.start_byte + 1:block.end_byte - 1]
-                inner = self._branches[(invocation.id, index)] = ContextFinder(parse.parse(source), self.profile, self.depth + 1)
             size = len(inner.parsed.source)
             lo = min(max(start - block.start_byte - 1, 0), size)
             hi = min(max(end - block.start_byte - 1, lo), size)
             return invocation, selection, inner, inner.parsed.root.descendant_for_byte_range(lo, hi), (lo, hi)
         return None
+
+    def cfg_if_branches(self, invocation) -> list:
+        """A `cfg_if!` invocation's branches as (selection predicate, token tree, a finder over
+        the branch parsed on its own); [] for another macro or past the nesting bound. Parsed
+        once each: sites and block scopes share the parse."""
+        from dstcheck.rust import parse
+        from dstcheck.rust.items import MAX_DEPTH, cfg_if_branches
+
+        branches = self._cfg_ifs.get(invocation.id)
+        if branches is None:
+            found = cfg_if_branches(invocation, self.text) if self.depth < MAX_DEPTH else []
+            branches = self._cfg_ifs[invocation.id] = [
+                (selection, block, ContextFinder(parse.parse(self.parsed.source[block.start_byte + 1:block.end_byte - 1]), self.profile, self.depth + 1))
+                for selection, block in found
+            ]
+        return branches
 
     def attributes(self, node, text=None) -> Tuple:
         """(kind, value) for the cfg / test attributes attached to `node` (`text` reads a node

@@ -72,10 +72,14 @@ class Resolver:
         if found is None:
             return None
         invocation, _, finder, at, _ = found
+        return self._inner(finder, invocation), at, invocation
+
+    def _inner(self, finder, invocation) -> "Resolver":
+        """The resolver over a `cfg_if!` branch parsed on its own (one per branch)."""
         inner = self._branches.get(id(finder))
         if inner is None:
             inner = self._branches[id(finder)] = Resolver(finder.parsed, finder, self.module_at(invocation), self.mres)
-        return inner, at, invocation
+        return inner
 
     def module_at(self, node) -> ModRef:
         """The module a node is in: the file's module, or an inline `mod` inside it."""
@@ -117,13 +121,26 @@ class Resolver:
         if cached is not None:
             return cached
         scope = BlockScope(node, self)
-        for child in node.named_children:
+        self._bind(scope, node)
+        self._blocks[node.id] = scope
+        return scope
+
+    def _bind(self, scope: BlockScope, node) -> None:
+        """Bind in `scope` what the statements of `node` (a block, or a `cfg_if!` branch parsed
+        on its own) declare. A `cfg_if!` among them binds what each branch that may be compiled
+        declares: its expansion puts those items in this block."""
+        for statement in node.named_children:
+            child = statement.named_children[0] if statement.type == "expression_statement" and statement.named_child_count == 1 else statement
             t = child.type
-            if t not in ("use_declaration", "extern_crate_declaration") and t not in ITEM_DEFS:
+            if t not in ("use_declaration", "extern_crate_declaration", "macro_invocation") and t not in ITEM_DEFS:
                 continue
-            if any(kind == "cfg" and cfg.classify(value, self.finder.profile) == "gated" for kind, value in self.finder.attributes(child)):
+            if any(kind == "cfg" and cfg.classify(value, self.finder.profile) == "gated" for kind, value in self.finder.attributes(statement)):
                 continue
-            if t == "use_declaration":
+            if t == "macro_invocation":
+                for selection, _, finder in self.finder.cfg_if_branches(child):
+                    if cfg.classify(selection, self.finder.profile) != "gated":
+                        self._inner(finder, child)._bind(scope, finder.parsed.root)
+            elif t == "use_declaration":
                 for _, name, segs, is_global, is_glob in items.use_leaves(child.child_by_field_name("argument"), self.text):
                     if is_glob:
                         scope.globs.append((tuple(segs), is_global))
@@ -139,8 +156,6 @@ class Resolver:
                 name = child.child_by_field_name("name")
                 if name is not None:
                     scope.names[self.text(name)] = LOCAL
-        self._blocks[node.id] = scope
-        return scope
 
     def resolve(self, segs, is_global: bool, at) -> list:
         """Results (see `names`) for the path `segs` written at node `at`."""
