@@ -73,6 +73,7 @@ class CrateInfo(NamedTuple):
     known: bool  # False: no Cargo manifest; every unknown first segment is taken as a crate name
     deps: Dict[str, str]  # name in code -> crate name (Cargo renames applied)
     workspace: Dict[str, str]  # crate name -> crate key, for crates of this workspace
+    alts: Optional[Dict[str, Tuple[str, ...]]] = None  # name in code -> every crate it may name (Cargo target tables the profile cannot choose between)
 
 
 NO_CRATE = CrateInfo(False, {}, {})
@@ -270,8 +271,13 @@ class ModuleResolver:
 
     def extern(self, crate: str, segs: Tuple[str, ...], depth: int) -> list:
         info = self.crates(crate)
+        names = (info.alts or {}).get(segs[0])
+        if names:  # every crate the name may be in the DST build counts
+            return sorted({r for name in names for r in self._extern(info, name, segs, depth)}, key=repr)
+        return self._extern(info, info.deps.get(segs[0], segs[0]), segs, depth)
+
+    def _extern(self, info: CrateInfo, name: str, segs: Tuple[str, ...], depth: int) -> list:
         first = segs[0]
-        name = info.deps.get(first, first)
         if name in info.workspace:
             return self.walk(ModRef(info.workspace[name], ()), segs[1:], depth + 1)
         if not info.known or first in info.deps or first in EXTERN_ROOTS:

@@ -4,10 +4,13 @@ can carry a banned path from one file to another.
 Before analysis (`build`), from manifests and byte-level sketches only, nothing parsed:
 - crates: each file's nearest `Cargo.toml` package, its crate name (`[lib] name`, or the package
   name with dashes as underscores), its dependencies as code names them (`package = ".."`
-  renames, `{ workspace = true }` entries inherited from `[workspace.dependencies]`), and which
-  of them are crates of this workspace (path dependencies);
+  renames, `{ workspace = true }` entries inherited from `[workspace.dependencies]`,
+  `[target.'cfg(..)'.*]` tables unless the profile proves their cfg false; a name that tables
+  the profile cannot choose between give different packages names each), and which of them are
+  crates of this workspace (path dependencies); and the package's binaries, examples, tests
+  and benches, crates of their own that also name the package's library;
 - each file's module path from the crate's layout (`src/a/b.rs` and `src/a/b/mod.rs` are `a::b`;
-  `#[path]` declarations override);
+  a target's modules are what its root declares; `#[path]` declarations override);
 - the hot words: names that some `use`, `type` alias or `extern crate` anywhere in the crates
   binds to a banned path (or a module above or an item below one), to fixpoint, and the banned
   names a glob of a banned module brings in. A file that spells none of them, and not every
@@ -60,6 +63,7 @@ class Crate:
     src: str  # project-relative directory its module layout starts from
     roots: Tuple[str, ...]  # root files (lib, main)
     info: CrateInfo
+    package: str = ""  # for a binary, example, test or bench target: the key of its package's crate
 
 
 @dataclass
@@ -320,7 +324,7 @@ class Workspace:
     def digest(self) -> str:
         """What can change one file's analysis: crate metadata, module layout, hot words."""
         data = {
-            "crates": {k: [c.name, c.src, c.roots, sorted(c.info.deps.items()), sorted(c.info.workspace.items()), c.info.known] for k, c in sorted(self.crates.items())},
+            "crates": _crates_data(self),
             "modules": sorted((p, m.crate, m.path) for p, m in self.modules.items()),
             "hot": self.hot.as_data() if self.hot is not None else None,
         }
@@ -351,9 +355,12 @@ class Manifests:
     """Cargo manifests, read once each (a warm run reads their tables back from the cache); the
     workspace root found by walking up."""
 
-    def __init__(self, root: str, store=None):
+    def __init__(self, root: str, store=None, profile=None):
+        from dstcheck.rust import cfg
+
         self.root = root
         self.store = store
+        self.profile = profile if profile is not None else cfg.Profile()  # what `[target.'cfg(..)']` tables are read under
         self._cache: Dict[str, Optional[dict]] = {}
         self._nearest: Dict[str, Optional[str]] = {}  # a file's directory -> nearest()
         self.broken: Dict[str, tuple] = {}  # manifest path -> (why it could not be read, line, column): a DST000 on it
@@ -426,33 +433,96 @@ def _crate(manifests: Manifests, directory: str) -> Optional[Crate]:
     lib_path = lib.get("path") if isinstance(lib.get("path"), str) else "src/lib.rs"
     roots = [posixpath.normpath(posixpath.join(directory, lib_path))]
     main = posixpath.join(directory, "src/main.rs")
-    if os.path.isfile(os.path.join(manifests.root, main)):
-        roots.append(main)
+    if not os.path.isfile(os.path.join(manifests.root, roots[0])) and os.path.isfile(os.path.join(manifests.root, main)):
+        roots.append(main)  # a package without a library: its binary is the crate (with a library, a target of its own)
+    found: Dict[str, Set[str]] = {}
+    for key, real, _ in _dependencies(manifests, directory, data):
+        found.setdefault(_code_name(key), set()).add(_code_name(real))
+    deps = {code: min(reals) for code, reals in found.items()}
+    alts = {code: tuple(sorted(reals)) for code, reals in found.items() if len(reals) > 1}
+    deps.setdefault(name, name)  # tests, benches and binaries use their own library by name
+    return Crate(directory, name, posixpath.dirname(roots[0]), tuple(roots), CrateInfo(True, deps, {}, alts or None))
+
+
+def _target_may_hold(key: str, profile) -> Optional[bool]:
+    """Whether the DST build compiles a `[target.<key>]` table: its `cfg(..)` under the profile,
+    three-valued as `#[cfg]` is; a target triple is unknown (the DST build's target is not)."""
+    from dstcheck.rust import cfg
+
+    text = key.strip()
+    if not (text.startswith("cfg(") and text.endswith(")")):
+        return None
+    try:
+        return cfg.evaluate(cfg.parse(text[4:-1]), profile)
+    except cfg.CfgSyntaxError:
+        return None
+
+
+def _dependencies(manifests: Manifests, directory: str, data: dict) -> List[Tuple[str, str, Optional[str]]]:
+    """(key, package, path dependency's directory or None) of each dependency the DST build may
+    compile: the plain tables, and the `[target.*]` ones whose cfg is not false under the
+    profile (a name two such tables give different packages names both)."""
     workspace = manifests.workspace_of(directory)
-    inherited = {}
-    ws_dir = ""
+    ws_dir, inherited = "", {}
     if workspace is not None:
         ws_dir, table = workspace
         inherited = table.get("dependencies", {}) if isinstance(table.get("dependencies"), dict) else {}
-    deps: Dict[str, str] = {}
-    local: Dict[str, str] = {}
     tables = [data.get(t) for t in DEP_TABLES]
-    for target in (data.get("target") or {}).values() if isinstance(data.get("target"), dict) else ():
-        if isinstance(target, dict):
+    targets = data.get("target") if isinstance(data.get("target"), dict) else {}
+    for key, target in targets.items():
+        if isinstance(target, dict) and _target_may_hold(key, manifests.profile) is not False:
             tables.extend(target.get(t) for t in DEP_TABLES)
+    out = []
     for table in tables:
-        if not isinstance(table, dict):
-            continue
-        for key, spec in table.items():
-            base_dir = directory
+        for key, spec in table.items() if isinstance(table, dict) else ():
+            base = directory
             if isinstance(spec, dict) and spec.get("workspace") is True:
-                spec, base_dir = inherited.get(key, {}), ws_dir
-            real = spec.get("package", key) if isinstance(spec, dict) and isinstance(spec.get("package"), str) else key
-            deps[_code_name(key)] = _code_name(real)
-            if isinstance(spec, dict) and isinstance(spec.get("path"), str):
-                local[_code_name(real)] = posixpath.normpath(posixpath.join(base_dir, spec["path"]))
-    deps.setdefault(name, name)  # tests, benches and binaries use their own library by name
-    return Crate(directory, name, posixpath.dirname(roots[0]), tuple(roots), CrateInfo(True, deps, {}))
+                spec, base = inherited.get(key, {}), ws_dir
+            spec = spec if isinstance(spec, dict) else {}
+            real = spec["package"] if isinstance(spec.get("package"), str) else key
+            path = posixpath.normpath(posixpath.join(base, spec["path"])) if isinstance(spec.get("path"), str) else None
+            out.append((key, real, path))
+    return out
+
+
+TARGET_DIRS = ("src/bin", "examples", "tests", "benches")  # where Cargo finds targets: x.rs and x/main.rs
+TARGET_TABLES = ("bin", "example", "test", "bench")  # `[[bin]] path = ".."` and the like
+
+
+def _targets(manifests: Manifests, crates: Dict[str, Crate], files: Dict[str, str]) -> Dict[str, Crate]:
+    """Each package's binaries (src/main.rs beside a library, src/bin/), examples, tests and
+    benches: crate roots of their own, keyed by their root file, that name the package's
+    dependencies and its library (by the library's name), as Cargo builds them."""
+    out: Dict[str, Crate] = {}
+    for key, crate in sorted(crates.items()):
+        prefix = key + "/" if key else ""
+        has_lib = crate.roots[0] in files
+        roots: Dict[str, str] = {}  # root file -> target name
+        if has_lib and prefix + "src/main.rs" in files:
+            roots[prefix + "src/main.rs"] = crate.name
+        data = manifests.get(key) or {}
+        for table in TARGET_TABLES:
+            for entry in data.get(table) if isinstance(data.get(table), list) else ():
+                if isinstance(entry, dict) and isinstance(entry.get("path"), str):
+                    path = posixpath.normpath(posixpath.join(key, entry["path"]))
+                    name = entry.get("name") if isinstance(entry.get("name"), str) else posixpath.basename(path)[:-3]
+                    if path in files and manifests.nearest(path) == key:
+                        roots.setdefault(path, name)
+        for path in files:
+            if not path.startswith(prefix):
+                continue
+            rel = path[len(prefix):]
+            for directory in TARGET_DIRS:
+                parts = rel[len(directory) + 1:].split("/") if rel.startswith(directory + "/") else []
+                if (len(parts) == 1 or parts[1:] == ["main.rs"]) and manifests.nearest(path) == key:
+                    roots.setdefault(path, parts[0][:-3] if len(parts) == 1 else parts[0])
+        info = crate.info
+        if not has_lib:  # nothing to name the package by
+            info = CrateInfo(True, {k: v for k, v in info.deps.items() if k != crate.name}, {k: v for k, v in info.workspace.items() if k != crate.name}, info.alts)
+        for path, name in sorted(roots.items()):
+            if path not in crate.roots:
+                out[path] = Crate(path, _code_name(name), posixpath.dirname(path), (path,), info, key)
+    return out
 
 
 # -- building ------------------------------------------------------------------------------------
@@ -466,7 +536,7 @@ def build(config, entries, todo, store, options, stats: Counter, rules: List) ->
     if not rust:
         return None
     ws = Workspace(root)
-    manifests = Manifests(root, store)
+    manifests = Manifests(root, store, config.profile)
     crate_dirs: Dict[str, Optional[str]] = {}
     # The analysed files' crates, the workspace members a source set can reach (so a run over a
     # few named files indexes what a full scan indexes, and answers the same), and the
@@ -491,9 +561,11 @@ def build(config, entries, todo, store, options, stats: Counter, rules: List) ->
     _name_dependencies(manifests, ws.crates)
     by_name = {c.name: k for k, c in ws.crates.items()}
     for crate in ws.crates.values():
-        workspace = {dep: by_name[dep] for dep in crate.info.deps.values() if dep in by_name}
-        crate.info = CrateInfo(True, crate.info.deps, workspace)
+        named = set(crate.info.deps.values()).union(*(crate.info.alts or {}).values())
+        workspace = {dep: by_name[dep] for dep in sorted(named) if dep in by_name}
+        crate.info = CrateInfo(True, crate.info.deps, workspace, crate.info.alts)
     files = _crate_files(root, ws.crates)
+    ws.crates.update(_targets(manifests, ws.crates, files))
     files.update({e.path: e.abspath for e in rust})
     salt = cache_mod.config_salt(config)
     tracked = _tracked(rules)
@@ -569,7 +641,7 @@ def _sketch_digest(sketch) -> str:
 
 
 def _crates_data(ws: "Workspace") -> list:
-    return [[k, c.name, c.src, c.roots, sorted(c.info.deps.items()), sorted(c.info.workspace.items()), c.info.known] for k, c in sorted(ws.crates.items())]
+    return [[k, c.name, c.src, c.roots, sorted(c.info.deps.items()), sorted(c.info.workspace.items()), c.info.known, sorted((c.info.alts or {}).items()), c.package] for k, c in sorted(ws.crates.items())]
 
 
 def _members_in_scope(config, manifests: Manifests, crate_dirs) -> List[str]:
@@ -617,28 +689,15 @@ def _name_dependencies(manifests: Manifests, crates: Dict[str, Crate]) -> None:
         for code, real in crate.info.deps.items():
             lib = library.get(real, real)
             deps[lib if code == real else code] = lib
-        crate.info = CrateInfo(crate.info.known, deps, crate.info.workspace)
+        alts = {code: tuple(sorted({library.get(r, r) for r in reals})) for code, reals in (crate.info.alts or {}).items()}
+        crate.info = CrateInfo(crate.info.known, deps, crate.info.workspace, alts or None)
 
 
 def _local_deps(manifests: Manifests, directory: str) -> List[str]:
     crate = _crate(manifests, directory)
     if crate is None:
         return []
-    data = manifests.get(directory) or {}
-    out = []
-    workspace = manifests.workspace_of(directory)
-    inherited = workspace[1].get("dependencies", {}) if workspace and isinstance(workspace[1].get("dependencies"), dict) else {}
-    for table_name in DEP_TABLES:
-        table = data.get(table_name)
-        if not isinstance(table, dict):
-            continue
-        for key, spec in table.items():
-            base = directory
-            if isinstance(spec, dict) and spec.get("workspace") is True:
-                spec, base = inherited.get(key, {}), workspace[0] if workspace else ""
-            if isinstance(spec, dict) and isinstance(spec.get("path"), str):
-                out.append(posixpath.normpath(posixpath.join(base, spec["path"])))
-    return sorted(set(out))
+    return sorted({path for _, _, path in _dependencies(manifests, directory, manifests.get(directory) or {}) if path is not None})
 
 
 def _crate_files(root: str, crates: Dict[str, Crate]) -> Dict[str, str]:
@@ -674,15 +733,17 @@ def _layout(ws: Workspace, files: Dict[str, str], sketches: Dict[str, dict], man
     from dstcheck.stages.modtree import child_paths
 
     crate_of: Dict[str, Crate] = {}
+    targets = {c.roots[0]: c for c in ws.crates.values() if c.package}
     for path in files:
         directory = manifests.nearest(path)
         crate = ws.crates.get(directory) if directory is not None else None
         if crate is None:
             continue
         crate_of[path] = crate
-        module = _layout_module(crate, path)
+        module = _layout_module(crate, path) if path not in targets else None
         if module is not None:
             ws.modules[path] = module
+    shared = _target_layout(ws, targets, files, sketches)
     declared: Dict[ModRef, str] = {}
     for path in sorted(files):
         sk = sketches.get(path)
@@ -700,6 +761,57 @@ def _layout(ws: Workspace, files: Dict[str, str], sketches: Dict[str, dict], man
     ws.files.update(declared)  # a `#[path]` declaration beats the layout's file for that module
     for path, module in sorted(ws.modules.items()):
         ws.files.setdefault(module, path)
+    for module, path in sorted(shared.items()):
+        ws.files.setdefault(module, path)
+
+
+def _target_layout(ws: Workspace, targets: Dict[str, Crate], files: Dict[str, str], sketches: Dict[str, dict]) -> Dict[ModRef, str]:
+    """Each target's module tree, from the `mod` declarations its root and their files make (a
+    root's children sit beside it: `mod helper;` in src/bin/tool.rs is src/bin/helper.rs). A
+    target root another root declares is that root's module; of several targets declaring one
+    file, the first has it. A file the package's library declares too stays the library's, and
+    is also the target's module (compiled into both): returned, module -> file."""
+
+    def mods(path: str) -> List[str]:
+        return [name for name, attr in (sketches.get(path) or {}).get("mods", ()) if attr is None]
+
+    def children(path: str, is_root: bool) -> List[Tuple[str, str]]:
+        directory = posixpath.dirname(path) if is_root or path.endswith("/mod.rs") else path[:-3]
+        out = []
+        for name in mods(path):
+            found = [c for c in (f"{directory}/{name}.rs", f"{directory}/{name}/mod.rs") if c in files]
+            if found:
+                out.append((name, found[0]))
+        return out
+
+    by_module: Dict[ModRef, str] = {}
+    for path, module in sorted(ws.modules.items()):
+        by_module.setdefault(module, path)
+    declared = {child for root in targets for _, child in children(root, True) if child in targets and child != root}
+    claimed: Set[str] = set()
+    shared: Dict[ModRef, str] = {}
+    for root, target in sorted(targets.items()):
+        if root in declared:
+            continue
+        ws.modules[root] = ModRef(target.key, ())
+        claimed.add(root)
+        todo, seen = [(root, ())], {root}
+        while todo:
+            path, mpath = todo.pop()
+            for name, child in children(path, not mpath):
+                if child in claimed or child in seen:
+                    continue
+                seen.add(child)
+                module = ModRef(target.key, mpath + (name,))
+                current = ws.modules.get(child)
+                owner = by_module.get(ModRef(current.crate, current.path[:-1])) if current is not None and current.path else None
+                if owner is not None and owner not in claimed and name in mods(owner):
+                    shared[module] = child
+                else:
+                    ws.modules[child] = module
+                    claimed.add(child)
+                todo.append((child, module.path))
+    return shared
 
 
 def _path_decls(abspath: str, profile) -> list:
@@ -934,24 +1046,27 @@ def hot_words(sketches: Dict[str, dict], banned: Dict[str, frozenset], reexports
     Name-based on purpose: a bound name is taken to mean every binding of that name in its scope,
     so each set can only be too large, never too small."""
     ban = banned_for(banned, reexports)
-    renames: Dict[str, str] = {}
+    names_of: Dict[str, Set[str]] = {}  # a name in code -> every crate it names in some crate (Cargo renames, target tables)
     external = set(EXTERN_ROOTS)
     if ws is not None:
         for crate in ws.crates.values():
             for key, real in crate.info.deps.items():
-                if key != real:
-                    renames[key] = real
-                if real not in crate.info.workspace:
-                    external.add(key)
+                for name in (crate.info.alts or {}).get(key, (real,)):
+                    names_of.setdefault(key, set()).add(name)
+                    if name not in crate.info.workspace:
+                        external.add(key)
+    firsts = {key: sorted(names) for key, names in names_of.items() if names != {key}}
     hot = Hot()
 
     def add(table: dict, key, ids) -> None:
         if ids:
             table[key] = table.get(key, frozenset()) | ids
 
-    for key, real in renames.items():
-        for rest, ids in ban.continuations(real):
-            add(hot.spellings, frozenset([key] + rest), ids)
+    for key, names in sorted(firsts.items()):
+        for real in names:
+            if real != key:
+                for rest, ids in ban.continuations(real):
+                    add(hot.spellings, frozenset([key] + rest), ids)
     chained = []
     for path, sk in sorted(sketches.items()):
         if not sk:
@@ -961,27 +1076,27 @@ def hot_words(sketches: Dict[str, dict], banned: Dict[str, frozenset], reexports
                 continue
             words = hot.words if public else hot.local_words.setdefault(path, {})
             spellings = hot.spellings if public else hot.local_spellings.setdefault(path, {})
-            first = renames.get(segs[0], segs[0])
-            written = ban.canon("::".join([first] + list(segs[1:])))
-            ids = ban.item(written)
-            if ids:
-                add(words, name, ids)
-            elif ban.module_above(written):
-                for rest, rest_ids in ban.continuations(written):
-                    add(spellings, frozenset([name] + rest), rest_ids)
-            elif ws is not None and first not in external:
-                chained.append((words, path, name, segs[-1]))
+            for first in firsts.get(segs[0], (segs[0],)):
+                written = ban.canon("::".join([first] + list(segs[1:])))
+                ids = ban.item(written)
+                if ids:
+                    add(words, name, ids)
+                elif ban.module_above(written):
+                    for rest, rest_ids in ban.continuations(written):
+                        add(spellings, frozenset([name] + rest), rest_ids)
+                elif ws is not None and first not in external:
+                    chained.append((words, path, name, segs[-1]))
         for segs, public in sk["globs"]:
             if not segs:
                 continue
-            first = renames.get(segs[0], segs[0])
-            target = ban.canon("::".join([first] + list(segs[1:])))
-            ids = ban.module_above(target) | ban.item(target)
-            if ids:
-                add(hot.globbed, path, ids)
-                words = hot.words if public else hot.local_words.setdefault(path, {})
-                for rest, rest_ids in ban.continuations(target):
-                    add(words, rest[0], rest_ids)
+            for first in firsts.get(segs[0], (segs[0],)):
+                target = ban.canon("::".join([first] + list(segs[1:])))
+                ids = ban.module_above(target) | ban.item(target)
+                if ids:
+                    add(hot.globbed, path, ids)
+                    words = hot.words if public else hot.local_words.setdefault(path, {})
+                    for rest, rest_ids in ban.continuations(target):
+                        add(words, rest[0], rest_ids)
     changed = True
     while changed:  # re-export chains, to fixpoint
         changed = False
