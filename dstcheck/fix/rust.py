@@ -370,7 +370,7 @@ class RustFixer:
         for leaf in _leaves(self.parsed.root):
             if leaf.type not in NAME_LEAVES or not wanted(self.parsed.text(leaf)) or _ancestor(leaf, "use_declaration") is not None:
                 continue
-            if _before(self.source, leaf.start_byte, 1) in (b".", b"'"):
+            if _before(self.source, leaf.start_byte, 1) in (b".", b"'") or _in_text_macro(leaf, self.parsed.text):
                 continue
             start = path_start(self.source, leaf.start_byte)
             written, is_global = read_path(self.source, start)
@@ -696,6 +696,18 @@ class Typing:
 SERDE_DERIVE = re.compile(rb"derive\s*\([^)]*\b(?:Serialize|Deserialize)\b")
 
 
+def _in_text_macro(leaf, text) -> bool:
+    """Inside `stringify!(..)` / `concat!(..)` a name is text, not a use: rewriting it would
+    change a string."""
+    node = _ancestor(leaf, "macro_invocation")
+    while node is not None:
+        name = node.child_by_field_name("macro")
+        if name is not None and text(name).rsplit("::", 1)[-1] in ("stringify", "concat"):
+            return True
+        node = _ancestor(node.parent, "macro_invocation") if node.parent is not None else None
+    return False
+
+
 def _ancestor(node, kind: str):
     while node is not None:
         if node.type == kind:
@@ -744,7 +756,7 @@ def name_uses(parsed) -> Tuple[Set[str], Set[str]]:
         if _ancestor(leaf, "use_declaration") is not None:
             continue
         before = _before(source, leaf.start_byte)
-        if before == b"::" or before[-1:] in (b".", b"'"):
+        if before == b"::" or before[-1:] in (b".", b"'") or _in_text_macro(leaf, parsed.text):
             continue
         bare.add(_bare(parsed.text(leaf)))
     bound: Set[str] = set()

@@ -12,6 +12,7 @@ pub mod nested_select;
 pub mod nested_get;
 pub mod nested_remove;
 pub mod select_kid;
+pub mod stringify;
 pub mod ufcs_remove;
 pub mod unknown;
 
