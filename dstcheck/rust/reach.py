@@ -214,7 +214,7 @@ class _Finder:
         crates = _callable_crates(ws, [p for p, e in entries.items() if e is not None and e.scope is not None])
         self.outside: Dict[str, str] = {}
         for path, entry in entries.items():
-            if entry is not None and entry.scope is None and entry.test is None and ws.crate_of(path) in crates:
+            if entry is not None and entry.scope is None and entry.test is None and ws.module_of(path).crate in crates:  # not a bin, test or bench: no other crate can call into those
                 self.outside[path] = entry.abspath
         self._parsed: Dict[str, object] = {}
         self._resolvers: Dict[str, object] = {}
