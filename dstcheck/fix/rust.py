@@ -487,10 +487,10 @@ class RustFixer:
         return entries
 
     def _retype_calls(self, old: str, new: str, methods: Dict[str, str], plan: Plan, typing, entries: Set[str], companions: Set[str]) -> Optional[str]:
-        """Rename, on receivers this file proves to be of the retyped type, the methods whose
-        order-keeping form has another name, and give `.drain()` its range; refuse where a call
-        that would break or reorder under the new type is on a receiver this file cannot type but
-        that is named like one of its values (or is an entry's `remove()`)."""
+        """Rename, on receivers this file proves to be of the retyped type (or of its occupied
+        entry), the methods whose order-keeping form has another name, and give `.drain()` its
+        range; refuse where a call that would break or reorder under the new type is on a receiver
+        this file cannot type (or is an entry's `remove()` it cannot tell from the map's)."""
         text = self.parsed.text
         old_name, new_name = old.rsplit("::", 1)[-1], new.rsplit("::", 1)[-1]
         watched = dict(methods, drain="drain", entry="entry")
@@ -640,14 +640,14 @@ class Typing:
 
         inherited = False
         for entry in entries(read(directory), "dependencies", "dev-dependencies", "build-dependencies"):
-            found.update(f for f in entry.get("features", ()) if isinstance(f, str))
+            found.update(_strings(entry.get("features")))
             inherited = inherited or entry.get("workspace") is True
         up = directory
         while inherited:
             data = read(up)
             if isinstance(data.get("workspace"), dict):
                 for entry in entries(data["workspace"], "dependencies"):
-                    found.update(f for f in entry.get("features", ()) if isinstance(f, str))
+                    found.update(_strings(entry.get("features")))
                 break
             if not up:
                 break
@@ -693,6 +693,10 @@ class Typing:
 
 
 # -- syntax helpers ---------------------------------------------------------------------------------
+def _strings(value) -> List[str]:
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
 SERDE_DERIVE = re.compile(rb"derive\s*\([^)]*\b(?:Serialize|Deserialize)\b")
 
 
