@@ -255,3 +255,17 @@ def test_a_file_a_path_attribute_brings_in_from_elsewhere_gets_its_context_when_
         assert _sites(run_cli, ws, path) == [s for s in full if s[0] == path]
         code, out, err = run_cli(["check", "--show-all", "--format", "json", path], ws)  # with the cache a full run left
         assert [(s["path"], s["disposition"]) for s in json.loads(out)["sites"]] == [(path, "gated")], err
+
+
+def test_a_site_in_a_cfg_if_branch_names_its_function(tmp_path, run_cli):
+    """The enclosing item of a site inside a branch is the function or method there (what an
+    allowlist's `item` names and the inventory shows), else the item around the macro."""
+    source = (
+        "cfg_if::cfg_if! {\n    if #[cfg(not(madsim))] {\n"
+        "        pub fn stamp() -> std::time::Instant { std::time::Instant::now() }\n"
+        "        pub struct W;\n        impl W { pub fn now(&self) -> std::time::Instant { std::time::Instant::now() } }\n"
+        "    }\n}\npub fn outer() {\n    cfg_if::cfg_if! { if #[cfg(not(madsim))] { let _ = std::time::Instant::now(); } }\n}\n"
+    )
+    ws = workspace(tmp_path, {"src/lib.rs": source, "dstcheck.toml": '[[scope]]\nname = "c"\ninclude = ["src/"]\n[rust.profile]\ncfg = ["madsim"]\n'})
+    code, out, err = run_cli(["check", "--no-cache", "--show-all", "--format", "json"], ws)
+    assert [(s["line"], s["item"], s["disposition"]) for s in json.loads(out)["sites"]] == [(3, "stamp", "gated"), (5, "W::now", "gated"), (9, "outer", "gated")], err

@@ -266,7 +266,7 @@ class ContextFinder:
             return Context(
                 test=ctx.test or (why if verdict == "test" else None) or outer.test,
                 gate=ctx.gate or (why if verdict == "gated" else None) or outer.gate,
-                item=outer.item,  # as before: the item around the macro (baseline fingerprints stay put)
+                item=ctx.item or outer.item,  # the function inside the branch, else the item around the macro
             )
         test = gate = None
         item = fn_name = None
