@@ -266,6 +266,25 @@ def test_a_regular_package_wins_over_a_namespace_portion(tmp_path):
     assert _three_ways(ws, "src/app/core/engine.py") == ([], [], [])
 
 
+def test_a_loose_script_outside_the_source_sets_is_no_import_root(tmp_path):
+    """scripts/utils.py and docs/conf.py are on no import path of the code checked: `import utils`
+    and `from config import now` there are other modules (an installed one, or nothing)."""
+    ws = _scoped(tmp_path, {
+        "app/__init__.py": "",
+        "scripts/utils.py": "import time\n\n\ndef stamp():\n    return time.time()\n",
+        "scripts/config.py": 'from time import time as now\nVENUES = {"a", "b"}\n',
+        "app/core.py": "import utils\nfrom config import now, VENUES\n\n\ndef f():\n    return utils.stamp(), now(), [v for v in VENUES]\n",
+    }, scope="app/")
+    assert _three_ways(ws, "app/core.py") == ([], [], [])
+
+
+def test_a_loose_file_named_like_a_namespace_package_does_not_hide_it(tmp_path):
+    """examples/app.py is no root of the code checked, so it does not hold `app` against src/'s
+    namespace portion."""
+    ws = _scoped(tmp_path, {**ROOTS, "src/app/venue/__init__.py": "", "examples/app.py": 'print("demo")\n'})
+    assert _three_ways(ws, "src/app/core/engine.py") == (ROOT_SITES, ROOT_SITES, ROOT_SITES)
+
+
 # -- a project submodule re-exported by name ----------------------------------------------------
 SUBMODULES = {
     "pkg/__init__.py": "from . import consts as C\nfrom . import timeutil as tu\n",

@@ -230,11 +230,13 @@ def _dotted_value(value) -> Optional[str]:
     return ".".join([value.id, *reversed(parts)]) if isinstance(value, ast.Name) else None
 
 
-def import_roots(files: Iterable[str]) -> Tuple[List[str], Dict[str, List[str]]]:
+def import_roots(files: Iterable[str], loose=lambda path: True) -> Tuple[List[str], Dict[str, List[str]]]:
     """Where absolute imports start, from every Python file of the project (not the files a run
     analyses, so a run naming one file, a scoped run and `--show-all` agree): the project root,
     and for each file the directory above its top package (the chain of `__init__.py`
-    directories holding it; a file outside any package is top-level in its own directory). And
+    directories holding it). A file outside any package is top-level in its own directory when
+    `loose` accepts it (a source set's file): a loose script elsewhere (`scripts/utils.py`,
+    `docs/conf.py`) is on no import path of the code checked, and must not stand for `utils`. And
     the namespace roots: for each such root, each directory above it (up to the project root)
     starts the namespace package of the directory below it on the way (`src/` starts `app` when
     `src/app/venue/` is a package and `src/app/` has no `__init__.py`); it is one only for that
@@ -242,10 +244,14 @@ def import_roots(files: Iterable[str]) -> Tuple[List[str], Dict[str, List[str]]]
     files = [f for f in files if f.endswith(".py")]
     packages = {posixpath.dirname(f) for f in files if posixpath.basename(f) == "__init__.py"}
     roots = {""}
-    for directory in {posixpath.dirname(f) for f in files}:
-        while directory and directory in packages:
-            directory = posixpath.dirname(directory)
-        roots.add(directory)
+    for path in files:
+        directory = posixpath.dirname(path)
+        if directory in packages:
+            while directory and directory in packages:
+                directory = posixpath.dirname(directory)
+            roots.add(directory)
+        elif directory not in roots and loose(path):
+            roots.add(directory)
     namespaces: Dict[str, set] = {}
     for found in roots:
         parts = found.split("/") if found else []
@@ -261,7 +267,7 @@ class Project:
     (`pkg.clock.now`), from the import roots of the whole project's file listing
     (`import_roots`); a module is known by its path from the project root."""
 
-    def __init__(self, root: str, analysed: Iterable[str], banned: Banned, exact_loader=None, shared: Optional["Project"] = None, store=None, files: Optional[Iterable[str]] = None):
+    def __init__(self, root: str, analysed: Iterable[str], banned: Banned, exact_loader=None, shared: Optional["Project"] = None, store=None, files: Optional[Iterable[str]] = None, loose=lambda path: True):
         self.root = root
         self.banned = banned
         self.analysed = sorted(analysed)
@@ -294,7 +300,7 @@ class Project:
                 from dstcheck.stages.discover import project_files
 
                 files = project_files(Path(root))
-            self.roots, self._namespaces = import_roots(files)
+            self.roots, self._namespaces = import_roots(files, loose)
         self._tops: Dict[str, Tuple[str, ...]] = {}  # first segment -> the roots that hold it
 
     # -- files and names ------------------------------------------------------------------------
@@ -891,6 +897,13 @@ class Project:
         reach.link_reach(self, config, results, rules_run, store, stats)
 
 
+def _in_scope(config, path: str) -> bool:
+    from dstcheck.stages.discover import classify_file
+
+    entry = classify_file(config, path, os.path.join(str(config.root), path))
+    return entry is not None and entry.scope is not None
+
+
 def build(config, entries, todo, store, options, stats):
     """The project index for the Python files to be analysed: the modules their imports reach,
     found on disk (so a run over a few named files sees the same re-exports as a full scan), exact
@@ -911,6 +924,6 @@ def build(config, entries, todo, store, options, stats):
 
     keep = tuple(sorted({literal_prefix(p) for scope in config.scopes for p in scope.include}))  # as discovery walks
     files = listing(config.root, keep=keep).files
-    project = Project(root, analysed, banned(rules, config.pack.reexports.get("python", {})), load_exact, store=store, files=files)
+    project = Project(root, analysed, banned(rules, config.pack.reexports.get("python", {})), load_exact, store=store, files=files, loose=lambda path: _in_scope(config, path))
     project.prepare(sets=any(m.kind == "set-iteration" for r in rules for m in r.matchers))
     return project
