@@ -169,3 +169,22 @@ def test_a_binary_only_package_keeps_main_as_its_root(tmp_path):
     }
     result = scan(workspace(tmp_path, files))
     assert rows(result, "violation") == [("DST101", "src/main.rs", 3), ("DST101", "src/main.rs", 4)]
+
+
+def test_reach_follows_a_binarys_own_modules_and_not_other_binaries(tmp_path):
+    """An in-scope binary calls into its own out-of-scope module and the library's; another
+    binary's module of the same name is no code anything in scope can call."""
+    ws = workspace(tmp_path, {
+        "Cargo.toml": '[workspace]\nmembers = ["app"]\n',
+        "app/Cargo.toml": PACKAGE.format(name="app"),
+        "dstcheck.toml": '[[scope]]\nname = "core"\ninclude = ["app/src/bin/sim.rs", "app/src/lib.rs"]\n',
+        "app/src/lib.rs": "pub mod outside;\n",
+        "app/src/outside.rs": "pub fn stamp() -> u64 {\n    std::time::Instant::now().elapsed().as_secs()\n}\n",
+        "app/src/bin/sim.rs": "mod helper;\nfn main() {\n    let _ = helper::stamp();\n    let _ = app::outside::stamp();\n}\n",
+        "app/src/bin/helper.rs": "pub fn stamp() -> u64 {\n    std::time::Instant::now().elapsed().as_secs()\n}\n",
+        "app/src/bin/other/main.rs": "mod helper;\nfn main() {}\n",
+        "app/src/bin/other/helper.rs": "pub fn stamp() -> u64 {\n    0\n}\n",
+    })
+    config = config_mod.load(ws)
+    result = pipeline.scan(config, options=pipeline.Options(cache=False, jobs=1))
+    assert rows(result, "violation") == [("DST109", "app/src/bin/sim.rs", 3), ("DST109", "app/src/bin/sim.rs", 4)]

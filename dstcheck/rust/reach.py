@@ -197,7 +197,7 @@ def _callable_crates(ws, callers) -> set:
             continue
         seen.add(key)
         todo.extend(ws.crates[key].info.workspace.values())
-    return seen
+    return seen | {ws.module_of(p).crate for p in callers}  # and a binary's, test's or bench's own modules
 
 
 class _Finder:
@@ -214,7 +214,7 @@ class _Finder:
         crates = _callable_crates(ws, [p for p, e in entries.items() if e is not None and e.scope is not None])
         self.outside: Dict[str, str] = {}
         for path, entry in entries.items():
-            if entry is not None and entry.scope is None and entry.test is None and ws.module_of(path).crate in crates:  # not a bin, test or bench: no other crate can call into those
+            if entry is not None and entry.scope is None and entry.test is None and ws.module_of(path).crate in crates:  # a bin's, test's or bench's modules only for in-scope code of that target
                 self.outside[path] = entry.abspath
         self._parsed: Dict[str, object] = {}
         self._resolvers: Dict[str, object] = {}
