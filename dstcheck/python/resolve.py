@@ -2079,8 +2079,20 @@ def wants(rules, config) -> Wants:
 
 def _keyed_pick(call: ast.Call) -> bool:
     """`min(s, key=f)` / `max(..)`: the pick among the elements `f` ties depends on the order met
-    (Rust's `min_by_key`); a sort by a key keeps every element, and is taken as the order chosen."""
-    return isinstance(call.func, ast.Name) and call.func.id in ("min", "max") and any(k.arg == "key" for k in call.keywords)
+    (Rust's `min_by_key`); a sort by a key keeps every element, and is taken as the order chosen.
+    A key that ties no two elements is no pick: `key=None`, or a tuple ending in the element
+    itself (`key=lambda o: (o.price, o)`)."""
+    if not (isinstance(call.func, ast.Name) and call.func.id in ("min", "max")):
+        return False
+    key = next((k.value for k in call.keywords if k.arg == "key"), None)
+    return key is not None and not _is_none(key) and not _total_key(key)
+
+
+def _total_key(key) -> bool:
+    if not (isinstance(key, ast.Lambda) and len(key.args.args) == 1 and not key.args.vararg):
+        return False
+    name, body = key.args.args[0].arg, key.body
+    return isinstance(body, ast.Tuple) and bool(body.elts) and isinstance(body.elts[-1], ast.Name) and body.elts[-1].id == name
 
 
 def collect(tree: ast.Module, source: bytes, wants: Wants, guards, project=None, path: str = "", reach: Optional[str] = None) -> Walker:
