@@ -32,8 +32,14 @@ from dstcheck.stages.prefilter import word_positions
 # v2: a method called through a type (`T::f()`, `<T as Tr>::f()`, `T.f()`) whose impls do not
 # define it is the trait's default body; entries keep the files whose impls decided that.
 # v3: functions inside `cfg_if!` branches are followed; a gated or test-only call does not propagate
-TAINT_NAMESPACE = "rust-reach-v3"
-CALLS_NAMESPACE = "rust-reach-calls-v2"
+# v4 (calls v3): a gated or test-only impl or method is no override of a trait's default body
+TAINT_NAMESPACE = "rust-reach-v4"
+CALLS_NAMESPACE = "rust-reach-calls-v3"
+
+
+def _compiled_out(ctx) -> bool:
+    """A node the DST build does not compile (gated) or compiles only for tests."""
+    return bool(ctx.gate or ctx.test)
 
 
 def _digest(data) -> str:
@@ -650,8 +656,8 @@ class _Finder:
 
     def _impls_of(self, module: ModRef, name: str) -> tuple:
         """((trait key or None, names of the methods it defines), ..) of every impl of the type
-        in the files the index's impl table lists for it (any cfg: an override that may be
-        compiled counts, so a default body is never reached by a guess)."""
+        in the files the index's impl table lists for it. An impl or method compiled out of the
+        DST build, or test-only, is left out: it is no override there, so the default body runs."""
         from dstcheck.rust import items
 
         if (module, name) not in self._impls:
@@ -660,7 +666,7 @@ class _Finder:
                 found = self._parse(path)
                 if found is None:
                     continue
-                parsed = found[0]
+                parsed, finder = found
                 stack = [parsed.root]
                 while stack:
                     n = stack.pop()
@@ -674,8 +680,11 @@ class _Finder:
                     trait = self._trait_key(where, [written["p"], written["g"]]) if written is not None else None
                     if written is not None and trait is None:
                         continue  # a trait from outside the workspace (`impl Clone for T`): no body indexed here
+                    if _compiled_out(finder.context(n)):
+                        continue
                     body = n.child_by_field_name("body")
-                    methods = frozenset(parsed.text(f.child_by_field_name("name")) for f in (body.named_children if body is not None else ()) if f.type == "function_item" and f.child_by_field_name("name") is not None)
+                    methods = frozenset(parsed.text(f.child_by_field_name("name")) for f in (body.named_children if body is not None else ())
+                                        if f.type == "function_item" and f.child_by_field_name("name") is not None and not _compiled_out(finder.context(f)))
                     out.append((trait, methods))
             self._impls[(module, name)] = (tuple(sorted(out, key=repr)), tuple(files))
         impls, files = self._impls[(module, name)]
