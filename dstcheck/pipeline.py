@@ -323,8 +323,18 @@ def _scan(config, paths, selection, include_scoped_out, ignore_markers, entries,
             return results[path].mod_decls
         return rust_mod_decls(os.path.join(root, path), config)
 
+    tests = {e.path: e.test for e in entries}
+
+    def test_of(path: str):
+        if path not in tests:
+            from dstcheck.stages.discover import classify_file
+
+            entry = classify_file(config, path, os.path.join(root, path))
+            tests[path] = entry.test if entry is not None else None
+        return tests[path]
+
     inherited = inherited_contexts(
-        rust_files, declaring, decls_of, (lambda p: p in known) if known is not None else (lambda p: os.path.isfile(os.path.join(root, p)))
+        rust_files, declaring, decls_of, (lambda p: p in known) if known is not None else (lambda p: os.path.isfile(os.path.join(root, p))), test_of
     )
     sites: List[Site] = []
     marker_use: Dict[tuple, int] = {}

@@ -269,3 +269,21 @@ def test_a_site_in_a_cfg_if_branch_names_its_function(tmp_path, run_cli):
     ws = workspace(tmp_path, {"src/lib.rs": source, "dstcheck.toml": '[[scope]]\nname = "c"\ninclude = ["src/"]\n[rust.profile]\ncfg = ["madsim"]\n'})
     code, out, err = run_cli(["check", "--no-cache", "--show-all", "--format", "json"], ws)
     assert [(s["line"], s["item"], s["disposition"]) for s in json.loads(out)["sites"]] == [(3, "stamp", "gated"), (5, "W::now", "gated"), (9, "outer", "gated")], err
+
+
+def test_a_test_file_that_declares_a_gated_library_file_does_not_make_it_live(tmp_path, run_cli):
+    """`#[path = "../src/real.rs"] mod real;` in an integration test compiles the file into the
+    test crate, not into the DST build: it stays out of the DST path (test code there), in a
+    full run and named alone."""
+    files = {
+        "Cargo.toml": '[workspace]\nmembers = ["app"]\n',
+        "app/Cargo.toml": '[package]\nname = "app"\nversion = "0.1.0"\nedition = "2021"\n',
+        "app/src/lib.rs": "#[cfg(not(madsim))]\npub mod real;\n",
+        "app/src/real.rs": REAL,
+        "app/tests/it.rs": '#[path = "../src/real.rs"]\nmod real;\n#[test]\nfn t() {\n    real::now();\n}\n',
+        "dstcheck.toml": '[[scope]]\nname = "core"\ninclude = ["app/src/**/*.rs"]\n[rust.profile]\ncfg = ["madsim"]\n',
+    }
+    ws = workspace(tmp_path, files)
+    want = [("app/src/real.rs", 1, "test", "test path app/tests/it.rs")]
+    assert _sites(run_cli, ws) == want
+    assert _sites(run_cli, ws, "app/src/real.rs") == want

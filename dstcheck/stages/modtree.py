@@ -49,6 +49,7 @@ def inherited_contexts(
     declaring: List[str],
     decls_of: Callable[[str], Optional[List[ModDecl]]],
     exists: Callable[[str], bool],
+    test_of: Callable[[str], Optional[str]] = lambda path: None,
 ) -> Dict[str, Context]:
     """For each of `files`, the context its chain of declaring modules gives it. `declaring`
     are files whose declarations are known already (they may declare a file through #[path]).
@@ -101,6 +102,9 @@ def inherited_contexts(
                 break
         active.pop()
         result = result or Context()
+        why = test_of(path)  # a test or bench file: what it declares (`#[path = "../src/x.rs"]`) is test code there
+        if why and not result.test and not result.gate:
+            result = Context(test=f"{why} {path}", item=result.item)
         if not provisional or not active or steps[0] > 4096:
             memo[path] = result
         return result, provisional
