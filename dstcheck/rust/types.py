@@ -667,9 +667,13 @@ class QueryBuilder:
                         written = self.type_node(found, annotated)
                         made = self.of(found.child_by_field_name("value"), depth + 1) if written is not None else None
                         if made is not None and made[0] == "hashed":  # `let m: HashMap<K, V, S> = HashMap::with_hasher(s)`: the value's hasher
-                            return ["hashed", written, made[2], True]
+                            later = self._reassigned(n, child, found, name, depth)
+                            return written if later is False else ["hashed", written, (later or made)[2], True]
                         return written
-                    return self.value(found.child_by_field_name("value"), depth + 1)
+                    made = self.value(found.child_by_field_name("value"), depth + 1)
+                    if made is not None and made[0] == "hashed" and self._reassigned(n, child, found, name, depth) is False:
+                        return made[1]  # reassigned: the type's own hasher, not the first value's
+                    return made
             elif t == "for_expression":
                 pattern = n.child_by_field_name("pattern")
                 if pattern is not None and pattern.id != child.id and _pattern_binds(pattern, name, self.text):
@@ -690,6 +694,30 @@ class QueryBuilder:
             n, child = n.parent, n
         return None
 
+
+    def _reassigned(self, block, statement, let, name: str, depth: int):
+        """After a seeded `let`, the `name = value` that may reach a use in `statement` of
+        `block`: None when there is none, False when one is not a `with_hasher(..)` (the type's
+        own hasher then), else the last one's query (the value assigned last decides)."""
+        later = [self.of(v, depth + 1) for v in self._assigned(block, name, let.end_byte, statement.end_byte)]
+        if not all(q is not None and q[0] == "hashed" for q in later):
+            return False
+        return later[-1] if later else None
+
+    def _assigned(self, block, name: str, start: int, end: int) -> list:
+        """The values of `name = value` in `block` between the bytes `start` and `end` (the end
+        of the statement holding the use, so that a loop's later assignment counts), in order."""
+        out, stack = [], [block]
+        while stack:
+            n = stack.pop()
+            if n.end_byte <= start or n.start_byte >= end:
+                continue
+            if n.type == "assignment_expression" and n.start_byte >= start:
+                left = n.child_by_field_name("left")
+                if left is not None and left.type == "identifier" and self.text(left) == name and n.child_by_field_name("right") is not None:
+                    out.append(n.child_by_field_name("right"))
+            stack.extend(n.named_children)
+        return sorted(out, key=lambda v: v.start_byte)
 
     def value(self, node, depth: int) -> Optional[list]:
         """The query of the value a `let` binds: as `of`, and also a call of a `MADE_BY` function,
