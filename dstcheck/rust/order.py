@@ -259,7 +259,8 @@ def body_escape(pattern, body, text) -> Optional[Escape]:
     accumulates into non-float locals with commutative operators (`t += x`, `t = t + x`,
     `t = t.max(x)`, or `if x > t { t = x; }` into a proven integer), sets flags to constants, returns constants, `continue`s and `break`s (`any` /
     `all` written as a loop), inserts into unordered containers under the loop's own key, or only
-    removes keys from them (checked once types are known: "inserts"); or it only writes each
+    removes keys from them (checked once types are known: "inserts"), with no condition reading an
+    accumulator (but an integer max's own); or it only writes each
     element in place (`*v = 0`, `v.size += 1`, `*v = *k * 2`): through the loop's own bindings,
     with values and conditions made of those bindings, literals, operators and a few pure methods
     (no other call, no macro), and nothing else (no accumulator, flag, insert or early exit).
@@ -280,6 +281,8 @@ def body_escape(pattern, body, text) -> Optional[Escape]:
         return Escape("escape")  # inserting and removing in one loop: what is left depends on the order
     if walk.exits and (walk.changes or inserts):
         return Escape("escape")  # `t += v; if t > 10 { break; }`: the elements visited before the exit
+    if any(_words(g, text) & walk.accumulators for g in walk.guards):
+        return Escape("escape")  # `if *v > n { n += 1; }`: which elements pass depends on those added before
     if walk.writes:
         if walk.assigned or inserts or walk.exits:
             return Escape("escape")
@@ -294,7 +297,7 @@ def body_escape(pattern, body, text) -> Optional[Escape]:
 class _Walk:
     """What a loop body was found to do, for `body_escape`'s verdict."""
 
-    __slots__ = ("key", "bindings", "inserts", "assigned", "lets", "writes", "conditions", "changes", "exits")
+    __slots__ = ("key", "bindings", "inserts", "assigned", "lets", "writes", "conditions", "guards", "accumulators", "changes", "exits")
 
     def __init__(self, key, bindings):
         self.key, self.bindings = key, bindings
@@ -303,6 +306,8 @@ class _Walk:
         self.lets: set = set()  # names the body's own `let`s bind
         self.writes: list = []  # the values written through the loop's bindings
         self.conditions: list = []  # the `if` conditions and `match` values on the way
+        self.guards: list = []  # those conditions, but an integer max's own comparison
+        self.accumulators: set = set()  # locals whose value depends on the elements seen so far
         self.changes = False  # an accumulation or a write: state that depends on the elements seen
         self.exits = False  # a `break` or `return`
 
@@ -381,6 +386,7 @@ def _order_free_expression(node, text, walk, depth: int) -> bool:
         elif not _fold_of(right, text(left), text) or _float_local(left, text):
             return False
         walk.assigned.add(text(left))
+        walk.accumulators.add(text(left))
         walk.changes = True
         return True
     if t == "if_expression":
@@ -391,9 +397,11 @@ def _order_free_expression(node, text, walk, depth: int) -> bool:
         if kept is not None:  # `if *v > mx { mx = *v; }`: an integer max (or min) written out
             walk.conditions.append(condition)
             walk.assigned.add(kept)
+            walk.accumulators.add(kept)
             walk.changes = True
             return True
         walk.conditions.append(condition)
+        walk.guards.append(condition)
         consequence, alternative = node.child_by_field_name("consequence"), node.child_by_field_name("alternative")
         if consequence is None or not _order_free_block(consequence, text, walk, depth + 1):
             return False
@@ -410,6 +418,7 @@ def _order_free_expression(node, text, walk, depth: int) -> bool:
         if body is None or not _pure(value, text):
             return False
         walk.conditions.append(value)
+        walk.guards.append(value)
         for arm in body.named_children:
             if arm.type in ("line_comment", "block_comment"):
                 continue
