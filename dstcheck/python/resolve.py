@@ -29,7 +29,12 @@ ORDER_FREE = frozenset({"sorted", "min", "max", "sum", "len", "any", "all", "set
 SET_OPS = (ast.BitOr, ast.BitAnd, ast.Sub, ast.BitXor)
 SET_METHODS = frozenset({"union", "intersection", "difference", "symmetric_difference", "copy"})
 DICT_VIEWS = frozenset({"keys", "values", "items"})
-UNSALTED = frozenset({"int", "bool", "float", "complex"})
+# element types no process salts; a float or complex value may be NaN, hashed by identity on
+# Python 3.10+ (a float or complex literal is never NaN: `_unsalted_literal`)
+UNSALTED = frozenset({"int", "bool"})
+# methods that put one element (the last argument) or the elements of each argument into a collection
+GROW_ONE = frozenset({"add", "append", "insert"})
+GROW_MANY = frozenset({"update", "extend", "symmetric_difference_update"})
 SET_TYPES = frozenset({"set", "frozenset", "typing.Set", "typing.FrozenSet", "typing.MutableSet", "typing.AbstractSet", "collections.abc.MutableSet", "collections.abc.Set"})
 ALIAS_DEPTH = 8  # `a = time; b = a; c = b`: assigned aliases followed this far
 MODULE = "<module>"  # a call's or reference's root that is a module itself: `__import__("time")`
@@ -489,6 +494,7 @@ class Walker:
         self._qualified: Dict[str, Tuple[str, ...]] = {}
         self._memo: Optional[dict] = None  # qualified()'s answers, once the walk has bound every name
         self._hashed: Dict[int, Optional[Tuple[str, str]]] = {}
+        self.grows: Dict[str, list] = {}  # name -> [(scope, value, one)]: `s.add(v)` (one), `s |= v`, `xs.extend(v)`
     # -- the walk --------------------------------------------------------------------------------
     def run(self) -> "Walker":
         self.walk()
@@ -705,6 +711,8 @@ class Walker:
         if isinstance(target, ast.Name):
             if not keeps_type:
                 self._bind(target.id, UNKNOWN, ctx)
+            elif isinstance(node.op, (ast.BitOr, ast.BitXor)):
+                self.grows.setdefault(target.id, []).append((ctx.scope, node.value, False))
             if target.id in self.interesting:
                 self.refs.append((ctx, target, target.id, []))
         elif isinstance(target, ast.Attribute) and not keeps_type and self._self_attr(target, ctx):
@@ -995,6 +1003,12 @@ class Walker:
             elif method in self.wants.methods:
                 self.calls.append((ctx, node, None, attrs, method))
             self._push(root, ctx)
+        if self.wants.sets and isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and args:
+            if method in GROW_ONE:
+                self.grows.setdefault(func.value.id, []).append((ctx.scope, args[-1], True))
+            elif method in GROW_MANY:
+                for arg in args:
+                    self.grows.setdefault(func.value.id, []).append((ctx.scope, arg, False))
         if self.wants.sets or self.wants.identity:
             name = func.id if isinstance(func, ast.Name) else None
             if name in SHAPE_NAMES or method in SHAPE_METHODS or (name in self.interesting and self.wants.identity) or (self.wants.sets and (name or method) in CARRIER_NAMES):
@@ -1468,7 +1482,10 @@ class Walker:
                     return None
                 if func.attr in SET_METHODS:
                     inner = self.hashed(func.value, ctx, _depth + 1)
-                    return ("set", "a set expression") if inner is not None and inner[0] == "set" else None
+                    if inner is not None and inner[0] == "set":
+                        return "set", "a set expression"
+                    salted = not all(self._unsalted_elements(e, ctx) for e in (func.value, *node.args))
+                    return ("set", "a set expression") if salted and self._set_shaped(func.value, ctx) else None
                 if func.attr in DICT_VIEWS and not node.args:
                     inner = self.hashed(func.value, ctx, _depth + 1)
                     return inner if inner is not None and inner[0] == "dict" else None
@@ -1480,6 +1497,10 @@ class Walker:
                 inner = self.hashed(side, ctx, _depth + 1)
                 if inner is not None and inner[0] == "set":
                     return "set", "a set expression"
+            # `set(range(n)) | {"q"}`: unsalted only when every operand is
+            sides = (node.left, node.right)
+            if any(self._set_shaped(e, ctx) for e in sides) and not all(self._unsalted_elements(e, ctx) for e in sides):
+                return "set", "a set expression"
             return None
         if kind is ast.DictComp:
             inner = self.hashed(node.generators[0].iter, ctx, _depth + 1)
@@ -1570,18 +1591,28 @@ class Walker:
     def _unsalted_elements(self, node, ctx, depth: int = 0) -> bool:
         """A collection whose elements hash alike in every process: a display of int, bool, float
         or complex literals (and tuples of them; not `None`, hashed by address before Python 3.12),
-        `range(..)`, or a name bound only to one or annotated a collection of such elements
+        `range(..)`, `set(..)` or a set expression of such, or a name bound only to one (and
+        grown only with such: `_grown_unsalted`) or annotated a collection of such elements
         (`ids: list[int]`, `Sequence[tuple[int, int]]`, `set[int]`)."""
         if depth > ALIAS_DEPTH:
             return False
         if isinstance(node, (ast.Set, ast.List, ast.Tuple)):
             return bool(node.elts) and all(_unsalted_literal(e) for e in node.elts)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, SET_OPS):
+            return self._unsalted_elements(node.left, ctx, depth + 1) and self._unsalted_elements(node.right, ctx, depth + 1)
         if isinstance(node, ast.Call):
-            return isinstance(node.func, ast.Name) and node.func.id == "range" and self.builtin("range", ctx.scope)
+            func = node.func
+            if isinstance(func, ast.Name) and func.id in ("set", "frozenset") and len(node.args) == 1 and not node.keywords and self.builtin(func.id, ctx.scope):
+                return self._unsalted_elements(node.args[0], ctx, depth + 1)
+            if isinstance(func, ast.Attribute) and func.attr in SET_METHODS and self._set_shaped(func.value, ctx):
+                return all(self._unsalted_elements(e, ctx, depth + 1) for e in (func.value, *node.args))
+            return isinstance(func, ast.Name) and func.id == "range" and self.builtin("range", ctx.scope)
         if not isinstance(node, ast.Name):
             return False
         scope, meanings = self.lookup(node.id, ctx.scope)
         if not meanings:
+            return False
+        if not self._grown_unsalted(node.id, scope, ctx, depth):
             return False
         for meaning in meanings:
             if not isinstance(meaning, Local) or meaning is UNKNOWN:
@@ -1593,9 +1624,42 @@ class Walker:
                 return False
         return True
 
+    def _grown_unsalted(self, name: str, scope, ctx, depth: int = 0) -> bool:
+        """Whether all that `s.add(v)`, `s |= v`, `xs.extend(v)` put into the collection `name`
+        bound in `scope` hashes alike in every process (`s.add("a")` salts `s = set(xs)`)."""
+        for where, value, one in self.grows.get(name, ()):
+            if self.lookup(name, where)[0] is not scope:
+                continue
+            if not (_unsalted_literal(value) if one else self._unsalted_elements(value, ctx.but(scope=where), depth + 1)):
+                return False
+        return True
+
+    def _set_shaped(self, node, ctx, depth: int = 0) -> bool:
+        """A set by its shape, salted or not: a display, comprehension, `set(..)`, a set
+        expression of one, or a name every binding of which is one (the operand `{"q"}` of
+        `set(range(n)) | {"q"}`, whose one element alone would iterate in one order)."""
+        if depth > ALIAS_DEPTH:
+            return False
+        if isinstance(node, (ast.Set, ast.SetComp)):
+            return True
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Name) and func.id in ("set", "frozenset"):
+                return self.builtin(func.id, ctx.scope)
+            return isinstance(func, ast.Attribute) and func.attr in SET_METHODS and self._set_shaped(func.value, ctx, depth + 1)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, SET_OPS):
+            return self._set_shaped(node.left, ctx, depth + 1) or self._set_shaped(node.right, ctx, depth + 1)
+        if isinstance(node, ast.Name):
+            scope, meanings = self.lookup(node.id, ctx.scope)
+            if not meanings:
+                return False
+            inner = ctx.but(scope=scope)
+            return all(isinstance(m, Local) and m is not UNKNOWN and m.value is not None and m.value is not node and self._set_shaped(m.value, inner, depth + 1) for m in meanings)
+        return False
+
     def _unsalted_collection(self, node, scope) -> bool:
         """An annotation of a collection (`COLLECTIONS`) of unsalted elements: `list[int]`,
-        `tuple[int, ...]`, `Sequence[tuple[int, float]]`, also as a string or inside `Optional`."""
+        `tuple[int, ...]`, `Sequence[tuple[int, bool]]`, also as a string or inside `Optional`."""
         for _ in range(5):
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
                 try:
@@ -1637,7 +1701,7 @@ class Walker:
             return self._hashed[key]
         self._hashed[key] = ("set", f"set `{name}`")  # a name assigned from itself keeps its kind
         kinds = set()
-        annotated = False
+        annotated = neutral = False
         for meaning in meanings:
             if not isinstance(meaning, Local):
                 found = self._imported_hashed(meaning, ctx)  # `from .consts import VENUES`
@@ -1653,11 +1717,18 @@ class Walker:
                 annotated = True
                 continue
             found = self._value_hashed(meaning, binding_scope, ctx, depth) if meaning.value is not None else None
+            if found is None and meaning.annotation is None and meaning.value is not None and self._set_shaped(meaning.value, ctx.but(scope=binding_scope)):
+                neutral = True  # `s = {1, 2}`: salted by a salted binding or what is added to it
+                continue
             if found is None:
                 kinds = None
                 break
             kinds.add(found[0])
         result = None
+        if neutral and kinds == set() and not self._grown_unsalted(name, binding_scope, ctx, depth):
+            kinds = {"set"}
+        if neutral and kinds and kinds != {"set"}:
+            kinds = None
         if annotated:
             result = ("set", f"set `{name}`")
         elif kinds and len(kinds) == 1:
@@ -1735,9 +1806,9 @@ class Walker:
         return False
 
     def _unsalted(self, node, scope, depth: int = 0) -> bool:
-        """An element type whose hash no process salts: `int`, `bool`, `float`, `complex`, and
-        tuples of them (`str`, `bytes`, enums and objects hashed by identity are salted or
-        address-dependent)."""
+        """An element type whose hash no process salts: `int`, `bool` and tuples of them (`str`,
+        `bytes`, enums and objects hashed by identity are salted or address-dependent; a `float`
+        or `complex` may be NaN, hashed by identity since Python 3.10)."""
         if depth > 8:
             return False
         if isinstance(node, ast.Subscript) and self._type_name(node.value, scope) in ("tuple", "typing.Tuple"):
