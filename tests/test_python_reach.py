@@ -12,6 +12,7 @@ import pytest
 
 from dstcheck import config as config_mod
 from dstcheck import pipeline
+from dstcheck.python.reach import CALLS, MODULES
 from dstcheck.stages.index import UNRESOLVED
 from fixture_harness import FIXTURES, workspace
 
@@ -216,11 +217,11 @@ def test_a_warm_run_reads_the_summaries_from_the_cache(tmp_path):
     assert [(s.path, s.line, s.chain) for s in _reach(warm)] == [(s.path, s.line, s.chain) for s in _reach(cold)]
     assert _reach(warm)
     # venue/steps.py; venue/__init__.py imports nothing that could reach a site: not summarised
-    assert cold.index.stats["python reach: python-reach-modules-v3 summarised"] == 1
+    assert cold.index.stats[f"python reach: {MODULES} summarised"] == 1
     assert cold.index.stats["python reach: out-of-scope modules that cannot reach a site (not summarised)"] == 1
-    assert cold.index.stats["python reach: python-reach-calls-v3 summarised"] == 1
-    assert warm.index.stats["python reach: python-reach-modules-v3 from cache"] == 1
-    assert warm.index.stats["python reach: python-reach-calls-v3 from cache"] == 1
+    assert cold.index.stats[f"python reach: {CALLS} summarised"] == 1
+    assert warm.index.stats[f"python reach: {MODULES} from cache"] == 1
+    assert warm.index.stats[f"python reach: {CALLS} from cache"] == 1
     assert not any(k.endswith(" summarised") and k.startswith("python reach") and n for k, n in warm.index.stats.items())
 
 
@@ -414,3 +415,162 @@ def test_an_alias_in_scope_is_the_site_itself(tmp_path):
     found = _scan(workspace(tmp_path, files))
     assert _reach(found) == []
     assert [(s.path, s.line) for s in found.violations if s.rule == "DST201"] == [("venue/clock.py", 4), ("venue/clock.py", 11), ("venue/clock.py", 27)]
+
+
+SHADOWED = {
+    "dstcheck.toml": CONFIG,
+    "engine/__init__.py": "",
+    "engine/core.py": """
+        from venue.shadow import Cfg, Chained, Conditional, Declared, Fallback, Holder, Injected, Injects, Later, NoInit, Override, Split, Unread
+
+        class Local(Holder):
+            def __init__(self, clock):
+                self.clock = clock
+
+            def go(self):
+                return self.clock()
+
+        class Local2(Holder):
+            def go(self):
+                return self.clock()
+
+        def quiet(c):
+            # `__init__` (or a dataclass's) assigns `self.clock`: the instance's clock is called
+            return Injected(c).tick(), Injects(c).tock(), Chained(c).tock(), Cfg().tick(), Local(c).go(), Split(c).tick()
+
+        def loud(c):
+            # through the class, or the alias is what the instance may still call
+            return (Injected.clock(), Injected.default(), Override(c).tock(), Conditional(c).tick(), Fallback(c).tick(),
+                    Later().tick(), Declared().tick(), NoInit().tick(), Unread(c).tick())
+        """,
+    "venue/__init__.py": "",
+    "venue/shadow.py": """
+        import time
+        from dataclasses import dataclass
+        from typing import Callable, ClassVar
+
+        class Injected:
+            clock = time.time
+
+            def __init__(self, clock):
+                self.start = 0
+                self.clock = clock
+
+            def tick(self):
+                return self.clock()
+
+            @classmethod
+            def default(cls):
+                return cls.clock()
+
+        class Holder:
+            clock = time.time
+
+        class Injects(Holder):
+            def __init__(self, clock):
+                self.clock: Callable[[], float] = clock
+
+            def tock(self):
+                return self.clock()
+
+        class Chained(Injected):
+            def __init__(self, clock):
+                super().__init__(clock)
+
+            def tock(self):
+                return self.clock()
+
+        class Override(Injected):
+            def tock(self):
+                return super().clock()
+
+        @dataclass(frozen=True)
+        class Cfg:
+            clock: Callable[[], float] = time.time
+
+            def tick(self):
+                return self.clock()
+
+        class Split:
+            clock = time.time
+
+            def __init__(this, clock):
+                this.start, this.clock = 0, clock
+
+            def tick(self):
+                return self.clock()
+
+        class Conditional:
+            clock = time.time
+
+            def __init__(self, clock=None):
+                if clock is not None:
+                    self.clock = clock
+
+            def tick(self):
+                return self.clock()
+
+        class Fallback:
+            clock = time.time
+
+            def __init__(self, clock=None):
+                self.clock = clock or self.clock
+
+            def tick(self):
+                return self.clock()
+
+        class Later:
+            clock = time.time
+
+            def use(self, clock):
+                self.clock = clock
+
+            def tick(self):
+                return self.clock()
+
+        class Declared:
+            clock = time.time
+
+            def __init__(self):
+                self.clock: Callable[[], float]
+
+            def tick(self):
+                return self.clock()
+
+        @dataclass(init=False)
+        class NoInit:
+            clock: Callable[[], float] = time.time
+
+            def tick(self):
+                return self.clock()
+
+        @dataclass
+        class Unread:
+            other: int
+            clock: ClassVar[Callable[[], float]] = time.time
+
+            def tick(self):
+                return self.clock()
+        """,
+}
+
+
+def test_a_class_alias_the_instance_always_shadows_is_not_followed_through_self(tmp_path):
+    """`clock = time.time` in the class body, `self.clock = clock` at the top of `__init__` (the
+    class's, a base's on the way, or a dataclass's for a field): `self.clock()` calls the
+    injected clock, as a parameter's default is not followed. Through the class (`Injected.clock()`,
+    `cls.clock()`, `super().clock()`), an assignment under an `if`, one that reads the alias back,
+    one in another method, an annotation without a value, `init=False` or a `ClassVar`, the alias is still followed."""
+    found = _reach(_scan(workspace(tmp_path, SHADOWED)))
+    assert [(s.line, s.snippet, s.api) for s in found] == [
+        (13, "self.clock()", "venue.shadow.Holder.clock"),  # in scope: Local2 derives from Holder
+        (21, "Injected.clock()", "venue.shadow.Injected.clock"),
+        (21, "Injected.default()", "venue.shadow.Injected.default"),
+        (21, "Override(c).tock()", "venue.shadow.Override.tock"),
+        (21, "Conditional(c).tick()", "venue.shadow.Conditional.tick"),
+        (21, "Fallback(c).tick()", "venue.shadow.Fallback.tick"),
+        (22, "Later().tick()", "venue.shadow.Later.tick"),
+        (22, "Declared().tick()", "venue.shadow.Declared.tick"),  # annotated, not assigned
+        (22, "NoInit().tick()", "venue.shadow.NoInit.tick"),
+        (22, "Unread(c).tick()", "venue.shadow.Unread.tick"),
+    ]

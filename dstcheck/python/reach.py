@@ -40,9 +40,11 @@ from dstcheck.model import Context, Fact, FileResult, Finding, Marker, Step
 # v2: a call that builds the class (`cls()` in a classmethod, `type(self)()`) is a form of its `__init__`
 # v3: an alias holding a site (`_now = time.time`, `clock = time.time` in a class) is a unit; a
 # call of a module-level alias (`_now()`, `now()` after `now = stamp`) is a form
-MODULES = "python-reach-modules-v3"  # out-of-scope modules: functions, classes, calls, candidate sites
-CLASSES = "python-reach-classes"  # other modules a method lookup passes through: functions, classes
-CALLS = "python-reach-calls-v3"  # in-scope files: the calls that name a function that reaches a site
+# v4: the names each class's `__init__` (or dataclass) assigns on the instance, which alias units
+# are aliases, and `cls.m()` in a classmethod a form of its own ("cls", not "self")
+MODULES = "python-reach-modules-v4"  # out-of-scope modules: functions, classes, calls, candidate sites
+CLASSES = "python-reach-classes-v2"  # other modules a method lookup passes through: functions, classes
+CALLS = "python-reach-calls-v4"  # in-scope files: the calls that name a function that reaches a site
 _STDLIB = frozenset(getattr(sys, "stdlib_module_names", ()))
 _CLASS = re.compile(rb"^[ \t]*class[ \t]+(\w+)[ \t]*(?:\[[^\]]*\][ \t]*)?(?:\(([^)]*)\))?", re.M)
 _WORD = re.compile(rb"\w+")
@@ -143,24 +145,73 @@ def _walk(source: bytes, path: str, modname: str, rules, config, project):
     return walker
 
 
+def _top_level(tree) -> list:
+    """The statements a module runs at top level, inside if / try / with blocks too."""
+    out = []
+    stack = list(reversed(tree.body))
+    while stack:
+        node = stack.pop()
+        out.append(node)
+        if isinstance(node, (ast.If, ast.Try, ast.With)) or type(node).__name__ == "TryStar":
+            for field in ("body", "orelse", "finalbody"):
+                stack.extend(n for n in reversed(getattr(node, field, None) or []) if isinstance(n, ast.stmt))
+            stack.extend(n for h in reversed(getattr(node, "handlers", None) or []) for n in reversed(h.body))
+    return out
+
+
 def _aliases(tree) -> List[Tuple[str, object, object]]:
     """(qualified name, target, value) of each alias a module assigns at top level (inside
     if / try / with blocks too) or in a top-level class body: `_now = time.time`, `clock =
     time.time` in `class Feed:` (then `Feed.clock`). Calling the name runs what the value names."""
     out = []
-    stack = [("", node) for node in reversed(tree.body)]
-    while stack:
-        owner, node = stack.pop()
-        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None and _dotted(node.value):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            out.extend((owner + t.id, t, node.value) for t in targets if isinstance(t, ast.Name))
-        elif isinstance(node, ast.ClassDef) and not owner:
-            stack.extend((node.name + ".", n) for n in reversed(node.body))
-        elif not owner and (isinstance(node, (ast.If, ast.Try, ast.With)) or type(node).__name__ == "TryStar"):
-            for field in ("body", "orelse", "finalbody"):
-                stack.extend(("", n) for n in reversed(getattr(node, field, None) or []) if isinstance(n, ast.stmt))
-            stack.extend(("", n) for h in getattr(node, "handlers", None) or [] for n in reversed(h.body))
+    for node in _top_level(tree):
+        body = [("", node)] if not isinstance(node, ast.ClassDef) else [(node.name + ".", n) for n in node.body]
+        for owner, stmt in body:
+            if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None and _dotted(stmt.value):
+                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                out.extend((owner + t.id, t, stmt.value) for t in targets if isinstance(t, ast.Name))
     return out
+
+
+def _on_instance(tree) -> Dict[str, List[str]]:
+    """{top-level class: the attributes every instance holds from the start}: those its
+    `__init__` assigns on its receiver at the top level of its body (`self.clock = clock`, not
+    under an `if`, nor `self.clock = clock or self.clock`, which may keep the class's), or, for a
+    `@dataclass` without its own `__init__` (nor `init=False`), its fields (`clock: Callable =
+    time.time`, not a `ClassVar`). Through `self`, such an attribute hides the class's."""
+    out = {}
+    for klass in _top_level(tree):
+        if not isinstance(klass, ast.ClassDef):
+            continue
+        init = next((n for n in klass.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == "__init__"), None)
+        names = set()
+        if init is not None:
+            params = init.args.posonlyargs + init.args.args
+            for stmt in init.body if params else ():
+                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target] if isinstance(stmt, ast.AnnAssign) and stmt.value is not None else []
+                targets = [e for t in targets for e in (t.elts if isinstance(t, (ast.Tuple, ast.List)) else [t])]
+                for target in targets:
+                    if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == params[0].arg:
+                        if not any(isinstance(n, ast.Attribute) and n.attr == target.attr for n in ast.walk(stmt.value)):
+                            names.add(target.attr)
+        elif any(_is_dataclass(d) for d in klass.decorator_list):
+            for stmt in klass.body:
+                if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+                    if not any(isinstance(n, (ast.Name, ast.Attribute)) and getattr(n, "id", getattr(n, "attr", None)) == "ClassVar" for n in ast.walk(stmt.annotation)):
+                        names.add(stmt.target.id)
+        if names:
+            out[klass.name] = sorted(names)
+    return out
+
+
+def _is_dataclass(decorator) -> bool:
+    """`@dataclass`, `@dataclasses.dataclass`, `@dataclass(...)` without `init=False`."""
+    if isinstance(decorator, ast.Call):
+        if any(k.arg == "init" and isinstance(k.value, ast.Constant) and k.value.value is False for k in decorator.keywords):
+            return False
+        decorator = decorator.func
+    name = decorator.attr if isinstance(decorator, ast.Attribute) else getattr(decorator, "id", None)
+    return name == "dataclass" and _dotted(decorator)
 
 
 def _dotted(value) -> bool:
@@ -185,11 +236,18 @@ def _alias_calls(walker) -> list:
 
 
 def _reach_calls(walker) -> list:
-    return walker.reach_calls() + _alias_calls(walker)
+    """The resolve stage's call forms, `cls.m()` in a classmethod told from `self.m()` (("cls",
+    class, method): the class's attribute, never the instance's), and `_alias_calls`."""
+    out = []
+    for ctx, node, forms in walker.reach_calls():
+        on_class = ctx.unit in walker.classmethods
+        out.append((ctx, node, [("cls", *f[1:]) if on_class and f[0] == "self" else f for f in forms]))
+    return out + _alias_calls(walker)
 
 
 def _tables(walker) -> dict:
-    return {"units": sorted([q, line, column] for q, (line, column) in walker.units.items()), "classes": sorted([q, b] for q, b in walker.class_bases().items())}
+    return {"units": sorted([q, line, column] for q, (line, column) in walker.units.items()), "classes": sorted([q, b] for q, b in walker.class_bases().items()),
+            "instance": sorted([q, names] for q, names in _on_instance(walker.reach_tree).items())}
 
 
 def module_summary(source: bytes, path: str, modname: str, rules, config, project) -> Optional[dict]:
@@ -218,6 +276,7 @@ def module_summary(source: bytes, path: str, modname: str, rules, config, projec
         if qual in held:
             first.setdefault(qual, start)
     tables["units"] = sorted(tables["units"] + [[qual, *start] for qual, start in first.items()])
+    tables["aliases"] = sorted(first)
     calls = []
     for ctx, node, forms in _reach_calls(walker):
         kept = [list(f) for f in forms if f[0] != "name" or f[1].split(".")[0] not in _STDLIB]
@@ -266,6 +325,7 @@ class _Linker:
         self._sources: Dict[str, Optional[bytes]] = {}
         self._loads: Dict[str, List[str]] = {}  # dotted name imported -> the files importing it loads
         self._tables: Dict[str, Optional[Tuple[dict, dict]]] = {}
+        self._instance: Dict[str, Tuple[Dict[str, frozenset], frozenset]] = {}  # path -> ({class: attributes on the instance}, alias units)
         self._functions: Dict[tuple, Tuple[Optional[Tuple[str, str]], bool]] = {}
 
     # -- files ---------------------------------------------------------------------------------
@@ -371,6 +431,7 @@ class _Linker:
 
     def _set_tables(self, path: str, summary: Optional[dict]) -> None:
         self._tables[path] = ({q: (line, column) for q, line, column in summary["units"]}, {q: b for q, b in summary["classes"]}) if summary else None
+        self._instance[path] = ({q: frozenset(names) for q, names in summary["instance"]}, frozenset(summary.get("aliases", ()))) if summary else ({}, frozenset())
 
     def function(self, form: tuple, path: str, outside_only: bool = False) -> Tuple[Optional[Tuple[str, str]], bool]:
         """((path, qualname) of the function a call form names, or None; whether it was a
@@ -381,7 +442,7 @@ class _Linker:
             if form[0] == "name":
                 self._functions[key] = self._named(form[1], outside_only)
             else:
-                self._functions[key] = self._method(path, form[1], form[2], form[0] == "super", outside_only, set())
+                self._functions[key] = self._method(path, form[1], form[2], form[0] == "super", outside_only, set(), form[0] == "self")
         return self._functions[key]
 
     def _may_hold(self, path: str, outside_only: bool) -> bool:
@@ -414,9 +475,12 @@ class _Linker:
                 lost = lost or qual.split(".")[0] in units or qual.split(".")[0] in classes
         return None, lost
 
-    def _method(self, path: str, klass: str, name: str, skip_own: bool, outside_only: bool, seen: set) -> Tuple[Optional[Tuple[str, str]], bool]:
+    def _method(self, path: str, klass: str, name: str, skip_own: bool, outside_only: bool, seen: set, instance: bool = False, hidden: bool = False) -> Tuple[Optional[Tuple[str, str]], bool]:
         """`name` looked up on `klass` (of module `path`) and then its bases, depth first; a
-        base computed at run time makes a miss unresolved."""
+        base computed at run time makes a miss unresolved. `instance`: looked up through `self`,
+        where an alias of a class body (`clock = time.time`) is not what is called once a class
+        on the way puts that name on every instance (`self.clock = clock` in its `__init__`:
+        `hidden`); a `def` still is (a property's getter runs whatever the instance was given)."""
         if (path, klass) in seen:
             return None, False
         seen.add((path, klass))
@@ -426,7 +490,11 @@ class _Linker:
         units, classes = tables
         if klass not in classes:  # not a class of the Python source (a compiled one, a variable)
             return None, False
+        on_instance, aliases = self._instance[path]
+        hidden = hidden or (instance and name in on_instance.get(klass, ()))
         if not skip_own and f"{klass}.{name}" in units:
+            if hidden and f"{klass}.{name}" in aliases:
+                return None, False  # the instance's own attribute is called
             return (path, f"{klass}.{name}"), False
         lost = "?" in classes[klass]  # a computed base may define it
         for base in classes[klass]:
@@ -434,7 +502,7 @@ class _Linker:
                 for base_path in paths:
                     if not self._may_hold(base_path, outside_only):
                         continue
-                    found, unresolved = self._method(base_path, qual, name, False, outside_only, seen)
+                    found, unresolved = self._method(base_path, qual, name, False, outside_only, seen, instance, hidden)
                     if found is not None:
                         return found, False
                     lost = lost or unresolved
