@@ -55,3 +55,15 @@ def test_a_gated_or_test_only_override_is_not_an_override(tmp_path, run_cli):
     code, out, err = run_cli(["check", "--format", "json", "--no-cache"], ws)
     lines = sorted(s["line"] for s in json.loads(out)["sites"] if s["rule"] == "DST109" and s["path"] == "core/src/lib.rs" and s["disposition"] == "violation")
     assert lines == [2, 3, 4, 5, 6], err
+
+
+def test_an_inherent_method_in_a_file_its_mod_declaration_gates_is_no_override(tmp_path, run_cli):
+    files = dict(FILES)
+    files["venue/src/lib.rs"] = FILES["venue/src/lib.rs"].replace("pub mod imp;\n", "pub mod imp;\n#[cfg(not(madsim))]\npub mod off;\n#[cfg(test)]\nmod checks;\n")
+    files["venue/src/off.rs"] = "impl crate::Kept { pub fn read(&self) -> u64 { 0 } }\n"
+    files["venue/src/checks.rs"] = "impl crate::Test { pub fn read(&self) -> u64 { 0 } }\n"
+    files["venue/src/imp.rs"] = FILES["venue/src/imp.rs"].replace("impl Source for Kept { #[cfg(madsim)] fn read(&self) -> u64 { 0 } }", "impl Source for Kept {}")
+    ws = workspace(tmp_path, files)
+    code, out, err = run_cli(["check", "--format", "json", "--no-cache"], ws)
+    lines = sorted(s["line"] for s in json.loads(out)["sites"] if s["rule"] == "DST109" and s["path"] == "core/src/lib.rs" and s["disposition"] == "violation")
+    assert lines == [2, 3, 4, 5, 6, 7], err

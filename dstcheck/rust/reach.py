@@ -32,7 +32,8 @@ from dstcheck.stages.prefilter import word_positions
 # v2: a method called through a type (`T::f()`, `<T as Tr>::f()`, `T.f()`) whose impls do not
 # define it is the trait's default body; entries keep the files whose impls decided that.
 # v3: functions inside `cfg_if!` branches are followed; a gated or test-only call does not propagate
-# v4 (calls v3): a gated or test-only impl or method is no override of a trait's default body
+# v4 (calls v3): a gated or test-only impl or method (or a file its `mod` gates) is no override of
+# a trait's default body
 TAINT_NAMESPACE = "rust-reach-v4"
 CALLS_NAMESPACE = "rust-reach-calls-v3"
 
@@ -661,10 +662,10 @@ class _Finder:
         from dstcheck.rust import items
 
         if (module, name) not in self._impls:
-            files, out = self.ws.impl_files(module, name), []
+            files, out, deps = self.ws.impl_files(module, name), [], set()
             for path in files:
                 found = self._parse(path)
-                if found is None:
+                if found is None or self._declared_out(path, deps):
                     continue
                 parsed, finder = found
                 stack = [parsed.root]
@@ -686,11 +687,31 @@ class _Finder:
                     methods = frozenset(parsed.text(f.child_by_field_name("name")) for f in (body.named_children if body is not None else ())
                                         if f.type == "function_item" and f.child_by_field_name("name") is not None and not _compiled_out(finder.context(f)))
                     out.append((trait, methods))
-            self._impls[(module, name)] = (tuple(sorted(out, key=repr)), tuple(files))
+            self._impls[(module, name)] = (tuple(sorted(out, key=repr)), tuple(sorted(set(files) | deps)))
         impls, files = self._impls[(module, name)]
         self.read.update(("file", p) for p in files)
         self.read.add(("type", module, name))
         return impls
+
+    def _declared_out(self, path: str, deps: set) -> bool:
+        """Whether the `mod` declarations leading to the file all gate it out of the DST build or
+        make it test-only (`#[cfg(test)] mod checks;`): its impls are then no overrides. The
+        declaring files go into `deps`, since the verdict depends on them."""
+        from dstcheck.rust import items
+
+        module = self.ws.modules.get(path)
+        for cut in range(1, len(module.path) + 1) if module is not None else ():
+            parent = ModRef(module.crate, module.path[:cut - 1])
+            for up in range(len(parent.path), -1, -1):  # the file that holds the parent module
+                holder = self.ws.files.get(ModRef(parent.crate, parent.path[:up]))
+                if holder is not None:
+                    deps.add(holder)
+                    break
+            table = self.tables(parent)
+            decls = [b[4] for b in (table or {}).get("names", {}).get(module.path[cut - 1], ()) if b[0] == "mod"]
+            if decls and min(decls, key=items.VERDICTS.index) != "":
+                return True
+        return False
 
     def _trait_methods(self, module: ModRef, name: str) -> frozenset:
         """The methods a trait of the workspace declares (with a default body or not)."""
