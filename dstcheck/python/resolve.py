@@ -58,6 +58,8 @@ CARRIERS = {
     "itertools.tee": ((0,), False), "itertools.zip_longest": (None, False), "collections.deque": ((0,), True),
 }
 CARRIER_NAMES = frozenset(p.rsplit(".", 1)[1] for p in CARRIERS)
+# carriers whose number of elements the order decides (`takewhile(f, s)` stops at the first miss)
+COUNT_BY_ORDER = frozenset({"itertools.takewhile", "itertools.dropwhile", "itertools.groupby"})
 # generic collections whose element type an annotation gives (`ids: list[int]`, `Sequence[int]`)
 COLLECTIONS = frozenset({
     "list", "tuple", "set", "frozenset", "typing.List", "typing.Tuple", "typing.Set", "typing.FrozenSet", "typing.Sequence",
@@ -494,6 +496,7 @@ class Walker:
         self._qualified: Dict[str, Tuple[str, ...]] = {}
         self._memo: Optional[dict] = None  # qualified()'s answers, once the walk has bound every name
         self._hashed: Dict[int, Optional[Tuple[str, str]]] = {}
+        self._parents: Optional[Dict[int, ast.AST]] = None  # id(node) -> its parent, built when first asked
         self.grows: Dict[str, list] = {}  # name -> [(scope, value, one)]: `s.add(v)` (one), `s |= v`, `xs.extend(v)`
     # -- the walk --------------------------------------------------------------------------------
     def run(self) -> "Walker":
@@ -1116,7 +1119,7 @@ class Walker:
         for elt in node.elts:
             if isinstance(elt, ast.Starred) and type(node.ctx) is ast.Load:
                 if self.wants.sets:
-                    self.sinks.append((ctx, elt, elt.value))
+                    self.sinks.append((ctx, elt, elt.value, node))
                 self._push(elt.value, ctx)
             else:
                 self._push(elt, ctx)
@@ -1361,9 +1364,68 @@ class Walker:
         return isinstance(func, ast.Name) and func.id in ORDER_FREE and not _keyed_pick(node) and self.builtin(func.id, ctx.scope)
 
     def _passed_to_order_free(self, node, ctx) -> bool:
-        """`sorted(x for x in s)`, `len(list(s))`: passed straight to an order-free builtin."""
-        call = self.order_free_args.get(id(node))
-        return call is not None and self.builtin(call.func.id, ctx.scope)
+        """`sorted(x for x in s)`, `len(list(s))`, `sorted([*s])`, `"x" in list(s)`: what an
+        order-free consumer takes, straight or through order-keeping wrappers."""
+        return self._taken_back(node, ctx) is not None
+
+    def _parent(self, node) -> Optional[ast.AST]:
+        if self._parents is None:
+            self._parents = {id(c): p for p in ast.walk(self.tree) for c in ast.iter_child_nodes(p)}
+        return self._parents.get(id(node))
+
+    def _taken_back(self, node, ctx, depth: int = 0) -> Optional[str]:
+        """How the consumer of `node` drops its order: "all" (`sorted`, `sum`, `any`, a set
+        comprehension: every element, in no order), "len" (only the count), "in" (only
+        membership), through `list(..)`, `tuple(..)`, `[*..]` and the carriers that keep every
+        element (`chain`); None when the order may escape. A count of a comprehension with an
+        `if` counts the elements the order picked, so "len" goes through none."""
+        parent = self._parent(node)
+        if depth > 20 or parent is None:
+            return None
+        if isinstance(parent, ast.Call) and any(a is node for a in parent.args):
+            func = parent.func
+            if isinstance(func, ast.Name) and self.builtin(func.id, ctx.scope):
+                if func.id in ORDER_FREE:
+                    return None if _keyed_pick(parent) else "len" if func.id == "len" else "all"
+                if func.id in ("list", "tuple") and len(parent.args) == 1 and not parent.keywords:
+                    return self._taken_back(parent, ctx, depth + 1)
+                return None
+            carrier = self._carrier_path(parent, ctx)
+            if carrier is not None and CARRIERS[carrier][1] and (carrier != "collections.deque" or (len(parent.args) < 2 and not parent.keywords)):
+                return self._taken_back(parent, ctx, depth + 1)
+            return None
+        if isinstance(parent, ast.Starred):
+            display = self._parent(parent)
+            if isinstance(display, ast.Set):
+                return "all"
+            if isinstance(display, (ast.List, ast.Tuple)) and type(display.ctx) is ast.Load:
+                return self._taken_back(display, ctx, depth + 1)
+            return None
+        if isinstance(parent, ast.Compare):
+            if len(parent.ops) == 1 and isinstance(parent.ops[0], (ast.In, ast.NotIn)) and parent.comparators[0] is node:
+                return "in"
+            return None
+        if isinstance(parent, ast.comprehension) and parent.iter is node:
+            comp = self._parent(parent)
+            if isinstance(comp, ast.SetComp):
+                return "all"
+            if not isinstance(comp, (ast.ListComp, ast.GeneratorExp)):
+                return None
+            back = self._taken_back(comp, ctx, depth + 1)
+            if back == "len" and (len(comp.generators) > 1 or parent.ifs):
+                return None
+            return back if back != "in" else None
+        return None
+
+    def _carrier_path(self, call, ctx) -> Optional[str]:
+        """The `CARRIERS` path a call names (`itertools.chain`, `chain` imported from it)."""
+        if _last_name(call.func) not in CARRIER_NAMES:
+            return None
+        root, attrs = _chain(call.func)
+        if not isinstance(root, ast.Name):
+            return None
+        found = [p for p in self.qualified(root.id, attrs, ctx.scope, gated=ctx.gate is not None) if p in CARRIERS]
+        return found[0] if found else None
 
     def _set_fact(self, ctx, site, iterated) -> None:
         if id(site) in self.order_free:
@@ -1390,7 +1452,9 @@ class Walker:
             pairs = not (isinstance(comp, ast.SetComp) or self._passed_to_order_free(comp, ctx))
             if not pairs:
                 return
-        if self.wants.sets and (pairs or not self._passed_to_order_free(node, ctx)):
+        # `next(iter(s))`, `s.pop()` pick one element by the order: no consumer takes that back
+        picks = name == "next" or method == "pop"
+        if self.wants.sets and (pairs or picks or not self._passed_to_order_free(node, ctx)):
             target = None
             if name in SINK_BUILTINS - {"next"} and args and not node.keywords:
                 target = [a for a in args if not isinstance(a, ast.Starred)]
@@ -1412,17 +1476,15 @@ class Walker:
     def _carrier(self, ctx, node) -> None:
         """`islice(s, 3)`, `chain(s, t)`, `deque(s)`: a call of `CARRIERS` lets the order of the
         sets it is given escape (`deque(s, maxlen=n)` keeps the last n: not order-free)."""
-        root, attrs = _chain(node.func)
-        if not isinstance(root, ast.Name):
+        path = self._carrier_path(node, ctx)
+        if path is None:
             return
-        found = [p for p in self.qualified(root.id, attrs, ctx.scope, gated=ctx.gate is not None) if p in CARRIERS]
-        if not found:
-            return
-        positions, order_free = CARRIERS[found[0]]
-        if found[0] == "collections.deque":
+        positions, order_free = CARRIERS[path]
+        if path == "collections.deque":
             order_free = len(node.args) < 2 and not node.keywords
-        if order_free and self._passed_to_order_free(node, ctx):
-            return
+        back = self._taken_back(node, ctx)
+        if back is not None and (order_free or (back == "len" and path not in COUNT_BY_ORDER)):
+            return  # `len(list(islice(s, 3)))`: three of them, whichever three
         for i, arg in enumerate(node.args):
             if (positions is None or i in positions) and not isinstance(arg, ast.Starred):
                 self._set_fact(ctx, node, arg)
