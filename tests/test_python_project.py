@@ -352,3 +352,43 @@ def test_modules_that_bind_each_other_are_judged_whichever_is_asked_first(tmp_pa
         for named in order:
             one = pipeline.scan(cfg, [str(ws / named)], options=pipeline.Options(cache=False, jobs=1))
             assert violations(one) == [e for e in expected if e[0] == named]
+
+
+NAMESPACE_ALIASES = {
+    "app/__init__.py": "",
+    "app/w.py": (
+        "import random\nimport requests\nimport time\n\nhttp = requests\nclock = time\nSession = requests.Session\nRandom = random.Random\n\n\n"
+        "async def local():\n    http.get('x')\n    clock.sleep(1)\n    http.Session().get('x')\n    Session().get('x')\n    Session()\n\n\n"
+        "def draws():\n    return Random().random()\n"
+    ),
+    "app/user.py": (
+        "from app.w import Random, Session, clock, http\n\n\n"
+        "async def f():\n    http.get('x')\n    clock.sleep(1)\n    http.Session().get('x')\n    Session().get('x')\n    Session()\n\n\n"
+        "def draws():\n    return Random().random()\n\n\n"
+        "async def shadowed(http):\n    http.get('x')\n\n\n"
+        "def not_async():\n    http.get('x')\n"
+    ),
+    "app/dotted.py": "import app.w\nfrom app import w as mod\n\n\nasync def f():\n    app.w.http.get('x')\n    mod.http.get('x')\n",
+    "app/inner.py": "import requests\n\n\ndef setup():\n    http = requests\n    return http\n",
+    "app/inner_user.py": "from app.inner import http\n\n\nasync def f():\n    http.get('x')\n",
+}
+# the same lines of app/w.py (local aliases) and app/user.py (the aliases imported): `requests`
+# and `random.Random` are banned themselves but namespaces (banned paths lie below them), as
+# `time` is one; building a session (`Session()`) blocks nothing
+NAMESPACE_ALIAS_SITES = [
+    ("app/dotted.py", 6, "DST205"), ("app/dotted.py", 7, "DST205"),
+    ("app/user.py", 5, "DST205"), ("app/user.py", 6, "DST205"), ("app/user.py", 7, "DST205"), ("app/user.py", 8, "DST205"), ("app/user.py", 13, "DST202"),
+    ("app/w.py", 12, "DST205"), ("app/w.py", 13, "DST205"), ("app/w.py", 14, "DST205"), ("app/w.py", 15, "DST205"), ("app/w.py", 20, "DST202"),
+]
+
+
+def test_a_module_level_alias_of_a_banned_namespace_is_followed_across_modules(tmp_path):
+    """`http = requests` at module level is followed from another module (`from app.w import
+    http`, `app.w.http`, `mod.http`) as it is in its own module, and as `clock = time` is; a
+    parameter of that name, a call outside `async def` and a function's local alias are not."""
+    ws = workspace(tmp_path, NAMESPACE_ALIASES)
+    assert violations(run(ws)) == NAMESPACE_ALIAS_SITES
+    assert violations(run(ws, prefilter=False)) == NAMESPACE_ALIAS_SITES
+    cfg = config_mod.from_data({}, ws, None)
+    one = pipeline.scan(cfg, [str(ws / "app/user.py")], options=pipeline.Options(cache=False, jobs=1))
+    assert violations(one) == [s for s in NAMESPACE_ALIAS_SITES if s[0] == "app/user.py"]

@@ -533,8 +533,9 @@ class Project:
         names it can be (canonical spellings), or the name itself when it stays in the project.
         `within` limits the first step to modules the importing file imports. Every meaning a
         module binds counts: its imports, its star imports, a `def` or `class` of that name, an
-        assigned alias of a module or a function (`clock = time`, `now = stamp`; an alias of a
-        banned path itself, `now = time.time`, is the site where it is assigned)."""
+        assigned alias of a module or a function (`clock = time`, `now = stamp`, `http = requests`;
+        an alias of a banned path below which no other lies, `now = time.time`, is the site where
+        it is assigned)."""
         key = (name, exact)
         if within is None and key in self._memo:
             return self._memo[key]
@@ -558,7 +559,7 @@ class Project:
                     found.add(name)
                 for value in self.assigned(path, segment, exact):
                     aliased = f"{prefix}.{value}"
-                    if not any(self.banned.under(r) for r in self.resolve(aliased, exact)):
+                    if not any(self._site_alias(r) for r in self.resolve(aliased, exact)):
                         targets.append(aliased)
                 if not exact and segment not in names:  # a def or an assignment the byte scan cannot see
                     found.update(r for ts in names.values() for t in ts for r in self.resolve(t, exact) if self.banned.related(r))
@@ -570,6 +571,13 @@ class Project:
         if within is None:
             self._memo[key] = result
         return result
+
+    def _site_alias(self, final: str) -> bool:
+        """Whether an alias of `final` is the site where it is assigned (`now = time.time`), not a
+        name to follow: a banned path below which no other lies. `requests` is banned itself but a
+        namespace (`requests.get` lies below), so `http = requests` is followed, as `clock = time`
+        is and as the resolve stage follows one in the module itself."""
+        return self.banned.under(final) and final not in self.banned.above
 
     def resolve_for_analysis(self, name: str, within) -> Tuple[str, ...]:
         """`resolve` from a file that imports the modules `within`, made exact only where the
