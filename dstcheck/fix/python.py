@@ -8,7 +8,9 @@ module is imported only when a Python fix is planned: the check path never loads
   (`from time import monotonic as mono`; `mono()`) becomes the replacement's name, imported from
   its module (`from acmepy.clock import now`; `now()`). Where that name is already bound or used
   for something else, the other form is used; the old import goes when nothing uses it any more.
-- `wrap`: the iterated value is wrapped in a call (`sorted(s)`); `list(s)` becomes `sorted(s)`.
+- `wrap`: the iterated value is wrapped in a call (`sorted(s)`); `list(s)` becomes `sorted(s)`;
+  a carrier's set argument is wrapped inside it (`islice(sorted(s), 3)`: sorting what it picked
+  would keep the pick). Not where the set holds asyncio tasks, which do not order.
 
 Which names a file binds and what its imports mean is read off CPython's `ast` of the file (its
 C parser is fast); libcst parses and rewrites each site's expression, and manages the imports.
@@ -27,7 +29,7 @@ from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from dstcheck.fix import parses
 from dstcheck.fix.rust import import_unit
 from dstcheck.fix.text import Edit, Lines, apply, overlap, span, utf8_view
-from dstcheck.python.resolve import SINK_BUILTINS
+from dstcheck.python.resolve import CARRIERS, SINK_BUILTINS, TASKS
 
 
 class Plan:
@@ -150,7 +152,7 @@ class PythonFixer:
         if candidate.kind == "replace":
             return self._replace(where, candidate.site.api, candidate.params["path"], candidate.params["replacement"])
         if candidate.kind == "wrap":
-            return self._wrap(where, candidate.params["function"])
+            return self._wrap(where, candidate.params["function"], candidate.site.api)
         return f"no Python fix of kind {candidate.kind}"
 
     def conflicts(self, plan: Plan, other: Plan) -> bool:
@@ -227,9 +229,11 @@ class PythonFixer:
                 return called, api  # imported from the project's own modules, which the analysis followed
         return None
 
-    def _wrap(self, where, function: str):
+    def _wrap(self, where, function: str, what: str = ""):
         if function in self.names.bindings:
             return f"`{function}` is rebound in this file"
+        if function == "sorted" and TASKS in what:
+            return "the set holds asyncio tasks, which do not order: sort by a key of yours, `sorted(pending, key=lambda t: t.get_name())`"
         start, end = where
         if self.view[start:start + 1] == b"*":  # a splat: `f(*s)`, `[*s]`
             start = start + 1 + len(self.view[start + 1:end]) - len(self.view[start + 1:end].lstrip())
@@ -240,6 +244,14 @@ class PythonFixer:
         call = lambda inner: cst.Call(func=cst.Name(function), args=[cst.Arg(value=inner.with_changes(lpar=[], rpar=[]))])
         if isinstance(site, cst.Call):
             func = site.func
+            dotted = _dotted(func)
+            carrier = self.names.qualified(dotted) if dotted is not None else None
+            if carrier in CARRIERS:  # `islice(s, 3)`: the set it is given is sorted, not what it picked
+                positions = CARRIERS[carrier][0]
+                args = [a for i, a in enumerate(site.args) if a.keyword is None and (positions is None or i in positions)]
+                if len(args) != 1 or args[0].star != "":
+                    return "more than one argument may be the set"
+                return self._plan(start, end, site.visit(_Swap(args[0].value, call(args[0].value))))
             name = func.value if isinstance(func, cst.Name) else None
             method = func.attr.value if isinstance(func, cst.Attribute) else None
             if name in SINK_BUILTINS or method in ("join", "pop"):

@@ -58,6 +58,9 @@ CARRIERS = {
     "itertools.tee": ((0,), False), "itertools.zip_longest": (None, False), "collections.deque": ((0,), True),
 }
 CARRIER_NAMES = frozenset(p.rsplit(".", 1)[1] for p in CARRIERS)
+# the words a set's description ends in when it may hold asyncio tasks, which hash by identity and
+# do not order (the fix will not wrap such a set in `sorted(..)`)
+TASKS = "of tasks"
 # carriers whose number of elements the order decides (`takewhile(f, s)` stops at the first miss)
 COUNT_BY_ORDER = frozenset({"itertools.takewhile", "itertools.dropwhile", "itertools.groupby"})
 # generic collections whose element type an annotation gives (`ids: list[int]`, `Sequence[int]`)
@@ -317,6 +320,11 @@ def _unsalted_literal(node) -> bool:
     if isinstance(node, ast.Tuple):
         return all(_unsalted_literal(e) for e in node.elts)
     return isinstance(node, ast.Constant) and type(node.value) in (int, bool, float, complex)
+
+
+def _of_tasks(description: str, inner) -> str:
+    """`description`, said to hold tasks when one of the `inner` (kind, description) pairs does."""
+    return f"{description} {TASKS}" if any(i is not None and TASKS in i[1] for i in inner) else description
 
 
 def _constant(node) -> bool:
@@ -1545,7 +1553,7 @@ class Walker:
                 if func.attr in SET_METHODS:
                     inner = self.hashed(func.value, ctx, _depth + 1)
                     if inner is not None and inner[0] == "set":
-                        return "set", "a set expression"
+                        return "set", _of_tasks("a set expression", [inner, *(self.hashed(a, ctx, _depth + 1) for a in node.args)])
                     salted = not all(self._unsalted_elements(e, ctx) for e in (func.value, *node.args))
                     return ("set", "a set expression") if salted and self._set_shaped(func.value, ctx) else None
                 if func.attr in DICT_VIEWS and not node.args:
@@ -1558,7 +1566,7 @@ class Walker:
                     return "set", "a set operation on a mapping's keys or items"  # `a.keys() & b.keys()` is a set
                 inner = self.hashed(side, ctx, _depth + 1)
                 if inner is not None and inner[0] == "set":
-                    return "set", "a set expression"
+                    return "set", _of_tasks("a set expression", [self.hashed(e, ctx, _depth + 1) for e in (node.left, node.right)])
             # `set(range(n)) | {"q"}`: unsalted only when every operand is
             sides = (node.left, node.right)
             if any(self._set_shaped(e, ctx) for e in sides) and not all(self._unsalted_elements(e, ctx) for e in sides):
@@ -1764,6 +1772,7 @@ class Walker:
         self._hashed[key] = ("set", f"set `{name}`")  # a name assigned from itself keeps its kind
         kinds = set()
         annotated = neutral = False
+        descriptions = []
         for meaning in meanings:
             if not isinstance(meaning, Local):
                 found = self._imported_hashed(meaning, ctx)  # `from .consts import VENUES`
@@ -1786,6 +1795,7 @@ class Walker:
                 kinds = None
                 break
             kinds.add(found[0])
+            descriptions.append(found)
         result = None
         if neutral and kinds == set() and not self._grown_unsalted(name, binding_scope, ctx, depth):
             kinds = {"set"}
@@ -1795,7 +1805,7 @@ class Walker:
             result = ("set", f"set `{name}`")
         elif kinds and len(kinds) == 1:
             kind = kinds.pop()
-            result = (kind, f"set `{name}`" if kind == "set" else f"dict `{name}` (built from a set)")
+            result = (kind, _of_tasks(f"set `{name}`", descriptions) if kind == "set" else f"dict `{name}` (built from a set)")
         self._hashed[key] = result
         return result
 
@@ -1809,11 +1819,13 @@ class Walker:
             info = self._base_class(info)
         if not values:
             return None
+        found_all = []
         for local in values:
             found = self._value_hashed(local, local.scope, ctx, depth) if local is not UNKNOWN else None
             if found is None or found[0] != "set":
                 return None
-        return "set", f"set `{ctx.self_name}.{attr}`"
+            found_all.append(found)
+        return "set", _of_tasks(f"set `{ctx.self_name}.{attr}`", found_all)
 
     def _base_class(self, info: ClassInfo) -> Optional[ClassInfo]:
         """The first base of a class that is a class of the same module."""

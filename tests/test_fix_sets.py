@@ -1,0 +1,86 @@
+"""`--unsafe-fixes` of DST203 where `sorted(..)` around the site would be wrong: tasks do not
+order (the fix is refused with a note), and a carrier that picks by the order (`islice`) is
+sorted on the set it is given, not around what it picked."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+BEFORE = '''import asyncio
+import itertools
+from itertools import chain, islice
+
+
+async def tasks(ts):
+    for t in asyncio.all_tasks():
+        t.cancel()
+    done, pending = await asyncio.wait(ts)
+    for t in pending:
+        t.cancel()
+    both = list(done | pending)
+    first = [t for t in (await asyncio.wait(ts))[0]]
+    return both, first
+
+
+def carriers(s: set[str], t: set[str], xs: list):
+    a = list(itertools.islice(s, 3))
+    b = [x for x in islice(s, 2)]
+    c = list(itertools.combinations(s, 2))
+    d = list(chain(s, t))
+    e = list(itertools.takewhile(bool, s))
+    f = list(chain(s, xs))
+    return a, b, c, d, e, f
+
+
+def plain(s: set[str]):
+    return list(s), [x for x in s]
+'''
+
+AFTER = '''import asyncio
+import itertools
+from itertools import chain, islice
+
+
+async def tasks(ts):
+    for t in asyncio.all_tasks():
+        t.cancel()
+    done, pending = await asyncio.wait(ts)
+    for t in pending:
+        t.cancel()
+    both = list(done | pending)
+    first = [t for t in (await asyncio.wait(ts))[0]]
+    return both, first
+
+
+def carriers(s: set[str], t: set[str], xs: list):
+    a = list(itertools.islice(sorted(s), 3))
+    b = [x for x in islice(sorted(s), 2)]
+    c = list(itertools.combinations(sorted(s), 2))
+    d = list(chain(s, t))
+    e = list(itertools.takewhile(bool, sorted(s)))
+    f = list(chain(s, xs))
+    return a, b, c, d, e, f
+
+
+def plain(s: set[str]):
+    return sorted(s), [x for x in sorted(s)]
+'''
+
+TASKS = "the set holds asyncio tasks, which do not order: sort by a key of yours, `sorted(pending, key=lambda t: t.get_name())`"
+
+
+def test_unorderable_tasks_and_carriers(tmp_path: Path):
+    (tmp_path / "dstcheck.toml").write_text("")
+    (tmp_path / "m.py").write_text(BEFORE)
+    proc = subprocess.run([sys.executable, "-m", "dstcheck", "check", "--no-cache", "--color", "never", "--unsafe-fixes"], cwd=str(tmp_path), capture_output=True, env=dict(os.environ))
+    err = proc.stderr.decode("utf-8")
+    assert (tmp_path / "m.py").read_text() == AFTER, err
+    for line, column in ((7, 14), (10, 14), (12, 12), (13, 25)):
+        assert f"note: m.py:{line}:{column}: DST203 not fixed: {TASKS}" in err, err
+    assert "note: m.py:21:14: DST203 not fixed: more than one argument may be the set" in err, err
+    assert "note: m.py:23:14: DST203 not fixed: more than one argument may be the set" in err, err
+    again = subprocess.run([sys.executable, "-m", "dstcheck", "check", "--no-cache", "--color", "never", "--unsafe-fixes"], cwd=str(tmp_path), capture_output=True, env=dict(os.environ))
+    assert again.stderr.decode("utf-8").startswith("No fixes to apply.\n")  # `islice(sorted(s), 3)` is quiet: nothing wrapped twice
