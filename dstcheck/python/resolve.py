@@ -505,6 +505,7 @@ class Walker:
         self._memo: Optional[dict] = None  # qualified()'s answers, once the walk has bound every name
         self._hashed: Dict[int, Optional[Tuple[str, str]]] = {}
         self._parents: Optional[Dict[int, ast.AST]] = None  # id(node) -> its parent, built when first asked
+        self._unsalted_visiting: set = set()  # (id(scope), name) of the names `_unsalted_elements` is inside
         self.grows: Dict[str, list] = {}  # name -> [(scope, value, one)]: `s.add(v)` (one), `s |= v`, `xs.extend(v)`
     # -- the walk --------------------------------------------------------------------------------
     def run(self) -> "Walker":
@@ -1664,7 +1665,7 @@ class Walker:
         `range(..)`, `set(..)` or a set expression of such, or a name bound only to one (and
         grown only with such: `_grown_unsalted`) or annotated a collection of such elements
         (`ids: list[int]`, `Sequence[tuple[int, int]]`, `set[int]`)."""
-        if depth > ALIAS_DEPTH:
+        if depth > 30:  # names assigned from themselves are cut by `_unsalted_visiting`
             return False
         if isinstance(node, (ast.Set, ast.List, ast.Tuple)):
             return bool(node.elts) and all(_unsalted_literal(e) for e in node.elts)
@@ -1682,17 +1683,21 @@ class Walker:
         scope, meanings = self.lookup(node.id, ctx.scope)
         if not meanings:
             return False
-        if not self._grown_unsalted(node.id, scope, ctx, depth):
+        key = (id(scope), node.id)
+        if key in self._unsalted_visiting:
+            return True  # `s = s | {1}`: a name assigned from itself keeps its elements; its other bindings decide
+        self._unsalted_visiting.add(key)
+        try:
+            return self._grown_unsalted(node.id, scope, ctx, depth) and all(self._unsalted_meaning(m, node, scope, ctx, depth) for m in meanings)
+        finally:
+            self._unsalted_visiting.discard(key)
+
+    def _unsalted_meaning(self, meaning, node, scope, ctx, depth: int) -> bool:
+        if not isinstance(meaning, Local) or meaning is UNKNOWN:
             return False
-        for meaning in meanings:
-            if not isinstance(meaning, Local) or meaning is UNKNOWN:
-                return False
-            if meaning.annotation is not None and meaning.annotation is not ENTERED:
-                if not self._unsalted_collection(meaning.annotation, scope):
-                    return False
-            elif meaning.value is None or meaning.value is node or not self._unsalted_elements(meaning.value, ctx.but(scope=scope), depth + 1):
-                return False
-        return True
+        if meaning.annotation is not None and meaning.annotation is not ENTERED:
+            return self._unsalted_collection(meaning.annotation, scope)
+        return meaning.value is not None and meaning.value is not node and self._unsalted_elements(meaning.value, ctx.but(scope=scope), depth + 1)
 
     def _grown_unsalted(self, name: str, scope, ctx, depth: int = 0) -> bool:
         """Whether all that `s.add(v)`, `s |= v`, `xs.extend(v)` put into the collection `name`
@@ -1787,9 +1792,14 @@ class Walker:
             if meaning.annotation is not None and self._set_annotation(meaning.annotation, binding_scope):
                 annotated = True
                 continue
+            inner = ctx.but(scope=binding_scope)
+            shaped = meaning.annotation is None and meaning.value is not None and self._set_shaped(meaning.value, inner)
+            if shaped and self._unsalted_elements(meaning.value, inner, depth + 1):
+                neutral = True  # `s = {1, 2}`, `s = s | {3}`: salted by a salted binding or what is added to it
+                continue
             found = self._value_hashed(meaning, binding_scope, ctx, depth) if meaning.value is not None else None
-            if found is None and meaning.annotation is None and meaning.value is not None and self._set_shaped(meaning.value, ctx.but(scope=binding_scope)):
-                neutral = True  # `s = {1, 2}`: salted by a salted binding or what is added to it
+            if found is None and shaped:
+                neutral = True  # `s = {"a"}`: one element, one order, until more are added
                 continue
             if found is None:
                 kinds = None
