@@ -392,3 +392,15 @@ def test_a_module_level_alias_of_a_banned_namespace_is_followed_across_modules(t
     cfg = config_mod.from_data({}, ws, None)
     one = pipeline.scan(cfg, [str(ws / "app/user.py")], options=pipeline.Options(cache=False, jobs=1))
     assert violations(one) == [s for s in NAMESPACE_ALIAS_SITES if s[0] == "app/user.py"]
+
+
+def test_a_star_import_binds_the_modules_aliases_of_banned_names(tmp_path):
+    """`from app.w import *` binds w's `clock = time` and `http = requests` as an import by name
+    would."""
+    ws = _scoped(tmp_path, {
+        "app/__init__.py": "",
+        "app/w.py": "import requests\nimport time\n\nhttp = requests\nclock = time\n",
+        "app/u.py": 'from app.w import *\n\n\nasync def f():\n    clock.sleep(1)\n    http.get("x")\n',
+    }, scope="app/u.py")
+    sites = [("app/u.py", 5, "DST205"), ("app/u.py", 6, "DST205")]
+    assert _three_ways(ws, "app/u.py") == (sites, sites, sites)

@@ -2152,7 +2152,10 @@ def interesting_names(source: bytes, banned, project=None, path: str = "", modul
                 continue
         if any(n == "*" for n, _ in imp.names):
             if project is not None:
-                out.update(project.star_exports(base, exact=False))
+                rough = project.star_exports(base, exact=False)
+                out.update(rough)
+                if rough or project.reaches(base, False):  # its module-level aliases too (`clock = time`), which only the exact tables list
+                    out.update(project.star_exports(base, exact=True))
             else:
                 out.update(banned.star_names(banned.canon(base)))
             continue
