@@ -188,3 +188,18 @@ def test_reach_follows_a_binarys_own_modules_and_not_other_binaries(tmp_path):
     config = config_mod.load(ws)
     result = pipeline.scan(config, options=pipeline.Options(cache=False, jobs=1))
     assert rows(result, "violation") == [("DST109", "app/src/bin/sim.rs", 3), ("DST109", "app/src/bin/sim.rs", 4)]
+
+
+def test_the_targets_of_a_package_at_the_project_root_are_crates_of_their_own(tmp_path):
+    """A package whose manifest is the project's own: its src/main.rs (beside a lib.rs) and
+    src/bin/ files name the library by its name, as in a workspace member."""
+    ws = workspace(tmp_path, {
+        "Cargo.toml": PACKAGE.format(name="app"),
+        "dstcheck.toml": '[[scope]]\nname = "core"\ninclude = ["src/"]\n',
+        "src/lib.rs": "pub use std::time::SystemTime as Wall;\n",
+        "src/main.rs": "fn main() {\n    let _ = app::Wall::now();\n}\n",
+        "src/bin/tool.rs": "fn main() {\n    let _ = app::Wall::now();\n}\n",
+    })
+    config = config_mod.load(ws)
+    result = pipeline.scan(config, options=pipeline.Options(cache=False, jobs=1))
+    assert rows(result, "violation") == [("DST101", "src/bin/tool.rs", 2), ("DST101", "src/main.rs", 2)]

@@ -167,10 +167,12 @@ class RustFixer:
         """Whether the file is in a crate of its own beside the package's library (a binary, an
         example, a test or a bench), where `crate::` names that crate, not the library."""
         typing = self._typing_context()
+        if typing.workspace is None:
+            return False
         if typing.module.crate.startswith("file:"):  # outside its package's module tree, if it has one
-            return typing.workspace is not None and typing.workspace.crate_of(self.path) is not None
-        root = str(self.context.config.root)
-        return self.path.endswith("src/main.rs") and os.path.isfile(os.path.join(root, self.path[: -len("main.rs")] + "lib.rs"))
+            return typing.workspace.crate_of(self.path) is not None
+        crate = typing.workspace.crates.get(typing.module.crate)
+        return crate is not None and crate.package is not None
 
     def conflicts(self, plan: Plan, other: Plan) -> bool:
         return plan is not other and any(overlap(a, b) for a in plan.edits for b in other.edits)

@@ -63,7 +63,7 @@ class Crate:
     src: str  # project-relative directory its module layout starts from
     roots: Tuple[str, ...]  # root files (lib, main)
     info: CrateInfo
-    package: str = ""  # for a binary, example, test or bench target: the key of its package's crate
+    package: Optional[str] = None  # for a binary, example, test or bench target: the key of its package's crate ("" at the project root)
 
 
 @dataclass
@@ -733,7 +733,7 @@ def _layout(ws: Workspace, files: Dict[str, str], sketches: Dict[str, dict], man
     from dstcheck.stages.modtree import child_paths
 
     crate_of: Dict[str, Crate] = {}
-    targets = {c.roots[0]: c for c in ws.crates.values() if c.package}
+    targets = {c.roots[0]: c for c in ws.crates.values() if c.package is not None}
     for path in files:
         directory = manifests.nearest(path)
         crate = ws.crates.get(directory) if directory is not None else None
