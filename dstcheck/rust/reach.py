@@ -668,12 +668,7 @@ class _Finder:
                 if found is None or self._declared_out(path, deps):
                     continue
                 parsed, finder = found
-                stack = [parsed.root]
-                while stack:
-                    n = stack.pop()
-                    if n.type != "impl_item":
-                        stack.extend(n.named_children)
-                        continue
+                for n in _outermost(parsed.root, "impl_item"):
                     where = self.module_at(path, n, parsed)
                     if self._type_key(where, items.type_of(n.child_by_field_name("type"), parsed.text)) != (module, name):
                         continue
@@ -725,12 +720,7 @@ class _Finder:
             found = self._parse(path) if path is not None else None
             if found is not None:
                 parsed = found[0]
-                stack = [parsed.root]
-                while stack:
-                    n = stack.pop()
-                    if n.type != "trait_item":
-                        stack.extend(n.named_children)
-                        continue
+                for n in _outermost(parsed.root, "trait_item"):
                     trait = n.child_by_field_name("name")
                     body = n.child_by_field_name("body")
                     if trait is None or body is None or parsed.text(trait) != name or self.module_at(path, n, parsed) != module:
@@ -743,6 +733,18 @@ class _Finder:
         methods, files = self._traits[(module, name)]
         self.read.update(("file", p) for p in files)
         return methods
+
+
+def _outermost(root, kind: str):
+    """The nodes of `kind` not inside another one (impls and traits nest only through modules and
+    blocks), walked without recursion."""
+    stack = [root]
+    while stack:
+        n = stack.pop()
+        if n.type == kind:
+            yield n
+        else:
+            stack.extend(n.named_children)
 
 
 def _byte_of(source: bytes, row: int, column: int) -> int:
