@@ -102,14 +102,24 @@ class WaitPart(ast.expr):
 ENTERED = ast.Name(id="__enter__")  # the annotation of `x` in `with C(..) as x:`: what `C(..).__enter__()` returns
 
 
+def _unquoted(node):
+    """A string annotation (`"Optional[C]"`) parsed into the expression it spells; the node
+    itself for any other; None for a string that is not an expression."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        try:
+            return ast.parse(node.value, mode="eval").body
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
+    return node
+
+
 def _instance_annotation(node):
     """The class an annotation names (`C`, `m.C`, `Optional[C]`, `C | None`, `"C"`); None for
     any other annotation."""
     for _ in range(5):
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
-            try:
-                node = ast.parse(node.value, mode="eval").body
-            except (SyntaxError, ValueError, RecursionError, MemoryError):
+            node = _unquoted(node)
+            if node is None:
                 return None
         elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
             if _is_none(node.left) == _is_none(node.right):
@@ -1737,9 +1747,8 @@ class Walker:
         `tuple[int, ...]`, `Sequence[tuple[int, bool]]`, also as a string or inside `Optional`."""
         for _ in range(5):
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
-                try:
-                    node = ast.parse(node.value, mode="eval").body
-                except (SyntaxError, ValueError, RecursionError, MemoryError):
+                node = _unquoted(node)
+                if node is None:
                     return False
             elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr) and _is_none(node.right):
                 node = node.left
@@ -1863,9 +1872,8 @@ class Walker:
                     values = [self._alias_value(m) for m in meanings]
                     return None not in values and all(self._set_annotation(v, found_scope, _depth + 1) for v in values)
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
-                try:
-                    node = ast.parse(node.value, mode="eval").body
-                except (SyntaxError, ValueError, RecursionError, MemoryError):
+                node = _unquoted(node)
+                if node is None:
                     return False
                 continue
             if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
