@@ -689,24 +689,12 @@ class _Finder:
         return impls
 
     def _declared_out(self, path: str, deps: set) -> bool:
-        """Whether the `mod` declarations leading to the file all gate it out of the DST build or
-        make it test-only (`#[cfg(test)] mod checks;`): its impls are then no overrides. The
-        declaring files go into `deps`, since the verdict depends on them."""
-        from dstcheck.rust import items
+        """Whether the `mod` declarations leading to the file gate it out of the DST build or make
+        it test-only (`#[cfg(test)] mod checks;`): its impls are then no overrides. The declaring
+        files go into `deps`, since the verdict depends on them."""
+        from dstcheck.rust.workspace import declared_verdict
 
-        module = self.ws.modules.get(path)
-        for cut in range(1, len(module.path) + 1) if module is not None else ():
-            parent = ModRef(module.crate, module.path[:cut - 1])
-            for up in range(len(parent.path), -1, -1):  # the file that holds the parent module
-                holder = self.ws.files.get(ModRef(parent.crate, parent.path[:up]))
-                if holder is not None:
-                    deps.add(holder)
-                    break
-            table = self.tables(parent)
-            decls = [b[4] for b in (table or {}).get("names", {}).get(module.path[cut - 1], ()) if b[0] == "mod"]
-            if decls and min(decls, key=items.VERDICTS.index) != "":
-                return True
-        return False
+        return declared_verdict(self.ws, self.tables, path, deps) != ""
 
     def _trait_methods(self, module: ModRef, name: str) -> frozenset:
         """The methods a trait of the workspace declares (with a default body or not)."""

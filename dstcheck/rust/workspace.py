@@ -814,6 +814,27 @@ def _target_layout(ws: Workspace, targets: Dict[str, Crate], files: Dict[str, st
     return shared
 
 
+def declared_verdict(ws: Workspace, tables, path: str, holders: Optional[set] = None) -> str:
+    """The strongest verdict of the `mod` declarations that lead to a file (`#[cfg(test)] mod
+    tests;` makes its impls test-only), the live declaration preferred where there are two.
+    `holders` collects the files those declarations are in (what the verdict depends on)."""
+    from dstcheck.rust.items import VERDICTS
+
+    module = ws.modules.get(path)
+    verdict = ""
+    for cut in range(1, len(module.path) + 1) if module is not None else ():
+        parent = ModRef(module.crate, module.path[:cut - 1])
+        if holders is not None:
+            holder = next((ws.files[m] for up in range(len(parent.path), -1, -1) for m in (ModRef(parent.crate, parent.path[:up]),) if m in ws.files), None)
+            if holder is not None:
+                holders.add(holder)
+        table = tables(parent)
+        decls = [b[4] for b in (table or {}).get("names", {}).get(module.path[cut - 1], ()) if b[0] == "mod"]
+        if decls:
+            verdict = max(verdict, min(decls, key=VERDICTS.index), key=VERDICTS.index)
+    return verdict
+
+
 def _path_decls(abspath: str, profile) -> list:
     """The `#[path]` module declarations of a file, with the inline modules they sit in
     (`mod inl { #[path = "w.rs"] mod q; }` is module inl::q, and w.rs is looked for under inl/)."""
@@ -1159,7 +1180,6 @@ def _read_back_link(data, results: Dict, stats: Counter) -> bool:
 def _link(ws: Workspace, config, results: Dict, rules_run: Dict, store, stats: Counter) -> None:
     from dstcheck.model import Context, Fact, Finding
     from dstcheck.rust import types
-    from dstcheck.rust.items import VERDICTS
     from dstcheck.rust.names import External, ModuleResolver, Pending, Unresolved
     from dstcheck.stages.match import match
 
@@ -1193,18 +1213,6 @@ def _link(ws: Workspace, config, results: Dict, rules_run: Dict, store, stats: C
                 return (summary, ModRef(ref.crate, ref.path[:cut]), "::".join(ref.path[cut:])) if summary else None
         return None
 
-    def file_verdict(path: str) -> str:
-        """The strongest verdict of the `mod` declarations that lead to a file (`#[cfg(test)] mod
-        tests;` makes its impls test-only), the live declaration preferred where there are two."""
-        module = ws.modules.get(path)
-        verdict = ""
-        for cut in range(1, len(module.path) + 1) if module is not None else ():
-            table = tables(ModRef(module.crate, module.path[:cut - 1]))
-            decls = [b[4] for b in (table or {}).get("names", {}).get(module.path[cut - 1], ()) if b[0] == "mod"]
-            if decls:
-                verdict = max(verdict, min(decls, key=VERDICTS.index), key=VERDICTS.index)
-        return verdict
-
     def impls_of(owner: types.Type):
         local = types.split_local(owner.path)
         if local is None:
@@ -1216,7 +1224,7 @@ def _link(ws: Workspace, config, results: Dict, rules_run: Dict, store, stats: C
         for path in ws.impl_files(module, name):
             summary = summary_of(path) if path != home_file else None
             if summary and path in ws.modules:
-                out.append((summary, ws.modules[path], file_verdict(path)))
+                out.append((summary, ws.modules[path], declared_verdict(ws, tables, path)))
         return out
 
     evaluator = types.Evaluator(mres, summary_with_module, impls_of)
