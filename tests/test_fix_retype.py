@@ -167,3 +167,15 @@ def test_a_retyped_set_keeps_no_api_the_new_type_breaks_or_reorders(imports, bod
     assert not re.search(r"self\.s\.(remove|take)\(", fixed)
     assert not re.search(r"\bs\.drain\(\)", fixed)
     assert "other.s.remove(&1)" not in fixed and "other.s.take(&1)" not in fixed
+
+
+def test_a_dependency_name_target_tables_give_to_two_crates_is_not_used():
+    from types import SimpleNamespace
+
+    from dstcheck.fix.rust import Typing
+    from dstcheck.rust.names import CrateInfo
+
+    info = CrateInfo(True, {"map": "ahash", "indexmap": "indexmap"}, {}, {"map": ("ahash", "indexmap")})
+    typing = SimpleNamespace(workspace=SimpleNamespace(crate_info=lambda key: info), module=SimpleNamespace(crate="p"))
+    assert Typing.dependency(typing, "ahash") is None  # `map` is indexmap under another cfg
+    assert Typing.dependency(typing, "indexmap") == "indexmap"

@@ -608,11 +608,13 @@ class Typing:
         self._types = types
 
     def dependency(self, package: str) -> Optional[str]:
-        """The name code uses for a package this file's crate depends on, or None."""
+        """The name code uses for a package this file's crate depends on, or None. A name that
+        target tables give to more than one crate (`alts`) is none of them for sure: not used."""
         if self.workspace is None:
             return None
         info = self.workspace.crate_info(self.module.crate)
-        names = sorted(name for name, crate in info.deps.items() if crate == package)
+        alts = info.alts or {}
+        names = sorted(name for name, crate in info.deps.items() if crate == package and len(set(alts.get(name, (crate,)))) == 1)
         return names[0] if names else None
 
     def features(self, package: str) -> Set[str]:
