@@ -179,3 +179,10 @@ def test_a_dependency_name_target_tables_give_to_two_crates_is_not_used():
     typing = SimpleNamespace(workspace=SimpleNamespace(crate_info=lambda key: info), module=SimpleNamespace(crate="p"))
     assert Typing.dependency(typing, "ahash") is None  # `map` is indexmap under another cfg
     assert Typing.dependency(typing, "indexmap") == "indexmap"
+
+
+def test_a_removed_first_line_use_keeps_the_bom_and_leaves_no_blank_line():
+    from dstcheck.fix.rust import remove_unused_imports
+
+    source = "\ufeffuse std::time::Instant;\nfn g() {}\n".encode()
+    assert remove_unused_imports(source, {"Instant"}, lambda name: False) == "\ufefffn g() {}\n".encode()

@@ -910,9 +910,10 @@ def _declaration_removal(node, lines: Lines) -> Edit:
     """The declaration's lines when nothing else is on them; a trailing comment stays."""
     first, last = lines.line_of(node.start_byte), lines.line_of(node.end_byte)
     source = lines.source
-    if source[lines.starts[first - 1]:node.start_byte].strip():
+    begin = lines.starts[first - 1] + (3 if first == 1 and source.startswith(b"\xef\xbb\xbf") else 0)  # a BOM stays
+    if source[begin:node.start_byte].strip():
         return Edit(node.start_byte, node.end_byte, b"")
     rest = source[node.end_byte:lines.ends[last - 1]]
     if rest.strip():
         return Edit(node.start_byte, node.end_byte + len(rest) - len(rest.lstrip()), b"")
-    return Edit(lines.starts[first - 1], lines.starts[last] if last < len(lines) else lines.ends[last - 1], b"")
+    return Edit(begin, lines.starts[last] if last < len(lines) else lines.ends[last - 1], b"")
