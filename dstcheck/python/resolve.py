@@ -76,12 +76,14 @@ _NOTHING: FrozenSet[str] = frozenset()
 
 
 class Local:
-    """A binding that is not an import: what was assigned (None: unknown) and its annotation."""
+    """A binding that is not an import: what was assigned (None: unknown) and its annotation;
+    `at`, the statement that binds it in its scope's own code (None: unknown), lets a site see
+    which bindings are live where it is (`_live`)."""
 
-    __slots__ = ("value", "annotation", "scope")
+    __slots__ = ("value", "annotation", "scope", "at")
 
-    def __init__(self, value, annotation, scope):
-        self.value, self.annotation, self.scope = value, annotation, scope
+    def __init__(self, value, annotation, scope, at=None):
+        self.value, self.annotation, self.scope, self.at = value, annotation, scope, at
 
 
 UNKNOWN = Local(None, None, None)
@@ -612,6 +614,8 @@ class Walker:
         scope = ctx.scope
         if scope.declared.get(name) == "global":
             scope = self.module
+            if isinstance(meaning, Local):
+                meaning.at = None  # bound from a function, which may run anywhere: live everywhere
         scope.bind(name, meaning)
 
     # -- statements ------------------------------------------------------------------------------
@@ -651,7 +655,7 @@ class Walker:
         self._push_all(node.decorator_list, ctx)
 
     def _function(self, node, ctx) -> None:
-        self._bind(node.name, Local(node, None, None), ctx)
+        self._bind(node.name, Local(node, None, None, node), ctx)
         if self.shallow:
             return
         self._decorators(node, ctx)
@@ -662,7 +666,7 @@ class Walker:
         params = [*getattr(args, "posonlyargs", []), *args.args, args.vararg, *args.kwonlyargs, args.kwarg]
         for arg in params:
             if arg is not None:
-                scope.bind(arg.arg, Local(None, arg.annotation, None))
+                scope.bind(arg.arg, Local(None, arg.annotation, None, node))  # bound on entry: any binding in the body follows it
                 if arg.annotation is not None and self._from_interesting(_instance_annotation(arg.annotation)):
                     self.interesting.add(arg.arg)  # `session: requests.Session`
         klass, self_name = ctx.klass, ctx.self_name
@@ -700,7 +704,7 @@ class Walker:
         return qualname, receiver
 
     def _class(self, node, ctx) -> None:
-        self._bind(node.name, Local(node, None, None), ctx)
+        self._bind(node.name, Local(node, None, None, node), ctx)
         if self.shallow:
             return
         self._decorators(node, ctx)
@@ -720,11 +724,11 @@ class Walker:
     def _assign(self, node, ctx) -> None:
         value = node.value
         for target in node.targets:
-            self._store(target, value, None, ctx, unpack=True)
+            self._store(target, value, None, ctx, unpack=True, at=node)
         self._push(value, ctx)
 
     def _annassign(self, node, ctx) -> None:
-        self._store(node.target, node.value, node.annotation, ctx)
+        self._store(node.target, node.value, node.annotation, ctx, at=node)
         self._push(node.value, ctx)
 
     def _augassign(self, node, ctx) -> None:
@@ -752,9 +756,9 @@ class Walker:
     def _self_attr(self, node, ctx) -> bool:
         return ctx.klass is not None and ctx.self_name is not None and isinstance(node.value, ast.Name) and node.value.id == ctx.self_name
 
-    def _store(self, target, value, annotation, ctx, unpack=False) -> None:
+    def _store(self, target, value, annotation, ctx, unpack=False, at=None) -> None:
         if isinstance(target, ast.Name):
-            self._bind(target.id, Local(value, annotation, None), ctx)
+            self._bind(target.id, Local(value, annotation, None, at), ctx)
             alias = _chain(value) if isinstance(value, (ast.Name, ast.Attribute)) else (None, [])
             if isinstance(alias[0], ast.Name) and alias[0].id in self.interesting:
                 self.interesting.add(target.id)  # `t = time`: what `t.time()` may mean is resolved later
@@ -785,9 +789,9 @@ class Walker:
             call = _awaited_call(value) if len(target.elts) == 2 and not any(isinstance(e, ast.Starred) for e in target.elts) else None
             for index, elt in enumerate(target.elts):
                 part = WaitPart(call, index) if call is not None else None  # `done, pending = await asyncio.wait(..)`
-                self._store(elt.value if isinstance(elt, ast.Starred) else elt, part, None, ctx)
+                self._store(elt.value if isinstance(elt, ast.Starred) else elt, part, None, ctx, at=at)
         elif isinstance(target, ast.Starred):
-            self._store(target.value, None, None, ctx)
+            self._store(target.value, None, None, ctx, at=at)
 
     def _for(self, node, ctx) -> None:
         for name in _names_in_target(node.target):
@@ -880,8 +884,11 @@ class Walker:
                 expr = item.context_expr
                 if isinstance(item.optional_vars, ast.Name) and isinstance(expr, ast.Call) and self._from_interesting(expr.func):
                     # `with requests.Session() as s:` (what `__enter__` returns: the instance, for a banned class)
-                    self._bind(item.optional_vars.id, Local(expr, ENTERED, None), ctx)
+                    self._bind(item.optional_vars.id, Local(expr, ENTERED, None, node), ctx)
                     self.interesting.add(item.optional_vars.id)
+                    continue
+                if isinstance(item.optional_vars, ast.Name):  # unknown, but bound before the body runs
+                    self._bind(item.optional_vars.id, Local(None, None, None, node), ctx)
                     continue
                 for name in _names_in_target(item.optional_vars):
                     self._bind(name, UNKNOWN, ctx)
@@ -1200,6 +1207,10 @@ class Walker:
         bound_in, meanings = self.lookup(root, scope)
         if not meanings:
             return ()
+        return self._qualify_meanings(meanings, attrs, bound_in, _depth, gated)
+
+    def _qualify_meanings(self, meanings, attrs: List[str], bound_in: Scope, _depth: int, gated: bool) -> Tuple[str, ...]:
+        """What `_qualify` makes of the meanings the lookup of a name found in `bound_in`."""
         suffix = "".join("." + a for a in attrs)
         out = set()
         for meaning in meanings:
@@ -1250,10 +1261,78 @@ class Walker:
             self._qualified[name] = hit
         return hit
 
+    def _site_paths(self, root: str, attrs: List[str], ctx: Ctx, node) -> Tuple[str, ...]:
+        """`qualified` for a site: of a name bound more than once, only the bindings live at the
+        site count (`s = requests.Session(); s = aiohttp.ClientSession(); s.get()`)."""
+        gated = ctx.gate is not None
+        if not root.startswith(MODULE):
+            bound_in, meanings = self.lookup(root, ctx.scope)
+            if meanings and len(meanings) > 1:
+                live = self._live(meanings, bound_in, ctx.scope, node)
+                if live is not meanings:
+                    return self._qualify_meanings(live, attrs, bound_in, 0, gated) if live else ()
+        return self.qualified(root, attrs, ctx.scope, gated=gated)
+
+    def _live(self, meanings: list, bound_in: Scope, scope: Scope, node) -> list:
+        """The meanings of a name that may be live at `node` (the list itself when all may be).
+        A binding statement K kills a binding D at the site when every path from D to the site
+        passes K: K is a statement of a block that holds the site in a later statement (or a
+        `with` whose body holds it), and D is bound outside the statements from K to the site.
+        Bindings of an `if` and its `else` kill nothing after the `if`: either may be live, and
+        each keeps its meaning, as every binding of a name does elsewhere in the walk. Only a
+        site in the binding scope's own code (or a comprehension of it) is judged: a function
+        body runs when it is called, where any binding may be live."""
+        while scope is not bound_in:
+            if scope is None or scope.kind != "comprehension":
+                return meanings
+            scope = scope.parent
+        killers = [m for m in meanings if isinstance(m, Local) and m.at is not None and _kills(m)]
+        if not killers:
+            return meanings
+        chain: Dict[int, ast.AST] = {}  # id(ancestor of the site) -> its child toward the site
+        child, parent = node, self._parent(node)
+        while parent is not None:
+            chain[id(parent)] = child
+            child, parent = parent, self._parent(parent)
+        dead: set = set()
+        for killer in killers:
+            stmt = killer.at
+            if isinstance(stmt, (ast.With, ast.AsyncWith)) and id(stmt) in chain:
+                block, start = stmt.body, 0
+                toward = chain[id(stmt)]
+            else:
+                owner = self._parent(stmt)
+                toward = chain.get(id(owner)) if owner is not None else None
+                if toward is None:
+                    continue
+                block = _block_of(owner, stmt)
+                if block is None:
+                    continue
+                start = _index(block, stmt) + 1
+            end = _index(block, toward)
+            if end is None or end < start:
+                continue  # the site is in the killer itself, or in another block of its owner
+            protected = {id(s) for s in block[start:end + 1]}
+            protected.add(id(stmt))
+            for meaning in meanings:
+                if meaning is killer or not isinstance(meaning, Local) or meaning.at is None or id(meaning) in dead:
+                    continue
+                if not self._inside(meaning.at, protected):
+                    dead.add(id(meaning))
+        return [m for m in meanings if id(m) not in dead] if dead else meanings
+
+    def _inside(self, node, ids: set) -> bool:
+        """Whether `node` is one of the nodes `ids` names or below one."""
+        while node is not None:
+            if id(node) in ids:
+                return True
+            node = self._parent(node)
+        return False
+
     def _resolve(self) -> None:
         banned = self.wants.banned
         for ctx, node, root, attrs, method in self.calls:
-            paths = self.qualified(root, attrs, ctx.scope, gated=ctx.gate is not None) if root is not None else ()
+            paths = self._site_paths(root, attrs, ctx, node) if root is not None else ()
             paths = tuple(p for p in paths if banned.under(p))
             if paths or method in self.wants.methods:
                 self._call_fact(ctx, node, paths, method)
@@ -1271,7 +1350,7 @@ class Walker:
         for ctx, node, name in self.class_calls:
             self._derived_call(ctx, node, name, [])
         for ctx, node, root, attrs in self.refs:
-            paths = tuple(p for p in self.qualified(root, attrs, ctx.scope, gated=ctx.gate is not None) if banned.under(p))
+            paths = tuple(p for p in self._site_paths(root, attrs, ctx, node) if banned.under(p))
             if paths:
                 self._fact(Fact("ref", paths, *self.span(node), node), ctx)
         if self.wants.sets:
@@ -2121,6 +2200,32 @@ class Walker:
 
 
 _FIELDS: Dict[type, Tuple[str, ...]] = {}
+
+
+def _kills(local: Local) -> bool:
+    """Whether a binding's statement surely rebinds the name when it runs: an assignment (not a
+    bare annotation `s: T`), a `with .. as s`, a `def` or `class` (a parameter's `at` is its
+    function, which binds it on entry, before any statement of the body)."""
+    at = local.at
+    if isinstance(at, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return local.value is at
+    return isinstance(at, (ast.Assign, ast.With, ast.AsyncWith)) or (isinstance(at, ast.AnnAssign) and at.value is not None)
+
+
+def _block_of(owner, stmt) -> Optional[list]:
+    """The statement list of `owner` that holds `stmt`."""
+    for name in _FIELDS.get(type(owner)) or _child_fields(type(owner)):
+        value = getattr(owner, name, None)
+        if type(value) is list and any(v is stmt for v in value):
+            return value
+    return None
+
+
+def _index(block: list, node) -> Optional[int]:
+    for i, value in enumerate(block):
+        if value is node:
+            return i
+    return None
 
 
 def _child_fields(kind: type) -> Tuple[str, ...]:
