@@ -46,6 +46,9 @@ RETYPABLE = frozenset({
     "ahash::AHashMap", "ahash::AHashSet", "ahash::HashMap", "ahash::HashSet",
 })
 # Declarations whose names a value of a type they spell is bound to.
+# Items whose `name` defines that name (in the module or block they are written in, or in their
+# enum, impl or trait): a definition is not a use of an import of the name.
+DEFINERS = ("function_item", "function_signature_item", "struct_item", "enum_item", "union_item", "type_item", "trait_item", "const_item", "static_item", "mod_item", "macro_definition", "enum_variant", "associated_type")
 BINDERS = ("field_declaration", "parameter", "let_declaration", "static_item", "const_item", "function_item", "function_signature_item", "tuple_struct_pattern", "struct_pattern", "closure_parameters")
 
 
@@ -753,13 +756,21 @@ def _leaves(root, kinds: Tuple[str, ...] = ()):
                 return out
 
 
-def name_uses(parsed) -> Tuple[Set[str], Set[str]]:
-    """Names the code uses bare (a path's first segment, a binding, an item name: not after `::`
-    or `.`), outside `use` declarations; and names `use` declarations bind."""
+def _definition(leaf) -> bool:
+    """Whether a name leaf is the name an item defines (`fn var() {}`), not a mention of one."""
+    parent = leaf.parent
+    name = parent.child_by_field_name("name") if parent is not None and parent.type in DEFINERS else None
+    return name is not None and name.id == leaf.id
+
+
+def name_uses(parsed, definitions: bool = True) -> Tuple[Set[str], Set[str]]:
+    """Names the code uses bare (a path's first segment, a binding, an item name unless not
+    `definitions`: not after `::` or `.`), outside `use` declarations; and names `use`
+    declarations bind."""
     source = parsed.source
     bare: Set[str] = set()
     for leaf in _leaves(parsed.root):
-        if leaf.type not in NAME_LEAVES:
+        if leaf.type not in NAME_LEAVES or (not definitions and _definition(leaf)):
             continue
         if _ancestor(leaf, "use_declaration") is not None:
             continue
@@ -842,7 +853,7 @@ def remove_unused_imports(source: bytes, released: Set[str], used_elsewhere: Cal
         return source
     text = parsed.text
     children = any(d.child_by_field_name("body") is None for d in _leaves(parsed.root, ("mod_item",)))
-    bare, _ = name_uses(parsed)
+    bare, _ = name_uses(parsed, definitions=False)  # an item of the name clashes with the import, or shadows it
     gone = {n for n in released if n not in bare and not (children and used_elsewhere(n))}
     if not gone:
         return source
