@@ -156,13 +156,14 @@ class Scope:
 
 
 class ClassInfo:
-    __slots__ = ("node", "attrs", "id_stores", "scope", "qualname")
+    __slots__ = ("node", "attrs", "id_stores", "scope", "qualname", "grows")
 
     def __init__(self, node, scope, qualname=None):
         self.node, self.scope = node, scope
         self.qualname = qualname  # `Outer.Inner` in its module; None for a class defined in a function
         self.attrs: Dict[str, list] = {}  # attribute -> Locals assigned to `self.<attr>` or declared in the body
         self.id_stores: set = set()
+        self.grows: Dict[str, list] = {}  # attribute -> [(scope, value, one)]: `self.s.add(v)` in any method, as `Walker.grows`
 
 
 class Ctx:
@@ -519,6 +520,8 @@ class Walker:
         self._parents: Optional[Dict[int, ast.AST]] = None  # id(node) -> its parent, built when first asked
         self._unsalted_visiting: set = set()  # (id(scope), name) of the names `_unsalted_elements` is inside
         self.grows: Dict[str, list] = {}  # name -> [(scope, value, one)]: `s.add(v)` (one), `s |= v`, `xs.extend(v)`
+        self.aliases: Dict[str, list] = {}  # name -> [(scope, alias)]: `t = s` makes what `t.add(v)` adds an element of `s`
+        self._grown_visiting: set = set()  # (id(scope), name) of the names `_grown_unsalted` is inside
     # -- the walk --------------------------------------------------------------------------------
     def run(self) -> "Walker":
         self.walk()
@@ -744,6 +747,9 @@ class Walker:
         elif isinstance(target, ast.Attribute) and not keeps_type and self._self_attr(target, ctx):
             ctx.klass.attrs.setdefault(target.attr, []).append(UNKNOWN)
             self._push(target.value, ctx)
+        elif isinstance(target, ast.Attribute) and isinstance(node.op, (ast.BitOr, ast.BitXor)) and self._self_attr(target, ctx):
+            ctx.klass.grows.setdefault(target.attr, []).append((ctx.scope, node.value, False))  # `self.s |= v`
+            self._push(target, ctx)
         elif isinstance(target, ast.Subscript):
             # `os.environ[k] += v` reads the item before it writes it back: unlike `d[k] = v`,
             # the container is read (its `Load`-context value, as in `d[k]`)
@@ -759,6 +765,8 @@ class Walker:
     def _store(self, target, value, annotation, ctx, unpack=False, at=None) -> None:
         if isinstance(target, ast.Name):
             self._bind(target.id, Local(value, annotation, None, at), ctx)
+            if type(value) is ast.Name and self.wants.sets:
+                self.aliases.setdefault(value.id, []).append((ctx.scope, target.id))  # `t = s`
             alias = _chain(value) if isinstance(value, (ast.Name, ast.Attribute)) else (None, [])
             if isinstance(alias[0], ast.Name) and alias[0].id in self.interesting:
                 self.interesting.add(target.id)  # `t = time`: what `t.time()` may mean is resolved later
@@ -1032,12 +1040,17 @@ class Walker:
             elif method in self.wants.methods:
                 self.calls.append((ctx, node, None, attrs, method))
             self._push(root, ctx)
-        if self.wants.sets and isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and args:
-            if method in GROW_ONE:
-                self.grows.setdefault(func.value.id, []).append((ctx.scope, args[-1], True))
-            elif method in GROW_MANY:
+        if self.wants.sets and isinstance(func, ast.Attribute) and args and (method in GROW_ONE or method in GROW_MANY):
+            grows = None
+            if isinstance(func.value, ast.Name):
+                grows = self.grows.setdefault(func.value.id, [])
+            elif isinstance(func.value, ast.Attribute) and self._self_attr(func.value, ctx):
+                grows = ctx.klass.grows.setdefault(func.value.attr, [])  # `self.s.add(v)`
+            if grows is not None and method in GROW_ONE:
+                grows.append((ctx.scope, args[-1], True))
+            elif grows is not None:
                 for arg in args:
-                    self.grows.setdefault(func.value.id, []).append((ctx.scope, arg, False))
+                    grows.append((ctx.scope, arg, False))
         if self.wants.sets or self.wants.identity:
             name = func.id if isinstance(func, ast.Name) else None
             if name in SHAPE_NAMES or method in SHAPE_METHODS or (name in self.interesting and self.wants.identity) or (self.wants.sets and (name or method) in CARRIER_NAMES):
@@ -1790,10 +1803,29 @@ class Walker:
 
     def _grown_unsalted(self, name: str, scope, ctx, depth: int = 0) -> bool:
         """Whether all that `s.add(v)`, `s |= v`, `xs.extend(v)` put into the collection `name`
-        bound in `scope` hashes alike in every process (`s.add("a")` salts `s = set(xs)`)."""
-        for where, value, one in self.grows.get(name, ()):
-            if self.lookup(name, where)[0] is not scope:
-                continue
+        bound in `scope` hashes alike in every process (`s.add("a")` salts `s = set(xs)`), also
+        through a name assigned it (`t = s; t.add("a")`: one set, two names)."""
+        key = (id(scope), name)
+        if key in self._grown_visiting:
+            return True  # `t = s; s = t`: the names' other growth decides
+        self._grown_visiting.add(key)
+        try:
+            grows = [g for g in self.grows.get(name, ()) if self.lookup(name, g[0])[0] is scope]
+            if not self._adds_unsalted(grows, ctx, depth):
+                return False
+            for where, alias in self.aliases.get(name, ()):
+                if self.lookup(name, where)[0] is not scope:
+                    continue
+                alias_scope = self.lookup(alias, where)[0]
+                if alias_scope is not None and not self._grown_unsalted(alias, alias_scope, ctx, depth + 1):
+                    return False
+            return True
+        finally:
+            self._grown_visiting.discard(key)
+
+    def _adds_unsalted(self, grows, ctx, depth: int) -> bool:
+        """Whether every (scope, value, one) of `grows` puts in only elements no process salts."""
+        for where, value, one in grows:
             if not (_unsalted_literal(value) if one else self._unsalted_elements(value, ctx.but(scope=where), depth + 1)):
                 return False
         return True
@@ -1917,12 +1949,23 @@ class Walker:
             info = self._base_class(info)
         if not values:
             return None
-        found_all = []
+        found_all, neutral = [], False
         for local in values:
             found = self._value_hashed(local, local.scope, ctx, depth) if local is not UNKNOWN else None
+            if found is None and local.annotation is None and local.value is not None and self._set_shaped(local.value, ctx.but(scope=local.scope)):
+                neutral = True  # `self.s = {1, 2}`: salted by a salted binding or what a method adds to it
+                continue
             if found is None or found[0] != "set":
                 return None
             found_all.append(found)
+        if neutral and not found_all:
+            grows, info, seen = [], klass, set()
+            while info is not None and id(info) not in seen:
+                seen.add(id(info))
+                grows.extend(info.grows.get(attr, ()))
+                info = self._base_class(info)
+            if self._adds_unsalted(grows, ctx, depth):
+                return None
         return "set", _of_tasks(f"set `{ctx.self_name}.{attr}`", found_all)
 
     def _base_class(self, info: ClassInfo) -> Optional[ClassInfo]:
