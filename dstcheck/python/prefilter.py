@@ -4,7 +4,7 @@ A call or reference resolves to a banned path only through an import of its top-
 (`import time`, `from numpy import random`, `__import__("time")`), so besides every segment of
 the path the file must import that module; names imported from the project's own modules are
 the project index's question (`Project.keeps`). A set iteration needs a set to come from somewhere in the file:
-`set`, `frozenset`, a set annotation, a set display or comprehension outside strings and
+`set`, `frozenset`, `WeakSet` (one word: no `set` in it), a set annotation, a set display or comprehension outside strings and
 comments, a set operation on a mapping's keys or items (`a.keys() & b.keys()`), or `asyncio`
 and `wait` or `all_tasks` (`asyncio.wait` returns two sets of tasks, `asyncio.all_tasks` one). An order
 taken from `id()` / `hash()` needs a call of one or `key=id` / `key=hash`.
@@ -49,6 +49,8 @@ def may_hold_site(plan, source: bytes, words: Optional[FrozenSet[bytes]] = None)
         return True
     if plan.sets and SET_WORDS & words and _set_source(source):
         return True
+    if plan.sets and b"WeakSet" in words:
+        return True  # `weakref.WeakSet(..)`, `ws: WeakSet[T]`
     if plan.sets and (b"wait" in words or b"all_tasks" in words) and b"asyncio" in words:
         return True  # `done, pending = await asyncio.wait(..)`, `asyncio.all_tasks()`: sets of tasks
     if plan.sets and (b"keys" in words or b"items" in words) and _VIEW_SET_OP.search(source):

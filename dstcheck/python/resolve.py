@@ -35,7 +35,10 @@ UNSALTED = frozenset({"int", "bool"})
 # methods that put one element (the last argument) or the elements of each argument into a collection
 GROW_ONE = frozenset({"add", "append", "insert"})
 GROW_MANY = frozenset({"update", "extend", "symmetric_difference_update"})
-SET_TYPES = frozenset({"set", "frozenset", "typing.Set", "typing.FrozenSet", "typing.MutableSet", "typing.AbstractSet", "collections.abc.MutableSet", "collections.abc.Set"})
+SET_TYPES = frozenset({"set", "frozenset", "typing.Set", "typing.FrozenSet", "typing.MutableSet", "typing.AbstractSet", "collections.abc.MutableSet", "collections.abc.Set", "weakref.WeakSet"})
+# a set of weak references: it iterates its inner set, in the order of its elements' hashes
+# (objects that take a weak reference hash by identity unless they define `__hash__`)
+WEAK_SETS = ("weakref.WeakSet", "_weakrefset.WeakSet")
 ALIAS_DEPTH = 8  # `a = time; b = a; c = b`: assigned aliases followed this far
 MODULE = "<module>"  # a call's or reference's root that is a module itself: `__import__("time")`
 SINK_BUILTINS = frozenset({"list", "tuple", "enumerate", "zip", "map", "filter", "next"})
@@ -1643,6 +1646,8 @@ class Walker:
                 if _one_frozen(node) or (node.args and self._unsalted_elements(node.args[0], ctx)):
                     return None  # an immutable set of one element has one order; ints hash alike in every process
                 return "set", f"`{func.id}(...)`"
+            if _last_name(func) == "WeakSet" and self._calls(node, ctx, WEAK_SETS):
+                return "set", "`weakref.WeakSet(...)`"
             if self._calls(node, ctx, ("asyncio.all_tasks", "asyncio.tasks.all_tasks")):
                 return "set", "the set of tasks from `asyncio.all_tasks()`"  # hashed by identity, as `asyncio.wait`'s
             if self._returns_set(node, ctx, False):
