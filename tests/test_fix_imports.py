@@ -30,3 +30,36 @@ def test_an_item_of_the_imported_name_does_not_keep_the_import(tmp_path):
 def test_an_associated_fn_of_the_imported_name_does_not_keep_the_import(tmp_path):
     source = "use std::env::var;\n\npub struct S;\n\nimpl S {\n    pub fn var() {}\n}\n\npub fn f() -> String {\n    var(\"B\").unwrap_or_default()\n}\n"
     assert fixed(tmp_path, source) == "\npub struct S;\n\nimpl S {\n    pub fn var() {}\n}\n\npub fn f() -> String {\n    crate::sim::var(\"B\").unwrap_or_default()\n}\n"
+
+
+def test_a_mention_of_a_nested_mods_own_item_does_not_keep_the_outer_use(tmp_path):
+    """A nested `mod` sees none of its parent's imports: its `Instant` is its own struct."""
+    nested = "\nmod m {\n    pub struct Instant;\n    pub fn g() -> Instant {\n        Instant\n    }\n}\n"
+    source = "use std::time::Instant;\n\npub fn f() -> std::time::Instant {\n    Instant::now()\n}\n" + nested
+    assert fixed(tmp_path, source) == "use crate::sim::now;\n\npub fn f() -> std::time::Instant {\n    now()\n}\n" + nested
+
+
+def removed(source: str) -> str:
+    return remove_unused_imports(source.encode(), {"Instant"}, lambda name: False).decode()
+
+
+USE = "use std::time::Instant;\n"
+
+
+def test_a_use_is_kept_by_a_mention_in_its_scope_or_through_super_only():
+    mine = "\nmod m {\n    pub struct Instant;\n    pub fn g() -> Instant { Instant }\n}\n"
+    assert removed(USE + mine) == mine
+    assert removed(USE + "pub fn h(_: Instant) {}\n" + mine) == USE + "pub fn h(_: Instant) {}\n" + mine  # the same scope
+    assert removed(USE + "pub fn h() { let _: Option<Instant> = None; }\n") == USE + "pub fn h() { let _: Option<Instant> = None; }\n"  # a block in it
+    for child in ("mod m {\n    pub fn g(_: super::Instant) {}\n}\n", "mod m {\n    use super::Instant;\n    pub fn g(_: Instant) {}\n}\n", "mod m {\n    use super::*;\n    pub fn g(_: Instant) {}\n}\n"):
+        assert removed(USE + child) == USE + child, child
+    deep = "mod m {\n    mod n {\n        pub fn g(_: super::super::Instant) {}\n    }\n}\n"
+    assert removed(USE + deep) == USE + deep
+    wrong = "mod m {\n    pub struct Instant;\n    mod n {\n        pub fn g(_: super::Instant) {}\n    }\n}\n"  # m's own
+    assert removed(USE + wrong) == wrong
+
+
+def test_a_block_with_its_own_use_does_not_keep_the_outer_one():
+    block = "pub fn g() {\n    use std::time::Instant;\n    let _: Option<Instant> = None;\n}\n"
+    assert removed(USE + block) == block
+    assert removed("pub fn f() {\n    " + USE + "    let _ = 1;\n}\n" + block) == "pub fn f() {\n    let _ = 1;\n}\n" + block

@@ -5,8 +5,10 @@
   brought in (`Instant::now()`) becomes the replacement's name (a type's, or the item's own) and
   the import is added to the module, or an existing one reused. Where the new name is already
   used in the file for something else, the full path is written instead. An import the rewrite
-  left unused is removed: only a private one without attributes, and in a file with `mod x;`
-  children only when no file below it may reach it (`use super::*`, `super::name`: `may_name`).
+  left unused in its own module or block (an item of the name, or a nested `mod`'s mention
+  without `super::`, is not a use of it: `ScopedUses`) is removed: only a private one without
+  attributes, and in a file with `mod x;` children only when no file below it may reach it
+  (`use super::*`, `super::name`: `may_name`).
 - `insert-first`: the macro matcher's `unless-first` tokens (`biased;`) start the macro body (not
   inside a `macro_rules!` definition, where it would change every expansion).
 - `retype`: every reference in the file to a hash-ordered type (type, constructor, alias) becomes
@@ -737,6 +739,19 @@ def _scope(node):
     return node
 
 
+def _is_scope(node) -> bool:
+    """A module body (the file, an inline `mod`'s) or a block: where items and `use`s bind names."""
+    return node is not None and (node.type in ("source_file", "block") or (node.type == "declaration_list" and node.parent is not None and node.parent.type == "mod_item"))
+
+
+def _block_scope(node):
+    """The innermost module body or block a node is in (None for the file itself)."""
+    n = node.parent if node is not None else None
+    while n is not None and not _is_scope(n):
+        n = n.parent
+    return n
+
+
 def _inner_doc(node, text) -> bool:
     return node.type in ("line_comment", "block_comment") and text(node).startswith(("//!", "/*!"))
 
@@ -763,14 +778,13 @@ def _definition(leaf) -> bool:
     return name is not None and name.id == leaf.id
 
 
-def name_uses(parsed, definitions: bool = True) -> Tuple[Set[str], Set[str]]:
-    """Names the code uses bare (a path's first segment, a binding, an item name unless not
-    `definitions`: not after `::` or `.`), outside `use` declarations; and names `use`
-    declarations bind."""
+def name_uses(parsed) -> Tuple[Set[str], Set[str]]:
+    """Names the code uses bare (a path's first segment, a binding, an item name: not after `::`
+    or `.`), outside `use` declarations; and names `use` declarations bind."""
     source = parsed.source
     bare: Set[str] = set()
     for leaf in _leaves(parsed.root):
-        if leaf.type not in NAME_LEAVES or (not definitions and _definition(leaf)):
+        if leaf.type not in NAME_LEAVES:
             continue
         if _ancestor(leaf, "use_declaration") is not None:
             continue
@@ -845,18 +859,100 @@ def _method_calls(root, text, methods: Dict[str, str]):
     return out
 
 
+class ScopedUses:
+    """Which module or block each mention of a name reaches, to tell a `use` that is still used
+    from one only another scope's item of the name is (a nested `mod` sees none of its parent's
+    imports but through `super::`/`crate::`, or a glob `use super::*`). Where it cannot tell (a
+    mention inside `macro_rules!`, a glob from a root path) it keeps the import."""
+
+    def __init__(self, parsed):
+        self.used: Set[Tuple[int, str]] = set()  # (scope id, name) a mention resolves to
+        self.anywhere: Set[str] = set()  # mentioned where any scope's import may be meant
+        self.globbed: Set[int] = set()  # modules a `use <root path>::*` imports from
+        self.mentioned: Set[str] = set()
+        text = parsed.text
+        binds: Dict[int, Set[str]] = {}  # scope id -> names its own items and `use`s bind
+        for decl in _leaves(parsed.root, ("use_declaration",)):
+            for _, name, segs, is_global, glob in items.use_leaves(decl.child_by_field_name("argument"), text):
+                if name and not glob:
+                    binds.setdefault(_block_scope(decl).id, set()).add(_bare(name))
+                self._rooted(decl, [_bare(x) for x in segs], glob and not is_global)
+        for leaf in _leaves(parsed.root):
+            if leaf.type in NAME_LEAVES and _definition(leaf) and _is_scope(leaf.parent.parent):  # not an impl's, trait's or enum's
+                binds.setdefault(leaf.parent.parent.id, set()).add(_bare(text(leaf)))
+        self._mentions(parsed, binds)
+
+    def _mentions(self, parsed, binds):
+        text, source = parsed.text, parsed.source
+        for leaf in _leaves(parsed.root):
+            if leaf.type not in NAME_LEAVES or _definition(leaf) or _ancestor(leaf, "use_declaration") is not None:
+                continue
+            before = _before(source, leaf.start_byte)
+            if before[-1:] in (b".", b"'") or _in_text_macro(leaf, parsed.text):
+                continue
+            name = _bare(text(leaf))
+            in_macro = _ancestor(leaf, "macro_definition") is not None
+            if before == b"::":
+                segs, is_global = read_path(source, path_start(source, leaf.start_byte))
+                names = [_bare(x.name) for x in segs if x.end <= leaf.end_byte]
+                if not is_global and len(names) > 1 and names[-1] == name and all(n in ROOTS for n in names[:-1]):
+                    if in_macro:
+                        self.anywhere.add(name)
+                    else:
+                        self._rooted(leaf, names, False)
+                continue
+            self.mentioned.add(name)
+            macro = leaf.parent is not None and leaf.parent.type == "macro_invocation"
+            if in_macro or macro:  # macro_rules! bodies and macro names are not scoped as items are
+                self.anywhere.add(name)
+                continue
+            scope = _block_scope(leaf)
+            while scope is not None:
+                if name in binds.get(scope.id, ()):
+                    self.used.add((scope.id, name))
+                    break
+                scope = _block_scope(scope) if scope.type == "block" else None
+
+    def _rooted(self, node, names: List[str], glob: bool):
+        """Record the module a path from `self`/`super`/`crate` reaches and the name it takes
+        there (`super::Instant`), or, for a glob (`super::*`), that every name of it may be used."""
+        count = next((i for i, n in enumerate(names) if n not in ROOTS), len(names))
+        if count == 0 or (count == len(names) and not glob):
+            return
+        module = _scope(node)
+        for root in names[:count]:
+            if module is None:
+                return
+            if root == "crate":
+                while module.parent is not None:
+                    module = module.parent
+            elif root == "super":
+                module = _scope(module) if module.type != "source_file" else None  # above the file: another file's
+        if module is None:
+            return
+        if count == len(names):
+            self.globbed.add(module.id)
+        else:
+            self.used.add((module.id, names[count]))
+
+    def keeps(self, decl, name: str) -> bool:
+        scope = _block_scope(decl)
+        return (scope.id, name) in self.used or name in self.anywhere or (_scope(decl).id in self.globbed and name in self.mentioned)
+
+
 def remove_unused_imports(source: bytes, released: Set[str], used_elsewhere: Callable[[str], bool]) -> bytes:
-    """Drop the private `use` leaves binding a released name the code no longer uses (nor, when
-    the file declares `mod x;` children, may use in them through `use super::*`)."""
+    """Drop the private `use` leaves binding a released name the code no longer uses in the
+    `use`'s own scope (`ScopedUses`), nor, when the file declares `mod x;` children, may use in
+    them through `use super::*`."""
     parsed = parse.parse(source)
     if parse.first_error(parsed) is not None:
         return source
     text = parsed.text
     children = any(d.child_by_field_name("body") is None for d in _leaves(parsed.root, ("mod_item",)))
-    bare, _ = name_uses(parsed, definitions=False)  # an item of the name clashes with the import, or shadows it
-    gone = {n for n in released if n not in bare and not (children and used_elsewhere(n))}
-    if not gone:
+    candidates = {n for n in released if not (children and used_elsewhere(n))}
+    if not candidates:
         return source
+    uses = ScopedUses(parsed)
     lines = Lines(source, "rust")
     edits: List[Edit] = []
     for decl in _leaves(parsed.root, ("use_declaration",)):
@@ -865,7 +961,7 @@ def remove_unused_imports(source: bytes, released: Set[str], used_elsewhere: Cal
         previous = decl.prev_named_sibling
         if previous is not None and previous.type == "attribute_item":
             continue
-        doomed = [leaf for leaf, name, _, _, glob in items.use_leaves(decl.child_by_field_name("argument"), text) if not glob and name and _bare(name) in gone]
+        doomed = [leaf for leaf, name, _, _, glob in items.use_leaves(decl.child_by_field_name("argument"), text) if not glob and name and _bare(name) in candidates and not uses.keeps(decl, _bare(name))]
         edits.extend(_removal(decl, doomed, lines, text))
     return apply(source, edits)
 
