@@ -44,6 +44,7 @@ FLOATS = {"f32", "f64"}
 SORTS = {"sort", "sort_unstable", "sort_by", "sort_by_key", "sort_unstable_by", "sort_unstable_by_key", "sort_by_cached_key"}
 MUTATING = {"push", "push_back", "push_front", "insert", "extend", "append", "send", "try_send", "write", "write_all", "write_str", "emit", "publish", "remove", "clear", "set", "store", "fetch_add", "fetch_sub"}
 EMITTING = {"println", "print", "eprintln", "eprint", "write", "writeln", "info", "debug", "warn", "error", "trace", "log", "log_info", "log_debug", "log_warn", "log_error", "log_trace"}
+FLATTENING = {"flatten"}  # `v.iter().flatten()`: iterates each element of what it is called on
 CONSUMERS = {"extend", "from_iter"}  # take a whole collection as their iterator: `v.extend(set)`, `Vec::from_iter(map)`
 ELEMENT = {"keys": 0, "into_keys": 0, "values": 1, "values_mut": 1, "into_values": 1}  # map argument a method yields
 
@@ -181,8 +182,8 @@ def escape(start, text, element: Optional[int]) -> Optional[Escape]:
 
 
 def _flattened_by(node, text):
-    """The `flat_map` call whose closure returns `node` (its body, or its block's last expression),
-    else None."""
+    """The `flat_map` call (or `map` call followed by `.flatten()`) whose closure returns `node`
+    (its body, or its block's last expression), else None."""
     body = node
     if body.parent is not None and body.parent.type == "block":
         last = [c for c in body.parent.named_children if c.type not in ("line_comment", "block_comment")]
@@ -195,9 +196,18 @@ def _flattened_by(node, text):
     args = closure.parent
     call = args.parent if args is not None and args.type == "arguments" else None
     found = method_call(call) if call is not None else None
-    if found is None or text(found[0]) != "flat_map" or _only_closure(call) is None:
+    if found is None or _only_closure(call) is None:
         return None
-    return call
+    if text(found[0]) == "map":  # `.map(|m| m.keys()).flatten()`: a `flat_map` written in two
+        outer = _outer_call(call)
+        flattened = outer is not None and text(outer[1]) == "flatten" and _no_arguments(outer[0])
+        return call if flattened else None
+    return call if text(found[0]) == "flat_map" else None
+
+
+def _no_arguments(call) -> bool:
+    args = call.child_by_field_name("arguments")
+    return args is None or not any(a.type not in ("line_comment", "block_comment") for a in args.named_children)
 
 
 COMMUTATIVE_OPS = {"+", "*", "|", "&", "^"}
@@ -746,6 +756,14 @@ def iteration_sites(root, text, words) -> list:
             receiver = parent.child_by_field_name("value")
             found = escape(call, text, ELEMENT.get(text(node)))
             if found is not None and receiver is not None:
+                out.append((node, receiver, text(node), found))
+        elif node.type == "field_identifier" and parent is not None and parent.type == "field_expression" and text(node) in FLATTENING:
+            call = parent.parent
+            receiver = parent.child_by_field_name("value")
+            if call is None or call.type != "call_expression" or not _field(call, "function", parent) or receiver is None or receiver.type != "call_expression":
+                continue
+            found = escape(call, text, None)
+            if found is not None:  # the receiver is the iterator; the element type it yields decides
                 out.append((node, receiver, text(node), found))
         elif text(node) in CONSUMERS and parent is not None and parent.type in ("field_expression", "scoped_identifier") and _field(parent, "field" if parent.type == "field_expression" else "name", node):
             call = parent.parent

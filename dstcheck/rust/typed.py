@@ -24,7 +24,7 @@ def triggers(rules) -> dict:
     for rule in rules:
         for m in rule.matchers:
             if m.kind == "hash-iteration":
-                out.update({w: "iteration" for w in order.ITERATION_METHODS | order.CONSUMERS})
+                out.update({w: "iteration" for w in order.ITERATION_METHODS | order.CONSUMERS | order.FLATTENING})
                 out[FOR] = "iteration"
             elif m.kind == "typed-method":
                 out.update({w: "typed-method" for w in m.params.get("methods", ())})
@@ -32,6 +32,10 @@ def triggers(rules) -> dict:
 
 
 KEEPING = types.SAME_TYPE | types.GUARDS | types.UNWRAP
+# Methods that give what their receiver holds (`v.first()`, `o.unwrap_or_default()`): a receiver
+# scan walks through them, and a `let` value ending in one may be typed by what it is called on
+# (or by the method itself, when a crate declares one of that name)
+HOLDING = types.SEQUENCE_ACCESSORS | types.HELD_VALUE | types.HELD_KEPT
 MADE = frozenset(p.rsplit("::", 1)[-1] for p in types.MADE_BY)  # `now`: `Instant::now()` is an `Instant`
 _CONSTANTS = tuple(sorted({(c.rsplit("::", 1)[-1], t.rsplit("::", 1)[-1]) for c, t in types.CONSTANTS.items()}))
 IDENT = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
@@ -98,7 +102,7 @@ def receiver_use(source: bytes, names, methods, loops: bool, accessed: frozenset
                 word, j = _ident(source, _skip_space(source, i + 1))
                 if word in methods:
                     return True
-                if word not in KEEPING:
+                if word not in KEEPING and word not in HOLDING:
                     break
                 i = j
             else:
@@ -313,6 +317,12 @@ def _chain_ends(value: bytes):
     ends = [segments[-1]]
     if (segments[-1][0].decode() in types.CONSTRUCTORS or segments[-1][0].decode() in MADE) and len(segments) >= 2:
         ends.append(segments[-2])
+    k = len(segments) - 1
+    while k >= 1 and segments[k][2] and segments[k][0].decode() in HOLDING:
+        k -= 1  # `v.first()`: maybe an element of what `v` holds
+        while k >= 1 and segments[k][2] and segments[k][0].decode() in KEEPING:
+            k -= 1
+        ends.append(segments[k])
     collected = fish if segments[-1][0] == b"collect" else set()
     return {w for w, _, _ in ends} | collected, {w for w, formed, _ in ends if formed} | collected
 
@@ -587,7 +597,7 @@ def records(parsed, builder: types.QueryBuilder, wanted: dict) -> List[dict]:
     out = []
     if nodes_by_kind["iteration"]:
         for site, receiver, form, how in order.iteration_sites(parsed.root, parsed.text, nodes_by_kind["iteration"]):
-            query = builder.of(receiver)
+            query = builder.iterated_element(receiver) if form in order.FLATTENING else builder.of(receiver)
             if query is None:
                 continue
             out.append({
@@ -643,7 +653,7 @@ def finish(record: dict, evaluator: types.Evaluator) -> Optional[Fact]:
         element = written
         if element is None and record["element"] is not None and record["element"] < len(receiver.args):
             element = receiver.args[record["element"]]
-        if element is None and record["element"] is None and record["method"] in ("iter", "into_iter", "drain", "par_iter") and len(receiver.args) == 1:
+        if element is None and record["element"] is None and record["method"] in ("iter", "into_iter", "drain", "par_iter", "flatten") and len(receiver.args) == 1:
             element = receiver.args[0]  # a set yields its elements
         if not order.is_float(element.path if element is not None else None):
             return None

@@ -68,7 +68,13 @@ HELD_CLOSURES = {"map": 0, "and_then": 0, "is_some_and": 0, "is_none_or": 0, "is
 HELD_VALUE = {"unwrap", "expect", "unwrap_or", "unwrap_or_else", "unwrap_or_default", "unwrap_unchecked"}
 HELD_KEPT = {"copied", "cloned", "take", "filter", "or", "or_else", "as_deref", "as_deref_mut"}
 OPTION = "std::option::Option"
+# Methods of a sequence that give maybe one element (`get(i)` with a range argument gives a slice:
+# the query names that call `get[..]`, which is none of these)
+SEQUENCE_ACCESSORS = {"first", "last", "first_mut", "last_mut", "get", "get_mut", "front", "back", "front_mut", "back_mut", "pop", "pop_front", "pop_back"}
 ELEMENTS_KEPT = {"filter", "cloned", "copied", "by_ref", "rev", "peekable", "fuse", "skip", "take", "step_by", "skip_while", "take_while", "inspect"}
+# What an iterator made by these methods yields: the element of a one-argument collection (None),
+# or this argument of a map
+ELEMENT_OF_ITERATOR = {"iter": None, "iter_mut": None, "into_iter": None, "drain": None, "values": 1, "values_mut": 1, "into_values": 1, "keys": 0, "into_keys": 0}
 ELSEWHERE = "<other files>"  # a module name no crate has: asks whether a crate's other modules are known
 
 
@@ -390,6 +396,8 @@ class Evaluator:
             return base  # a guard's `.unwrap()` in our model of guards: the guarded value
         if name in ("get", "get_mut") and peeled.path.rsplit("::", 1)[-1] in MAPS and len(peeled.args) >= 2:
             return Type(OPTION, (peeled.args[1],))  # `seen.get(&k)`: maybe the value
+        if name in SEQUENCE_ACCESSORS and peeled.path.rsplit("::", 1)[-1] in SEQUENCES and len(peeled.args) >= 1:
+            return Type(OPTION, (peeled.args[0],))  # `books.first()`, `books.get(i)`: maybe an element
         if (peeled.path, name) in METHODS:
             return _made(METHODS[(peeled.path, name)])
         if peeled.path in CHAINING:
@@ -583,6 +591,8 @@ class QueryBuilder:
             if name == "collect" and turbofish is not None and turbofish.named_child_count:
                 return self.type_node(node, turbofish.named_children[0])
             base = self.of(function.child_by_field_name("value"), depth + 1)
+            if name in ("get", "get_mut") and _range_argument(node):
+                name += "[..]"
             return ["method", base, name] if base is not None else None
         if function.type in ("identifier", "scoped_identifier"):
             seg = items.segments_of(function, self.text)
@@ -770,6 +780,25 @@ class QueryBuilder:
             method, receiver = found
         return self._element(method, receiver, pattern, name, depth)
 
+    def iterated_element(self, node, depth: int = 0) -> Optional[list]:
+        """The type of each element the iterator `node` yields, for a `.flatten()` called on it:
+        `v.iter()` of a `Vec` of sets (each set), `m.values()` of a map of maps (each map),
+        through the adaptors that pass the elements on unchanged."""
+        for _ in range(MAX_DEPTH):
+            found = self._method_of(node) if node is not None and node.type == "call_expression" else None
+            if found is None:
+                return None
+            method, receiver = found
+            if method in ELEMENTS_KEPT:
+                node = receiver
+                continue
+            base = self.of(receiver, depth + 1) if method in ELEMENT_OF_ITERATOR else None
+            if base is None:
+                return None
+            position = ELEMENT_OF_ITERATOR[method]
+            return ["set-element", base] if position is None else ["arg", base, position]
+        return None
+
     def _method_of(self, call):
         """(method name, receiver node) of a method call `x.m(..)`, else None."""
         function = call.child_by_field_name("function") if call.type == "call_expression" else None
@@ -833,6 +862,13 @@ class QueryBuilder:
                     return ["arg", base, index]
             return None
         return ["set-element", base] if inner.type == "identifier" and self.text(inner) == name else None
+
+
+def _range_argument(call) -> bool:
+    """`v.get(1..3)`: an argument that is a range (a slice comes back, not an element)."""
+    args = call.child_by_field_name("arguments")
+    given = [a for a in args.named_children if a.type not in ("line_comment", "block_comment")] if args is not None else []
+    return len(given) != 1 or given[0].type == "range_expression"
 
 
 def _hidden(node, name: str) -> bool:
