@@ -3,6 +3,7 @@ project (a replacement per path) and `remove_unused_imports` on its own."""
 
 from __future__ import annotations
 
+from dstcheck import fix
 from dstcheck.fix.rust import remove_unused_imports
 from test_fix import dstcheck
 
@@ -40,7 +41,9 @@ def test_a_mention_of_a_nested_mods_own_item_does_not_keep_the_outer_use(tmp_pat
 
 
 def removed(source: str) -> str:
-    return remove_unused_imports(source.encode(), {"Instant"}, lambda name: False).decode()
+    out = remove_unused_imports(source.encode(), {"Instant"}, lambda name: False)
+    assert fix.parses("rust", out), out
+    return out.decode()
 
 
 USE = "use std::time::Instant;\n"
@@ -63,3 +66,28 @@ def test_a_block_with_its_own_use_does_not_keep_the_outer_one():
     block = "pub fn g() {\n    use std::time::Instant;\n    let _: Option<Instant> = None;\n}\n"
     assert removed(USE + block) == block
     assert removed("pub fn f() {\n    " + USE + "    let _ = 1;\n}\n" + block) == "pub fn f() {\n    let _ = 1;\n}\n" + block
+
+
+def test_removing_a_group_element_keeps_the_comments_of_the_others(tmp_path):
+    source = "use std::{time::Instant, // c\n    collections::HashMap};\n\npub fn f() -> HashMap<u8, u8> {\n    let _ = Instant::now();\n    HashMap::new()\n}\n"
+    after = fixed(tmp_path, source)
+    assert after == "use std::{ // c\n    collections::HashMap};\nuse crate::sim::now;\n\npub fn f() -> HashMap<u8, u8> {\n    let _ = now();\n    HashMap::new()\n}\n"
+
+
+def test_a_removed_group_element_takes_its_comma_and_leaves_every_comment():
+    cases = {
+        "use std::{\n    collections::HashMap, // keep\n    time::Instant, // after it\n    fmt::Debug, /* kept too */\n};\n":
+            "use std::{\n    collections::HashMap, // keep\n    // after it\n    fmt::Debug, /* kept too */\n};\n",
+        "use std::{\n    collections::HashMap, // keep\n    fmt::Debug, // keep too\n    time::Instant\n};\n":
+            "use std::{\n    collections::HashMap, // keep\n    fmt::Debug // keep too\n};\n",
+        "use std::{\n    // about it\n    time::Instant,\n    collections::HashMap,\n};\n": "use std::{\n    // about it\n    collections::HashMap,\n};\n",
+        "use std::{time::{Instant, /* i */ Duration}, collections::HashMap};\n": "use std::{time::{ /* i */ Duration}, collections::HashMap};\n",
+        # without comments, as before
+        "use std::{collections::HashMap, time::Instant, fmt::Debug};\n": "use std::{collections::HashMap, fmt::Debug};\n",
+        "use std::{collections::HashMap, fmt::Debug, time::Instant};\n": "use std::{collections::HashMap, fmt::Debug};\n",
+        "use std::{\n    collections::HashMap,\n    time::Instant,\n    fmt::Debug,\n};\n": "use std::{\n    collections::HashMap,\n    fmt::Debug,\n};\n",
+        "use std::{\n    collections::HashMap,\n    fmt::Debug,\n    time::Instant,\n};\n": "use std::{\n    collections::HashMap,\n    fmt::Debug,\n};\n",
+        "use std::{collections::HashMap, time::{Duration, Instant}, fmt::Debug};\n": "use std::{collections::HashMap, time::Duration, fmt::Debug};\n",
+    }
+    for source, expected in cases.items():
+        assert removed(source + "fn g(_: HashMap<u8, u8>, _: &dyn Debug, _: Duration) {}\n") == expected + "fn g(_: HashMap<u8, u8>, _: &dyn Debug, _: Duration) {}\n", source

@@ -996,7 +996,7 @@ def _removal(decl, doomed, lines: Lines, text) -> List[Edit]:
     argument = decl.child_by_field_name("argument")
     if argument is not None and argument.id in ids:
         return [_declaration_removal(decl, lines)]
-    edits = []
+    edits, cuts = [], []
     for lst, leaves in by_list.values():
         elements = _elements(lst)
         gone = {n.id for n in leaves}
@@ -1004,12 +1004,70 @@ def _removal(decl, doomed, lines: Lines, text) -> List[Edit]:
         if len(kept) == 1 and kept[0].type != "self" and lst.named_child_count == len(elements):
             edits.append(Edit(lst.start_byte, lst.end_byte, text(kept[0]).encode()))
             continue
-        last_kept = max(i for i, e in enumerate(elements) if e.id not in gone)
-        for i, element in enumerate(elements):
-            if element.id in gone and i < last_kept:
-                edits.append(Edit(element.start_byte, elements[i + 1].start_byte, b""))
-        if last_kept < len(elements) - 1:
-            edits.append(Edit(elements[last_kept].end_byte, elements[-1].end_byte, b""))
+        cuts.extend(_element_cuts(lst, gone))
+    return edits + _cut_edits(cuts, lines)
+
+
+def _element_cuts(lst, gone: Set[int]) -> List[Tuple[int, int]]:
+    """The byte ranges of a group's removed elements and their commas (the last element's, when
+    it has none, is the one after the last kept element); comments between them are not cut."""
+    kids = lst.children
+
+    def comma_after(i: int):
+        for kid in kids[i + 1:]:
+            if kid.type not in ("line_comment", "block_comment"):
+                return kid if kid.type == "," else None
+        return None
+
+    positions = [i for i, k in enumerate(kids) if k.is_named and k.type not in ("line_comment", "block_comment")]
+    last_kept = max(i for i in positions if kids[i].id not in gone)
+    cuts = []
+    for i in positions:
+        if kids[i].id not in gone:
+            continue
+        cuts.append((kids[i].start_byte, kids[i].end_byte))
+        comma = comma_after(i) or (comma_after(last_kept) if i > last_kept else None)
+        if comma is not None:
+            cuts.append((comma.start_byte, comma.end_byte))
+    return cuts
+
+
+def _cut_edits(cuts: List[Tuple[int, int]], lines: Lines) -> List[Edit]:
+    """Edits deleting the cut ranges and tidying the lines they touch: a line left blank goes, a
+    line whose first token went keeps its indent before what follows, and trailing blanks go
+    (blanks before a comment that stays are kept, `{ // c`)."""
+    if not cuts:
+        return []
+    source = lines.source
+    first, last = lines.line_of(min(a for a, _ in cuts)), lines.line_of(max(b for _, b in cuts))
+    lo, hi = lines.starts[first - 1], lines.starts[last] if last < len(lines) else len(source)
+    cut = bytearray(hi - lo)
+    for a, b in cuts:
+        cut[a - lo:b - lo] = b"\x01" * (b - a)
+        after = b
+        while after < lines.ends[lines.line_of(b) - 1] and source[after:after + 1] in b" \t":
+            after += 1
+        if not source.startswith((b"//", b"/*"), after):
+            cut[b - lo:after - lo] = b"\x01" * (after - b)
+    touched = sorted({line for a, b in cuts for line in range(lines.line_of(a), lines.line_of(b) + 1)})
+    for line in touched:
+        start, end = lines.starts[line - 1], lines.ends[line - 1]
+        left = [i for i in range(start, end) if not cut[i - lo] and source[i:i + 1] not in b" \t"]
+        if not left:
+            upto = lines.starts[line] if line < len(lines) else end  # with its line break
+            cut[start - lo:upto - lo] = b"\x01" * (upto - start)
+            continue
+        indent = start + len(lines.indent(line))
+        if cut[indent - lo]:
+            cut[indent - lo:left[0] - lo] = b"\x01" * (left[0] - indent)
+        cut[left[-1] + 1 - lo:end - lo] = b"\x01" * (end - left[-1] - 1)
+    edits, at = [], None
+    for i in range(lo, hi + 1):
+        if i < hi and cut[i - lo]:
+            at = i if at is None else at
+        elif at is not None:
+            edits.append(Edit(at, i, b""))
+            at = None
     return edits
 
 
