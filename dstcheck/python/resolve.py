@@ -1278,16 +1278,19 @@ class Walker:
         return hit
 
     def _site_paths(self, root: str, attrs: List[str], ctx: Ctx, node) -> Tuple[str, ...]:
-        """`qualified` for a site: of a name bound more than once, only the bindings live at the
-        site count (`s = requests.Session(); s = aiohttp.ClientSession(); s.get()`)."""
-        gated = ctx.gate is not None
-        if not root.startswith(MODULE):
+        """The banned paths `root.attrs` can be at a site: of a name bound more than once, only
+        the bindings live at the site count (`s = requests.Session(); s = aiohttp.ClientSession();
+        s.get()`). Asked only once some binding leads to a banned path (most sites: none), as
+        `_live` needs the parent map."""
+        banned, gated = self.wants.banned, ctx.gate is not None
+        paths = tuple(p for p in self.qualified(root, attrs, ctx.scope, gated=gated) if banned.under(p))
+        if paths and not root.startswith(MODULE):
             bound_in, meanings = self.lookup(root, ctx.scope)
             if meanings and len(meanings) > 1:
                 live = self._live(meanings, bound_in, ctx.scope, node)
                 if live is not meanings:
-                    return self._qualify_meanings(live, attrs, bound_in, 0, gated) if live else ()
-        return self.qualified(root, attrs, ctx.scope, gated=gated)
+                    paths = tuple(p for p in self._qualify_meanings(live, attrs, bound_in, 0, gated) if banned.under(p))
+        return paths
 
     def _live(self, meanings: list, bound_in: Scope, scope: Scope, node) -> list:
         """The meanings of a name that may be live at `node` (the list itself when all may be).
@@ -1349,7 +1352,6 @@ class Walker:
         banned = self.wants.banned
         for ctx, node, root, attrs, method in self.calls:
             paths = self._site_paths(root, attrs, ctx, node) if root is not None else ()
-            paths = tuple(p for p in paths if banned.under(p))
             if paths or method in self.wants.methods:
                 self._call_fact(ctx, node, paths, method)
             elif root is not None and not root.startswith(MODULE):
@@ -1366,7 +1368,7 @@ class Walker:
         for ctx, node, name in self.class_calls:
             self._derived_call(ctx, node, name, [])
         for ctx, node, root, attrs in self.refs:
-            paths = tuple(p for p in self._site_paths(root, attrs, ctx, node) if banned.under(p))
+            paths = self._site_paths(root, attrs, ctx, node)
             if paths:
                 self._fact(Fact("ref", paths, *self.span(node), node), ctx)
         if self.wants.sets:
