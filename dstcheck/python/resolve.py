@@ -6,7 +6,9 @@ Names resolve the way Python scopes them: a name bound anywhere in a function is
 it, class bodies are not visible from methods, comprehension and lambda variables shadow. Only a
 name some import binds can reach a banned path, so a local function called `time` never does;
 where a scope binds a name several ways every imported meaning is kept (a star import's too,
-before or after another binding). An import in a branch the DST build does not run (`if
+before or after another binding), except that a call or reference in the scope's own code sees
+only the bindings that may be live there (`s = requests.Session(); s = aiohttp.ClientSession()`
+then `s.get()`: the second; after an `if` and `else` binding it, both). An import in a branch the DST build does not run (`if
 TYPE_CHECKING:`, the off side of a guard) means something only to code in such a branch. Names
 imported from the project's own modules are followed through the project index (re-exports,
 star imports, assigned aliases).
