@@ -482,8 +482,8 @@ def test_audit_of_a_path_without_sources_is_an_error(tmp_path, run_cli):
 @pytest.mark.parametrize("path,reached", [
     # an out-of-scope crate: the sites in-scope code calls (a trait's default body, an impl's
     # method through its qualified forms, a function through a block's `use`; the default body
-    # through an implementing type too), once per call
-    ("rust/reach/venue", [("rust/reach/venue/src/lib.rs:18", f"rust/reach/engine/src/lib.rs:{n}") for n in (101, 103, 79, 93, 95, 97, 99)]
+    # through an implementing type too, and a method of a value whose type is proven), once per call
+    ("rust/reach/venue", [("rust/reach/venue/src/lib.rs:18", f"rust/reach/engine/src/lib.rs:{n}") for n in (101, 103, 182, 195, 197, 201, 207, 217, 219, 79, 93, 95, 97, 99)]
      + [("rust/reach/venue/src/lib.rs:28", f"rust/reach/engine/src/lib.rs:{n}") for n in (131, 73, 75, 77, 81)]
      + [("rust/reach/venue/src/lib.rs:4", f"rust/reach/engine/src/lib.rs:{n}") for n in (133, 135, 15)]),
     # an excluded directory of an in-scope crate: each chain's end, once per in-scope call

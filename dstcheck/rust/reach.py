@@ -6,7 +6,8 @@ code were in scope. The site is the in-scope call; its chain says how the site i
 What is followed, exactly: free functions and associated functions called by path (through
 `use`, a block's own `use`, re-exports and renames), `Self::f()`, `<T as Trait>::f()`, a trait's
 default body through the trait's path, methods called on `self` (through the impl's type) and on
-a value that names its struct (`Feed.read()`, `Tape(2).read()`, `Feed { .. }.read()`), in
+a value that names its struct (`Feed.read()`, `Tape(2).read()`, `Feed { .. }.read()`) or whose
+type the declarations prove (`feed.read()` on a parameter, a typed local, a field: `types`), in
 function bodies and the closures inside them; functions inside a `cfg_if!` branch are found in
 the branch parsed on its own (a gated branch's sites and calls do not propagate). A method called through a type whose impls (in the
 files the index's impl table lists for it) do not define it is the default body of the one trait
@@ -34,8 +35,10 @@ from dstcheck.stages.prefilter import word_positions
 # v3: functions inside `cfg_if!` branches are followed; a gated or test-only call does not propagate
 # v4 (calls v3): a gated or test-only impl or method (or a file its `mod` gates) is no override of
 # a trait's default body
+# calls v4: a method called on a value whose type the declarations prove (`feed.read()` on a
+# parameter, a typed local, a field), and a trait's method called by path on such a value
 TAINT_NAMESPACE = "rust-reach-v4"
-CALLS_NAMESPACE = "rust-reach-calls-v3"
+CALLS_NAMESPACE = "rust-reach-calls-v4"
 
 
 def _compiled_out(ctx) -> bool:
@@ -66,11 +69,11 @@ def _key(data: list) -> tuple:
 def _call_data(call) -> list:
     ctx = call.context
     return [call.path, call.item, list(call.span), call.snippet, {"test": ctx.test, "gate": ctx.gate, "item": ctx.item},
-            [call.module.crate, list(call.module.path)], list(call.segs), call.is_global, call.self_type, call.trait]
+            [call.module.crate, list(call.module.path)], list(call.segs), call.is_global, call.self_type, call.trait, call.receiver]
 
 
 def _call_from(c) -> "Call":
-    return Call(*c[:4], Context(**c[4]), ModRef(c[5][0], tuple(c[5][1])), tuple(c[6]), c[7], c[8], c[9])
+    return Call(*c[:4], Context(**c[4]), ModRef(c[5][0], tuple(c[5][1])), tuple(c[6]), c[7], c[8], c[9], c[10])
 
 
 def _current(ws, deps) -> bool:
@@ -109,13 +112,14 @@ def _reach_rules(rules_run: Dict[str, list], results) -> Dict[str, object]:
     return out
 
 
-def link_reach(ws, config, results: Dict, rules_run: Dict, store, stats: Counter, tables, mres) -> None:
-    """Add DST109 findings to the in-scope files whose calls reach out-of-scope sites."""
+def link_reach(ws, config, results: Dict, rules_run: Dict, store, stats: Counter, tables, mres, typing) -> None:
+    """Add DST109 findings to the in-scope files whose calls reach out-of-scope sites. `typing`:
+    (summary_of, impls_of) of the index, to type a method call's receiver (`types.Evaluator`)."""
     reach = _reach_rules(rules_run, results)
     if not reach:
         return
     families = {f for rule in reach.values() for m in rule.matchers if m.kind == "reach" for f in m.params.get("families", ())}
-    finder = _Finder(ws, config, results, store, stats, families, tables, mres)
+    finder = _Finder(ws, config, results, store, stats, families, tables, mres, typing)
     from dstcheck.stages import cache as cache_mod
 
     salt = cache_mod.config_salt(config).hex()
@@ -190,6 +194,9 @@ class Call(NamedTuple):
     is_global: bool
     self_type: Optional[list]  # `self.f()`: the impl's written type (items.type_of) and its module
     trait: Optional[list] = None  # `<T as Trait>::f()`: the trait's path as written, [segments, global]
+    # the type the declarations prove for the receiver of `value.f()` (segs is then `(f,)`), or
+    # for the first argument of `Trait::f(value)`: [crate, module path, name] of a workspace type
+    receiver: Optional[list] = None
 
 
 def _callable_crates(ws, callers) -> set:
@@ -211,7 +218,7 @@ class _Finder:
     """Analyses out-of-scope files of the crates in-scope code can call as if they were in scope,
     and finds calls."""
 
-    def __init__(self, ws, config, results, store, stats, families, tables, mres):
+    def __init__(self, ws, config, results, store, stats, families, tables, mres, typing):
         from dstcheck.stages.discover import classify_file
 
         self.ws, self.config, self.results, self.store, self.stats = ws, config, results, store, stats
@@ -230,6 +237,8 @@ class _Finder:
         self._impls: Dict[Tuple[ModRef, str], tuple] = {}
         self._traits: Dict[tuple, object] = {}  # (module, trait) -> (methods, files); (module, name, None) -> is a trait
         self.read: set = set()  # ("file", path) and ("type", module, name): what the callees read since it was last emptied
+        self._typing = typing
+        self._evaluator = None
 
     # -- out-of-scope functions --------------------------------------------------------------
     def site_rules(self, path: str) -> list:
@@ -457,7 +466,7 @@ class _Finder:
         if function is None:
             return None
         module = self.module_at(path, call, parsed)
-        self_type = trait = None
+        self_type = trait = receiver = None
         if function.type in ("identifier", "scoped_identifier"):
             qualified = _qualified_segments(function, parsed.text)
             seg = qualified[:2] if qualified is not None else items.segments_of(function, parsed.text)
@@ -478,6 +487,10 @@ class _Finder:
                 if self_type is None:
                     return None
                 segs = segs[1:]
+            elif len(segs) >= 2:  # `Source::read(&feed)`: which body runs may depend on the value's type
+                args = call.child_by_field_name("arguments")
+                given = [a for a in args.named_children if a.type not in ("line_comment", "block_comment")] if args is not None else []
+                receiver = self._value_type(path, parsed, finder, given[0]) if given else None
         elif function.type == "field_expression":
             value, field = function.child_by_field_name("value"), function.child_by_field_name("field")
             if value is None or field is None:
@@ -489,14 +502,57 @@ class _Finder:
                 segs, is_global = (parsed.text(field),), False
             else:  # `Feed.read()`, `Tape(2).read()`, `Feed { .. }.read()`: a method of the struct the value names
                 found = self._struct_value(path, parsed, finder, value)
-                if found is None:
-                    return None
-                segs, is_global = found[0] + (parsed.text(field),), found[1]
+                if found is not None:
+                    segs, is_global = found[0] + (parsed.text(field),), found[1]
+                else:  # `feed.read()`: a method of the type the declarations prove for the value
+                    receiver = self._value_type(path, parsed, finder, value)
+                    if receiver is None:
+                        return None
+                    segs, is_global = (parsed.text(field),), False
         else:
             return None
         (l0, c0), (l1, c1) = call.start_point, call.end_point
         snippet = " ".join(parsed.source[call.start_byte:call.end_byte].decode("utf-8", "replace").split())
-        return Call(path, finder.context(call).item, (l0 + 1, c0 + 1, l1 + 1, c1 + 1), snippet, finder.context(call), module, segs, is_global, self_type, trait)
+        return Call(path, finder.context(call).item, (l0 + 1, c0 + 1, l1 + 1, c1 + 1), snippet, finder.context(call), module, segs, is_global, self_type, trait, receiver)
+
+    def _value_type(self, path: str, parsed, finder, value) -> Optional[list]:
+        """[crate, module path, name] of the workspace type the declarations prove for `value` (a
+        parameter, a typed or constructed local, a field, what a function returns; through `&`,
+        `Box`, `Arc` and guards), else None. What the answer read joins `read`."""
+        from dstcheck.rust import types
+
+        query = types.QueryBuilder(parsed, self._resolver(path, parsed, finder)).of(value)
+        if query is None:
+            return None
+        try:
+            found = self._typer().evaluate(query)
+        except types.NeedsOtherFile:
+            return None
+        local = types.split_local(found.peel().path) if found is not None else None
+        return [local[0].crate, list(local[0].path), local[1]] if local is not None else None
+
+    def _typer(self):
+        """The index's type evaluator, noting in `read` every file whose declarations it reads."""
+        if self._evaluator is None:
+            from dstcheck.rust import types
+
+            summary_of, impls_of = self._typing
+
+            def summary(ref: ModRef):
+                found = summary_of(ref)
+                if found is not None and self.ws.files.get(found[1]) is not None:
+                    self.read.add(("file", self.ws.files[found[1]]))
+                return found
+
+            def impls(owner):
+                local = types.split_local(owner.path)
+                if local is not None:
+                    self.read.add(("type", local[0], local[1]))
+                    self.read.update(("file", p) for p in self.ws.impl_files(local[0], local[1]))
+                return impls_of(owner)
+
+            self._evaluator = types.Evaluator(self.mres, summary, impls)
+        return self._evaluator
 
     def _struct_value(self, path: str, parsed, finder, value) -> Optional[tuple]:
         """(segments, global) of the struct a method's receiver is a value of, written as a path:
@@ -611,6 +667,8 @@ class _Finder:
             written, (crate, path) = call.self_type
             target = self._type_key(ModRef(crate, tuple(path)), written)
             return self._method_key(target[0], target[1], call.segs[0], None, tainted) if target is not None else None
+        if call.receiver is not None and len(call.segs) == 1:  # `feed.read()` on a value of a proven type
+            return self._method_key(ModRef(call.receiver[0], tuple(call.receiver[1])), call.receiver[2], call.segs[0], None, tainted)
         if call.segs and call.segs[0] == "Self":
             return None  # `Self::Variant::f()` and the like: not followed
         results = self.mres.resolve_from(call.module, call.segs, call.is_global)
@@ -620,11 +678,23 @@ class _Finder:
             if isinstance(r, Local) and r.kind == "fn" and not r.rest:
                 return ("fn", r.module.crate, r.module.path, r.name)
             if isinstance(r, Local) and r.kind == "trait" and len(r.rest) == 1:
-                return ("method", r.module, r.name, r.rest[0])
+                return self._through_trait(r.module, r.name, r.rest[0], call.receiver)
             if isinstance(r, Local) and r.kind in ("struct", "enum", "union") and len(r.rest) == 1:
                 trait = self._trait_key(call.module, call.trait) if call.trait is not None else None
                 return self._method_key(r.module, r.name, r.rest[0], trait, tainted)
         return None
+
+    def _through_trait(self, module: ModRef, trait: str, method: str, receiver: Optional[list]) -> tuple:
+        """`Source::read(&feed)`: the trait's default body, unless the first argument's type is
+        proven and its impl of the trait defines the method (that override is what runs)."""
+        default = ("method", module, trait, method)
+        if receiver is None:
+            return default
+        owner = ModRef(receiver[0], tuple(receiver[1]))
+        for implemented, methods in self._impls_of(owner, receiver[2]):
+            if implemented == (module, trait):
+                return ("method", owner, receiver[2], method) if method in methods else default
+        return default
 
     def _is_trait(self, module: ModRef, name: str) -> bool:
         if (module, name, None) not in self._traits:

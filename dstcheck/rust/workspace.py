@@ -1261,7 +1261,7 @@ def _link(ws: Workspace, config, results: Dict, rules_run: Dict, store, stats: C
         stats["rust index: references resolved across files"] += len(result.deferred)
     from dstcheck.rust import reach
 
-    reach.link_reach(ws, config, results, rules_run, store, stats, tables, mres)
+    reach.link_reach(ws, config, results, rules_run, store, stats, tables, mres, (summary_with_module, impls_of))
 
 
 def _link_typed(record: dict, evaluator, rules, result) -> None:
