@@ -47,10 +47,10 @@ RETYPABLE = frozenset({
     "std::collections::HashMap", "std::collections::HashSet", "hashbrown::HashMap", "hashbrown::HashSet",
     "ahash::AHashMap", "ahash::AHashSet", "ahash::HashMap", "ahash::HashSet",
 })
-# Declarations whose names a value of a type they spell is bound to.
 # Items whose `name` defines that name (in the module or block they are written in, or in their
 # enum, impl or trait): a definition is not a use of an import of the name.
 DEFINERS = ("function_item", "function_signature_item", "struct_item", "enum_item", "union_item", "type_item", "trait_item", "const_item", "static_item", "mod_item", "macro_definition", "enum_variant", "associated_type")
+# Declarations whose names a value of a type they spell is bound to.
 BINDERS = ("field_declaration", "parameter", "let_declaration", "static_item", "const_item", "function_item", "function_signature_item", "tuple_struct_pattern", "struct_pattern", "closure_parameters")
 
 
