@@ -84,3 +84,44 @@ def test_unorderable_tasks_and_carriers(tmp_path: Path):
     assert "note: m.py:23:14: DST203 not fixed: more than one argument may be the set" in err, err
     again = subprocess.run([sys.executable, "-m", "dstcheck", "check", "--no-cache", "--color", "never", "--unsafe-fixes"], cwd=str(tmp_path), capture_output=True, env=dict(os.environ))
     assert again.stderr.decode("utf-8").startswith("No fixes to apply.\n")  # `islice(sorted(s), 3)` is quiet: nothing wrapped twice
+
+
+ANNOTATED = '''import asyncio
+import weakref
+from asyncio import Task
+
+
+def cancel_all(tasks: set[asyncio.Task]) -> None:
+    for t in tasks:
+        t.cancel()
+
+
+def cancel_weak(tasks: "weakref.WeakSet[asyncio.Task[None]] | set[Task]") -> None:
+    for t in list(tasks):
+        t.cancel()
+
+
+class Pool:
+    def __init__(self) -> None:
+        self.pending: set[asyncio.Future] = set()
+
+    def stop(self) -> None:
+        for f in self.pending:
+            f.cancel()
+
+
+def names(s: set[str]) -> list:
+    return list(s)
+'''
+
+
+def test_a_set_annotated_to_hold_tasks_is_not_sorted(tmp_path: Path):
+    """The annotation says what the set holds: `set[asyncio.Task]`, a string one with a `WeakSet`
+    arm, an attribute's `set[asyncio.Future]`; only the set of strings is wrapped."""
+    (tmp_path / "dstcheck.toml").write_text("")
+    (tmp_path / "m.py").write_text(ANNOTATED)
+    proc = subprocess.run([sys.executable, "-m", "dstcheck", "check", "--no-cache", "--color", "never", "--unsafe-fixes"], cwd=str(tmp_path), capture_output=True, env=dict(os.environ))
+    err = proc.stderr.decode("utf-8")
+    assert (tmp_path / "m.py").read_text() == ANNOTATED.replace("return list(s)", "return sorted(s)"), err
+    for line, column in ((7, 14), (12, 14), (21, 18)):
+        assert f"note: m.py:{line}:{column}: DST203 not fixed: {TASKS}" in err, err

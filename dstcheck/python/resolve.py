@@ -66,6 +66,7 @@ CARRIER_NAMES = frozenset(p.rsplit(".", 1)[1] for p in CARRIERS)
 # the words a set's description ends in when it may hold asyncio tasks, which hash by identity and
 # do not order (the fix will not wrap such a set in `sorted(..)`)
 TASKS = "of tasks"
+TASK_TYPES = frozenset({"asyncio.Task", "asyncio.Future", "asyncio.tasks.Task", "asyncio.futures.Future"})
 # carriers whose number of elements the order decides (`takewhile(f, s)` stops at the first miss)
 COUNT_BY_ORDER = frozenset({"itertools.takewhile", "itertools.dropwhile", "itertools.groupby"})
 # generic collections whose element type an annotation gives (`ids: list[int]`, `Sequence[int]`)
@@ -1884,7 +1885,7 @@ class Walker:
     def _value_hashed(self, local: Local, scope: Scope, ctx, depth) -> Optional[Tuple[str, str]]:
         """Whether what a binding holds iterates in hash order; `scope` is where it was bound."""
         if local.annotation is not None and self._set_annotation(local.annotation, scope):
-            return "set", ""
+            return "set", TASKS if self._tasks_annotation(local.annotation, scope) else ""
         if local.annotation is not None and self._unsalted_collection(local.annotation, scope):
             return None  # `s: set[int] = set(xs)`: the annotation says more than the value
         value = local.value
@@ -1905,7 +1906,7 @@ class Walker:
             return self._hashed[key]
         self._hashed[key] = ("set", f"set `{name}`")  # a name assigned from itself keeps its kind
         kinds = set()
-        annotated = neutral = False
+        annotated = neutral = tasks = False
         descriptions = []
         for meaning in meanings:
             if not isinstance(meaning, Local):
@@ -1920,6 +1921,7 @@ class Walker:
                 break
             if meaning.annotation is not None and self._set_annotation(meaning.annotation, binding_scope):
                 annotated = True
+                tasks = tasks or self._tasks_annotation(meaning.annotation, binding_scope)
                 continue
             inner = ctx.but(scope=binding_scope)
             shaped = meaning.annotation is None and meaning.value is not None and self._set_shaped(meaning.value, inner)
@@ -1941,7 +1943,7 @@ class Walker:
         if neutral and kinds and kinds != {"set"}:
             kinds = None
         if annotated:
-            result = ("set", f"set `{name}`")
+            result = ("set", f"set `{name}` {TASKS}" if tasks else f"set `{name}`")
         elif kinds and len(kinds) == 1:
             kind = kinds.pop()
             result = (kind, _of_tasks(f"set `{name}`", descriptions) if kind == "set" else f"dict `{name}` (built from a set)")
@@ -1988,6 +1990,19 @@ class Walker:
                         if found is not None:
                             return found
         return None
+
+    def _tasks_annotation(self, node, scope) -> bool:
+        """A set annotation whose elements are asyncio tasks or futures, in any arm
+        (`set[asyncio.Task]`, `WeakSet[Task[None]] | set[Task]`, a string): the fix must not
+        sort them."""
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            node = _unquoted(node)
+        for sub in ast.walk(node) if node is not None else ():
+            if isinstance(sub, ast.Subscript) and self._type_name(sub.value, scope) in SET_TYPES:
+                element = sub.slice.value if isinstance(sub.slice, ast.Subscript) else sub.slice
+                if self._type_name(element, scope) in TASK_TYPES:
+                    return True
+        return False
 
     def _set_annotation(self, node, scope, _depth: int = 0) -> bool:
         """`set[str]`, `frozenset`, `typing.Set[..]`, `AbstractSet[..]`, `Optional[set[..]]`,
