@@ -78,3 +78,10 @@ def workspace(tmp_path: Path, files: dict) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(text), encoding="utf-8")
     return tmp_path
+
+
+def violation_lines(out: str, rule: str, path: str) -> List[int]:
+    """The sorted lines of `rule`'s violations in `path`, from `check --format json` output."""
+    import json
+
+    return sorted(s["line"] for s in json.loads(out)["sites"] if s["rule"] == rule and s["path"] == path and s["disposition"] == "violation")

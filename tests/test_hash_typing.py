@@ -3,9 +3,7 @@ is named from, and a block's `use` into another file shadows the module's std im
 
 from __future__ import annotations
 
-import json
-
-from fixture_harness import workspace
+from fixture_harness import violation_lines, workspace
 
 CRATE = """\
 [package]
@@ -17,7 +15,7 @@ edition = "2021"
 
 
 def dst108_lines(out: str, path: str):
-    return sorted(s["line"] for s in json.loads(out)["sites"] if s["rule"] == "DST108" and s["path"] == path and s["disposition"] == "violation")
+    return violation_lines(out, "DST108", path)
 
 
 def test_a_generic_alias_keeps_its_hasher_across_crates(tmp_path, run_cli):
@@ -75,7 +73,7 @@ def test_a_block_use_into_another_file_shadows_the_std_import(tmp_path, run_cli)
 
 
 def dst_lines(out: str, path: str, rule: str):
-    return sorted(s["line"] for s in json.loads(out)["sites"] if s["rule"] == rule and s["path"] == path and s["disposition"] == "violation")
+    return violation_lines(out, rule, path)
 
 
 def test_receivers_inside_macro_arguments_are_typed_from_another_file(tmp_path, run_cli):

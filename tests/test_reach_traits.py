@@ -4,9 +4,7 @@ an in-scope one, and the cache: an override added in another file is seen on a w
 
 from __future__ import annotations
 
-import json
-
-from fixture_harness import workspace
+from fixture_harness import violation_lines, workspace
 
 FILES = {
     "Cargo.toml": '[workspace]\nmembers = ["engine", "venue"]\n',
@@ -37,7 +35,7 @@ FILES = {
 
 
 def reach_lines(out: str):
-    return sorted(s["line"] for s in json.loads(out)["sites"] if s["rule"] == "DST109" and s["path"] == "engine/src/lib.rs" and s["disposition"] == "violation")
+    return violation_lines(out, "DST109", "engine/src/lib.rs")
 
 
 def test_default_body_through_the_implementing_type(tmp_path, run_cli):

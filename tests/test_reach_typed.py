@@ -4,9 +4,7 @@ that other file, a warm run answers as a fresh one does."""
 
 from __future__ import annotations
 
-import json
-
-from fixture_harness import workspace
+from fixture_harness import violation_lines, workspace
 
 FILES = {
     "Cargo.toml": '[workspace]\nmembers = ["engine", "venue"]\n',
@@ -36,7 +34,7 @@ FILES = {
 
 
 def reach_lines(out: str):
-    return sorted(s["line"] for s in json.loads(out)["sites"] if s["rule"] == "DST109" and s["path"] == "engine/src/lib.rs" and s["disposition"] == "violation")
+    return violation_lines(out, "DST109", "engine/src/lib.rs")
 
 
 def test_a_method_of_a_parameter_and_of_a_field_declared_elsewhere(tmp_path, run_cli):
