@@ -228,6 +228,18 @@ def _is_set_view(node) -> bool:
     return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("keys", "items") and not node.args and not node.keywords
 
 
+def _union_arms(node) -> list:
+    """The arms of `A | B | None` other than None, left to right."""
+    arms, stack = [], [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, ast.BinOp) and isinstance(n.op, ast.BitOr):
+            stack.extend((n.right, n.left))
+        elif not _is_none(n):
+            arms.append(n)
+    return arms
+
+
 def _is_none(node) -> bool:
     return isinstance(node, ast.Constant) and node.value is None
 
@@ -2022,19 +2034,19 @@ class Walker:
                 if node is None:
                     return False
                 continue
+            arms = None
             if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
-                node = node.right if _is_none(node.left) else node.left
-                continue
-            if isinstance(node, ast.Subscript):
-                wrapper = self._type_name(node.value, scope)
-                if wrapper == "typing.Optional":
-                    node = node.slice
-                    continue
-                if wrapper == "typing.Union":  # `Union[set[str], None]`: one arm besides None
-                    arms = [e for e in (node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]) if not _is_none(e)]
-                    if len(arms) != 1:
-                        return False
+                arms = _union_arms(node)
+            elif isinstance(node, ast.Subscript) and self._type_name(node.value, scope) == "typing.Union":
+                arms = [e for e in (node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]) if not _is_none(e)]
+            if arms is not None:  # `set[str] | None`: the one arm besides None; of several, every one must be a set
+                if len(arms) == 1:
                     node = arms[0]
+                    continue
+                return bool(arms) and _depth < ALIAS_DEPTH and all(self._set_annotation(a, scope, _depth + 1) for a in arms)
+            if isinstance(node, ast.Subscript):
+                if self._type_name(node.value, scope) == "typing.Optional":
+                    node = node.slice
                     continue
                 if self._type_name(node.value, scope) in SET_TYPES and self._unsalted(node.slice, scope):
                     return False  # `set[int]`: ints hash to themselves, the same in every process
