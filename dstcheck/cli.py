@@ -161,7 +161,6 @@ def main() -> None:
 @click.option("--add-markers", "marker_reason", metavar="REASON", help="Put a `dst-ok[ID]: REASON` marker on a line of each violation.")
 def check(paths, config_path, fmt, show_all, select, ignore, statistics, exit_zero, ignore_markers, baseline_file, write_baseline, jobs, no_cache, cache_dir, no_prefilter, color, fix, unsafe_fixes, show_diff, marker_reason) -> None:
     """Report DST violations in PATHS (default: the whole project). Exit 1 if any."""
-    from dstcheck.views import baseline as baseline_mod
     from dstcheck import pipeline
     from dstcheck.stages import index as index_stage
     from dstcheck.views import render
@@ -174,6 +173,9 @@ def check(paths, config_path, fmt, show_all, select, ignore, statistics, exit_ze
     selection = pipeline.Selection(_split(select), _split(ignore))
     _check_selection(cfg, list(selection.select), "--select")
     _check_selection(cfg, list(selection.ignore), "--ignore")
+    if write_baseline or baseline_file:
+        from dstcheck.views import baseline as baseline_mod  # only then: a plain run needs none of it
+
     if write_baseline:
         baseline_mod.check_writable(write_baseline)
     entries = baseline_mod.load(baseline_file) if baseline_file else None

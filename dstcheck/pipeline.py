@@ -11,7 +11,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Dict, List, Sequence
 
-from dstcheck.views import baseline as baseline_mod
 from dstcheck import globs
 from dstcheck.stages import hygiene
 from dstcheck.stages import index as index_stage
@@ -369,6 +368,8 @@ def _scan(config, paths, selection, include_scoped_out, ignore_markers, entries,
     sites.extend(index.problems())  # unreadable Cargo manifests (the index's DST000)
     stale: List[dict] = []
     if baseline is not None:
+        from dstcheck.views import baseline as baseline_mod
+
         sites, stale = baseline_mod.apply(sites, baseline, set(in_scope) | {a.file for a in config.allowlist})
     sites.sort(key=Site.sort_key)
     return Scan(

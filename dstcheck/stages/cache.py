@@ -16,9 +16,7 @@ import hashlib
 import hmac
 import json
 import os
-import secrets
 import sys
-import tempfile
 import time
 from collections import Counter
 from dataclasses import fields
@@ -232,6 +230,9 @@ def load_key(path: Path) -> bytes:
         return bytes.fromhex(path.read_text(encoding="ascii").strip())
     except FileNotFoundError:
         pass
+    import secrets  # imported here, as tempfile is in `_write`: a warm run that writes nothing needs neither
+    import tempfile
+
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     fd, tmp = tempfile.mkstemp(dir=str(path.parent), prefix=".key-")
     try:
@@ -512,6 +513,8 @@ class Cache:
             self._merged[namespace].append(delta)  # what this run holds already: a whole rewrite drops it
 
     def _write(self, file: Path, namespace: str, space: Dict[str, dict]) -> bool:
+        import tempfile
+
         body = json.dumps({"version": __version__, "spaces": {namespace: space}}, sort_keys=True, separators=(",", ":")).encode("utf-8")
         tmp = None
         try:
