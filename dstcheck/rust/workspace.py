@@ -31,6 +31,8 @@ import os
 import posixpath
 import re
 import sys
+from bisect import bisect_left
+from itertools import islice, takewhile
 from pathlib import Path
 from collections import Counter
 from dataclasses import dataclass, field
@@ -85,6 +87,7 @@ class Workspace:
     alias_typed: Dict[str, list] = field(default_factory=dict)  # path -> [name, alias] it declares
     impls: Dict[str, Dict[str, List[str]]] = field(default_factory=dict)  # crate -> impl header word -> files (see `impl_files`)
     broken: Dict[str, tuple] = field(default_factory=dict)  # manifest the build needed but could not read -> (why, line, column)
+    _digest: Optional[str] = field(default=None, repr=False, compare=False)  # `digest()`, once made
 
     def sketch(self, path: str) -> Optional[dict]:
         """A file's sketch: from the build, or (when the build was read back) made from the file."""
@@ -322,13 +325,17 @@ class Workspace:
         link(self, config, results, rules_run, store, stats)
 
     def digest(self) -> str:
-        """What can change one file's analysis: crate metadata, module layout, hot words."""
-        data = {
-            "crates": _crates_data(self),
-            "modules": sorted((p, m.crate, m.path) for p, m in self.modules.items()),
-            "hot": self.hot.as_data() if self.hot is not None else None,
-        }
-        return hashlib.blake2b(json.dumps(data).encode(), digest_size=12).hexdigest()
+        """What can change one file's analysis: crate metadata, module layout, hot words. Made
+        once: the build sets all three and nothing changes them after it, and a run asks twice
+        (the analysis cache keys, then the link stage's)."""
+        if self._digest is None:
+            data = {
+                "crates": _crates_data(self),
+                "modules": sorted((p, m.crate, m.path) for p, m in self.modules.items()),
+                "hot": self.hot.as_data() if self.hot is not None else None,
+            }
+            self._digest = hashlib.blake2b(json.dumps(data).encode(), digest_size=12).hexdigest()
+        return self._digest
 
 
 # -- manifests ------------------------------------------------------------------------------------
@@ -494,6 +501,7 @@ def _targets(manifests: Manifests, crates: Dict[str, Crate], files: Dict[str, st
     benches: crate roots of their own, keyed by their root file, that name the package's
     dependencies and its library (by the library's name), as Cargo builds them."""
     out: Dict[str, Crate] = {}
+    paths = sorted(files)  # the files below a directory are a slice of it: one per target directory
     for key, crate in sorted(crates.items()):
         prefix = key + "/" if key else ""
         has_lib = crate.roots[0] in files
@@ -508,12 +516,10 @@ def _targets(manifests: Manifests, crates: Dict[str, Crate], files: Dict[str, st
                     name = entry.get("name") if isinstance(entry.get("name"), str) else posixpath.basename(path)[:-3]
                     if path in files and manifests.nearest(path) == key:
                         roots.setdefault(path, name)
-        for path in files:
-            if not path.startswith(prefix):
-                continue
-            rel = path[len(prefix):]
-            for directory in TARGET_DIRS:
-                parts = rel[len(directory) + 1:].split("/") if rel.startswith(directory + "/") else []
+        for directory in TARGET_DIRS:
+            below = prefix + directory + "/"
+            for path in takewhile(lambda p: p.startswith(below), islice(paths, bisect_left(paths, below), None)):
+                parts = path[len(below):].split("/")
                 if (len(parts) == 1 or parts[1:] == ["main.rs"]) and manifests.nearest(path) == key:
                     roots.setdefault(path, parts[0][:-3] if len(parts) == 1 else parts[0])
         info = crate.info
@@ -527,7 +533,6 @@ def _targets(manifests: Manifests, crates: Dict[str, Crate], files: Dict[str, st
 
 # -- building ------------------------------------------------------------------------------------
 def build(config, entries, todo, store, options, stats: Counter, rules: List) -> Optional[Workspace]:
-    from dstcheck.rust import sketch as sketch_mod
     from dstcheck.stages import cache as cache_mod
     from dstcheck.stages.index import summaries
 
@@ -591,6 +596,8 @@ def build(config, entries, todo, store, options, stats: Counter, rules: List) ->
         if ws.sketches:
             store.put_run(INDEX_NAMESPACE, context, ws.saved())
     else:
+        from dstcheck.rust import sketch as sketch_mod  # only here: a run that reads the index back sketches through `Workspace.sketch`
+
         jobs = options.jobs or os.cpu_count() or 1
         sketches, ws.keys = summaries(files, partial(sketch_mod.sketch, tracked=words), store, SKETCH_NAMESPACE, salt, stats, jobs)
         ws.sketches = sketches
