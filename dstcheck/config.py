@@ -210,7 +210,7 @@ def from_data(data: dict, root: Path, file: Optional[str], pack: Optional[RulePa
     user_rules = data.get("rule", [])
     if not isinstance(user_rules, list):
         raise ConfigError(display, "rule", "expected an array of [[rule]] tables")
-    pack = apply_overrides(base, rule_overrides, user_rules, display)
+    pack = apply_overrides(base, rule_overrides, user_rules, display, owned=pack is None)
     known = selectable(pack)
 
     def selection(value, key):

@@ -295,13 +295,18 @@ def load_pack(directory: Optional[Path] = None) -> RulePack:
 OVERRIDE_KEYS = ("only-in", "except-in")
 
 
-def apply_overrides(pack: RulePack, overrides: dict, user_rules: list, file: str) -> RulePack:
+def apply_overrides(pack: RulePack, overrides: dict, user_rules: list, file: str, owned: bool = False) -> RulePack:
     """Return a copy of the pack with `[rules.<ID>]` overrides and user rules applied.
 
     An override key is `only-in`, `except-in`, or the name of a list parameter of one of the
     rule's matchers (replacing it), or that name prefixed with `extend-` (appending to it).
+    `owned`: the caller made the pack for this call alone (a fresh `load_pack()`), so its rules
+    are changed in place instead of deep-copied first (a tenth of loading the configuration).
     """
-    pack = RulePack(copy.deepcopy(pack.rules), copy.deepcopy(pack.reexports))
+    if owned:
+        pack = RulePack(dict(pack.rules), dict(pack.reexports))
+    else:
+        pack = RulePack(copy.deepcopy(pack.rules), copy.deepcopy(pack.reexports))
     for i, raw in enumerate(user_rules):
         rule = parse_rule(raw, file, f"rule[{i}]")
         _expect(rule.id not in pack.rules, file, f"rule[{i}].id", f"rule id {rule.id} is already taken")
