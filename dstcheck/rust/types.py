@@ -591,7 +591,7 @@ class QueryBuilder:
             if name == "collect" and turbofish is not None and turbofish.named_child_count:
                 return self.type_node(node, turbofish.named_children[0])
             base = self.of(function.child_by_field_name("value"), depth + 1)
-            if name in ("get", "get_mut") and _range_argument(node):
+            if name in ("get", "get_mut") and _not_one_index(node):
                 name += "[..]"
             return ["method", base, name] if base is not None else None
         if function.type in ("identifier", "scoped_identifier"):
@@ -864,8 +864,9 @@ class QueryBuilder:
         return ["set-element", base] if inner.type == "identifier" and self.text(inner) == name else None
 
 
-def _range_argument(call) -> bool:
-    """`v.get(1..3)`: an argument that is a range (a slice comes back, not an element)."""
+def _not_one_index(call) -> bool:
+    """`v.get(1..3)` (a slice comes back, not an element), or a call with other than one
+    argument: not the `get(i)` of one element."""
     args = call.child_by_field_name("arguments")
     given = [a for a in args.named_children if a.type not in ("line_comment", "block_comment")] if args is not None else []
     return len(given) != 1 or given[0].type == "range_expression"
