@@ -433,12 +433,15 @@ def order_free_loop(loop, sorted_after: Optional[str]) -> Optional[Tuple[set, se
 
 
 DELETES = frozenset({"discard", "remove", "add", "rm", "unlink", "rmdir", "rmtree"})
+SET_EDITS = frozenset({"add", "discard"})  # order-free on a set; on a session or a queue, a side effect seen in order
 
 
-def _only_deletes(body) -> bool:
+def _only_deletes(body) -> Optional[list]:
     """A loop body that only removes (or adds to a set) what it is given ends in the same state in
-    any order: `del d[k]`, `s.discard(k)`, `d.pop(k, None)`, `os.remove(p)`, under any `if`."""
-    stack = list(body)
+    any order: `del d[k]`, `s.discard(k)`, `d.pop(k, None)`, `os.remove(p)`, under any `if`.
+    Returns the receivers of its `add` / `discard` calls, which the caller must prove sets; None
+    when the body does anything else."""
+    stack, receivers = list(body), []
     while stack:
         stmt = stack.pop()
         if isinstance(stmt, (ast.Delete, ast.Pass, ast.Continue)):
@@ -450,10 +453,13 @@ def _only_deletes(body) -> bool:
         call = stmt.value if isinstance(stmt, ast.Expr) else None
         if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute):
             name = call.func.attr
+            if name in SET_EDITS:
+                receivers.append(call.func.value)
+                continue
             if name in DELETES or (name == "pop" and len(call.args) == 2):
                 continue
-        return False
-    return True
+        return None
+    return receivers
 
 
 def size_proofs(test) -> Tuple[FrozenSet[str], FrozenSet[str]]:
@@ -528,6 +534,7 @@ class Walker:
         self.classes: Dict[int, ClassInfo] = {}  # id(ClassDef) -> info
         self.order_free_args: Dict[int, ast.Call] = {}  # id(argument) -> the call it is passed to
         self.order_free: set = set()  # ids of sinks whose order is taken back at once (sorted, discarded)
+        self.set_edits: Dict[int, list] = {}  # id(loop's iterable) -> receivers of its body's `add` / `discard`
         self.sorted_after: Dict[int, str] = {}  # id(for loop) -> the list the next statement sorts
         self.lambda_params: Dict[int, FrozenSet[str]] = {}
         self.one_sided: Dict[int, ast.AST] = {}  # id(`enumerate(..)` call) -> the comprehension that keeps one side of its pairs
@@ -824,8 +831,12 @@ class Walker:
             self._bind(name, UNKNOWN, ctx)
         if not isinstance(node.target, (ast.Name, ast.Tuple, ast.List)):
             self._push(node.target, ctx)
-        if self.wants.sets and not _only_deletes(node.body) and not self._order_free_loop(node, ctx):
-            self.sinks.append((ctx, node.iter, node.iter))
+        if self.wants.sets and not self._order_free_loop(node, ctx):
+            receivers = _only_deletes(node.body)
+            if receivers is None or receivers:
+                self.sinks.append((ctx, node.iter, node.iter))
+            if receivers:
+                self.set_edits[id(node.iter)] = receivers  # order-free when every one is a set
         self._push(node.iter, ctx)
         self._block(node.orelse, ctx)
         self._block(node.body, ctx)
@@ -1392,6 +1403,8 @@ class Walker:
                 parent = entry[3] if len(entry) > 3 else None
                 if parent is not None and (self._order_free_call(parent, ctx) or self._passed_to_order_free(parent, ctx) or id(parent) in self.order_free):
                     continue
+                if id(site) in self.set_edits and all(self._a_set(r, ctx) for r in self.set_edits[id(site)]):
+                    continue
                 self._set_fact(ctx, site, iterated)
         for ctx, node in self.shapes:
             self._shape(ctx, node)
@@ -1778,6 +1791,23 @@ class Walker:
                 info = self._base_class(info)
             return False
         return isinstance(func, ast.Attribute) and not awaited and self._hashed_module_attr(func, ctx, calls=True) is not None
+
+    def _a_set(self, node, ctx) -> bool:
+        """Whether `node` is proven a set, salted or not (`seen = set()`, `seen: set[int]`), so
+        its `add` / `discard` do nothing another order would not."""
+        found = self.hashed(node, ctx)
+        if found is not None:
+            return found[0] == "set"
+        if self._set_shaped(node, ctx):
+            return True
+        if not isinstance(node, ast.Name):
+            return False
+        scope, meanings = self.lookup(node.id, ctx.scope)
+        return bool(meanings) and all(
+            isinstance(m, Local) and m.annotation is not None
+            and self._type_name(m.annotation.value if isinstance(m.annotation, ast.Subscript) else m.annotation, scope) in SET_TYPES
+            for m in meanings
+        )
 
     def _set_def(self, node, kind, scope) -> bool:
         """A `def` (of `kind`) whose return annotation is a set (`scope`: where it is defined)."""
