@@ -297,6 +297,14 @@ def _sorts(stmt, targets) -> bool:
     return _sorts_name(stmt, targets[0].id)
 
 
+def _extends(call) -> bool:
+    """`name.extend(one argument)`."""
+    return (
+        isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "extend"
+        and isinstance(call.func.value, ast.Name) and len(call.args) == 1 and not call.keywords
+    )
+
+
 def _sorts_name(stmt, name: str) -> bool:
     """`name.sort(...)`, or `name = sorted(name, ...)`."""
     if isinstance(stmt, ast.Expr):
@@ -613,6 +621,8 @@ class Walker:
                 proven = proven | size_proofs(stmt.test)[1]
             elif kind is ast.Assign and i + 1 < len(body) and _sorts(body[i + 1], stmt.targets):
                 self.order_free.add(id(stmt.value))  # `xs = list(s)` then `xs.sort(..)`
+            elif kind is ast.Expr and i + 1 < len(body) and _extends(stmt.value) and _sorts_name(body[i + 1], stmt.value.func.value.id):
+                self.order_free.add(id(stmt.value.args[0]))  # `out.extend(s)` then `out.sort()`
             elif kind is ast.For and i + 1 < len(body):
                 sorted_next = self._sorted_next(body[i + 1])
                 if sorted_next is not None:
@@ -762,6 +772,8 @@ class Walker:
     def _augassign(self, node, ctx) -> None:
         target = node.target
         keeps_type = isinstance(node.op, SET_OPS)
+        if self.wants.sets and isinstance(node.op, ast.Add):
+            self.sinks.append((ctx, node.value, node.value))  # `out += s`: a list grown in the set's order
         if isinstance(target, ast.Name):
             if not keeps_type:
                 self._bind(target.id, UNKNOWN, ctx)
@@ -1069,6 +1081,8 @@ class Walker:
             elif method in self.wants.methods:
                 self.calls.append((ctx, node, None, attrs, method))
             self._push(root, ctx)
+        if self.wants.sets and method == "extend" and len(args) == 1 and not node.keywords and not isinstance(args[0], ast.Starred):
+            self.sinks.append((ctx, args[0], args[0]))  # `out.extend(s)`: a list grown in the set's order
         if self.wants.sets and isinstance(func, ast.Attribute) and args and (method in GROW_ONE or method in GROW_MANY):
             grows = None
             if isinstance(func.value, ast.Name):
@@ -1176,6 +1190,12 @@ class Walker:
             used = {n.id for part in rest for n in ast.walk(part) if isinstance(n, ast.Name)}
             if not all(e.id in used for e in target.elts):
                 self.one_sided[id(it)] = node
+
+    def _yield_from(self, node, ctx) -> None:
+        """`yield from s` hands the elements on in the set's order."""
+        if self.wants.sets:
+            self.sinks.append((ctx, node.value, node.value))
+        self._push(node.value, ctx)
 
     def _binop(self, node, ctx) -> None:
         if self.wants.identity and isinstance(node.op, (ast.Mod, ast.BitAnd)) and isinstance(node.left, ast.Call):
@@ -1606,6 +1626,8 @@ class Walker:
                 target = [args[0].args[0]]
             elif method == "join" and len(args) == 1:
                 target = [args[0]]
+            elif method == "join" and len(args) == 2 and isinstance(func.value, ast.Name) and func.value.id == "str" and self.builtin("str", ctx.scope):
+                self._set_fact(ctx, args[1], args[1])  # `str.join(",", s)`: the site is the set, which a fix can wrap
             elif method == "pop" and not args and not node.keywords:
                 found = self.hashed(func.value, ctx)
                 if found is not None and found[0] == "set":
@@ -1676,6 +1698,8 @@ class Walker:
                 if _one_frozen(node) or (node.args and self._unsalted_elements(node.args[0], ctx)):
                     return None  # an immutable set of one element has one order; ints hash alike in every process
                 return "set", f"`{func.id}(...)`"
+            if isinstance(func, ast.Name) and func.id == "iter" and len(node.args) == 1 and not node.keywords and self.builtin("iter", ctx.scope):
+                return self.hashed(node.args[0], ctx, _depth + 1)  # an iterator over a set runs in its order
             if _last_name(func) == "WeakSet" and self._calls(node, ctx, WEAK_SETS):
                 return "set", "`weakref.WeakSet(...)`"
             if self._calls(node, ctx, ("asyncio.all_tasks", "asyncio.tasks.all_tasks")):
@@ -2357,7 +2381,7 @@ _HANDLERS = {
     ast.ImportFrom: Walker._import_from, ast.Global: Walker._declare, ast.Nonlocal: Walker._declare,
     ast.With: Walker._with, ast.AsyncWith: Walker._with, ast.ExceptHandler: Walker._except,
     ast.NamedExpr: Walker._named, ast.BinOp: Walker._binop, ast.List: Walker._display, ast.Tuple: Walker._display,
-    ast.Module: Walker._module, ast.IfExp: Walker._ifexp,
+    ast.Module: Walker._module, ast.IfExp: Walker._ifexp, ast.YieldFrom: Walker._yield_from,
 }
 if hasattr(ast, "MatchValue"):
     _HANDLERS[ast.MatchValue] = _skip  # `case time.time:` compares with the function, calls nothing
