@@ -322,6 +322,8 @@ def _sorts_name(stmt, name: str) -> bool:
     return False
 
 
+INT_FUNCS = frozenset({"int", "len", "ord"})  # builtins that return an int whatever they are given
+INT_OPS = (ast.Add, ast.Sub, ast.Mult, ast.FloorDiv, ast.Mod, ast.LShift, ast.RShift, ast.BitOr, ast.BitAnd, ast.BitXor)
 PURE_METHODS = frozenset({
     "startswith", "endswith", "lower", "upper", "casefold", "strip", "lstrip", "rstrip",
     "isdigit", "isalpha", "isalnum", "isspace", "islower", "isupper",
@@ -440,33 +442,42 @@ def order_free_loop(loop, sorted_after: Optional[str]) -> Optional[Tuple[set, se
     return counted, flags, appended
 
 
-DELETES = frozenset({"discard", "remove", "add", "rm", "unlink", "rmdir", "rmtree"})
-SET_EDITS = frozenset({"add", "discard"})  # order-free on a set; on a session or a queue, a side effect seen in order
+DELETES = frozenset({"discard", "remove", "rm", "unlink", "rmdir", "rmtree"})
+SET_EDITS = {"add": "grow", "discard": "shrink"}  # order-free on a set; on a session or a queue, a side effect seen in order
+SET_UPDATES = {ast.BitOr: "grow", ast.Sub: "shrink", ast.BitAnd: "shrink", ast.BitXor: "toggle"}  # `s |= {x}` as `s.add(x)`
 
 
 def _only_deletes(body) -> Optional[list]:
-    """A loop body that only removes (or adds to a set) what it is given ends in the same state in
-    any order: `del d[k]`, `s.discard(k)`, `d.pop(k, None)`, `os.remove(p)`, under any `if`.
-    Returns the receivers of its `add` / `discard` calls, which the caller must prove sets; None
-    when the body does anything else."""
-    stack, receivers = list(body), []
+    """A loop body that only removes from or only adds to a collection ends in the same state in
+    any order: `del d[k]`, `s.discard(k)`, `s |= {k}`, `d.pop(k, None)`, `os.remove(p)`, under any
+    `if`; one that both adds to and removes from the same one does not (`add("a")` then
+    `discard("a")`). Returns the receivers of `add`, `discard` and `|=`-like updates, which the
+    caller must prove sets; None when the body does anything else."""
+    stack, receivers, ways = list(body), [], {}
     while stack:
         stmt = stack.pop()
-        if isinstance(stmt, (ast.Delete, ast.Pass, ast.Continue)):
+        if isinstance(stmt, (ast.Pass, ast.Continue)):
             continue
         if isinstance(stmt, ast.If):
             stack.extend(stmt.body)
             stack.extend(stmt.orelse)
             continue
         call = stmt.value if isinstance(stmt, ast.Expr) else None
-        if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute):
-            name = call.func.attr
-            if name in SET_EDITS:
-                receivers.append(call.func.value)
-                continue
-            if name in DELETES or (name == "pop" and len(call.args) == 2):
-                continue
-        return None
+        if isinstance(stmt, ast.Delete):
+            edits = [(t.value if isinstance(t, ast.Subscript) else t, "shrink", False) for t in stmt.targets]
+        elif isinstance(stmt, ast.AugAssign) and type(stmt.op) in SET_UPDATES and isinstance(stmt.target, (ast.Name, ast.Attribute)):
+            edits = [(stmt.target, SET_UPDATES[type(stmt.op)], True)]
+        elif isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr in SET_EDITS:
+            edits = [(call.func.value, SET_EDITS[call.func.attr], True)]
+        elif isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and (call.func.attr in DELETES or (call.func.attr == "pop" and len(call.args) == 2)):
+            edits = [(call.func.value, "shrink", False)]
+        else:
+            return None
+        for receiver, way, needs_set in edits:
+            if ways.setdefault(ast.dump(receiver), way) != way:
+                return None
+            if needs_set:
+                receivers.append(receiver)
     return receivers
 
 
@@ -1664,7 +1675,7 @@ class Walker:
         if kind is ast.Set:
             return ("set", "a set literal") if _more_than_one(node.elts) and not self._unsalted_elements(node, ctx) else None
         if kind is ast.SetComp:
-            return "set", "a set comprehension"
+            return None if self._unsalted_elements(node, ctx) else ("set", "a set comprehension")
         if kind is ast.NamedExpr:  # `(s := set(xs))`
             return self.hashed(node.value, ctx, _depth + 1)
         if kind is ast.Await and isinstance(node.value, ast.Call) and self._returns_set(node.value, ctx, True):
@@ -1849,6 +1860,8 @@ class Walker:
             return bool(node.elts) and all(_unsalted_literal(e) for e in node.elts)
         if isinstance(node, ast.BinOp) and isinstance(node.op, SET_OPS):
             return self._unsalted_elements(node.left, ctx, depth + 1) and self._unsalted_elements(node.right, ctx, depth + 1)
+        if isinstance(node, (ast.SetComp, ast.ListComp, ast.GeneratorExp)):
+            return self._int_comprehension(node, ctx, depth)
         if isinstance(node, ast.Call):
             func = node.func
             if isinstance(func, ast.Name) and func.id in ("set", "frozenset") and len(node.args) == 1 and not node.keywords and self.builtin(func.id, ctx.scope):
@@ -1869,6 +1882,38 @@ class Walker:
             return self._grown_unsalted(node.id, scope, ctx, depth) and all(self._unsalted_meaning(m, node, scope, ctx, depth) for m in meanings)
         finally:
             self._unsalted_visiting.discard(key)
+
+    def _int_comprehension(self, node, ctx, depth: int) -> bool:
+        """`{int(p) for p in parts}`, `{i * 2 for i in range(n)}`: every element an int (`_int_expr`),
+        met in an order no hash decides (an int set's order still follows its insertion order
+        where two ints share a slot)."""
+        names = set()
+        for gen in node.generators:
+            if self.hashed(gen.iter, ctx, depth + 1) is not None:
+                return False
+            if isinstance(gen.target, ast.Name) and self._unsalted_elements(gen.iter, ctx, depth + 1):
+                names.add(gen.target.id)
+        bound = {n for gen in node.generators for n in _names_in_target(gen.target)}
+        return self._int_expr(node.elt, names, bound, ctx.scope)
+
+    def _int_expr(self, node, names, bound, scope, depth: int = 0) -> bool:
+        """An expression that is an int (or a tuple of ints) whatever the elements: a literal, one
+        of `names`, `int(..)` / `len(..)` / `ord(..)` (the builtins), and arithmetic on such (not
+        `/` or `**`, which may make a float)."""
+        if depth > 20:
+            return False
+        if isinstance(node, ast.Constant):
+            return type(node.value) in (int, bool)
+        if isinstance(node, ast.Name):
+            return node.id in names
+        if isinstance(node, ast.Tuple):
+            return bool(node.elts) and all(self._int_expr(e, names, bound, scope, depth + 1) for e in node.elts)
+        if isinstance(node, ast.UnaryOp):
+            return isinstance(node.op, (ast.USub, ast.UAdd, ast.Invert)) and self._int_expr(node.operand, names, bound, scope, depth + 1)
+        if isinstance(node, ast.BinOp):
+            return isinstance(node.op, INT_OPS) and all(self._int_expr(e, names, bound, scope, depth + 1) for e in (node.left, node.right))
+        func = node.func if isinstance(node, ast.Call) else None
+        return isinstance(func, ast.Name) and func.id in INT_FUNCS and func.id not in bound and bool(node.args) and self.builtin(func.id, scope)
 
     def _unsalted_meaning(self, meaning, node, scope, ctx, depth: int) -> bool:
         if not isinstance(meaning, Local) or meaning is UNKNOWN:
