@@ -153,7 +153,7 @@ def escape(start, text, element: Optional[int]) -> Optional[Escape]:
             params = closure.child_by_field_name("parameters") if closure is not None else None
             patterns = [p for p in params.named_children if p.type not in ("line_comment", "block_comment")] if params is not None else []
             if len(patterns) == 1:
-                return body_escape(patterns[0], closure.child_by_field_name("body"), text)
+                return body_escape(patterns[0], closure.child_by_field_name("body"), text, call)
         if name in ESCAPING:
             return Escape("escape")
         if name in ORDER_FREE:
@@ -260,17 +260,20 @@ def _commutative_fold(call, text) -> bool:
 def loop_escape(loop, text) -> Optional[Escape]:
     """A `for` loop lets the order escape unless its body provably does not care (see
     `body_escape`)."""
-    return body_escape(loop.child_by_field_name("pattern"), loop.child_by_field_name("body"), text)
+    return body_escape(loop.child_by_field_name("pattern"), loop.child_by_field_name("body"), text, loop)
 
 
-def body_escape(pattern, body, text) -> Optional[Escape]:
+def body_escape(pattern, body, text, statement=None) -> Optional[Escape]:
     """How a loop body (a `for` loop's, or a `for_each` closure's with its parameter as the
     pattern) lets the order escape: not at all when it provably does not care. It only
     accumulates into non-float locals with commutative operators (`t += x`, `t = t + x`,
     `t = t.max(x)`, or `if x > t { t = x; }` into a proven integer), sets flags to constants, returns constants, `continue`s and `break`s (`any` /
     `all` written as a loop), inserts into unordered containers under the loop's own key, or only
     removes keys from them (checked once types are known: "inserts"), with no condition reading an
-    accumulator (but an integer max's own); or it only writes each
+    accumulator (but an integer max's own); or it only pushes onto one local `Vec` that the
+    statement after the loop (`statement`) sorts (`for k in m.keys() { out.push(*k); }
+    out.sort();`: the sequence is thrown away at once, as for a collect sorted next), pushing
+    values that read no accumulator; or it only writes each
     element in place (`*v = 0`, `v.size += 1`, `*v = *k * 2`): through the loop's own bindings,
     with values and conditions made of those bindings, literals, operators and a few pure methods
     (no other call, no macro), and nothing else (no accumulator, flag, insert or early exit).
@@ -299,6 +302,12 @@ def body_escape(pattern, body, text) -> Optional[Escape]:
         unknown = walk.assigned | walk.lets
         if not all(_plain(n, text, walk.bindings, unknown) for n in walk.writes + walk.conditions):
             return Escape("escape")
+    if walk.pushes:
+        targets = {name for name, _ in walk.pushes}
+        if len(targets) != 1 or walk.exits or walk.writes or inserts or not _sorted_after(statement, next(iter(targets)), text):
+            return Escape("escape")
+        if any(_words(value, text) & (walk.accumulators | targets) for _, value in walk.pushes):
+            return Escape("escape")  # `t += *v; out.push(t)`: running values depend on the order
     if inserts:
         return Escape("inserts", target=[(target, by_key, arity) for target, by_key, arity, _ in inserts])
     return None
@@ -307,11 +316,12 @@ def body_escape(pattern, body, text) -> Optional[Escape]:
 class _Walk:
     """What a loop body was found to do, for `body_escape`'s verdict."""
 
-    __slots__ = ("key", "bindings", "inserts", "assigned", "lets", "writes", "conditions", "guards", "accumulators", "changes", "exits")
+    __slots__ = ("key", "bindings", "inserts", "pushes", "assigned", "lets", "writes", "conditions", "guards", "accumulators", "changes", "exits")
 
     def __init__(self, key, bindings):
         self.key, self.bindings = key, bindings
         self.inserts: list = []  # (target, by the loop's key, number of arguments, "insert" | "remove")
+        self.pushes: list = []  # (local name, value) of each `name.push(value)`
         self.assigned: set = set()  # locals the body assigns (accumulators, flags)
         self.lets: set = set()  # names the body's own `let`s bind
         self.writes: list = []  # the values written through the loop's bindings
@@ -440,12 +450,19 @@ def _order_free_expression(node, text, walk, depth: int) -> bool:
         return True
     if t == "call_expression":
         found = method_call(node)
-        if found is None or text(found[0]) not in ("insert", "remove"):
+        if found is None or text(found[0]) not in ("insert", "remove", "push"):
             return False
         args = node.child_by_field_name("arguments")
         values = [a for a in args.named_children if a.type not in ("line_comment", "block_comment")] if args is not None else []
         if not all(_pure(v, text) for v in values) or not values:
             return False
+        if text(found[0]) == "push":  # onto a local: order-free only when it is sorted next (`body_escape`)
+            target = node.child_by_field_name("function").child_by_field_name("value")
+            if target is None or target.type != "identifier" or len(values) != 1:
+                return False
+            walk.pushes.append((text(target), values[0]))
+            walk.changes = True
+            return True
         if text(found[0]) == "remove":
             # removing keys from a set or a map leaves the same contents in any order (a Vec's
             # or an IndexMap's `remove` moves elements: an ordered target escapes, as for inserts)
@@ -661,6 +678,8 @@ def _consumer(node, text) -> Optional[Escape]:
     found = method_call(call)
     if found is not None and text(found[0]) in ("extend", "append"):
         receiver = call.child_by_field_name("function").child_by_field_name("value") if call.child_by_field_name("function").type == "field_expression" else None
+        if receiver is not None and receiver.type == "identifier" and text(found[0]) == "extend" and _sorted_after(call, text(receiver), text):
+            return None  # `v.extend(m.keys()); v.sort();`: the order is thrown away at once
         return Escape("extend", target=receiver) if receiver is not None else None
     function = call.child_by_field_name("function")
     if function is not None and function.type == "scoped_identifier":
@@ -728,8 +747,22 @@ def _sorted_next(call, text) -> bool:
     pattern = let.child_by_field_name("pattern")
     if pattern is None:
         return False
-    name = text(pattern).replace("mut ", "").strip()
-    following = let.next_named_sibling
+    return _sorts(let.next_named_sibling, text(pattern).replace("mut ", "").strip(), text)
+
+
+def _sorted_after(node, name: str, text) -> bool:
+    """Whether `node` (a `for` loop, or a call) is a statement of its own and the statement after
+    it sorts the local `name`: `for k in m.keys() { v.push(*k); } v.sort();`."""
+    if node is None or node.parent is None:
+        return False
+    statement = node.parent if node.parent.type == "expression_statement" else node
+    if statement.parent is None or statement.parent.type != "block" or (statement is node and node.type != "for_expression"):
+        return False  # a call that is a block's value, or a part of a larger expression
+    return _sorts(statement.next_named_sibling, name, text)
+
+
+def _sorts(following, name: str, text) -> bool:
+    """Whether the statement `following` (the first after the comments there) is `name.sort*(..)`."""
     while following is not None and following.type in ("line_comment", "block_comment"):
         following = following.next_named_sibling
     if following is None or following.type != "expression_statement" or not following.named_child_count:
