@@ -404,3 +404,25 @@ def test_a_star_import_binds_the_modules_aliases_of_banned_names(tmp_path):
     }, scope="app/u.py")
     sites = [("app/u.py", 5, "DST205"), ("app/u.py", 6, "DST205")]
     assert _three_ways(ws, "app/u.py") == (sites, sites, sites)
+
+
+def test_branch_truth_knows_type_checking_under_another_name():
+    """`from typing import TYPE_CHECKING as TC`: `TC` is False as `TYPE_CHECKING` is, only where
+    the caller says the name means it (`off`); the guards and `not` work on it as on the name."""
+    import ast
+
+    from dstcheck.python.project import branch_truth, type_checking_aliases
+
+    def truth(source, off=frozenset()):
+        return branch_truth(ast.parse(source, mode="eval").body, frozenset({"SIMULATION"}), off)
+
+    assert truth("TC") is None
+    assert truth("TC", {"TC"}) is False
+    assert truth("not TC", {"TC"}) is True
+    assert truth("TC or SIMULATION", {"TC"}) is True
+    assert truth("TC and x", {"TC"}) is False
+    assert truth("typing.TYPE_CHECKING") is False
+    assert truth("x.TC", {"TC"}) is None  # an attribute named like the alias is not it
+    imports = ast.parse("from typing import TYPE_CHECKING as TC, cast\nfrom typing_extensions import TYPE_CHECKING as TE\n"
+                        "from typing import TYPE_CHECKING\nfrom .typing import TYPE_CHECKING as LOCAL\nfrom other import TYPE_CHECKING as O\n").body
+    assert [n for node in imports for n in type_checking_aliases(node)] == ["TC", "TE"]

@@ -100,23 +100,25 @@ def _from_json(rows) -> List[Import]:
     return [Import(r[0], r[1], tuple(tuple(n) for n in r[2]), r[3], r[4]) for r in rows or ()]
 
 
-def branch_truth(test, guards) -> Optional[bool]:
-    """What an `if` test is in the DST build: False for `TYPE_CHECKING`, True for a configured
-    guard, through any number of `not`; `g is False` / `g == False` (and `is not` / `!=`) of one
-    of those; an `and` one part of which is false, an `or` one part of which is true; None when
-    it is not known (`g is True` too: a guard is any true value, not necessarily `True`)."""
+def branch_truth(test, guards, off=frozenset()) -> Optional[bool]:
+    """What an `if` test is in the DST build: False for `TYPE_CHECKING` (or a name in `off`, one
+    an import binds to it: `from typing import TYPE_CHECKING as TC`, see `type_checking_aliases`),
+    True for a configured guard, through any number of `not`; `g is False` / `g == False` (and
+    `is not` / `!=`) of one of those; an `and` one part of which is false, an `or` one part of
+    which is true; None when it is not known (`g is True` too: a guard is any true value, not
+    necessarily `True`)."""
     nots = 0
     while isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
         test, nots = test.operand, nots + 1
-    value = _known(test, guards)
+    value = _known(test, guards, off)
     if value is None:
         return None
     return value if nots % 2 == 0 else not value
 
 
-def _known(test, guards) -> Optional[bool]:
+def _known(test, guards, off) -> Optional[bool]:
     if isinstance(test, ast.BoolOp):
-        parts = [branch_truth(v, guards) for v in test.values]
+        parts = [branch_truth(v, guards, off) for v in test.values]
         decisive = isinstance(test.op, ast.Or)  # `or`: one true part decides; `and`: one false part
         if decisive in parts:
             return decisive
@@ -125,23 +127,38 @@ def _known(test, guards) -> Optional[bool]:
         other = test.comparators[0]
         if not (isinstance(other, ast.Constant) and other.value is False):
             return None
-        value = branch_truth(test.left, guards)
+        value = branch_truth(test.left, guards, off)
         if value is None or isinstance(test.left, (ast.BoolOp, ast.Compare)):
             return None
         equal = not value  # a true value is not `False`; `TYPE_CHECKING` is `False` itself
         return equal if isinstance(test.ops[0], (ast.Is, ast.Eq)) else not equal
-    return _simple(test, guards)
+    return _simple(test, guards, off)
 
 
-def _simple(test, guards) -> Optional[bool]:
-    name = test.id if isinstance(test, ast.Name) else test.attr if isinstance(test, ast.Attribute) else None
-    if name == "TYPE_CHECKING":
-        value = False
-    elif name in guards:
-        value = True
+def _simple(test, guards, off) -> Optional[bool]:
+    if isinstance(test, ast.Name):
+        name = test.id
+        if name in off:
+            return False
+    elif isinstance(test, ast.Attribute):
+        name = test.attr
     else:
         return None
-    return value
+    if name == "TYPE_CHECKING":
+        return False
+    return True if name in guards else None
+
+
+TYPE_CHECKING_MODULES = ("typing", "typing_extensions")
+
+
+def type_checking_aliases(node) -> List[str]:
+    """The names a `from typing import TYPE_CHECKING as TC` (or typing_extensions') binds to
+    `TYPE_CHECKING` under another name: False in the DST build, as `TYPE_CHECKING` is
+    (`branch_truth`'s `off`)."""
+    if not isinstance(node, ast.ImportFrom) or node.level or node.module not in TYPE_CHECKING_MODULES:
+        return []
+    return [a.asname for a in node.names if a.name == "TYPE_CHECKING" and a.asname and a.asname != "TYPE_CHECKING"]
 
 
 class Gated(str):
@@ -165,7 +182,7 @@ def exact_summary(source: bytes, guards=()) -> Optional[dict]:
     tree, error = parse(text)
     if error is not None:
         return None
-    rows, names_all, defines, assigns = [], None, set(), {}
+    rows, names_all, defines, assigns, off = [], None, set(), {}, set()
     stack = list(reversed(tree.body))
     while stack:
         node = stack.pop()
@@ -173,6 +190,7 @@ def exact_summary(source: bytes, guards=()) -> Optional[dict]:
             rows.append([0, None, [[a.name, a.asname or ""] for a in node.names], node.col_offset, node.lineno])
         elif isinstance(node, ast.ImportFrom):
             rows.append([node.level, node.module or "", [[a.name, a.asname or ""] for a in node.names], node.col_offset, node.lineno])
+            off.update(type_checking_aliases(node))
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             defines.add(node.name)
         elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
@@ -193,7 +211,7 @@ def exact_summary(source: bytes, guards=()) -> Optional[dict]:
                 if items is not None:
                     names_all = names_all + items
         elif isinstance(node, ast.If):
-            truth = branch_truth(node.test, guards)
+            truth = branch_truth(node.test, guards, off)
             for branch, runs in ((node.body, truth is not False), (node.orelse, truth is not True)):
                 if runs:
                     stack.extend(reversed(branch))
