@@ -107,6 +107,16 @@ class WaitPart(ast.expr):
         self.call, self.index = call, index
 
 
+class ElementOf(ast.expr):
+    """The value of a loop or comprehension target `x` in `for x in it`: one element of `it`."""
+
+    _fields = ()
+
+    def __init__(self, iterable):
+        super().__init__()
+        self.iterable = iterable
+
+
 ENTERED = ast.Name(id="__enter__")  # the annotation of `x` in `with C(..) as x:`: what `C(..).__enter__()` returns
 
 
@@ -566,6 +576,7 @@ class Walker:
         self.grows: Dict[str, list] = {}  # name -> [(scope, value, one)]: `s.add(v)` (one), `s |= v`, `xs.extend(v)`
         self.aliases: Dict[str, list] = {}  # name -> [(scope, alias)]: `t = s` makes what `t.add(v)` adds an element of `s`
         self._grown_visiting: set = set()  # (id(scope), name) of the names `_grown_unsalted` is inside
+        self._int_visiting: set = set()  # (id(scope), name) of the names `_int_name` is inside
     # -- the walk --------------------------------------------------------------------------------
     def run(self) -> "Walker":
         self.walk()
@@ -851,7 +862,7 @@ class Walker:
 
     def _for(self, node, ctx) -> None:
         for name in _names_in_target(node.target):
-            self._bind(name, UNKNOWN, ctx)
+            self._bind(name, _element(node.target, node.iter), ctx)
         if not isinstance(node.target, (ast.Name, ast.Tuple, ast.List)):
             self._push(node.target, ctx)
         if self.wants.sets and not self._order_free_loop(node, ctx):
@@ -1177,7 +1188,7 @@ class Walker:
         inner = ctx.but(scope=scope)
         for i, gen in enumerate(node.generators):
             for name in _names_in_target(gen.target):
-                scope.bind(name, UNKNOWN)
+                scope.bind(name, _element(gen.target, gen.iter))
             if self.wants.sets and not isinstance(node, (ast.SetComp, ast.DictComp)):
                 self.sinks.append((ctx if i == 0 else inner, gen.iter, gen.iter, node))
             self._push(gen.iter, ctx if i == 0 else inner)
@@ -1894,18 +1905,18 @@ class Walker:
             if isinstance(gen.target, ast.Name) and self._unsalted_elements(gen.iter, ctx, depth + 1):
                 names.add(gen.target.id)
         bound = {n for gen in node.generators for n in _names_in_target(gen.target)}
-        return self._int_expr(node.elt, names, bound, ctx.scope)
+        return self._int_expr(node.elt, names.__contains__, bound, ctx.scope)
 
     def _int_expr(self, node, names, bound, scope, depth: int = 0) -> bool:
-        """An expression that is an int (or a tuple of ints) whatever the elements: a literal, one
-        of `names`, `int(..)` / `len(..)` / `ord(..)` (the builtins), and arithmetic on such (not
+        """An expression that is an int (or a tuple of ints) whatever the elements: a literal, a
+        name `names` says is an int, `int(..)` / `len(..)` / `ord(..)` (the builtins), and arithmetic on such (not
         `/` or `**`, which may make a float)."""
         if depth > 20:
             return False
         if isinstance(node, ast.Constant):
             return type(node.value) in (int, bool)
         if isinstance(node, ast.Name):
-            return node.id in names
+            return names(node.id)
         if isinstance(node, ast.Tuple):
             return bool(node.elts) and all(self._int_expr(e, names, bound, scope, depth + 1) for e in node.elts)
         if isinstance(node, ast.UnaryOp):
@@ -2213,16 +2224,36 @@ class Walker:
         return False
 
     def _int_typed(self, node, scope) -> bool:
-        """An int or bool literal, or a name every binding of which is annotated `int` or `bool`
-        (a parameter `order_id: int`): `hash()` of one is the number itself in every process."""
-        if isinstance(node, ast.Constant):
-            return type(node.value) in (int, bool)
-        if not isinstance(node, ast.Name):
+        """An int-valued expression (`_int_expr`) whose names are each bound only to ints: annotated
+        `int` or `bool` (a parameter `order_id: int`), an element of a collection of ints (`for i
+        in range(n)`), or an int expression (`k = i * 31`): `hash()` of one, or of a tuple of
+        them, is the same in every process."""
+        return self._int_expr(node, lambda name: self._int_name(name, scope), frozenset(), scope)
+
+    def _int_name(self, name: str, scope, depth: int = 0) -> bool:
+        found, meanings = self.lookup(name, scope)
+        if not meanings or depth > 8:
             return False
-        found, meanings = self.lookup(node.id, scope)
-        return bool(meanings) and all(
-            isinstance(m, Local) and m.annotation is not None and self._type_name(m.annotation, found) in ("int", "bool") for m in meanings
-        )
+        key = (id(found), name)
+        if key in self._int_visiting:
+            return True  # `i = i + 1`: the name's other bindings decide
+        self._int_visiting.add(key)
+        try:
+            ctx = Ctx(found, None, "", False, None, None, _NOTHING, False)
+            for m in meanings:
+                if not isinstance(m, Local) or m is UNKNOWN:
+                    return False
+                if m.annotation is not None:
+                    if self._type_name(m.annotation, found) not in ("int", "bool"):
+                        return False
+                elif isinstance(m.value, ElementOf):
+                    if not self._unsalted_elements(m.value.iterable, ctx) or self.hashed(m.value.iterable, ctx) is not None:
+                        return False
+                elif m.value is None or not self._int_expr(m.value, lambda n: self._int_name(n, found, depth + 1), frozenset(), found):
+                    return False
+            return True
+        finally:
+            self._int_visiting.discard(key)
 
     def _identity_key(self, value, scope) -> Optional[str]:
         """`id` / `hash` as a key function: the builtin itself or a lambda that calls it."""
@@ -2378,6 +2409,11 @@ class Walker:
 
 
 _FIELDS: Dict[type, Tuple[str, ...]] = {}
+
+
+def _element(target, iterable) -> Local:
+    """The binding of a loop target: an element of the iterable for a plain name, else unknown."""
+    return Local(ElementOf(iterable), None, None) if isinstance(target, ast.Name) else UNKNOWN
 
 
 def _kills(local: Local) -> bool:
