@@ -592,8 +592,18 @@ class _Finder:
         if is_global or not segs or segs[0] in ("crate", "self", "super", "Self"):
             return segs, is_global
         scopes = self._resolver(path, parsed, finder).blocks(node)
-        i, rewrites = 0, 0
+        return self._rewrite(scopes, 0, segs, is_global, lambda: self.module_at(path, node, parsed), 0)
+
+    def _rewrite(self, scopes, i: int, segs: tuple, is_global: bool, module, depth: int) -> Optional[tuple]:
+        """`_through_blocks` from `scopes[i]` outward. A block's glob (`use venue::feed::*;` in a
+        function) brings the name in when what it names defines it: `start()` is then
+        `venue::feed::start()`."""
+        from dstcheck.rust import resolve
+
+        rewrites = 0
         while i < len(scopes):
+            if is_global or segs[0] in ("crate", "self", "super"):
+                break
             bound = scopes[i].names.get(segs[0])
             if bound is resolve.LOCAL:
                 return None
@@ -605,8 +615,16 @@ class _Finder:
                 if target[0] != segs[0]:
                     i -= 1  # a block's `use` resolves from the same block outward
                 segs = tuple(target) + segs[1:]
-                if is_global or segs[0] in ("crate", "self", "super"):
-                    break
+                i += 1
+                continue
+            if scopes[i].globs and depth < 4:
+                for target, target_global in scopes[i].globs:
+                    found = self._rewrite(scopes, i + 1, tuple(target), target_global, module, depth + 1)
+                    if found is None or not found[0]:
+                        continue
+                    candidate = tuple(found[0]) + segs
+                    if any(isinstance(r, Local) for r in self.mres.resolve_from(module(), candidate, found[1])):
+                        return candidate, found[1]
             i += 1
         return segs, is_global
 
