@@ -337,7 +337,18 @@ INT_OPS = (ast.Add, ast.Sub, ast.Mult, ast.FloorDiv, ast.Mod, ast.LShift, ast.RS
 PURE_METHODS = frozenset({
     "startswith", "endswith", "lower", "upper", "casefold", "strip", "lstrip", "rstrip",
     "isdigit", "isalpha", "isalnum", "isspace", "islower", "isupper",
+    "split", "rsplit", "partition", "rpartition", "replace", "find", "rfind", "count", "format",
+    "encode", "decode", "removeprefix", "removesuffix", "get", "keys", "values", "items",
 })
+# builtins that return a value and do nothing else (a comprehension calling only these has no
+# effect an order could show)
+PURE_BUILTINS = frozenset({
+    "str", "int", "float", "bool", "bytes", "len", "repr", "abs", "round", "ord", "chr", "hash", "id",
+    "isinstance", "issubclass", "hasattr", "getattr", "type", "tuple", "frozenset", "sorted", "min",
+    "max", "sum", "any", "all", "divmod", "format", "bin", "hex", "oct",
+})
+REDUCERS = frozenset({"all", "any", "sum", "len"})
+COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
 COUNT_OPS = (ast.Add, ast.Sub, ast.Mult, ast.BitOr, ast.BitAnd, ast.BitXor)
 
 
@@ -1189,7 +1200,7 @@ class Walker:
         for i, gen in enumerate(node.generators):
             for name in _names_in_target(gen.target):
                 scope.bind(name, _element(gen.target, gen.iter))
-            if self.wants.sets and not isinstance(node, (ast.SetComp, ast.DictComp)):
+            if self.wants.sets:
                 self.sinks.append((ctx if i == 0 else inner, gen.iter, gen.iter, node))
             self._push(gen.iter, ctx if i == 0 else inner)
             self._push_all(gen.ifs, inner)
@@ -1443,6 +1454,10 @@ class Walker:
             for entry in self.sinks:
                 ctx, site, iterated = entry[:3]
                 parent = entry[3] if len(entry) > 3 else None
+                if isinstance(parent, COMPREHENSIONS) and not self._pure(parent, ctx, self._reduced(parent, ctx)):
+                    parent = None  # `all(send(x) for x in s)`: the calls run in the set's order, whoever takes the values
+                elif isinstance(parent, (ast.SetComp, ast.DictComp)):
+                    continue  # its values are a set again (a dict made over a set is judged where it is iterated)
                 if parent is not None and (self._order_free_call(parent, ctx) or self._passed_to_order_free(parent, ctx) or id(parent) in self.order_free):
                     continue
                 if id(site) in self.set_edits and all(self._a_set(r, ctx) for r in self.set_edits[id(site)]):
@@ -1554,6 +1569,53 @@ class Walker:
         order-free consumer takes, straight or through order-keeping wrappers."""
         return self._taken_back(node, ctx) is not None
 
+    def _pure(self, comp, ctx, calls: bool) -> bool:
+        """Whether what a comprehension runs per element (its value, its conditions, its later
+        loops) has no effect its order could show: no `await`, `yield` or `:=`, and with `calls`
+        every call one of `PURE_BUILTINS` or `PURE_METHODS`. A lambda it makes is not called by it."""
+        bound = {n for gen in comp.generators for n in _names_in_target(gen.target)}
+        parts = [getattr(comp, p) for p in ("elt", "key", "value") if getattr(comp, p, None) is not None]
+        for i, gen in enumerate(comp.generators):
+            parts.extend(gen.ifs)
+            if i:
+                parts.append(gen.iter)
+        stack = parts
+        while stack:
+            node = stack.pop()
+            if isinstance(node, (ast.Await, ast.Yield, ast.YieldFrom, ast.NamedExpr)):
+                return False
+            if isinstance(node, ast.Lambda):
+                continue
+            if calls and isinstance(node, ast.Call) and not self._pure_function(node.func, ctx, bound, called=True):
+                return False
+            stack.extend(ast.iter_child_nodes(node))
+        return True
+
+    def _reduced(self, node, ctx) -> bool:
+        """Whether `all`, `any`, `sum` or `len` takes what `node` makes (through `list(..)` or
+        `tuple(..)`): the values are reduced away, so a call there runs for its effect or its
+        verdict, and `all` / `any` stop at the first decisive element, which the order picks.
+        Where the values are kept (`sorted`, a set) a call is taken to make them."""
+        parent = self._parent(node)
+        for _ in range(10):
+            if not (isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) and any(a is node for a in parent.args) and self.builtin(parent.func.id, ctx.scope)):
+                return False
+            if parent.func.id in REDUCERS:
+                return True
+            if parent.func.id not in ("list", "tuple"):
+                return False
+            node, parent = parent, self._parent(parent)
+        return False
+
+    def _pure_function(self, func, ctx, bound=frozenset(), called: bool = False) -> bool:
+        """A builtin of `PURE_BUILTINS` (not rebound), a method of `PURE_METHODS` (`x.lower()`,
+        `str.isdigit`), or `None` (as `filter(None, s)` takes it)."""
+        if isinstance(func, ast.Name):
+            return func.id in PURE_BUILTINS and func.id not in bound and self.builtin(func.id, ctx.scope)
+        if isinstance(func, ast.Attribute):
+            return func.attr in PURE_METHODS
+        return not called and _is_none(func)
+
     def _parent(self, node) -> Optional[ast.AST]:
         if self._parents is None:
             self._parents = _parent_map(self.tree)
@@ -1593,6 +1655,8 @@ class Walker:
             return None
         if isinstance(parent, ast.comprehension) and parent.iter is node:
             comp = self._parent(parent)
+            if not self._pure(comp, ctx, self._reduced(comp, ctx)):
+                return None
             if isinstance(comp, ast.SetComp):
                 return "all"
             if not isinstance(comp, (ast.ListComp, ast.GeneratorExp)):
@@ -1640,7 +1704,9 @@ class Walker:
                 return
         # `next(iter(s))`, `s.pop()` pick one element by the order: no consumer takes that back
         picks = name == "next" or method == "pop"
-        if self.wants.sets and (pairs or picks or not self._passed_to_order_free(node, ctx)):
+        # `all(map(send, s))`: a function that may do anything is called in the set's order
+        effects = name in ("map", "filter") and bool(args) and not self._pure_function(args[0], ctx) and self._reduced(node, ctx)
+        if self.wants.sets and (pairs or picks or effects or not self._passed_to_order_free(node, ctx)):
             target = None
             if name in SINK_BUILTINS - {"next"} and args and not node.keywords:
                 target = [a for a in args if not isinstance(a, ast.Starred)]
