@@ -697,6 +697,15 @@ class QueryBuilder:
                             return None
                         base = self.of(cond.child_by_field_name("value"), depth + 1)
                         return ["unwrapped", base] if base is not None else None
+            elif t == "match_arm" and n.child_by_field_name("pattern") is not None and _arm_binding_seen(n.child_by_field_name("pattern"), child, node):
+                pattern = n.child_by_field_name("pattern")  # `match value { Some(m) => .. }` (or its guard), as `if let`
+                if _pattern_binds(pattern, name, self.text):
+                    inner = pattern.named_children[0] if pattern.type == "match_pattern" and pattern.named_child_count else pattern
+                    match = n.parent.parent if n.parent is not None and n.parent.type == "match_block" else None
+                    if match is None or match.type != "match_expression" or not _wrapped_binding(inner, name, self.text):
+                        return None
+                    base = self.of(match.child_by_field_name("value"), depth + 1)
+                    return ["unwrapped", base] if base is not None else None
             elif t in ("match_arm", "if_expression", "while_expression", "let_condition"):
                 pattern = n.child_by_field_name("pattern")
                 if pattern is not None and pattern.id != child.id and _pattern_binds(pattern, name, self.text):
@@ -880,6 +889,15 @@ def _hidden(node, name: str) -> bool:
             return True
         n = n.parent
     return False
+
+
+def _arm_binding_seen(pattern, child, node) -> bool:
+    """Whether `node`, reached from the match arm's `child`, sees the arm's bindings: in the arm's
+    value, or in its guard (`Some(t) if t.elapsed() > d =>`), not in the pattern itself."""
+    if child.id != pattern.id:
+        return True
+    guard = pattern.child_by_field_name("condition") if pattern.type == "match_pattern" else None
+    return guard is not None and guard.start_byte <= node.start_byte < guard.end_byte
 
 
 def _wrapped_binding(pattern, name: str, text) -> bool:
