@@ -1134,6 +1134,8 @@ class Walker:
             if name in ORDER_FREE and not _keyed_pick(node):
                 for arg in node.args:
                     self.order_free_args[id(arg)] = node
+                if name == "sum" and self.wants.sets and args and not isinstance(args[0], ast.Starred):
+                    self.sinks.append((ctx, args[0], args[0], node))  # `sum(s)`: order-free only over ints
             elif self.wants.sets and name in ORDER_FREE:
                 for arg in node.args:  # `min(s, key=f)`: of the elements f ties, the first met wins
                     if not isinstance(arg, ast.Starred):
@@ -1458,6 +1460,8 @@ class Walker:
                     parent = None  # `all(send(x) for x in s)`: the calls run in the set's order, whoever takes the values
                 elif isinstance(parent, (ast.SetComp, ast.DictComp)):
                     continue  # its values are a set again (a dict made over a set is judged where it is iterated)
+                if isinstance(parent, ast.Call) and _last_name(parent.func) == "sum":
+                    parent = None  # `sum(s)`: `s` holds no ints (a set of ints is not hash-ordered)
                 if parent is not None and (self._order_free_call(parent, ctx) or self._passed_to_order_free(parent, ctx) or id(parent) in self.order_free):
                     continue
                 if id(site) in self.set_edits and all(self._a_set(r, ctx) for r in self.set_edits[id(site)]):
@@ -1591,6 +1595,20 @@ class Walker:
             stack.extend(ast.iter_child_nodes(node))
         return True
 
+    def _int_sum(self, call, ctx) -> bool:
+        """A `sum(..)` of ints (`len(x) for x in s`, `map(len, s)`, a start of an int literal), whose
+        total no order changes; anything else may be floats, which round at every addition."""
+        if len(call.args) > 2 or call.keywords or (len(call.args) == 2 and not (isinstance(call.args[1], ast.Constant) and type(call.args[1].value) is int)):
+            return False
+        values = call.args[0] if call.args else None
+        if isinstance(values, (ast.ListComp, ast.GeneratorExp, ast.SetComp)):
+            bound = {n for gen in values.generators for n in _names_in_target(gen.target)}
+            return self._int_expr(values.elt, lambda n: n not in bound and self._int_name(n, ctx.scope), bound, ctx.scope)
+        if isinstance(values, ast.Call) and isinstance(values.func, ast.Name) and values.func.id == "map" and len(values.args) == 2 and self.builtin("map", ctx.scope):
+            function = values.args[0]
+            return isinstance(function, ast.Name) and function.id in INT_FUNCS and self.builtin(function.id, ctx.scope)
+        return False
+
     def _reduced(self, node, ctx) -> bool:
         """Whether `all`, `any`, `sum` or `len` takes what `node` makes (through `list(..)` or
         `tuple(..)`): the values are reduced away, so a call there runs for its effect or its
@@ -1633,6 +1651,8 @@ class Walker:
         if isinstance(parent, ast.Call) and any(a is node for a in parent.args):
             func = parent.func
             if isinstance(func, ast.Name) and self.builtin(func.id, ctx.scope):
+                if func.id == "sum" and not self._int_sum(parent, ctx):
+                    return None  # float addition rounds at every step: the total follows the order
                 if func.id in ORDER_FREE:
                     return None if _keyed_pick(parent) else "len" if func.id == "len" else "all"
                 if func.id in ("list", "tuple") and len(parent.args) == 1 and not parent.keywords:
