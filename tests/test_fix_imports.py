@@ -91,3 +91,26 @@ def test_a_removed_group_element_takes_its_comma_and_leaves_every_comment():
     }
     for source, expected in cases.items():
         assert removed(source + "fn g(_: HashMap<u8, u8>, _: &dyn Debug, _: Duration) {}\n") == expected + "fn g(_: HashMap<u8, u8>, _: &dyn Debug, _: Duration) {}\n", source
+
+
+def test_a_new_use_goes_below_a_comment_or_item_that_continues_the_last_uses_line(tmp_path):
+    """The line after the last `use` may still be inside something that starts on the `use`'s
+    line: a block comment, an item. A `use` written there would be commented out, or scoped to
+    that item's body, and the rewritten call would name nothing (E0425)."""
+    body = "\npub fn f() -> std::time::Instant {\n    Instant::now()\n}\n"
+    comment = "use std::fmt::Debug; /* the clock,\n   read raw */\nuse std::time::Instant; /* why,\n   and more */\n"
+    assert fixed(tmp_path, comment + body) == "use std::fmt::Debug; /* the clock,\n   read raw */\n/* why,\n   and more */\nuse crate::sim::now;\n" + body.replace("Instant::now()", "now()")
+    item = "use std::time::Instant; pub fn g() {\n    let _ = 1;\n}\n"
+    assert fixed(tmp_path, item + body) == "pub fn g() {\n    let _ = 1;\n}\nuse crate::sim::now;\n" + body.replace("Instant::now()", "now()")
+
+
+def test_a_new_use_goes_after_an_inner_attribute_on_the_first_items_line(tmp_path):
+    """An inner attribute must come before every item (E0753 otherwise): the new `use` of a
+    module without one goes right after it, not at the start of its line."""
+    source = "#![allow(unused)] pub fn f() -> std::time::Instant {\n    use std::time::Instant;\n    Instant::now()\n}\n"
+    assert fixed(tmp_path, source) == "#![allow(unused)]\nuse crate::sim::now; pub fn f() -> std::time::Instant {\n    now()\n}\n"
+
+
+def test_a_new_use_of_a_one_line_mod_stays_inside_it(tmp_path):
+    source = "mod m { use std::time::Instant; pub fn f() -> std::time::Instant { let _ = Instant::now(); Instant::now() } }\n"
+    assert fixed(tmp_path, source) == "mod m { use crate::sim::now; pub fn f() -> std::time::Instant { let _ = now(); now() } }\n"

@@ -288,8 +288,23 @@ class RustFixer:
         children = scope.named_children
         uses = [c for c in children if c.type == "use_declaration"]
         if uses:
-            line = self.lines.line_of(uses[-1].end_byte)
-            first_line = self.lines.line_of(uses[-1].start_byte)
+            # The new line goes after the last `use`'s line, and after whatever starts on that
+            # line and ends below it (a block comment, an item): a `use` written inside one would
+            # be commented out, or scoped to that item's body. Where the module's closing brace is
+            # on that line (`mod m { use a::B; fn f() {} }`), it goes right before what follows
+            # the last `use` instead, inside the module.
+            last = uses[-1]
+            line = self.lines.line_of(last.end_byte)
+            every = scope.children
+            after = every[[c.id for c in every].index(last.id) + 1:]
+            for child in after:
+                if self.lines.line_of(child.start_byte) > line:
+                    break
+                line = max(line, self.lines.line_of(max(child.start_byte, child.end_byte - 1)))
+            closing = every[-1] if scope.type == "declaration_list" and every and every[-1].type == "}" else None
+            if closing is not None and self.lines.line_of(closing.start_byte) <= line:
+                return after[0].start_byte, b"", b" "
+            first_line = self.lines.line_of(last.start_byte)
             return self.lines.ends[line - 1], self.lines.newline(line) + self.lines.indent(first_line), b""
         firsts = [c for c in children if c.type != "inner_attribute_item" and not _inner_doc(c, self.parsed.text)]
         first = next((c for c in firsts if c.type not in ("line_comment", "block_comment")), None)
@@ -303,6 +318,10 @@ class RustFixer:
             index -= 1
         line = self.lines.line_of(children[index].start_byte)
         newline = self.lines.newline(line)
+        if index > 0 and children[index - 1].end_byte > self.lines.starts[line - 1]:
+            # an inner attribute ends on the first item's line (`#![allow(x)] fn f() {}`), and
+            # must stay before every item: the `use` follows it on a line of its own
+            return children[index - 1].end_byte, newline + self.lines.indent(line), b""
         return self.lines.starts[line - 1], self.lines.indent(line), newline + newline
 
     # -- retype ----------------------------------------------------------------------------------
@@ -1076,9 +1095,16 @@ def _declaration_removal(node, lines: Lines) -> Edit:
     first, last = lines.line_of(node.start_byte), lines.line_of(node.end_byte)
     source = lines.source
     begin = lines.starts[first - 1] + (3 if first == 1 and source.startswith(b"\xef\xbb\xbf") else 0)  # a BOM stays
-    if source[begin:node.start_byte].strip():
-        return Edit(node.start_byte, node.end_byte, b"")
     rest = source[node.end_byte:lines.ends[last - 1]]
+    if source[begin:node.start_byte].strip():
+        # code before it on the line: one run of blanks goes with it (`{ use a::B; f() }` ->
+        # `{ f() }`), the one after it, or before it at the line's end
+        spaces = len(rest) - len(rest.lstrip(b" \t"))
+        start = node.start_byte
+        if not rest.strip():
+            while start > begin and source[start - 1:start] in b" \t":
+                start -= 1
+        return Edit(start, node.end_byte + spaces, b"")
     if rest.strip():
         return Edit(node.start_byte, node.end_byte + len(rest) - len(rest.lstrip()), b"")
     return Edit(begin, lines.starts[last] if last < len(lines) else lines.ends[last - 1], b"")
