@@ -114,3 +114,23 @@ def test_a_new_use_goes_after_an_inner_attribute_on_the_first_items_line(tmp_pat
 def test_a_new_use_of_a_one_line_mod_stays_inside_it(tmp_path):
     source = "mod m { use std::time::Instant; pub fn f() -> std::time::Instant { let _ = Instant::now(); Instant::now() } }\n"
     assert fixed(tmp_path, source) == "mod m { use crate::sim::now; pub fn f() -> std::time::Instant { let _ = now(); now() } }\n"
+
+
+PY_CONFIG = '[rules.DST201]\nextend-paths = [{ path = "time.time", replacement = "acme.clock.now" }]\n'
+
+
+def fixed_py(tmp_path, source: str) -> str:
+    (tmp_path / "dstcheck.toml").write_text(PY_CONFIG)
+    (tmp_path / "mod.py").write_text(source)
+    code, out, err = dstcheck(["--fix"], tmp_path)
+    assert code == 0, out + err
+    return (tmp_path / "mod.py").read_text()
+
+
+def test_every_python_import_of_a_module_the_fix_leaves_unused_goes(tmp_path):
+    """`import time` and `import time as t`, both unused once their reads are replaced: both go
+    (libcst's remover keeps one alias per module, so the module's aliases are removed in turn)."""
+    source = "import time\nimport time as t\n\n\ndef f():\n    return time.time(), t.time()\n"
+    assert fixed_py(tmp_path, source) == "import acme.clock\n\n\ndef f():\n    return acme.clock.now(), acme.clock.now()\n"
+    source = "import os, time  # grouped\nimport time as t\n\n\ndef f():\n    return time.time(), t.time(), os.sep\n"
+    assert fixed_py(tmp_path, source) == "import os  # grouped\nimport acme.clock\n\n\ndef f():\n    return acme.clock.now(), acme.clock.now(), os.sep\n"

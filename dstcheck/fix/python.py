@@ -289,14 +289,15 @@ class PythonFixer:
         removes: Set[tuple] = {r for p in plans for r in p.remove}
         if adds or removes:
             module = cst.parse_module(data.decode("utf-8", "surrogatepass"))
-            context = CodemodContext()
-            for module_name, obj in sorted(adds, key=lambda a: (a[0], a[1] or "")):
-                AddImportsVisitor.add_needed_import(context, module_name, obj)
-            for module_name, obj, alias in sorted(removes, key=lambda r: (r[0], r[1] or "", r[2] or "")):
-                RemoveImportsVisitor.remove_unused_import(context, module_name, obj, alias)
             if adds:
+                context = CodemodContext()
+                for module_name, obj in sorted(adds, key=lambda a: (a[0], a[1] or "")):
+                    AddImportsVisitor.add_needed_import(context, module_name, obj)
                 module = AddImportsVisitor(context).transform_module(module)
-            if removes:
+            for batch in _removal_batches(removes):
+                context = CodemodContext()
+                for module_name, obj, alias in batch:
+                    RemoveImportsVisitor.remove_unused_import(context, module_name, obj, alias)
                 module = RemoveImportsVisitor(context).transform_module(module)
             data = module.code.encode("utf-8", "surrogatepass")
             end = b"\r\n" if self.view.endswith(b"\r\n") else self.view[-1:]
@@ -309,6 +310,23 @@ class PythonFixer:
 
 
 _EMPTY = cst.Module(body=[])
+
+
+def _removal_batches(removes) -> List[List[tuple]]:
+    """The imports to remove, in batches libcst's remover takes at once: it keeps one alias per
+    module for `import m` forms (`import time` and `import time as t` would lose one), so each
+    batch holds at most one alias of a module; `from` imports all go in the first."""
+    batches: List[List[tuple]] = []
+    seen: Dict[str, int] = {}
+    for item in sorted(removes, key=lambda r: (r[0], r[1] or "", r[2] or "")):
+        index = 0
+        if item[1] is None:
+            index = seen.get(item[0], 0)
+            seen[item[0]] = index + 1
+        while len(batches) <= index:
+            batches.append([])
+        batches[index].append(item)
+    return batches
 
 
 class _Swap(cst.CSTTransformer):
