@@ -52,12 +52,14 @@ ELEMENT = {"keys": 0, "into_keys": 0, "values": 1, "values_mut": 1, "into_values
 class Escape:
     """How an iteration's order is used: `verdict` is "escape", or "sum" (escapes when the
     summed element type is a float: `element` is its source, `sum_type` a written annotation),
-    or "collect" / "extend" (escapes when `target` is an ordered container)."""
+    or "collect" / "extend" (escapes when `target` is an ordered container; for a collect,
+    `then` lists the inserts and removes of the loops that are the collected local's only later
+    uses, order-free when each is, as for "inserts")."""
 
-    __slots__ = ("verdict", "element", "sum_type", "target")
+    __slots__ = ("verdict", "element", "sum_type", "target", "then")
 
-    def __init__(self, verdict: str, element=None, sum_type=None, target=None):
-        self.verdict, self.element, self.sum_type, self.target = verdict, element, sum_type, target
+    def __init__(self, verdict: str, element=None, sum_type=None, target=None, then=None):
+        self.verdict, self.element, self.sum_type, self.target, self.then = verdict, element, sum_type, target, then
 
 
 def _field(parent, name: str, node) -> bool:
@@ -166,7 +168,10 @@ def escape(start, text, element: Optional[int]) -> Optional[Escape]:
             written = turbofish.named_children[0] if turbofish is not None and turbofish.named_child_count else None
             if _sorted_next(call, text):
                 return None
-            return Escape("collect", target=written if written is not None else _collect_target(call))
+            then = _collected_uses(call, text)
+            if then == []:
+                return None  # `let ks: Vec<_> = m.keys().collect(); for k in ks { n += k; }`: only order-free uses
+            return Escape("collect", target=written if written is not None else _collect_target(call), then=then)
         if name in TRANSPARENT:
             if name in ("map", "inspect", "filter_map", "flat_map", "filter"):
                 args = call.child_by_field_name("arguments")
@@ -302,14 +307,20 @@ def body_escape(pattern, body, text, statement=None) -> Optional[Escape]:
         unknown = walk.assigned | walk.lets
         if not all(_plain(n, text, walk.bindings, unknown) for n in walk.writes + walk.conditions):
             return Escape("escape")
+    later: list = []
     if walk.pushes:
         targets = {name for name, _ in walk.pushes}
-        if len(targets) != 1 or walk.exits or walk.writes or inserts or not _sorted_after(statement, next(iter(targets)), text):
+        if len(targets) != 1 or walk.exits or walk.writes or inserts:
             return Escape("escape")
         if any(_words(value, text) & (walk.accumulators | targets) for _, value in walk.pushes):
             return Escape("escape")  # `t += *v; out.push(t)`: running values depend on the order
-    if inserts:
-        return Escape("inserts", target=[(target, by_key, arity) for target, by_key, arity, _ in inserts])
+        if not _sorted_after(statement, next(iter(targets)), text):
+            found = _uses_after(statement, next(iter(targets)), text)
+            if found is None:
+                return Escape("escape")
+            later = found  # `for (k, v) in &m { if *v == 0 { dead.push(*k); } } for k in dead { m.remove(&k); }`
+    if inserts or later:
+        return Escape("inserts", target=[(target, by_key, arity) for target, by_key, arity, _ in inserts] + later)
     return None
 
 
@@ -748,6 +759,100 @@ def _sorted_next(call, text) -> bool:
     if pattern is None:
         return False
     return _sorts(let.next_named_sibling, text(pattern).replace("mut ", "").strip(), text)
+
+
+USE_FREE = {"len", "is_empty", "contains", "capacity"}  # what a `Vec` answers whatever its order
+
+
+def _collected_uses(call, text) -> Optional[list]:
+    """The uses of the local a `let` binds to `call`'s value, when they are all order-free (see
+    `_uses_after`); None otherwise."""
+    let = call.parent
+    if let is None or let.type != "let_declaration" or not _field(let, "value", call):
+        return None
+    pattern = let.child_by_field_name("pattern")
+    if pattern is not None and pattern.type == "mut_pattern" and pattern.named_child_count:
+        pattern = pattern.named_children[-1]
+    if pattern is None or pattern.type != "identifier":
+        return None
+    return _uses_after(let, text(pattern), text, declared=True)
+
+
+def _uses_after(statement, name: str, text, declared: bool = False) -> Optional[list]:
+    """The local `name`, declared by a `let` of the block that holds `statement` (or by
+    `statement` itself, `declared`), is used after `statement` only where its order cannot show:
+    `len`, `is_empty`, `contains`, or iterated (a `for` loop, `.iter()`, `.into_iter()`, ...)
+    where that iteration is order-free. The inserts and removes of those loops (their targets'
+    types decide, see "inserts") are returned; None when a use may show the order (it is
+    returned, passed on, indexed, printed, captured by name in a format string, or shadowed), or
+    when there is no use at all."""
+    if statement is None or statement.parent is None:
+        return None
+    if statement.parent.type == "expression_statement":
+        statement = statement.parent
+    block = statement.parent
+    if block is None or block.type != "block":
+        return None
+    if not declared:
+        lets = [c for c in block.named_children if c.start_byte < statement.start_byte and c.type == "let_declaration"]
+        if not any(_let_name(c, text) == name for c in lets):
+            return None
+    out: list = []
+    uses = 0
+    following = statement.next_named_sibling
+    while following is not None:
+        stack = [following]
+        while stack:
+            n = stack.pop()
+            t = n.type
+            if t == "let_declaration" and _let_name(n, text) == name:
+                return None  # shadowed: not followed
+            if t in ("string_content", "string_literal", "raw_string_literal") and ("{" + name) in text(n):
+                return None  # `println!("{dead:?}")`
+            if t == "identifier" and text(n) == name:
+                found = _free_use(n, text)
+                if found is None:
+                    return None
+                uses += 1
+                out.extend(found)
+                continue
+            stack.extend(n.named_children)
+        following = following.next_named_sibling
+    return out if uses else None  # a local never used again: what it was for is not shown here
+
+
+def _let_name(let, text) -> Optional[str]:
+    pattern = let.child_by_field_name("pattern")
+    if pattern is not None and pattern.type == "mut_pattern" and pattern.named_child_count:
+        pattern = pattern.named_children[-1]
+    return text(pattern) if pattern is not None and pattern.type == "identifier" else None
+
+
+def _free_use(ident, text) -> Optional[list]:
+    """One use of a filled local (see `_uses_after`): [] when order-free, the inserts of a loop
+    over it when those decide, None when the order may show."""
+    node = ident
+    while node.parent is not None and node.parent.type == "reference_expression":
+        node = node.parent
+    parent = node.parent
+    if parent is not None and parent.type == "for_expression" and _field(parent, "value", node):
+        how = loop_escape(parent, text)
+    else:
+        outer = _outer_call(ident)
+        if outer is None:
+            return None
+        call, name_node, _ = outer
+        name = text(name_node)
+        if name in USE_FREE:
+            return []
+        if name not in ("iter", "into_iter", "drain", "iter_mut"):
+            return None
+        how = escape(call, text, None)
+    if how is None:
+        return []
+    if how.verdict == "inserts":
+        return list(how.target)
+    return None
 
 
 def _sorted_after(node, name: str, text) -> bool:

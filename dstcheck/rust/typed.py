@@ -608,6 +608,7 @@ def records(parsed, builder: types.QueryBuilder, wanted: dict) -> List[dict]:
                 "element": how.element,
                 "sum_type": builder.type_node(site, how.sum_type) if how.sum_type is not None else None,
                 "target": _target(builder, site, how),
+                "then": [[builder.of(target), by_key, arity] for target, by_key, arity in how.then] if how.then else None,
                 "node": site,
             })
     for node in nodes_by_kind["typed-method"]:
@@ -635,6 +636,18 @@ def _target(builder, site, how):
     return None
 
 
+def _unordered_inserts(inserts, evaluator) -> bool:
+    """Every insert goes into a set, or into a map under the loop's own key (or removes one key
+    from a set or map): order-free."""
+    for query, by_key, arity in inserts:
+        target = evaluator.evaluate(query) if query is not None else None
+        target = target.peel() if target is not None else None
+        unordered = order.ordered_target(target.path if target is not None else None) is False
+        if not unordered or not (arity == 1 or by_key):
+            return False
+    return True
+
+
 def _arg_path(t: Optional[types.Type]) -> str:
     return t.path if t is not None else ""
 
@@ -658,14 +671,7 @@ def finish(record: dict, evaluator: types.Evaluator) -> Optional[Fact]:
         if not order.is_float(element.path if element is not None else None):
             return None
     elif verdict == "inserts":
-        # order-free when every insert goes into a set, or into a map under the loop's own key
-        for query, by_key, arity in record["target"]:
-            target = evaluator.evaluate(query) if query is not None else None
-            target = target.peel() if target is not None else None
-            unordered = order.ordered_target(target.path if target is not None else None) is False
-            if not unordered or not (arity == 1 or by_key):
-                break
-        else:
+        if _unordered_inserts(record["target"], evaluator):
             return None
     elif verdict in ("collect", "extend"):
         target = evaluator.evaluate(record["target"]) if record["target"] is not None else None
@@ -673,4 +679,6 @@ def finish(record: dict, evaluator: types.Evaluator) -> Optional[Fact]:
             target = target.peel()
         if not order.ordered_target(target.path if target is not None else None):
             return None
+        if record.get("then") and _unordered_inserts(record["then"], evaluator):
+            return None  # the collected Vec only feeds loops that insert into sets or remove keys
     return Fact("iteration", (receiver.path,), 0, 1, None, method=record["method"], type_args=tuple(_arg_path(a) for a in receiver.args))
