@@ -436,3 +436,22 @@ def test_a_serde_derive_needs_indexmaps_serde_feature_for_the_retype(tmp_path, m
     after = (crate / "src" / "lib.rs").read_text()
     assert ("levels: IndexMap<u64, u64>," in after) is retyped, err
     assert ("would need indexmap's `serde` feature" in err) is not retyped
+
+
+def test_biased_on_the_opening_line_keeps_the_bodys_own_spacing(tmp_path):
+    """`biased;` written on the line of the opening delimiter is separated from what follows as
+    the body was from the delimiter: `{ x` -> `{ biased; x`, `(x` -> `(biased; x`, never `( biased;x`."""
+    (tmp_path / "dstcheck.toml").write_text("")
+    cases = {
+        "tokio::select! { x = a => x }": "tokio::select! { biased; x = a => x }",
+        "tokio::select!{x = a => x}": "tokio::select!{biased; x = a => x}",
+        "tokio::select!(x = a => x)": "tokio::select!(biased; x = a => x)",
+        "tokio::select![x = a => x, y = b => y]": "tokio::select![biased; x = a => x, y = b => y]",
+        "tokio::select! {x = a => x,\n        y = b => y,\n    }": "tokio::select! {biased; x = a => x,\n        y = b => y,\n    }",
+        "tokio::select! { // first\n        x = a => x,\n    }": "tokio::select! { biased; // first\n        x = a => x,\n    }",
+    }
+    source = "pub async fn f(a: A, b: B) {\n" + "".join(f"    {c};\n" for c in cases) + "}\n"
+    (tmp_path / "lib.rs").write_text(source)
+    code, out, err = dstcheck(["--unsafe-fixes"], tmp_path)
+    assert code == 0, out + err
+    assert (tmp_path / "lib.rs").read_text() == "pub async fn f(a: A, b: B) {\n" + "".join(f"    {c};\n" for c in cases.values()) + "}\n"

@@ -245,8 +245,10 @@ class RustFixer:
         line = self.lines.line_of(first.start_byte)
         if line != self.lines.line_of(opening.end_byte):
             insert = self.lines.newline(line - 1) + self.lines.indent(line) + text
+        elif self.source[opening.end_byte:opening.end_byte + 1] in (b" ", b"\t"):
+            insert = b" " + text  # `{ x` -> `{ biased; x`
         else:
-            insert = b" " + text
+            insert = text + b" "  # `(x` -> `(biased; x`
         return Plan(edits=[Edit(opening.end_byte, opening.end_byte, insert)])
 
     def _nested_body(self, start: int):
