@@ -511,6 +511,32 @@ def _only_deletes(body) -> Optional[list]:
     return receivers
 
 
+LOOPS = (ast.For, ast.AsyncFor, ast.While)
+GROWS = GROW_ONE | GROW_MANY | {"__ior__"}
+
+
+def _grown_keys(stmt) -> FrozenSet[str]:
+    """The names and `self.attr`s (as `_key` spells them) a statement may grow or rebind anywhere
+    inside it: `s.add(..)`, `s.update(..)`, `s |= ..`, `s = ..`, `for s in ..`, `with .. as s`."""
+    keys = set()
+    for node in ast.walk(stmt):
+        targets = ()
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in GROWS:
+            targets = (node.func.value,)
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.NamedExpr, ast.For, ast.AsyncFor, ast.comprehension)):
+            targets = (node.target,)
+        elif isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, ast.withitem) and node.optional_vars is not None:
+            targets = (node.optional_vars,)
+        for target in targets:
+            for part in ast.walk(target):
+                key = _key(part)
+                if key is not None:
+                    keys.add(key)
+    return frozenset(keys)
+
+
 def size_proofs(test) -> Tuple[FrozenSet[str], FrozenSet[str]]:
     """(keys proven to hold at most one element when `test` is true, ... when it is false)."""
     negate = False
@@ -653,7 +679,12 @@ class Walker:
         proven = ctx.proven
         entries = []
         for i, stmt in enumerate(body):
+            grown = _grown_keys(stmt) & proven if proven else _NOTHING
+            if grown and isinstance(stmt, LOOPS):
+                proven = proven - grown  # grown in a later turn than the one that reads it
             entries.append((stmt, ctx if proven is ctx.proven else ctx.but(proven=proven)))
+            if grown:
+                proven = proven - grown  # a size check speaks for the set it measured, not one grown since
             if type(stmt) is ast.If and ctx.gate is None and stmt.body and isinstance(stmt.body[-1], EXITS):
                 ctx = self._after_exit(stmt, ctx)
             kind = type(stmt)
