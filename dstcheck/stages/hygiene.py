@@ -24,6 +24,21 @@ def marker_text(marker: Marker, word: str) -> str:
     return text + (f": {marker.reason}" if marker.reason else "")
 
 
+def _takers(markers: List[Marker], sites: List[Site]) -> Dict[Marker, set]:
+    """The rules of the sites each marker takes: a site is the first marker's on its lines that
+    accepts its rule, as classify decides for a violation (`_marker_for`); a gated or test site is
+    taken the same way, so a marker on its line is not called unused. A later marker the same
+    sites would take (a second `dst-ok` on the line, or on another line of the site) takes none."""
+    taken: Dict[Marker, set] = {}
+    for site in sites:
+        first, last = site.lines()
+        for marker in markers:
+            if first <= marker.line <= last and (not marker.rules or site.rule in marker.rules):
+                taken.setdefault(marker, set()).add(site.rule)
+                break
+    return taken
+
+
 def marker_sites(
     config: Config,
     results: Dict[str, FileResult],
@@ -32,12 +47,14 @@ def marker_sites(
     language_rules: Dict[str, List[str]],
     wanted: set,
 ) -> List[Site]:
-    """DST001 unused, DST002 without reason, DST003 unknown rule id or an empty list, for in-scope files."""
+    """DST001 unused (also when every site it would accept another marker accepts first), DST002
+    without reason, DST003 unknown rule id or an empty list, for in-scope files."""
     out = []
     known = {rid for rid, r in config.pack.rules.items() if r.matchers}
     for path in sorted(results):
         result = results[path]
         ran = set(selected.get(path, ()))
+        taken = _takers(result.markers, sites_by_path.get(path, ())) if "DST001" in wanted and result.markers else {}
         for marker in result.markers:
             text = marker_text(marker, config.marker)
             unknown = [r for r in marker.rules if r not in known]
@@ -52,10 +69,14 @@ def marker_sites(
                 out.append(_site("DST002", "marker-without-reason", path, marker.line, f"marker `{text}` gives no reason", text, marker.column))
             if "DST001" not in wanted:
                 continue
-            here = {s.rule for s in sites_by_path.get(path, ()) if s.lines()[0] <= marker.line <= s.lines()[1]}  # sites on the marker's line
-            accepts = bool(here) and (not marker.rules or not here.isdisjoint(marker.rules))
             named = [r for r in marker.rules if r in known]
-            if accepts or (marker.rules and not named):
+            if taken.get(marker) or (marker.rules and not named):
+                continue
+            here = {s.rule for s in sites_by_path.get(path, ()) if s.lines()[0] <= marker.line <= s.lines()[1]}  # sites on the marker's line
+            if here and (not marker.rules or not here.isdisjoint(marker.rules)):
+                # every site it would accept is another marker's: the one before it on the line, or on another line of the site
+                message = f"marker `{text}` accepts no site: another marker on the site's lines accepts it first (drop one of them)"
+                out.append(_site("DST001", "unused-marker", path, marker.line, message, text, marker.column))
                 continue
             # A marker for a rule that did not run here (deselected) is not called unused.
             needed = named if marker.rules else language_rules.get(result.language, [])
