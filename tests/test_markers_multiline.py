@@ -216,3 +216,38 @@ def test_python_comprehension_and_loop_header_through_add_markers(tmp_path):
     )
     code, report = run(work)
     assert code == 0 and report["sites"] == []
+
+
+REDUNDANT = """\
+use std::collections::HashMap;
+use std::time::Instant;
+pub fn two_on_a_line() -> Instant {
+    Instant::now() /* dst-ok: the first accepts the site */ // dst-ok: so this one accepts nothing
+}
+pub fn two_on_a_chain(m: &HashMap<u64, u64>) -> Vec<u64> {
+    m.keys() // dst-ok: the receiver's line accepts the chain
+        .copied()
+        .collect() // dst-ok: so the last line's accepts nothing
+}
+pub fn one_each(m: &HashMap<u64, u64>) -> Vec<(u64, Instant)> {
+    m.keys() // dst-ok[DST108]: sorted by the caller
+        .map(|k| (*k, Instant::now())) // dst-ok[DST101]: each marker takes its own rule
+        .collect()
+}
+"""
+
+
+def test_a_marker_whose_sites_another_marker_accepts_first_is_unused(tmp_path):
+    """A site is the first marker's on its lines that names its rule (as classify picks it); a
+    later one that would accept only such sites hides the next violation there: DST001, cold and
+    warm."""
+    work = workspace(tmp_path, {**MANIFESTS, "crates/core/src/lib.rs": REDUNDANT})
+    for attempt in range(2):
+        code, report = run(work, "--show-all", cache=tmp_path / "cache")
+        assert code == 1, attempt
+        unused = [(s["line"], s["snippet"]) for s in report["sites"] if s["rule"] == "DST001"]
+        assert unused == [
+            (4, "dst-ok: so this one accepts nothing"),
+            (9, "dst-ok: so the last line's accepts nothing"),
+        ], attempt
+        assert {s["disposition"] for s in report["sites"] if s["rule"] != "DST001"} == {"suppressed"}, attempt
