@@ -905,9 +905,10 @@ class Walker:
             if unpack and value is not None and self.wants.sets:
                 self.sinks.append((ctx, value, value))
             call = _awaited_call(value) if len(target.elts) == 2 and not any(isinstance(e, ast.Starred) for e in target.elts) else None
+            sides = _sides(target.elts, value)
             for index, elt in enumerate(target.elts):
-                part = WaitPart(call, index) if call is not None else None  # `done, pending = await asyncio.wait(..)`
-                self._store(elt.value if isinstance(elt, ast.Starred) else elt, part, None, ctx, at=at)
+                part = WaitPart(call, index) if call is not None else sides[index]  # `done, pending = await asyncio.wait(..)`
+                self._store(elt.value if isinstance(elt, ast.Starred) else elt, part, None, ctx, unpack=unpack, at=at)
         elif isinstance(target, ast.Starred):
             self._store(target.value, None, None, ctx, at=at)
 
@@ -2535,6 +2536,18 @@ class Walker:
 
 
 _FIELDS: Dict[type, Tuple[str, ...]] = {}
+
+
+def _sides(targets, value) -> list:
+    """What each of `targets` is bound to by `a, b = x, y` (a display of literal elements on the
+    right): the element at its place, counted from the end after a starred target; None for the
+    starred one and where the right side is no such display."""
+    elts = value.elts if isinstance(value, (ast.Tuple, ast.List)) and not any(isinstance(e, ast.Starred) for e in value.elts) else None
+    stars = [i for i, t in enumerate(targets) if isinstance(t, ast.Starred)]
+    if elts is None or len(stars) > 1 or (not stars and len(elts) != len(targets)) or len(elts) < len(targets) - len(stars):
+        return [None] * len(targets)
+    star = stars[0] if stars else len(targets)
+    return [elts[i] if i < star else None if i == star else elts[len(elts) - (len(targets) - i)] for i in range(len(targets))]
 
 
 def _element(target, iterable) -> Local:
