@@ -455,3 +455,14 @@ def test_biased_on_the_opening_line_keeps_the_bodys_own_spacing(tmp_path):
     code, out, err = dstcheck(["--unsafe-fixes"], tmp_path)
     assert code == 0, out + err
     assert (tmp_path / "lib.rs").read_text() == "pub async fn f(a: A, b: B) {\n" + "".join(f"    {c};\n" for c in cases.values()) + "}\n"
+
+
+def test_a_parenthesized_set_keeps_its_layout_when_sorted(tmp_path):
+    """The parentheses written around the iterated set become the call's: `sorted` goes before
+    them and everything inside, line breaks and comments, stays where it was."""
+    (tmp_path / "dstcheck.toml").write_text("")
+    source = "def f(names: set, other: set):\n    for x in (\n        names  # the first\n        | other\n    ):\n        print(x)\n    for y in ( names ):\n        print(y)\n"
+    (tmp_path / "a.py").write_text(source)
+    code, out, err = dstcheck(["--unsafe-fixes"], tmp_path)
+    assert code == 0, out + err
+    assert (tmp_path / "a.py").read_text() == source.replace("in (", "in sorted(")

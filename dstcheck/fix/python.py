@@ -237,6 +237,7 @@ class PythonFixer:
         start, end = where
         if self.view[start:start + 1] == b"*":  # a splat: `f(*s)`, `[*s]`
             start = start + 1 + len(self.view[start + 1:end]) - len(self.view[start + 1:end].lstrip())
+        bare = (start, end)
         start, end = self._parenthesized(start, end)
         site = self._expression(start, end)
         if site is None:
@@ -267,6 +268,8 @@ class PythonFixer:
                 if name == "list" and function == "sorted":
                     return self._plan(start, end, site.with_changes(func=cst.Name(function)))
                 return self._plan(start, end, site.visit(_Swap(args[0].value, call(args[0].value))))
+        if (start, end) != bare:  # `(s)`: its parentheses become the call's, and what is inside stays as written
+            return Plan(start, end, function.encode() + self.view[start:end])
         return self._plan(start, end, call(site).with_changes(lpar=site.lpar[:1], rpar=site.rpar[-1:]))
 
     def _parenthesized(self, start: int, end: int) -> Tuple[int, int]:
