@@ -47,6 +47,16 @@ class BlockScope:
         self.globs: List[Tuple[Tuple[str, ...], bool]] = []
 
 
+def _plain_alias(item, text):
+    """(segments, global) of the path a `type X = a::b::C;` names, when it is a plain path (no
+    generic arguments, no reference, tuple or array), else None."""
+    value = item.child_by_field_name("type")
+    if item.child_by_field_name("name") is None or value is None or value.type not in ("type_identifier", "scoped_type_identifier"):
+        return None
+    seg = items.segments_of(value, text)
+    return (tuple(seg[0]), seg[1]) if seg is not None and seg[0] else None
+
+
 def _is_module_body(node) -> bool:
     return node.type == "source_file" or (node.type == "declaration_list" and node.parent is not None and node.parent.type == "mod_item")
 
@@ -152,6 +162,10 @@ class Resolver:
                 name, alias = child.child_by_field_name("name"), child.child_by_field_name("alias")
                 if name is not None:
                     scope.names[self.text(alias or name)] = [((self.text(name),), True)]
+            elif t == "type_item" and child.child_by_field_name("type_parameters") is None and _plain_alias(child, self.text) is not None:
+                # `type Clock = std::time::Instant;` in a body names what its path names, as a `use` would
+                # (an alias with parameters or arguments stays a local item: its arguments matter)
+                scope.names[self.text(child.child_by_field_name("name"))] = [_plain_alias(child, self.text)]
             else:
                 name = child.child_by_field_name("name")
                 if name is not None:
