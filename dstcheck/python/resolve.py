@@ -40,6 +40,10 @@ GROW_MANY = frozenset({"update", "extend", "symmetric_difference_update"})
 SET_TYPES = frozenset({"set", "frozenset", "typing.Set", "typing.FrozenSet", "typing.MutableSet", "typing.AbstractSet", "collections.abc.MutableSet", "collections.abc.Set", "weakref.WeakSet"})
 # a set of weak references: it iterates its inner set, in the order of its elements' hashes
 # (objects that take a weak reference hash by identity unless they define `__hash__`)
+MAPPINGS = frozenset({
+    "dict", "typing.Dict", "typing.Mapping", "typing.MutableMapping", "typing.DefaultDict", "collections.defaultdict",
+    "collections.abc.Mapping", "collections.abc.MutableMapping", "collections.OrderedDict", "typing.OrderedDict",
+})
 WEAK_SETS = ("weakref.WeakSet", "_weakrefset.WeakSet")
 ALIAS_DEPTH = 8  # `a = time; b = a; c = b`: assigned aliases followed this far
 MODULE = "<module>"  # a call's or reference's root that is a module itself: `__import__("time")`
@@ -108,13 +112,14 @@ class WaitPart(ast.expr):
 
 
 class ElementOf(ast.expr):
-    """The value of a loop or comprehension target `x` in `for x in it`: one element of `it`."""
+    """The value of a loop or comprehension target `x` in `for x in it`: one element of `it`
+    (`part` 0 or 1: that side of it, for `for k, v in it`)."""
 
     _fields = ()
 
-    def __init__(self, iterable):
+    def __init__(self, iterable, part=None):
         super().__init__()
-        self.iterable = iterable
+        self.iterable, self.part = iterable, part
 
 
 ENTERED = ast.Name(id="__enter__")  # the annotation of `x` in `with C(..) as x:`: what `C(..).__enter__()` returns
@@ -913,8 +918,7 @@ class Walker:
             self._store(target.value, None, None, ctx, at=at)
 
     def _for(self, node, ctx) -> None:
-        for name in _names_in_target(node.target):
-            self._bind(name, _element(node.target, node.iter), ctx)
+        _bind_elements(node.target, node.iter, lambda name, meaning: self._bind(name, meaning, ctx))
         if not isinstance(node.target, (ast.Name, ast.Tuple, ast.List)):
             self._push(node.target, ctx)
         if self.wants.sets and not self._order_free_loop(node, ctx):
@@ -1241,8 +1245,7 @@ class Walker:
         scope = Scope(ctx.scope, "comprehension")
         inner = ctx.but(scope=scope)
         for i, gen in enumerate(node.generators):
-            for name in _names_in_target(gen.target):
-                scope.bind(name, _element(gen.target, gen.iter))
+            _bind_elements(gen.target, gen.iter, scope.bind)
             if self.wants.sets:
                 self.sinks.append((ctx if i == 0 else inner, gen.iter, gen.iter, node))
             self._push(gen.iter, ctx if i == 0 else inner)
@@ -1820,6 +1823,14 @@ class Walker:
             return "set", f"what `{_dotted(node.value.func) or _last_name(node.value.func)}()` returns"
         if kind is WaitPart:
             return ("set", "a set of tasks from `asyncio.wait(...)`") if self._asyncio_wait(node.call, ctx) else None
+        if kind is ElementOf:  # `for v in d.values()`, `for k, v in d.items()`: a value of a mapping of sets
+            it = node.iterable
+            side = {None: "values", 1: "items"}.get(node.part)
+            if isinstance(it, ast.Call) and isinstance(it.func, ast.Attribute) and it.func.attr == side and not it.args and self._set_mapping(it.func.value, ctx):
+                return "set", f"a set from `{_dotted(it.func.value) or it.func.attr}`"
+            return None
+        if kind is ast.Subscript and not isinstance(node.slice, ast.Slice) and self._set_mapping(node.value, ctx):
+            return "set", f"a set from `{_dotted(node.value) or 'a mapping'}`"  # `d[k]` of `d = defaultdict(set)`
         if kind is ast.Subscript:  # `(await asyncio.wait(ts))[0]`, `r = await asyncio.wait(ts); r[1]`
             index = node.slice
             if not (isinstance(index, ast.Constant) and type(index.value) is int and index.value in (0, 1)):
@@ -1867,6 +1878,8 @@ class Walker:
                         return "set", _of_tasks("a set expression", [inner, *(self.hashed(a, ctx, _depth + 1) for a in node.args)])
                     salted = not all(self._unsalted_elements(e, ctx) for e in (func.value, *node.args))
                     return ("set", "a set expression") if salted and self._set_shaped(func.value, ctx) else None
+                if func.attr in ("get", "setdefault", "pop") and node.args and self._set_mapping(func.value, ctx):
+                    return "set", f"a set from `{_dotted(func.value) or 'a mapping'}`"
                 if func.attr in DICT_VIEWS and not node.args:
                     inner = self.hashed(func.value, ctx, _depth + 1)
                     return inner if inner is not None and inner[0] == "dict" else None
@@ -1964,6 +1977,57 @@ class Walker:
                 info = self._base_class(info)
             return False
         return isinstance(func, ast.Attribute) and not awaited and self._hashed_module_attr(func, ctx, calls=True) is not None
+
+    def _set_mapping(self, node, ctx, depth: int = 0) -> bool:
+        """A mapping whose values are hash-ordered sets: a name or `self.attr` every binding of which
+        is `defaultdict(set)` or annotated `dict[K, set[str]]` (`Dict`, `Mapping`, `defaultdict`,
+        inside `Optional` too)."""
+        if depth > ALIAS_DEPTH:
+            return False
+        if isinstance(node, ast.Name):
+            scope, meanings = self.lookup(node.id, ctx.scope)
+        elif isinstance(node, ast.Attribute) and self._self_attr(node, ctx):
+            scope, meanings = None, []
+            info, seen = ctx.klass, set()
+            while info is not None and id(info) not in seen:
+                seen.add(id(info))
+                meanings.extend(info.attrs.get(node.attr, ()))
+                info = self._base_class(info)
+        else:
+            return False
+        if not meanings:
+            return False
+        for m in meanings:
+            if not isinstance(m, Local) or m is UNKNOWN:
+                return False
+            where = m.scope or scope or ctx.scope
+            if m.annotation is not None:
+                if not self._set_mapping_annotation(m.annotation, where):
+                    return False
+                continue
+            value = m.value
+            inner = ctx.but(scope=where)
+            if not (isinstance(value, ast.Call) and value.args and self._calls(value, inner, ("collections.defaultdict",))):
+                return False
+            factory = value.args[0]
+            if not (isinstance(factory, ast.Name) and factory.id in ("set", "frozenset") and self.builtin(factory.id, where)):
+                return False
+        return True
+
+    def _set_mapping_annotation(self, node, scope) -> bool:
+        """`dict[K, set[str]]`, `Optional[Mapping[K, frozenset]]`, a string of one."""
+        for _ in range(5):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                node = _unquoted(node)
+            elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr) and len(_union_arms(node)) == 1:
+                node = _union_arms(node)[0]  # `dict[str, set[str]] | None`
+            elif isinstance(node, ast.Subscript) and self._type_name(node.value, scope) == "typing.Optional":
+                node = node.slice
+            else:
+                break
+        if not (isinstance(node, ast.Subscript) and self._type_name(node.value, scope) in MAPPINGS and isinstance(node.slice, ast.Tuple) and len(node.slice.elts) == 2):
+            return False
+        return self._set_annotation(node.slice.elts[1], scope)
 
     def _a_set(self, node, ctx) -> bool:
         """Whether `node` is proven a set, salted or not (`seen = set()`, `seen: set[int]`), so
@@ -2550,9 +2614,21 @@ def _sides(targets, value) -> list:
     return [elts[i] if i < star else None if i == star else elts[len(elts) - (len(targets) - i)] for i in range(len(targets))]
 
 
-def _element(target, iterable) -> Local:
-    """The binding of a loop target: an element of the iterable for a plain name, else unknown."""
-    return Local(ElementOf(iterable), None, None) if isinstance(target, ast.Name) else UNKNOWN
+def _element(target, iterable, part=None) -> Local:
+    """The binding of a loop target: an element of the iterable for a plain name (or a side of
+    one, for a name of a pair `k, v`), else unknown."""
+    return Local(ElementOf(iterable, part), None, None) if isinstance(target, ast.Name) else UNKNOWN
+
+
+def _bind_elements(target, iterable, bind) -> None:
+    """Binds the names of a loop target (`x`, `k, v`, anything else as unknown)."""
+    pair = isinstance(target, (ast.Tuple, ast.List)) and len(target.elts) == 2
+    for i, elt in enumerate(target.elts) if pair else ():
+        if isinstance(elt, ast.Name):
+            bind(elt.id, _element(elt, iterable, i))
+    for name in _names_in_target(target):
+        if not (pair and any(isinstance(e, ast.Name) and e.id == name for e in target.elts)):
+            bind(name, _element(target, iterable))
 
 
 def _kills(local: Local) -> bool:
