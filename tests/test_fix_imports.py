@@ -134,3 +134,8 @@ def test_every_python_import_of_a_module_the_fix_leaves_unused_goes(tmp_path):
     assert fixed_py(tmp_path, source) == "import acme.clock\n\n\ndef f():\n    return acme.clock.now(), acme.clock.now()\n"
     source = "import os, time  # grouped\nimport time as t\n\n\ndef f():\n    return time.time(), t.time(), os.sep\n"
     assert fixed_py(tmp_path, source) == "import os  # grouped\nimport acme.clock\n\n\ndef f():\n    return acme.clock.now(), acme.clock.now(), os.sep\n"
+
+
+def test_a_new_use_at_the_top_of_a_file_goes_after_its_byte_order_mark(tmp_path):
+    source = "\ufeffpub fn f() -> std::time::Instant {\n    use std::time::Instant;\n    Instant::now()\n}\n"
+    assert fixed(tmp_path, source) == "\ufeffuse crate::sim::now;\n\npub fn f() -> std::time::Instant {\n    now()\n}\n"

@@ -324,7 +324,10 @@ class RustFixer:
             # an inner attribute ends on the first item's line (`#![allow(x)] fn f() {}`), and
             # must stay before every item: the `use` follows it on a line of its own
             return children[index - 1].end_byte, newline + self.lines.indent(line), b""
-        return self.lines.starts[line - 1], self.lines.indent(line), newline + newline
+        at = self.lines.starts[line - 1]
+        if at == 0 and self.source.startswith(b"\xef\xbb\xbf"):
+            at = 3  # a byte-order mark stays first
+        return at, self.lines.indent(line), newline + newline
 
     # -- retype ----------------------------------------------------------------------------------
     def _retype(self, where, candidate):
