@@ -787,7 +787,8 @@ class Walker:
                     self.interesting.add(arg.arg)  # `session: requests.Session`
         klass, self_name = ctx.klass, ctx.self_name
         if ctx.scope.kind == "class":
-            static = any(isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod") for d in node.decorator_list)
+            # a classmethod's `cls` reads the class's attributes as `self` does (`cls.CODES`)
+            static = any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in node.decorator_list)
             positional = [*getattr(args, "posonlyargs", []), *args.args]
             self_name = positional[0].arg if positional and not static else None
         elif self_name is not None and any(a is not None and a.arg == self_name for a in params):
@@ -1851,6 +1852,9 @@ class Walker:
         if kind is ast.Attribute:
             if self._self_attr(node, ctx):
                 return self._hashed_attr(ctx.klass, node.attr, ctx, _depth)
+            klass = self._class_named(node.value, ctx)
+            if klass is not None:  # `Venue.CODES`
+                return self._hashed_attr(klass, node.attr, ctx, _depth, owner=node.value.id)
             return self._hashed_module_attr(node, ctx)
         if kind is ast.Call:
             func = node.func
@@ -2263,13 +2267,25 @@ class Walker:
         self._hashed[key] = result
         return result
 
-    def _hashed_attr(self, klass: ClassInfo, attr: str, ctx, depth) -> Optional[Tuple[str, str]]:
+    def _class_named(self, node, ctx) -> Optional[ClassInfo]:
+        """The class of this module a name means in every binding of it (`Venue` in `Venue.X`)."""
+        if not isinstance(node, ast.Name):
+            return None
+        _, meanings = self.lookup(node.id, ctx.scope)
+        infos = {id(m.value): self.classes.get(id(m.value)) for m in meanings or () if isinstance(m, Local) and isinstance(m.value, ast.ClassDef)}
+        if not meanings or len(infos) != 1 or len(meanings) != 1:
+            return None
+        return next(iter(infos.values()))
+
+    def _hashed_attr(self, klass: ClassInfo, attr: str, ctx, depth, owner: Optional[str] = None) -> Optional[Tuple[str, str]]:
         values = []
         seen = set()
         info = klass
         while info is not None and id(info) not in seen:
             seen.add(id(info))
             values.extend(info.attrs.get(attr, ()))
+            if not values and owner is None and self._set_property(info, attr):
+                return "set", f"set `{ctx.self_name}.{attr}`"  # a property annotated to return a set
             info = self._base_class(info)
         if not values:
             return None
@@ -2290,7 +2306,15 @@ class Walker:
                 info = self._base_class(info)
             if self._adds_unsalted(grows, ctx, depth):
                 return None
-        return "set", _of_tasks(f"set `{ctx.self_name}.{attr}`", found_all)
+        return "set", _of_tasks(f"set `{owner or ctx.self_name}.{attr}`", found_all)
+
+    def _set_property(self, info: ClassInfo, attr: str) -> bool:
+        """A `@property` (or `cached_property`) of the class named `attr`, annotated to return a set."""
+        return any(
+            isinstance(d, ast.FunctionDef) and d.name == attr and self._set_def(d, ast.FunctionDef, info.scope)
+            and any(_last_name(x) in ("property", "cached_property") for x in d.decorator_list)
+            for d in info.node.body
+        )
 
     def _base_class(self, info: ClassInfo) -> Optional[ClassInfo]:
         """The first base of a class that is a class of the same module."""
