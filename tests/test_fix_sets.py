@@ -125,3 +125,35 @@ def test_a_set_annotated_to_hold_tasks_is_not_sorted(tmp_path: Path):
     assert (tmp_path / "m.py").read_text() == ANNOTATED.replace("return list(s)", "return sorted(s)"), err
     for line, column in ((7, 14), (12, 14), (21, 18)):
         assert f"note: m.py:{line}:{column}: DST203 not fixed: {TASKS}" in err, err
+
+
+HANDED_ON = '''from collections import defaultdict
+
+
+def carriers(s: set[str], by: dict[str, set[str]]):
+    yield from s
+    out = []
+    out.extend(s)
+    out += s
+    a = list(iter(s))
+    b = str.join(",", s)
+    c = list(by["k"])
+    return out, a, b, c
+'''
+
+
+def test_what_hands_a_set_on_is_wrapped_where_the_set_is(tmp_path: Path):
+    """`yield from s`, `out.extend(s)`, `out += s`, `str.join(",", s)`: the site is the set, so the
+    fix sorts the set and leaves the call around it; `list(iter(s))` becomes `sorted(iter(s))`."""
+    (tmp_path / "dstcheck.toml").write_text("")
+    (tmp_path / "m.py").write_text(HANDED_ON)
+    proc = subprocess.run([sys.executable, "-m", "dstcheck", "check", "--no-cache", "--color", "never", "--unsafe-fixes"], cwd=str(tmp_path), capture_output=True, env=dict(os.environ))
+    err = proc.stderr.decode("utf-8")
+    expected = (
+        HANDED_ON.replace("yield from s", "yield from sorted(s)").replace("out.extend(s)", "out.extend(sorted(s))")
+        .replace("out += s", "out += sorted(s)").replace("list(iter(s))", "sorted(iter(s))")
+        .replace('str.join(",", s)', 'str.join(",", sorted(s))').replace('list(by["k"])', 'sorted(by["k"])')
+    )
+    assert (tmp_path / "m.py").read_text() == expected, err
+    again = subprocess.run([sys.executable, "-m", "dstcheck", "check", "--no-cache", "--color", "never"], cwd=str(tmp_path), capture_output=True, env=dict(os.environ))
+    assert again.returncode == 0, again.stdout.decode("utf-8")
