@@ -156,6 +156,8 @@ def escape(start, text, element: Optional[int]) -> Optional[Escape]:
             patterns = [p for p in params.named_children if p.type not in ("line_comment", "block_comment")] if params is not None else []
             if len(patterns) == 1:
                 return body_escape(patterns[0], closure.child_by_field_name("body"), text, call)
+        if name in ("min_by_key", "max_by_key") and not transformed and _total_key(call, text):
+            return None  # `.max_by_key(|(k, v)| (**v, **k))`: no two elements tie, so none is picked by the order
         if name in ESCAPING:
             return Escape("escape")
         if name in ORDER_FREE:
@@ -184,6 +186,44 @@ def escape(start, text, element: Optional[int]) -> Optional[Escape]:
             continue
         return None  # a method we do not know: its effect on order is not proven
     return None
+
+
+def _total_key(call, text) -> bool:
+    """A `min_by_key` / `max_by_key` closure whose key holds the whole element: its pattern binds
+    every part of the element (no `_`, no `..`) and the key is those names (through `*`, `&` and
+    `.clone()`), alone or in a tuple with other values. Elements of a map or set are distinct, so
+    such keys never tie and the element picked does not depend on the order."""
+    closure = _only_closure(call)
+    params = closure.child_by_field_name("parameters") if closure is not None else None
+    patterns = [p for p in params.named_children if p.type not in ("line_comment", "block_comment")] if params is not None else []
+    body = closure.child_by_field_name("body") if closure is not None else None
+    while body is not None and body.type == "block" and body.named_child_count == 1 and body.named_children[0].type not in ("let_declaration", "expression_statement"):
+        body = body.named_children[0]
+    if len(patterns) != 1 or body is None:
+        return False
+    pattern = patterns[0].child_by_field_name("pattern") if patterns[0].type == "parameter" else patterns[0]
+    stack = [pattern] if pattern is not None else []
+    while stack:
+        n = stack.pop()
+        if n.type in ("_", "remaining_field_pattern") or (not n.is_named and text(n) in ("_", "..")):
+            return False
+        stack.extend(n.children)
+    names = _bound(pattern, text) if pattern is not None else frozenset()
+    body = _unparen(body)
+    parts = body.named_children if body.type == "tuple_expression" else [body]
+    held = set()
+    for part in parts:
+        while part is not None:
+            part = _unparen(part)
+            if part.type in ("unary_expression", "reference_expression") and part.named_child_count:
+                part = part.named_children[-1]
+            elif part.type == "call_expression" and method_call(part) is not None and text(method_call(part)[0]) == "clone" and _no_arguments(part):
+                part = part.child_by_field_name("function").child_by_field_name("value")
+            else:
+                break
+        if part is not None and part.type == "identifier" and text(part) in names:
+            held.add(text(part))
+    return bool(names) and held == set(names)
 
 
 def _flattened_by(node, text):
