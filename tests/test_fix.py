@@ -466,3 +466,13 @@ def test_a_parenthesized_set_keeps_its_layout_when_sorted(tmp_path):
     code, out, err = dstcheck(["--unsafe-fixes"], tmp_path)
     assert code == 0, out + err
     assert (tmp_path / "a.py").read_text() == source.replace("in (", "in sorted(")
+
+
+def test_a_builtins_other_arguments_are_not_taken_for_the_set(tmp_path):
+    """`enumerate`'s `start` and `next`'s default are not iterated: the set is the first argument."""
+    (tmp_path / "dstcheck.toml").write_text("")
+    source = "def f(s: set):\n    a = enumerate(s, 1)\n    b = next(iter(s), None)\n    return a, b\n"
+    (tmp_path / "a.py").write_text(source)
+    code, out, err = dstcheck(["--unsafe-fixes"], tmp_path)
+    assert code == 0, out + err
+    assert (tmp_path / "a.py").read_text() == "def f(s: set):\n    a = enumerate(sorted(s), 1)\n    b = next(iter(sorted(s)), None)\n    return a, b\n"

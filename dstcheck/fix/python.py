@@ -259,6 +259,8 @@ class PythonFixer:
                 if method == "pop":
                     return "`.pop()` takes an element out of the set: sorting a copy would not"
                 args = [a for a in site.args if a.star == "" and a.keyword is None]
+                if name in ("enumerate", "next") and not any(a.star for a in site.args):
+                    args = args[:1]  # `enumerate(s, 1)`'s start, `next(it, None)`'s default: not iterated
                 if name == "next" and len(args) == 1 and isinstance(args[0].value, cst.Call) and _dotted(args[0].value.func) == ["iter"]:
                     args = [a for a in args[0].value.args if a.star == "" and a.keyword is None]
                 elif name in ("map", "filter"):
