@@ -65,7 +65,10 @@ CARRIERS = {
     "itertools.accumulate": ((0,), False), "itertools.takewhile": ((1,), False), "itertools.dropwhile": ((1,), False),
     "itertools.compress": ((0,), False), "itertools.groupby": ((0,), False), "itertools.batched": ((0,), False),
     "itertools.tee": ((0,), False), "itertools.zip_longest": (None, False), "collections.deque": ((0,), True),
+    "functools.reduce": ((1,), False),  # folds the elements in the order met
 }
+# methods that take an iterable's elements in its order (`out.extend(s)`, `f.writelines(s)`)
+IN_ORDER_METHODS = frozenset({"extend", "extendleft", "writelines", "writerows"})
 CARRIER_NAMES = frozenset(p.rsplit(".", 1)[1] for p in CARRIERS)
 # the words a set's description ends in when it may hold asyncio tasks, which hash by identity and
 # do not order (the fix will not wrap such a set in `sorted(..)`)
@@ -1160,7 +1163,7 @@ class Walker:
             elif method in self.wants.methods:
                 self.calls.append((ctx, node, None, attrs, method))
             self._push(root, ctx)
-        if self.wants.sets and method == "extend" and len(args) == 1 and not node.keywords and not isinstance(args[0], ast.Starred):
+        if self.wants.sets and method in IN_ORDER_METHODS and len(args) == 1 and not node.keywords and not isinstance(args[0], ast.Starred):
             self.sinks.append((ctx, args[0], args[0]))  # `out.extend(s)`: a list grown in the set's order
         if self.wants.sets and isinstance(func, ast.Attribute) and args and (method in GROW_ONE or method in GROW_MANY):
             grows = None
