@@ -137,6 +137,8 @@ def escape(start, text, element: Optional[int]) -> Optional[Escape]:
             return None
         if parent.type == "for_expression" and _field(parent, "value", node):
             return loop_escape(parent, text)
+        if parent.type == "let_declaration" and _field(parent, "value", node):
+            return _local_iterator(parent, text, None if transformed else element)  # `let it = m.iter(); for x in it {..}`
         outer = _outer_call(node)
         if outer is None:
             flattened = _flattened_by(node, text)
@@ -859,6 +861,47 @@ def _uses_after(statement, name: str, text, declared: bool = False) -> Optional[
             stack.extend(n.named_children)
         following = following.next_named_sibling
     return out if uses else None  # a local never used again: what it was for is not shown here
+
+
+def _local_iterator(let, text, element: Optional[int]) -> Optional[Escape]:
+    """How the iterator a `let` binds to a plain local is used by the statements after it in its
+    block (`let it = m.iter(); for x in it {..}`, `let mut it = m.drain(); it.next()`): each use
+    is followed as the iteration itself would be, and the first that lets the order escape (an
+    outright escape first) is the verdict. A use that cannot be followed (passed on, returned,
+    printed) is not proven either way: the iterator is used elsewhere, as one returned is."""
+    name = _let_name(let, text)
+    block = let.parent
+    if name is None or block is None or block.type != "block":
+        return None
+    found: list = []
+    following = let.next_named_sibling
+    while following is not None:
+        last = following.type == "let_declaration" and _let_name(following, text) == name
+        stack = [following.child_by_field_name("value")] if last else [following]  # shadowed after its value
+        while stack:
+            n = stack.pop()
+            if n is None:
+                continue
+            if n.type == "let_declaration" and _let_name(n, text) == name:
+                return _first_escape(found)  # shadowed inside a nested block: what came before
+            if n.type in ("string_content", "string_literal", "raw_string_literal") and ("{" + name) in text(n):
+                found.append(Escape("escape"))  # `println!("{it:?}")` prints the elements in order
+                continue
+            if n.type == "identifier" and text(n) == name:
+                use = n
+                while use.parent is not None and use.parent.type in ("reference_expression", "parenthesized_expression"):
+                    use = use.parent
+                how = escape(use, text, element)
+                if how is not None:
+                    found.append(how)
+                continue
+            stack.extend(n.named_children)
+        following = None if last else following.next_named_sibling
+    return _first_escape(found)
+
+
+def _first_escape(found: list) -> Optional[Escape]:
+    return next((h for h in found if h.verdict == "escape"), found[0] if found else None)
 
 
 def _let_name(let, text) -> Optional[str]:
