@@ -186,3 +186,20 @@ def test_a_removed_first_line_use_keeps_the_bom_and_leaves_no_blank_line():
 
     source = "\ufeffuse std::time::Instant;\nfn g() {}\n".encode()
     assert remove_unused_imports(source, {"Instant"}, lambda name: False) == "\ufefffn g() {}\n".encode()
+
+
+def test_what_a_method_of_the_retyped_value_returns_is_not_that_value():
+    """`s.iter().take(3)` is an iterator's `take`, `m.keys().take(2)` too: only `clone` and
+    `to_owned` (and the generic borrows) of a std map or set give back the collection, so the
+    retype goes ahead and leaves them alone."""
+    source = (
+        "use std::collections::HashSet;\n\npub struct S {\n    s: HashSet<u64>,\n}\n\nimpl S {\n"
+        "    pub fn first(&mut self) -> Vec<u64> {\n        let out: Vec<u64> = self.s.iter().take(3).copied().collect();\n"
+        "        self.s.take(&1);\n        out\n    }\n\n    pub fn all(&self) -> Vec<u64> {\n        self.s.iter().copied().collect()\n    }\n}\n"
+    )
+    _, fixed, notes = _retype(source, "s: u8")
+    assert fixed == source.replace("HashSet", "IndexSet").replace("std::collections::IndexSet", "indexmap::IndexSet").replace("self.s.take(&1)", "self.s.shift_take(&1)"), notes
+    for through in ("clone", "borrow_mut"):
+        again = source.replace("self.s.take(&1);", f"self.s.{through}().take(&1);")
+        _, fixed, notes = _retype(again, "s: u8")
+        assert fixed != again.replace("HashSet", "IndexSet").replace("std::collections::IndexSet", "indexmap::IndexSet"), through  # never `swap_take` left

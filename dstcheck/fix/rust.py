@@ -47,6 +47,9 @@ RETYPABLE = frozenset({
     "std::collections::HashMap", "std::collections::HashSet", "hashbrown::HashMap", "hashbrown::HashSet",
     "ahash::AHashMap", "ahash::AHashSet", "ahash::HashMap", "ahash::HashSet",
 })
+# Methods through which a map or set gives back itself (or a reference to itself): what any other
+# method of one returns is not that collection (an iterator, a view, an option).
+SELF_RETURNING = frozenset({"clone", "to_owned", "borrow", "borrow_mut", "as_ref", "as_mut", "deref", "deref_mut"})
 # Items whose `name` defines that name (in the module or block they are written in, or in their
 # enum, impl or trait): a definition is not a use of an import of the name.
 DEFINERS = ("function_item", "function_signature_item", "struct_item", "enum_item", "union_item", "type_item", "trait_item", "const_item", "static_item", "mod_item", "macro_definition", "enum_variant", "associated_type")
@@ -545,7 +548,7 @@ class RustFixer:
                 proven = typing.receiver_type(receiver)
                 if proven == old:
                     plan.edits.append(Edit(arguments.start_byte, arguments.end_byte, b"(..)"))
-                elif proven is None:
+                elif proven is None and not self._returned_by(receiver, old, typing):
                     return f"cannot tell whether {called} on line {line} is on the `{old_name}` this fix retypes (an `{new_name}`'s `.drain(` takes a range)"
                 continue
             why = f"(an `{new_name}`'s `.{name}(` is `swap_{name}`, which reorders; the order-keeping one is `.{methods[name]}(`)"
@@ -561,9 +564,25 @@ class RustFixer:
             proven = typing.receiver_type(receiver)
             if proven == old:
                 plan.edits.append(Edit(field_node.start_byte, field_node.end_byte, methods[name].encode()))
-            elif proven is None:
+            elif proven is None and not self._returned_by(receiver, old, typing):
                 return f"cannot tell whether {called} on line {line} is on the `{old_name}` this fix retypes {why}"
         return None
+
+    def _returned_by(self, receiver, old: str, typing) -> bool:
+        """Whether a receiver is what a method of a value proven of the retyped type returned
+        (`s.iter()`, `m.keys()`, `m.get(&k)`): an iterator, a view, a reference or an option,
+        never the collection itself, which std's maps and sets give back only from `clone`,
+        `to_owned` and the generic borrows (`borrow_mut()`, `as_ref()`, `deref()`, ...).
+        `s.iter().take(3)` is an iterator's `take`."""
+        if receiver is None or receiver.type != "call_expression":
+            return False
+        function = receiver.child_by_field_name("function")
+        if function is None or function.type != "field_expression":
+            return False
+        method = function.child_by_field_name("field")
+        if method is None or self.parsed.text(method) in SELF_RETURNING:
+            return False
+        return typing.receiver_type(function.child_by_field_name("value")) == old
 
     def _typing_context(self):
         if self._typing is None:
