@@ -85,6 +85,7 @@ def engine_rules_selected(config: Config, selection: Selection) -> set:
     return {rid for rid, r in config.pack.rules.items() if r.language == "any" and _chosen(r, layers)}
 
 
+SPARSE_FILES = 128  # a run analysing fewer files reads a few of the cached results: decode them one by one
 PARALLEL_MIN_FILES = 64  # below this a pool costs more than it saves (pre-commit runs)...
 PARALLEL_MIN_BYTES = 1 << 20  # ...unless the files are this large together (a commit of big files)
 _WORKER_CONFIG = None
@@ -296,7 +297,7 @@ def _scan(config, paths, selection, include_scoped_out, ignore_markers, entries,
     options = options or Options()
     from dstcheck.stages import cache as cache_mod
 
-    store = cache_mod.Cache(config.root, options.cache_dir, options.cache_name) if options.cache and config.cache else None
+    store = cache_mod.Cache(config.root, options.cache_dir, options.cache_name, sparse=len(todo) < SPARSE_FILES) if options.cache and config.cache else None
     layers = [(config.select, config.ignore), (selection.select, selection.ignore)]
     index = index_stage.build(config, entries, todo, store, options, [r for r in config.pack.rules.values() if _chosen(r, layers)])
     results = analyze_all(config, todo, rules_run, options, full_scan, store, index)

@@ -279,6 +279,97 @@ def _count_entries(body: bytes) -> int:
         return 1
 
 
+# A namespace file's body is one JSON document, {"spaces": {namespace: {path: entry}}, "version": v},
+# laid out one entry a line (compact JSON never holds a raw newline). A reader that verified the
+# MAC splits the lines and decodes an entry only when the run asks for it: a pre-commit run reads
+# a few module summaries of the hundreds a namespace holds. A body in any other layout (written by
+# hand, or by a test) is parsed whole, as before.
+def _head(namespace: str) -> str:
+    return '{"spaces":{' + json.dumps(namespace) + ":{"
+
+
+_FOOT = '}},"version":' + json.dumps(__version__) + "}"
+
+
+def _body(namespace: str, space: Dict[str, object]) -> bytes:
+    dumps = json.dumps
+    lines = [
+        dumps(path) + ":" + (entry if type(entry) is str else dumps(entry, sort_keys=True, separators=(",", ":")))
+        for path, entry in sorted(space.items())
+    ]
+    return "\n".join([_head(namespace), ",\n".join(lines), _FOOT] if lines else [_head(namespace), _FOOT]).encode("utf-8")
+
+
+# Entries this large on average are decoded one by one, when read: a full scan reads every result
+# and decodes lazily only module summaries; a run over named files (a pre-commit run) needs a few
+# results of the hundreds a namespace holds, so it reads those lazily too (`sparse`).
+LAZY_ENTRY_BYTES = 4096
+LAZY_ENTRY_BYTES_SPARSE = 512
+LAZY_ENTRIES = 8  # nor is a namespace of fewer entries (one whole-run entry: the index) read lazily
+
+
+def _lines(body: bytes, namespace: str, lazy_bytes: int = LAZY_ENTRY_BYTES) -> Optional[Dict[str, object]]:
+    """{path: entry's JSON text} of a body in the one-entry-a-line layout whose entries are large
+    (module summaries), else None: small entries (digests, results) are all read by a warm run,
+    and one parse of the whole body is the fastest way to read them all."""
+    window = lazy_bytes * 64  # small entries show in the first lines: no need to count every line
+    if min(len(body), window) < lazy_bytes * body.count(b"\n", 0, window):
+        return None
+    at = 0
+    for _ in range(LAZY_ENTRIES):
+        at = body.find(b"\n", at) + 1
+        if not at:
+            return None
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    lines = text.split("\n")
+    if len(lines) < 2 or lines[0] != _head(namespace) or lines[-1] != _FOOT:
+        return None
+    from json.decoder import scanstring
+
+    space: Dict[str, object] = {}
+    last = len(lines) - 3  # the last entry has no comma
+    for i, line in enumerate(lines[1:-1]):
+        if i < last:
+            if not line.endswith(","):
+                return None
+            line = line[:-1]
+        if not line.startswith('"'):
+            return None
+        try:
+            path, end = scanstring(line, 1)
+        except ValueError:
+            return None
+        if line[end:end + 2] != ':{':
+            return None
+        space[path] = line[end + 1:]
+    return space
+
+
+_SCAN = []  # the C scanner json.loads uses, without its per-call overhead (made on first use)
+
+
+def _entry(space: Dict[str, object], path: str):
+    """The entry at `path`, decoded on first use (None when absent or not a JSON object)."""
+    entry = space.get(path)
+    if type(entry) is str:
+        if not _SCAN:
+            _SCAN.append(json.JSONDecoder().scan_once)
+        try:
+            entry, end = _SCAN[0](entry, 0)
+            if end != len(space[path]):
+                entry = None
+        except (StopIteration, ValueError):
+            entry = None
+        if type(entry) is not dict:
+            del space[path]
+            return None
+        space[path] = entry
+    return entry
+
+
 def mac(secret: bytes, body: bytes) -> str:
     return hashlib.blake2b(body, key=secret, digest_size=32, person=b"dstcheck-cache").hexdigest()
 
@@ -293,7 +384,7 @@ class Cache:
     uses, not every index part. A file it cannot trust is not used, with a warning on stderr;
     `stats` counts the entries it rejected, for `--statistics`."""
 
-    def __init__(self, root: Path, directory: Optional[str] = None, name: Optional[str] = None):
+    def __init__(self, root: Path, directory: Optional[str] = None, name: Optional[str] = None, sparse: bool = False):
         directory = directory or os.environ.get(ENV_DIR) or None
         if directory:
             self.dir = Path(os.path.abspath(directory))
@@ -309,6 +400,7 @@ class Cache:
         self._changed: Dict[str, set] = {}  # the paths each namespace was given this run
         self._pruned: set = set()  # namespaces this run removed entries from
         self.usable = True
+        self.lazy_bytes = LAZY_ENTRY_BYTES_SPARSE if sparse else LAZY_ENTRY_BYTES  # `sparse`: the run reads a few files' entries
         self.stats: Counter = Counter()
         self.secret = b""
         try:
@@ -371,6 +463,9 @@ class Cache:
         if not head.startswith(MAGIC) or not hmac.compare_digest(head[len(MAGIC):].decode("ascii", "replace"), mac(self.secret, body)):
             self.stats[REJECTED] += _count_entries(body)
             return {}
+        lines = _lines(body, namespace, self.lazy_bytes)
+        if lines is not None:
+            return lines
         try:
             data = json.loads(body)
         except ValueError:
@@ -385,7 +480,7 @@ class Cache:
         return self._space(RESULTS)
 
     def get_raw(self, namespace: str, path: str, file_key: str) -> Optional[dict]:
-        entry = self._space(namespace).get(path)
+        entry = _entry(self._space(namespace), path)
         if isinstance(entry, dict) and entry.get("key") == file_key:
             return entry
         given = _GIVEN.get((self.root, namespace, path, file_key)) if namespace in CONTENT_KEYED else None
@@ -405,7 +500,7 @@ class Cache:
     def get_run(self, namespace: str, inputs: str) -> Optional[dict]:
         """A whole-run entry (hot words, taint) by the digest of what it was computed from. A few
         are kept, so a full scan and a pre-commit run over fewer crates do not evict each other."""
-        runs = self._space(namespace).get("")
+        runs = _entry(self._space(namespace), "")
         for item in runs.get("runs", ()) if isinstance(runs, dict) and isinstance(runs.get("runs"), list) else ():
             if isinstance(item, list) and len(item) == 2 and item[0] == inputs and isinstance(item[1], dict):
                 return item[1]
@@ -415,7 +510,7 @@ class Cache:
         if not self.usable:
             return
         space = self._space(namespace)
-        old = space.get("")
+        old = _entry(space, "")
         runs = [r for r in (old.get("runs", []) if isinstance(old, dict) and isinstance(old.get("runs"), list) else []) if isinstance(r, list) and r and r[0] != inputs]
         space[""] = {"key": "runs", "runs": (runs + [[inputs, value]])[-RUNS_KEPT:]}
         self._changed.setdefault(namespace, set()).add("")
@@ -515,7 +610,7 @@ class Cache:
     def _write(self, file: Path, namespace: str, space: Dict[str, dict]) -> bool:
         import tempfile
 
-        body = json.dumps({"version": __version__, "spaces": {namespace: space}}, sort_keys=True, separators=(",", ":")).encode("utf-8")
+        body = _body(namespace, space)
         tmp = None
         try:
             self.dir.mkdir(parents=True, exist_ok=True)
