@@ -670,6 +670,8 @@ class QueryBuilder:
                     if _wrapped_binding(pattern, name, self.text):  # `let Some(m) = .. else { .. };`
                         base = self.of(found.child_by_field_name("value"), depth + 1)
                         return ["unwrapped", base] if base is not None else None
+                    if pattern.type == "tuple_pattern":  # `let (t, n) = (Instant::now(), 0);`
+                        return self._tuple_binding(found, pattern, name, depth)
                     if pattern.type != "identifier" and not (pattern.type == "mut_pattern"):
                         return None
                     annotated = found.child_by_field_name("type")
@@ -713,6 +715,35 @@ class QueryBuilder:
             n, child = n.parent, n
         return None
 
+
+    def _tuple_binding(self, let, pattern, name: str, depth: int) -> Optional[list]:
+        """The query of the element a `let (a, b) = ..` binds to `name`: the written annotation's
+        element, the matching element of a tuple expression, or else that field of the value's
+        tuple type (`let (m, n) = build();` with `build() -> (HashMap<..>, usize)`)."""
+        parts = [c for c in pattern.named_children if c.type not in ("line_comment", "block_comment")]
+        index = None
+        for i, part in enumerate(parts):
+            inner = part.named_children[-1] if part.type == "mut_pattern" and part.named_child_count else part
+            if inner.type == "identifier" and self.text(inner) == name:
+                index = i
+            elif inner.type == "remaining_field_pattern" or self.text(inner) == "..":
+                return None  # `(a, .., b)`: positions after `..` are not counted
+        if index is None:
+            return None
+        annotated = let.child_by_field_name("type")
+        if annotated is not None:
+            elements = [c for c in annotated.named_children if c.type not in ("line_comment", "block_comment")] if annotated.type == "tuple_type" else []
+            return self.type_node(let, elements[index]) if len(elements) == len(parts) else None
+        value = let.child_by_field_name("value")
+        while value is not None and value.type == "parenthesized_expression" and value.named_child_count == 1:
+            value = value.named_children[0]
+        if value is None:
+            return None
+        if value.type == "tuple_expression":
+            elements = [c for c in value.named_children if c.type not in ("line_comment", "block_comment")]
+            return self.value(elements[index], depth + 1) if len(elements) == len(parts) else None
+        base = self.of(value, depth + 1)
+        return ["field", base, str(index)] if base is not None else None
 
     def _reassigned(self, block, statement, let, name: str, depth: int):
         """After a seeded `let`, the `name = value` that may reach a use in `statement` of
