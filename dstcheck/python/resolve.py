@@ -1504,6 +1504,8 @@ class Walker:
             for entry in self.sinks:
                 ctx, site, iterated = entry[:3]
                 parent = entry[3] if len(entry) > 3 else None
+                if isinstance(parent, COMPREHENSIONS) and self.hashed(iterated, ctx) is None:
+                    continue  # most comprehensions run over no set: ask that before what they run
                 if isinstance(parent, COMPREHENSIONS) and not self._pure(parent, ctx, self._reduced(parent, ctx)):
                     parent = None  # `all(send(x) for x in s)`: the calls run in the set's order, whoever takes the values
                 elif isinstance(parent, (ast.SetComp, ast.DictComp)):
