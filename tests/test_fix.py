@@ -476,3 +476,14 @@ def test_a_builtins_other_arguments_are_not_taken_for_the_set(tmp_path):
     code, out, err = dstcheck(["--unsafe-fixes"], tmp_path)
     assert code == 0, out + err
     assert (tmp_path / "a.py").read_text() == "def f(s: set):\n    a = enumerate(sorted(s), 1)\n    b = next(iter(sorted(s)), None)\n    return a, b\n"
+
+
+def test_a_set_right_after_a_keyword_gets_a_space_before_sorted(tmp_path):
+    """`for x in(s):` is valid Python: the parentheses become `sorted`'s, and `in` keeps a space
+    before it (`insorted(s)` would not parse, and the fix was dropped)."""
+    (tmp_path / "dstcheck.toml").write_text("")
+    source = "def f(s: set):\n    for x in(s):\n        print(x)\n    return [y for y in(s)]\n"
+    (tmp_path / "a.py").write_text(source)
+    code, out, err = dstcheck(["--unsafe-fixes"], tmp_path)
+    assert code == 0, out + err
+    assert (tmp_path / "a.py").read_text() == source.replace("in(s)", "in sorted(s)")

@@ -150,10 +150,17 @@ class PythonFixer:
         if where is None:
             return "the file changed since it was checked"
         if candidate.kind == "replace":
-            return self._replace(where, candidate.site.api, candidate.params["path"], candidate.params["replacement"])
+            return self._spaced(self._replace(where, candidate.site.api, candidate.params["path"], candidate.params["replacement"]))
         if candidate.kind == "wrap":
-            return self._wrap(where, candidate.params["function"], candidate.site.api)
+            return self._spaced(self._wrap(where, candidate.params["function"], candidate.site.api))
         return f"no Python fix of kind {candidate.kind}"
+
+    def _spaced(self, plan):
+        """A rewrite that starts with a name, right after a keyword or name (`for x in(s)`), is
+        kept apart from it by a space (`in sorted(s)`, not `insorted(s)`)."""
+        if isinstance(plan, Plan) and plan.start > 0 and _word_end(self.view[:plan.start]) and _word_start(plan.text):
+            plan.text = b" " + plan.text
+        return plan
 
     def conflicts(self, plan: Plan, other: Plan) -> bool:
         return plan is not other and overlap(Edit(plan.start, plan.end, b""), Edit(other.start, other.end, b""))
@@ -315,6 +322,16 @@ class PythonFixer:
 
 
 _EMPTY = cst.Module(body=[])
+
+
+def _word_end(data: bytes) -> bool:
+    last = data[-4:].decode("utf-8", "ignore")[-1:]
+    return bool(last) and (last.isalnum() or last == "_")
+
+
+def _word_start(data: bytes) -> bool:
+    first = data[:4].decode("utf-8", "ignore")[:1]
+    return bool(first) and (first.isalnum() or first == "_")
 
 
 def _removal_batches(removes) -> List[List[tuple]]:
