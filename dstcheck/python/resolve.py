@@ -480,7 +480,8 @@ def order_free_loop(loop, sorted_after: Optional[str]) -> Optional[Tuple[set, se
     return counted, flags, appended
 
 
-DELETES = frozenset({"discard", "remove", "rm", "unlink", "rmdir", "rmtree"})
+DELETES = frozenset({"rm", "unlink", "rmdir", "rmtree"})  # a filesystem's verbs: the files go, in any order the same
+DELETER_MODULES = frozenset({"os", "shutil"})  # `os.remove(p)`, `shutil.rmtree(p)`: a file removed, in any order the same
 SET_EDITS = {"add": "grow", "discard": "shrink"}  # order-free on a set; on a session or a queue, a side effect seen in order
 SET_UPDATES = {ast.BitOr: "grow", ast.Sub: "shrink", ast.BitAnd: "shrink", ast.BitXor: "toggle"}  # `s |= {x}` as `s.add(x)`
 
@@ -489,8 +490,10 @@ def _only_deletes(body) -> Optional[list]:
     """A loop body that only removes from or only adds to a collection ends in the same state in
     any order: `del d[k]`, `s.discard(k)`, `s |= {k}`, `d.pop(k, None)`, `os.remove(p)`, under any
     `if`; one that both adds to and removes from the same one does not (`add("a")` then
-    `discard("a")`). Returns the receivers of `add`, `discard` and `|=`-like updates, which the
-    caller must prove sets; None when the body does anything else."""
+    `discard("a")`). Returns (receiver, True) for `add`, `discard` and `|=`-like updates, which
+    the caller must prove sets, and (receiver, "deleter") for `remove`, which must be a set, a
+    module, the element itself or a path made of it (on an unknown receiver, `client.remove(x)`
+    is a call seen in order); None when the body does anything else."""
     stack, receivers, ways = list(body), [], {}
     while stack:
         stmt = stack.pop()
@@ -507,15 +510,19 @@ def _only_deletes(body) -> Optional[list]:
             edits = [(stmt.target, SET_UPDATES[type(stmt.op)], True)]
         elif isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr in SET_EDITS:
             edits = [(call.func.value, SET_EDITS[call.func.attr], True)]
-        elif isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and (call.func.attr in DELETES or (call.func.attr == "pop" and len(call.args) == 2)):
+        elif isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "remove":
+            edits = [(call.func.value, "shrink", "deleter")]  # `os.remove(p)`, `live.remove(x)`; not `client.remove(x)`
+        elif isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr in DELETES:
+            edits = [(call.func.value, "shrink", False)]
+        elif isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "pop" and len(call.args) == 2:
             edits = [(call.func.value, "shrink", False)]
         else:
             return None
-        for receiver, way, needs_set in edits:
+        for receiver, way, proof in edits:
             if ways.setdefault(ast.dump(receiver), way) != way:
                 return None
-            if needs_set:
-                receivers.append(receiver)
+            if proof:
+                receivers.append((receiver, proof))
     return receivers
 
 
@@ -617,7 +624,7 @@ class Walker:
         self.classes: Dict[int, ClassInfo] = {}  # id(ClassDef) -> info
         self.order_free_args: Dict[int, ast.Call] = {}  # id(argument) -> the call it is passed to
         self.order_free: set = set()  # ids of sinks whose order is taken back at once (sorted, discarded)
-        self.set_edits: Dict[int, list] = {}  # id(loop's iterable) -> receivers of its body's `add` / `discard`
+        self.set_edits: Dict[int, tuple] = {}  # id(loop's iterable) -> (receivers of its body's edits, the loop's names)
         self.sorted_after: Dict[int, str] = {}  # id(for loop) -> the list the next statement sorts
         self.lambda_params: Dict[int, FrozenSet[str]] = {}
         self.one_sided: Dict[int, ast.AST] = {}  # id(`enumerate(..)` call) -> the comprehension that keeps one side of its pairs
@@ -927,10 +934,11 @@ class Walker:
             self._push(node.target, ctx)
         if self.wants.sets and not self._order_free_loop(node, ctx):
             receivers = _only_deletes(node.body)
+            names = frozenset(_names_in_target(node.target))
             if receivers is None or receivers:
                 self.sinks.append((ctx, node.iter, node.iter))
             if receivers:
-                self.set_edits[id(node.iter)] = receivers  # order-free when every one is a set
+                self.set_edits[id(node.iter)] = (receivers, names)  # order-free when every one is proven
         self._push(node.iter, ctx)
         self._block(node.orelse, ctx)
         self._block(node.body, ctx)
@@ -1514,7 +1522,7 @@ class Walker:
                     parent = None  # `sum(s)`: `s` holds no ints (a set of ints is not hash-ordered)
                 if parent is not None and (self._order_free_call(parent, ctx) or self._passed_to_order_free(parent, ctx) or id(parent) in self.order_free):
                     continue
-                if id(site) in self.set_edits and all(self._a_set(r, ctx) for r in self.set_edits[id(site)]):
+                if id(site) in self.set_edits and self._proven_receivers(*self.set_edits[id(site)], ctx):
                     continue
                 self._set_fact(ctx, site, iterated)
         for ctx, node in self.shapes:
@@ -2037,6 +2045,20 @@ class Walker:
         if not (isinstance(node, ast.Subscript) and self._type_name(node.value, scope) in MAPPINGS and isinstance(node.slice, ast.Tuple) and len(node.slice.elts) == 2):
             return False
         return self._set_annotation(node.slice.elts[1], scope)
+
+    def _proven_receivers(self, receivers, names, ctx) -> bool:
+        """Whether every (receiver, proof) `_only_deletes` returned is what its edit needs."""
+        return all(self._a_set(r, ctx) or (proof == "deleter" and self._deleter(r, names, ctx)) for r, proof in receivers)
+
+    def _deleter(self, node, names, ctx) -> bool:
+        """A receiver whose `remove` deletes what it is given or itself: an imported module (`os`,
+        `shutil`), the loop's element (`p.remove()`), `pathlib.Path(..)` of it."""
+        if isinstance(node, ast.Name):
+            if node.id in names:
+                return True
+            _, meanings = self.lookup(node.id, ctx.scope)
+            return bool(meanings) and all(isinstance(m, str) and m in DELETER_MODULES for m in meanings)
+        return isinstance(node, ast.Call) and self._calls(node, ctx, ("pathlib.Path", "pathlib.PurePath"))
 
     def _a_set(self, node, ctx) -> bool:
         """Whether `node` is proven a set, salted or not (`seen = set()`, `seen: set[int]`), so
