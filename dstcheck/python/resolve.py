@@ -2056,9 +2056,20 @@ class Walker:
         if isinstance(node, ast.Name):
             if node.id in names:
                 return True
-            _, meanings = self.lookup(node.id, ctx.scope)
-            return bool(meanings) and all(isinstance(m, str) and m in DELETER_MODULES for m in meanings)
+            scope, meanings = self.lookup(node.id, ctx.scope)
+            return bool(meanings) and (
+                all(isinstance(m, str) and m in DELETER_MODULES for m in meanings)
+                or all(isinstance(m, Local) and self._a_list(m, scope) for m in meanings)  # distinct values leave in any order
+            )
         return isinstance(node, ast.Call) and self._calls(node, ctx, ("pathlib.Path", "pathlib.PurePath"))
+
+    def _a_list(self, local: Local, scope) -> bool:
+        """A binding of a list: annotated `list[..]` / `List[..]`, or a list display or `list(..)`."""
+        if local.annotation is not None:
+            annotation = local.annotation.value if isinstance(local.annotation, ast.Subscript) else local.annotation
+            return self._type_name(annotation, scope) in ("list", "typing.List")
+        value = local.value
+        return isinstance(value, ast.List) or (isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "list" and self.builtin("list", scope))
 
     def _a_set(self, node, ctx) -> bool:
         """Whether `node` is proven a set, salted or not (`seen = set()`, `seen: set[int]`), so
