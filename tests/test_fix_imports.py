@@ -139,3 +139,14 @@ def test_every_python_import_of_a_module_the_fix_leaves_unused_goes(tmp_path):
 def test_a_new_use_at_the_top_of_a_file_goes_after_its_byte_order_mark(tmp_path):
     source = "\ufeffpub fn f() -> std::time::Instant {\n    use std::time::Instant;\n    Instant::now()\n}\n"
     assert fixed(tmp_path, source) == "\ufeffuse crate::sim::now;\n\npub fn f() -> std::time::Instant {\n    now()\n}\n"
+
+
+def test_a_path_with_a_comment_inside_is_not_rewritten_in_part(tmp_path):
+    """`Instant /* c */ ::now()` is one path: rewriting `Instant` alone gave `now /* c */ ::now()`
+    (E0433), and rewriting all of it would drop the comment. It is left, and says so."""
+    (tmp_path / "dstcheck.toml").write_text(CONFIG)
+    source = "use std::time::Instant;\n\npub fn f() -> Instant {\n    Instant /* c */ ::now()\n}\n"
+    (tmp_path / "lib.rs").write_text(source)
+    code, out, err = dstcheck(["--fix"], tmp_path)
+    assert (tmp_path / "lib.rs").read_text() == source
+    assert "note: lib.rs:4:5: DST101 not fixed: a comment is written inside the path\n" in err

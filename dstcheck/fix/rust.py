@@ -78,6 +78,14 @@ def _skip_ws(source: bytes, pos: int) -> int:
     return pos
 
 
+_GAP = re.compile(rb"(?:\s+|//[^\n]*|/\*(?:[^*]|\*(?!/))*\*/)*")
+
+
+def _skip_gap(source: bytes, pos: int) -> int:
+    """Past whitespace and comments (not nested block comments: those end the gap early)."""
+    return _GAP.match(source, pos).end()
+
+
 def _before(source: bytes, at: int, count: int = 2) -> bytes:
     """The `count` bytes before offset `at`, whitespace skipped."""
     while at > 0 and source[at - 1:at] in b" \t\r\n":
@@ -93,16 +101,16 @@ def read_path(source: bytes, at: int) -> Tuple[List[Segment], bool]:
     """The path written at byte `at` (`::a::b::c`), segment by segment; stops before `::<`."""
     pos, is_global = at, False
     if source.startswith(b"::", pos):
-        is_global, pos = True, _skip_ws(source, pos + 2)
+        is_global, pos = True, _skip_gap(source, pos + 2)
     segments: List[Segment] = []
     while True:
         m = IDENT.match(source, pos)
         if m is None:
             break
         segments.append(Segment(m.group().decode(), at if not segments else m.start(), m.end()))
-        after = _skip_ws(source, m.end())
-        if source.startswith(b"::", after) and IDENT.match(source, _skip_ws(source, after + 2)):
-            pos = _skip_ws(source, after + 2)
+        after = _skip_gap(source, m.end())  # a comment between segments is still one path
+        if source.startswith(b"::", after) and IDENT.match(source, _skip_gap(source, after + 2)):
+            pos = _skip_gap(source, after + 2)
             continue
         break
     return segments, is_global
@@ -197,6 +205,8 @@ class RustFixer:
             return "no path is written at the site"
         if self.source[_skip_ws(self.source, written[-1].end):][:1] in (b".", b"?"):
             return "the site is a method call on a value, not a path"
+        if re.search(rb"//|/\*", self.source[written[0].start:written[-1].end]):
+            return "a comment is written inside the path"
         names = [_bare(s.name) for s in written]
         matched, banned = api.split("::"), entry.split("::")
         tail = matched[len(banned):]
