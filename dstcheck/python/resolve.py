@@ -356,6 +356,7 @@ PURE_METHODS = frozenset({
     "isdigit", "isalpha", "isalnum", "isspace", "islower", "isupper",
     "split", "rsplit", "partition", "rpartition", "replace", "find", "rfind", "count", "format",
     "encode", "decode", "removeprefix", "removesuffix", "get", "keys", "values", "items",
+    "exists", "lexists", "isfile", "isdir", "islink", "is_file", "is_dir", "is_symlink",
 })
 # builtins that return a value and do nothing else (a comprehension calling only these has no
 # effect an order could show)
@@ -486,20 +487,22 @@ SET_EDITS = {"add": "grow", "discard": "shrink"}  # order-free on a set; on a se
 SET_UPDATES = {ast.BitOr: "grow", ast.Sub: "shrink", ast.BitAnd: "shrink", ast.BitXor: "toggle"}  # `s |= {x}` as `s.add(x)`
 
 
-def _only_deletes(body) -> Optional[list]:
+def _only_deletes(body) -> Optional[Tuple[list, list]]:
     """A loop body that only removes from or only adds to a collection ends in the same state in
     any order: `del d[k]`, `s.discard(k)`, `s |= {k}`, `d.pop(k, None)`, `os.remove(p)`, under any
     `if`; one that both adds to and removes from the same one does not (`add("a")` then
     `discard("a")`). Returns (receiver, True) for `add`, `discard` and `|=`-like updates, which
     the caller must prove sets, and (receiver, "deleter") for `remove`, which must be a set, a
     module, the element itself or a path made of it (on an unknown receiver, `client.remove(x)`
-    is a call seen in order); None when the body does anything else."""
-    stack, receivers, ways = list(body), [], {}
+    is a call seen in order), and the `if` tests that call something, which must call only what
+    has no effect (`fs.exists(p)`, not `client.delete(x)`); None when the body does anything else."""
+    stack, receivers, ways, tests = list(body), [], {}, []
     while stack:
         stmt = stack.pop()
         if isinstance(stmt, (ast.Pass, ast.Continue)):
             continue
         if isinstance(stmt, ast.If):
+            tests.append(stmt.test)
             stack.extend(stmt.body)
             stack.extend(stmt.orelse)
             continue
@@ -523,7 +526,7 @@ def _only_deletes(body) -> Optional[list]:
                 return None
             if proof:
                 receivers.append((receiver, proof))
-    return receivers
+    return receivers, [t for t in tests if any(isinstance(n, ast.Call) for n in ast.walk(t))]
 
 
 LOOPS = (ast.For, ast.AsyncFor, ast.While)
@@ -933,12 +936,11 @@ class Walker:
         if not isinstance(node.target, (ast.Name, ast.Tuple, ast.List)):
             self._push(node.target, ctx)
         if self.wants.sets and not self._order_free_loop(node, ctx):
-            receivers = _only_deletes(node.body)
-            names = frozenset(_names_in_target(node.target))
-            if receivers is None or receivers:
+            found = _only_deletes(node.body)
+            if found is None or found[0] or found[1]:
                 self.sinks.append((ctx, node.iter, node.iter))
-            if receivers:
-                self.set_edits[id(node.iter)] = (receivers, names)  # order-free when every one is proven
+            if found is not None and (found[0] or found[1]):
+                self.set_edits[id(node.iter)] = (*found, frozenset(_names_in_target(node.target)))  # order-free when each is proven
         self._push(node.iter, ctx)
         self._block(node.orelse, ctx)
         self._block(node.body, ctx)
@@ -1522,7 +1524,7 @@ class Walker:
                     parent = None  # `sum(s)`: `s` holds no ints (a set of ints is not hash-ordered)
                 if parent is not None and (self._order_free_call(parent, ctx) or self._passed_to_order_free(parent, ctx) or id(parent) in self.order_free):
                     continue
-                if id(site) in self.set_edits and self._proven_receivers(*self.set_edits[id(site)], ctx):
+                if id(site) in self.set_edits and self._proven_edits(*self.set_edits[id(site)], ctx):
                     continue
                 self._set_fact(ctx, site, iterated)
         for ctx, node in self.shapes:
@@ -1641,7 +1643,10 @@ class Walker:
             parts.extend(gen.ifs)
             if i:
                 parts.append(gen.iter)
-        stack = parts
+        return self._pure_parts(parts, ctx, bound, calls)
+
+    def _pure_parts(self, parts, ctx, bound, calls: bool) -> bool:
+        stack = list(parts)
         while stack:
             node = stack.pop()
             if isinstance(node, (ast.Await, ast.Yield, ast.YieldFrom, ast.NamedExpr)):
@@ -2046,9 +2051,13 @@ class Walker:
             return False
         return self._set_annotation(node.slice.elts[1], scope)
 
-    def _proven_receivers(self, receivers, names, ctx) -> bool:
-        """Whether every (receiver, proof) `_only_deletes` returned is what its edit needs."""
-        return all(self._a_set(r, ctx) or (proof == "deleter" and self._deleter(r, names, ctx)) for r, proof in receivers)
+    def _proven_edits(self, receivers, tests, names, ctx) -> bool:
+        """Whether every (receiver, proof) `_only_deletes` returned is what its edit needs, and
+        its tests call nothing that does more than read."""
+        return (
+            all(self._a_set(r, ctx) or (proof == "deleter" and self._deleter(r, names, ctx)) for r, proof in receivers)
+            and self._pure_parts(tests, ctx, names, True)
+        )
 
     def _deleter(self, node, names, ctx) -> bool:
         """A receiver whose `remove` deletes what it is given or itself: an imported module (`os`,
