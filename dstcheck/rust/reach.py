@@ -460,7 +460,7 @@ class _Finder:
     def _call(self, path: str, parsed, finder, call) -> Optional[Call]:
         from dstcheck.rust import items
 
-        function = call.child_by_field_name("function")
+        function = call if call.type in ("identifier", "scoped_identifier") else call.child_by_field_name("function")
         if function is not None and function.type == "generic_function":
             function = function.child_by_field_name("function")
         if function is None:
@@ -872,7 +872,24 @@ def _call_of(node):
         return call if call is not None and call.type == "call_expression" and call.child_by_field_name("function").id == parent.id else None
     if parent is not None and parent.type == "call_expression" and parent.child_by_field_name("function").id == top.id:
         return parent
+    if top.type in ("identifier", "scoped_identifier") and parent is not None and _value_position(top, parent):
+        return top  # a function named as a value: `o.unwrap_or_else(venue::now)`, `let f = venue::start;`
     return None
+
+
+def _value_position(node, parent) -> bool:
+    """Whether a path stands where a value is passed or bound (an argument, a `let`'s value, a
+    field's value, an array element), so naming a function there hands it on to be called."""
+    t = parent.type
+    if t in ("arguments", "array_expression"):
+        return True
+    if t == "let_declaration":
+        value = parent.child_by_field_name("value")
+        return value is not None and value.id == node.id
+    if t == "field_initializer":
+        value = parent.child_by_field_name("value")
+        return value is not None and value.id == node.id
+    return False
 
 
 class _Only:
