@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 from dstcheck import globs
 from dstcheck.errors import ConfigError
+from dstcheck.model import _FACTORY, record
 from dstcheck.rust.cfg import CfgSyntaxError, Profile
 from dstcheck.rust.cfg import parse as parse_cfg
 from dstcheck.rules import ALWAYS_ON, ALWAYS_ON_REASON, RulePack, apply_overrides, load_pack, selectable
@@ -43,7 +44,7 @@ ALLOW_KEYS = {"rule", "path", "item", "api", "reason"}
 API_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:(?:::|\.)[A-Za-z_][A-Za-z0-9_]*)*$")
 
 
-@dataclass
+@record
 class Scope:
     name: str
     include: List[str]
@@ -52,8 +53,16 @@ class Scope:
     ignore: List[str] = field(default_factory=list)
     test_paths: Optional[List[str]] = None  # replaces the language test-paths for this set's files
 
+    def __init__(self, name, include, exclude=_FACTORY, select=_FACTORY, ignore=_FACTORY, test_paths=None):
+        self.name = name
+        self.include = include
+        self.exclude = [] if exclude is _FACTORY else exclude
+        self.select = [] if select is _FACTORY else select
+        self.ignore = [] if ignore is _FACTORY else ignore
+        self.test_paths = test_paths
 
-@dataclass(frozen=True)
+
+@record(frozen=True)
 class AllowEntry:
     rule: str
     path: str
@@ -64,15 +73,30 @@ class AllowEntry:
     line: int  # line of its [[allow]] header, for reporting a stale entry
     api: Optional[str] = None  # only sites of this resolved path (or below it)
 
+    def __init__(self, rule, path, item, reason, file, index, line, api=None):
+        object.__setattr__(self, 'rule', rule)
+        object.__setattr__(self, 'path', path)
+        object.__setattr__(self, 'item', item)
+        object.__setattr__(self, 'reason', reason)
+        object.__setattr__(self, 'file', file)
+        object.__setattr__(self, 'index', index)
+        object.__setattr__(self, 'line', line)
+        object.__setattr__(self, 'api', api)
 
-@dataclass
+
+@record
 class LanguageSettings:
     test_paths: List[str]
     exclude: List[str]
     guards: List[str] = field(default_factory=list)
 
+    def __init__(self, test_paths, exclude, guards=_FACTORY):
+        self.test_paths = test_paths
+        self.exclude = exclude
+        self.guards = [] if guards is _FACTORY else guards
 
-@dataclass
+
+@record
 class Config:
     root: Path
     file: Optional[str]  # display name of the config file, None for defaults
@@ -91,6 +115,44 @@ class Config:
     exclude: List[str] = field(default_factory=list)  # never scanned at all (vendored code, fixtures)
     reach_depth: int = 4  # [reach] max-depth: calls followed from an in-scope call into out-of-scope code
     scopes_declared: bool = False  # the [[scope]] tables are the configuration's (else the default one)
+
+    def __init__(
+        self,
+        root,
+        file,
+        pack,
+        scopes,
+        select,
+        ignore,
+        marker,
+        require_reason,
+        profile,
+        languages,
+        allowlist,
+        inventory=_FACTORY,
+        cache=True,
+        glob_checks=_FACTORY,
+        exclude=_FACTORY,
+        reach_depth=4,
+        scopes_declared=False,
+    ):
+        self.root = root
+        self.file = file
+        self.pack = pack
+        self.scopes = scopes
+        self.select = select
+        self.ignore = ignore
+        self.marker = marker
+        self.require_reason = require_reason
+        self.profile = profile
+        self.languages = languages
+        self.allowlist = allowlist
+        self.inventory = {} if inventory is _FACTORY else inventory
+        self.cache = cache
+        self.glob_checks = [] if glob_checks is _FACTORY else glob_checks
+        self.exclude = [] if exclude is _FACTORY else exclude
+        self.reach_depth = reach_depth
+        self.scopes_declared = scopes_declared
 
 
 def find_config(start: Path) -> Optional[Tuple[Path, dict, str]]:

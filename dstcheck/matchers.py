@@ -6,10 +6,9 @@ and a Fact from a front end, returns the canonical path that matched or None.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Callable, Dict, Optional
 
-from dstcheck.model import Fact
+from dstcheck.model import Fact, record
 
 
 def _starts(path: str, prefix: str) -> bool:
@@ -147,12 +146,18 @@ def match_identity_order(params: dict, fact: Fact) -> Optional[str]:
     return fact.paths[0] if fact.kind == "identity-order" else None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Kind:
     params: Dict[str, type]
     required: tuple
     match: Callable[[dict, Fact], Optional[str]]
     languages: tuple
+
+    def __init__(self, params, required, match, languages):
+        object.__setattr__(self, 'params', params)
+        object.__setattr__(self, 'required', required)
+        object.__setattr__(self, 'match', match)
+        object.__setattr__(self, 'languages', languages)
 
 
 KINDS: Dict[str, Kind] = {

@@ -8,7 +8,7 @@ from __future__ import annotations
 import gc
 import os
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Dict, List, Sequence
 
 from dstcheck import globs
@@ -19,20 +19,24 @@ from dstcheck.stages.analyze import analyze_file, rust_mod_decls
 from dstcheck.stages.classify import classify
 from dstcheck.config import AllowEntry, Config, check_globs
 from dstcheck.stages.discover import FileEntry, discover
-from dstcheck.model import Context, FileResult, Site
+from dstcheck.model import _FACTORY, Context, FileResult, Site, record
 from dstcheck.stages.modtree import inherited_contexts
 from dstcheck.rules import Rule
 
 
-@dataclass
+@record
 class Selection:
     """Rule selection from the command line, on top of the configuration's."""
 
     select: Sequence[str] = ()
     ignore: Sequence[str] = ()
 
+    def __init__(self, select=(), ignore=()):
+        self.select = select
+        self.ignore = ignore
 
-@dataclass
+
+@record
 class Scan:
     config: Config
     entries: List[FileEntry]
@@ -43,6 +47,17 @@ class Scan:
     marker_use: Dict[tuple, int] = field(default_factory=dict)  # (path, Marker) -> sites accepted
     allow_use: Dict[AllowEntry, int] = field(default_factory=dict)
     stale_baseline: List[dict] = field(default_factory=list)
+
+    def __init__(self, config, entries, results, sites, rules_run=_FACTORY, index=_FACTORY, marker_use=_FACTORY, allow_use=_FACTORY, stale_baseline=_FACTORY):
+        self.config = config
+        self.entries = entries
+        self.results = results
+        self.sites = sites
+        self.rules_run = {} if rules_run is _FACTORY else rules_run
+        self.index = Index() if index is _FACTORY else index
+        self.marker_use = {} if marker_use is _FACTORY else marker_use
+        self.allow_use = {} if allow_use is _FACTORY else allow_use
+        self.stale_baseline = [] if stale_baseline is _FACTORY else stale_baseline
 
     @property
     def violations(self) -> List[Site]:
@@ -118,7 +133,7 @@ def _unchecked(path: str, language: str, why: str) -> FileResult:
     return result
 
 
-@dataclass
+@record
 class Options:
     """How to run a scan; none of these change its result."""
 
@@ -128,6 +143,14 @@ class Options:
     progress: bool = False
     cache_dir: str = None  # --cache-dir (else $DSTCHECK_CACHE_DIR, else .dstcheck_cache/ in the project)
     cache_name: str = None  # a file of its own in that directory (the inventory's scoped-out files), else check's
+
+    def __init__(self, jobs=0, cache=True, prefilter=True, progress=False, cache_dir=None, cache_name=None):
+        self.jobs = jobs
+        self.cache = cache
+        self.prefilter = prefilter
+        self.progress = progress
+        self.cache_dir = cache_dir
+        self.cache_name = cache_name
 
 
 def analyze_all(config: Config, todo: List[FileEntry], rules_run: Dict[str, List[Rule]], options: Options, full_scan: bool, store, index: Index) -> Dict[str, FileResult]:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import copy
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 from dstcheck.errors import ConfigError
+from dstcheck.model import _FACTORY, record
 from dstcheck.matchers import KINDS, WHEN_VALUES
 
 if sys.version_info >= (3, 11):
@@ -54,13 +55,17 @@ _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 PARSE_ERROR = "DST000"
 
 
-@dataclass
+@record
 class Matcher:
     kind: str
     params: dict
 
+    def __init__(self, kind, params):
+        self.kind = kind
+        self.params = params
 
-@dataclass(frozen=True)
+
+@record(frozen=True)
 class Replacement:
     """A configured fix: references to `path` (or below it) are rewritten to `replacement`."""
 
@@ -68,8 +73,13 @@ class Replacement:
     replacement: str
     safety: str = "safe"
 
+    def __init__(self, path, replacement, safety="safe"):
+        object.__setattr__(self, 'path', path)
+        object.__setattr__(self, 'replacement', replacement)
+        object.__setattr__(self, 'safety', safety)
 
-@dataclass(frozen=True)
+
+@record(frozen=True)
 class FixSpec:
     """A rule's built-in fix (`[rule.fix]`): a kind from FIX_KINDS and its parameters."""
 
@@ -77,15 +87,25 @@ class FixSpec:
     safety: str
     params: dict
 
+    def __init__(self, kind, safety, params):
+        object.__setattr__(self, 'kind', kind)
+        object.__setattr__(self, 'safety', safety)
+        object.__setattr__(self, 'params', params)
 
-@dataclass
+
+@record
 class Example:
     code: str
     path: Optional[str] = None
     files: Dict[str, str] = field(default_factory=dict)  # the example's other files (path -> text)
 
+    def __init__(self, code, path=None, files=_FACTORY):
+        self.code = code
+        self.path = path
+        self.files = {} if files is _FACTORY else files
 
-@dataclass
+
+@record
 class Rule:
     id: str
     name: str
@@ -103,11 +123,49 @@ class Rule:
     replacements: Dict[str, Replacement] = field(default_factory=dict)  # entry path -> its replacement
     fix: Optional[FixSpec] = None
 
+    def __init__(
+        self,
+        id,
+        name,
+        language,
+        family,
+        contract,
+        message,
+        hint,
+        matchers,
+        only_in=None,
+        except_in=_FACTORY,
+        valid=_FACTORY,
+        invalid=_FACTORY,
+        source="",
+        replacements=_FACTORY,
+        fix=None,
+    ):
+        self.id = id
+        self.name = name
+        self.language = language
+        self.family = family
+        self.contract = contract
+        self.message = message
+        self.hint = hint
+        self.matchers = matchers
+        self.only_in = only_in
+        self.except_in = [] if except_in is _FACTORY else except_in
+        self.valid = [] if valid is _FACTORY else valid
+        self.invalid = [] if invalid is _FACTORY else invalid
+        self.source = source
+        self.replacements = {} if replacements is _FACTORY else replacements
+        self.fix = fix
 
-@dataclass
+
+@record
 class RulePack:
     rules: Dict[str, Rule]
     reexports: Dict[str, Dict[str, str]]  # language -> {prefix: canonical prefix}
+
+    def __init__(self, rules, reexports):
+        self.rules = rules
+        self.reexports = reexports
 
     def for_language(self, language: str) -> List[Rule]:
         return [r for r in self.sorted() if r.language == language]

@@ -15,14 +15,14 @@ from __future__ import annotations
 import fnmatch
 import os
 import stat
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from dstcheck import globs
 from dstcheck.config import EXTENSIONS, Config, Scope, check_globs
 from dstcheck.errors import ConfigError, UsageError
-from dstcheck.model import Site
+from dstcheck.model import _FACTORY, Site, record
 
 # Never walked. Directories that hold no source by construction are skipped without a word; the
 # others (they may hold .py or generated .rs files) are reported when a source set could reach them.
@@ -31,7 +31,7 @@ SKIP_NAMES = {"node_modules": "JavaScript dependencies", ".tox": "tool environme
 SKIP_MARKERS = {"CACHEDIR.TAG": "tagged cache directory (e.g. Cargo's target/)", "pyvenv.cfg": "virtual environment", "conda-meta": "conda environment"}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class FileEntry:
     path: str  # project-relative POSIX path: what every output and glob uses
     abspath: str
@@ -39,8 +39,15 @@ class FileEntry:
     scope: Optional[Scope]  # None: outside every in-scope source set (or excluded)
     test: Optional[str]  # why the whole file is test code, if it is
 
+    def __init__(self, path, abspath, language, scope, test):
+        object.__setattr__(self, 'path', path)
+        object.__setattr__(self, 'abspath', abspath)
+        object.__setattr__(self, 'language', language)
+        object.__setattr__(self, 'scope', scope)
+        object.__setattr__(self, 'test', test)
 
-@dataclass
+
+@record
 class Listing:
     """One walk: the regular files found, and everything not looked at, with the reason."""
 
@@ -48,6 +55,12 @@ class Listing:
     skipped: List[Tuple[str, str]] = field(default_factory=list)  # (directory/, why): not walked
     unreadable: List[Tuple[str, str]] = field(default_factory=list)  # (directory/, error)
     special: List[Tuple[str, str]] = field(default_factory=list)  # (path, kind): source-named, not a regular file
+
+    def __init__(self, files=_FACTORY, skipped=_FACTORY, unreadable=_FACTORY, special=_FACTORY):
+        self.files = [] if files is _FACTORY else files
+        self.skipped = [] if skipped is _FACTORY else skipped
+        self.unreadable = [] if unreadable is _FACTORY else unreadable
+        self.special = [] if special is _FACTORY else special
 
 
 class Discovered(list):

@@ -13,18 +13,25 @@ run stays warm until something that can change a result changes.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Dict, List, Tuple
+
+from dstcheck.model import _FACTORY, record
 
 
 UNRESOLVED = "references that looked like candidates but could not be resolved (neither proven nor cleared)"
 
 
-@dataclass
+@record
 class Index:
     rust: Any = None  # dstcheck.rust.workspace.Workspace, or None when no Rust file is analysed
     python: Any = None  # dstcheck.python.project.Project, or None when no Python file is analysed
     stats: Counter = field(default_factory=Counter)  # files summarised, from the cache, parsed
+
+    def __init__(self, rust=None, python=None, stats=_FACTORY):
+        self.rust = rust
+        self.python = python
+        self.stats = Counter() if stats is _FACTORY else stats
 
     def digest(self, language: str) -> str:
         part = self.rust if language == "rust" else self.python

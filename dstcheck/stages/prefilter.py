@@ -9,11 +9,11 @@ file that lacks a segment of every spelling of every banned path cannot hold a s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Dict, FrozenSet, List, Optional, Tuple
 
 from dstcheck.matchers import path_lists
+from dstcheck.model import record
 
 def _split(path: str, language: str) -> List[str]:
     return [p for p in (path.split("::") if language == "rust" else path.split(".")) if p]
@@ -23,7 +23,7 @@ def _sep(language: str) -> str:
     return "::" if language == "rust" else "."
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Plan:
     """What the byte-level stages need to know about one set of rules."""
 
@@ -34,6 +34,15 @@ class Plan:
     sets: bool  # a set-iteration rule is active (Python)
     identity: bool = False  # an identity-order rule is active (Python)
     methods: Tuple[bytes, ...] = ()  # Python: method names a rule flags on any receiver
+
+    def __init__(self, language, spellings, anchors, banned, sets, identity=False, methods=()):
+        object.__setattr__(self, 'language', language)
+        object.__setattr__(self, 'spellings', spellings)
+        object.__setattr__(self, 'anchors', anchors)
+        object.__setattr__(self, 'banned', banned)
+        object.__setattr__(self, 'sets', sets)
+        object.__setattr__(self, 'identity', identity)
+        object.__setattr__(self, 'methods', methods)
 
     def may_hold_site(self, source: bytes, marker: bytes, vocabulary: Optional[FrozenSet[bytes]] = None) -> bool:
         if marker in source:

@@ -15,14 +15,14 @@ import json
 import os
 import time
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 from dstcheck import globs
 from dstcheck.config import Config, check_keys, read_toml, tables
 from dstcheck.errors import ConfigError
-from dstcheck.model import INVENTORY_TAG, Site
+from dstcheck.model import _FACTORY, INVENTORY_TAG, Site, record
 from dstcheck.rules import ENGINE_FAMILIES, FAMILIES
 
 TAGS = ("closed", "gated", "scoped-out", "unresolved")
@@ -67,14 +67,19 @@ def family_order(families: Iterable[str]) -> List[str]:
     return sorted(set(families), key=lambda f: (known.index(f) if f in known else len(known), f))
 
 
-@dataclass
+@record
 class Entry:
     item: str
     note: str
     tag: str
 
+    def __init__(self, item, note, tag):
+        self.item = item
+        self.note = note
+        self.tag = tag
 
-@dataclass
+
+@record
 class Area:
     id: str
     title: str
@@ -85,14 +90,31 @@ class Area:
     covers: List[str] = field(default_factory=list)  # globs of the scoped-out files this area speaks for
     key: str = ""  # where it is in inventory.toml (`area[2]`), for messages
 
+    def __init__(self, id, title, tag, notes="", mitigation="", entries=_FACTORY, covers=_FACTORY, key=""):
+        self.id = id
+        self.title = title
+        self.tag = tag
+        self.notes = notes
+        self.mitigation = mitigation
+        self.entries = [] if entries is _FACTORY else entries
+        self.covers = [] if covers is _FACTORY else covers
+        self.key = key
 
-@dataclass
+
+@record
 class Inventory:
     title: str
     preamble: str
     in_scope: Union[str, List[str]]  # "derive" or a hand-written list
     areas: List[Area]
     source: str = DEFAULT_SOURCE
+
+    def __init__(self, title, preamble, in_scope, areas, source=DEFAULT_SOURCE):
+        self.title = title
+        self.preamble = preamble
+        self.in_scope = in_scope
+        self.areas = areas
+        self.source = source
 
 
 def paths(config: Config):
