@@ -2469,7 +2469,7 @@ class Walker:
             node = node.args[0]
         return node.func.id if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) else "hash"
 
-    def _identity_call(self, node, scope=None, params=frozenset()) -> bool:
+    def _identity_call(self, node, scope=None, params=frozenset(), local=None) -> bool:
         """`id(x)`, `hash(x)` (the builtins), also inside `abs(..)` or a tuple."""
         stack = [node]
         while stack:
@@ -2479,18 +2479,20 @@ class Walker:
             elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
                 name = node.func.id
                 if name in ("id", "hash") and name not in params and (scope is None or self.builtin(name, scope)) and len(node.args) == 1:
-                    if not (name == "hash" and scope is not None and self._int_typed(node.args[0], scope)):
+                    if not (name == "hash" and scope is not None and self._int_typed(node.args[0], scope, local)):
                         return True
                 if name == "abs" and node.args:
                     stack.append(node.args[0])
         return False
 
-    def _int_typed(self, node, scope) -> bool:
+    def _int_typed(self, node, scope, local=None) -> bool:
         """An int-valued expression (`_int_expr`) whose names are each bound only to ints: annotated
         `int` or `bool` (a parameter `order_id: int`), an element of a collection of ints (`for i
         in range(n)`), or an int expression (`k = i * 31`): `hash()` of one, or of a tuple of
-        them, is the same in every process."""
-        return self._int_expr(node, lambda name: self._int_name(name, scope), frozenset(), scope)
+        them, is the same in every process. `local`: names a lambda or comprehension binds -> whether
+        each is an int."""
+        local = local or {}
+        return self._int_expr(node, lambda name: local[name] if name in local else self._int_name(name, scope), frozenset(local), scope)
 
     def _int_name(self, name: str, scope, depth: int = 0) -> bool:
         found, meanings = self.lookup(name, scope)
@@ -2517,23 +2519,29 @@ class Walker:
         finally:
             self._int_visiting.discard(key)
 
-    def _identity_key(self, value, scope) -> Optional[str]:
-        """`id` / `hash` as a key function: the builtin itself or a lambda that calls it."""
+    def _identity_key(self, value, ctx, subject=None) -> Optional[str]:
+        """`id` / `hash` as a key function: the builtin itself or a lambda that calls it; `hash` of
+        the elements of a `subject` of ints is none (an int hashes to itself)."""
+        scope = ctx.scope
+        ints = subject is not None and self._unsalted_elements(subject, ctx)
         if isinstance(value, ast.Name) and value.id in ("id", "hash") and self.builtin(value.id, scope):
-            return value.id
+            return None if value.id == "hash" and ints else value.id
         if isinstance(value, ast.Lambda):
             params = self.lambda_params.get(id(value), frozenset())
+            local = {p: ints and len(params) == 1 for p in params}
             for sub in ast.walk(value.body):
-                if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name) and self._identity_call(sub, scope, params):
+                if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name) and self._identity_call(sub, scope, params, local):
                     return sub.func.id
         return None
 
     def _identity_container(self, node, ctx) -> bool:
         """A collection keyed or filled by `id()` / `hash()` values."""
-        if isinstance(node, (ast.ListComp, ast.GeneratorExp, ast.SetComp)):
-            return self._identity_call(node.elt, None)
-        if isinstance(node, ast.DictComp):
-            return self._identity_call(node.key, None)
+        if isinstance(node, (ast.ListComp, ast.GeneratorExp, ast.SetComp, ast.DictComp)):
+            local = {}  # `hash(i) for i in range(n)`: the names the comprehension binds, each an int or not
+            for gen in node.generators:
+                ints = isinstance(gen.target, ast.Name) and self._unsalted_elements(gen.iter, ctx) and self.hashed(gen.iter, ctx) is None
+                local.update((n, ints) for n in _names_in_target(gen.target))
+            return self._identity_call(node.key if isinstance(node, ast.DictComp) else node.elt, ctx.scope, frozenset(), local)
         if isinstance(node, ast.Dict):
             return bool(node.keys) and all(k is not None and self._identity_call(k, ctx.scope) for k in node.keys)
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("keys", "items") and not node.args:
@@ -2554,7 +2562,8 @@ class Walker:
         described = None
         if name in ("sorted", "min", "max") or method == "sort":
             label = f"`{name}(...)`" if name else "`.sort(...)`"
-            which = self._identity_key(keyword["key"], ctx.scope) if "key" in keyword else None
+            subject = node.args[0] if name and node.args else node.func.value if method == "sort" else None
+            which = self._identity_key(keyword["key"], ctx, subject) if "key" in keyword else None
             if which is not None:
                 described = f"{label} keyed by `{which}()`"
             elif "key" not in keyword:
@@ -2566,7 +2575,8 @@ class Walker:
             qualified = set(self.qualified(root.id, attrs, ctx.scope)) if isinstance(root, ast.Name) else set()
             function = min(qualified) if qualified else ""
             if qualified & HEAPQ_KEYED and "key" in keyword:
-                which = self._identity_key(keyword["key"], ctx.scope)
+                subject = node.args[1] if len(node.args) > 1 and "heapq.merge" not in qualified else None
+                which = self._identity_key(keyword["key"], ctx, subject)
                 if which is not None:
                     described = f"`{function}(...)` keyed by `{which}()`"
             elif qualified & HEAPQ_ITEM and len(node.args) >= 2 and self._identity_call(node.args[1], ctx.scope):
