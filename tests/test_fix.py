@@ -487,3 +487,73 @@ def test_a_set_right_after_a_keyword_gets_a_space_before_sorted(tmp_path):
     code, out, err = dstcheck(["--unsafe-fixes"], tmp_path)
     assert code == 0, out + err
     assert (tmp_path / "a.py").read_text() == source.replace("in(s)", "in sorted(s)")
+
+
+def test_a_set_of_a_class_of_the_file_that_does_not_order_is_not_sorted(tmp_path):
+    """`sorted` of elements without an order raises TypeError: where the set's annotation in
+    this file names a class the file defines with no ordering (no `__lt__` and kin, no
+    `dataclass(order=True)`; a plain class, a frozen dataclass, an `Enum`), the site is left with
+    a note. A class that orders, a builtin, and a class from elsewhere (which the file cannot see)
+    are sorted."""
+    (tmp_path / "dstcheck.toml").write_text("")
+    source = '''from dataclasses import dataclass
+from enum import Enum
+
+from elsewhere import Venue
+
+
+@dataclass(frozen=True)
+class TaskId:
+    value: str
+
+
+@dataclass(frozen=True, order=True)
+class Key:
+    value: str
+
+
+class Manager:
+    pass
+
+
+class Ranked:
+    def __lt__(self, other):
+        return False
+
+
+class Side(Enum):
+    BUY = 1
+
+
+class Pool:
+    def __init__(self, ids: set[TaskId]):
+        self._queued: set[TaskId] = set(ids)
+        self._active: "set[Manager]" = set()
+        self._keys: set[Key] = set()
+        self._ranked: set[Ranked] = set()
+        self._venues: set[Venue] = set()
+        self._names: set[str] = set()
+        self._sides: set[Side] = set()
+
+    def all(self, ids: set[TaskId]):
+        return (
+            list(self._queued),
+            [m for m in self._active],
+            list(self._keys),
+            list(self._ranked),
+            list(self._venues),
+            list(self._names),
+            list(ids),
+            list(self._sides),
+        )
+'''
+    (tmp_path / "a.py").write_text(source)
+    code, out, err = dstcheck(["--unsafe-fixes"], tmp_path)
+    fixed = (tmp_path / "a.py").read_text()
+    for kept in ("list(self._queued)", "[m for m in self._active]", "list(ids)", "list(self._sides)"):
+        assert kept in fixed, fixed
+    for done in ("sorted(self._keys)", "sorted(self._ranked)", "sorted(self._venues)", "sorted(self._names)"):
+        assert done in fixed, fixed
+    assert "DST203 not fixed: its elements (`TaskId`) define no order: `sorted` would raise TypeError" in err, err
+    assert "DST203 not fixed: its elements (`Manager`) define no order: `sorted` would raise TypeError" in err, err
+    assert "DST203 not fixed: its elements (`Side`) define no order: `sorted` would raise TypeError" in err, err

@@ -123,6 +123,114 @@ class Names:
         return not all(what is not None and allowed(what) for what in found)
 
 
+class Orders:
+    """Which of a module's names and `self` attributes it annotates as sets of a class it defines
+    without an order: no `__lt__`, `__le__`, `__gt__` or `__ge__`, no `dataclass(order=True)`, and
+    no base but `object`, `Generic`, `Protocol` or `Enum` (whose members do not order either). A
+    class with another base or decorator, or one the file does not define, may order: unknown."""
+
+    SETS = frozenset({"set", "frozenset", "Set", "FrozenSet", "AbstractSet", "MutableSet", "WeakSet"})
+    PLAIN_BASES = frozenset({"object", "typing.Generic", "typing.Protocol", "typing_extensions.Protocol", "enum.Enum"})
+    COMPARISONS = frozenset({"__lt__", "__le__", "__gt__", "__ge__"})
+
+    def __init__(self, tree: ast.Module, names: Names):
+        self.names = names
+        self.classes: Dict[str, list] = {}
+        self.annotated: Dict[Tuple[str, str], Set[str]] = {}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef):
+                self.classes.setdefault(node.name, []).append(node)
+                for stmt in node.body:  # `pending: set[Task]` in a class body is its instances' too
+                    if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+                        self._note(("self", stmt.target.id), stmt.annotation)
+            elif isinstance(node, ast.AnnAssign):
+                target = node.target
+                if isinstance(target, ast.Name):
+                    self._note(("name", target.id), node.annotation)
+                elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self":
+                    self._note(("self", target.attr), node.annotation)
+            elif isinstance(node, ast.arg) and node.annotation is not None:
+                self._note(("name", node.arg), node.annotation)
+
+    def _note(self, key, annotation) -> None:
+        self.annotated.setdefault(key, set()).update(self._elements(annotation))
+
+    def _elements(self, annotation) -> Set[str]:
+        """The element class names of the set types an annotation spells (`set[Task]`,
+        `"Optional[set[Task]]"`, `set[Manager[T]] | None`)."""
+        annotation = _unquoted(annotation)
+        out: Set[str] = set()
+        for sub in ast.walk(annotation) if annotation is not None else ():
+            if isinstance(sub, ast.Subscript) and _last(sub.value) in self.SETS:
+                element = _unquoted(getattr(sub.slice, "value", sub.slice) if type(sub.slice).__name__ == "Index" else sub.slice)
+                if isinstance(element, ast.Subscript):
+                    element = element.value
+                if isinstance(element, ast.Name):
+                    out.add(element.id)
+        return out
+
+    def unordered(self, key) -> Optional[str]:
+        for name in sorted(self.annotated.get(key, ())):
+            classes = self.classes.get(name)
+            if classes and all(w is None for w in self.names.bindings.get(name, ())) and all(self._no_order(c) for c in classes):
+                return name
+        return None
+
+    def _no_order(self, cls: ast.ClassDef) -> bool:
+        for stmt in cls.body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name in self.COMPARISONS:
+                return False
+            if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                if any(isinstance(t, ast.Name) and t.id in self.COMPARISONS for t in targets):
+                    return False
+        if cls.keywords:  # a metaclass may give it an order
+            return False
+        for base in cls.bases:
+            base = base.value if isinstance(base, ast.Subscript) else base
+            path = _ast_dotted(base)
+            meaning = self.names.qualified(path) if path is not None and path != ["object"] else "object" if path == ["object"] else None
+            if meaning not in self.PLAIN_BASES:
+                return False
+        for decorator in cls.decorator_list:
+            call = decorator if isinstance(decorator, ast.Call) else None
+            path = _ast_dotted(call.func if call is not None else decorator)
+            if path is None or self.names.qualified(path) != "dataclasses.dataclass":
+                return False  # another decorator may add an order
+            if call is not None and any(k.arg == "order" and not (isinstance(k.value, ast.Constant) and k.value.value is False) for k in call.keywords):
+                return False
+        return True
+
+
+def _unquoted(node):
+    """An annotation written as a string, parsed (`"set[Task]"`); None where it does not parse."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        try:
+            return ast.parse(node.value, mode="eval").body
+        except SyntaxError:
+            return None
+    return node
+
+
+def _last(node) -> Optional[str]:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return None
+
+
+def _ast_dotted(node) -> Optional[List[str]]:
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return parts[::-1]
+
+
 class PythonFixer:
     """Plans and renders the fixes of one file. Each fix is a libcst rewrite of the site's own
     expression (parsed on its own, so the cost follows the site, not the file), spliced back in
@@ -142,6 +250,8 @@ class PythonFixer:
         self.broken = tree is None or self.view is None
         if not self.broken:
             self.names = Names(tree)
+            self.tree = tree
+            self._orders = None
             self.lines = Lines(self.view, "python")
 
     # -- planning --------------------------------------------------------------------------------
@@ -259,7 +369,7 @@ class PythonFixer:
                 args = [a for i, a in enumerate(site.args) if a.keyword is None and (positions is None or i in positions)]
                 if len(args) != 1 or args[0].star != "":
                     return "more than one argument may be the set"
-                return self._plan(start, end, site.visit(_Swap(args[0].value, call(args[0].value))))
+                return self._unordered(function, args[0].value) or self._plan(start, end, site.visit(_Swap(args[0].value, call(args[0].value))))
             name = func.value if isinstance(func, cst.Name) else None
             method = func.attr.value if isinstance(func, cst.Attribute) else None
             if name in SINK_BUILTINS or method in ("join", "pop"):
@@ -274,12 +384,30 @@ class PythonFixer:
                     args = args[1:]
                 if len(args) != 1:
                     return "more than one argument may be the set"
+                if self._unordered(function, args[0].value):
+                    return self._unordered(function, args[0].value)
                 if name == "list" and function == "sorted":
                     return self._plan(start, end, site.with_changes(func=cst.Name(function)))
                 return self._plan(start, end, site.visit(_Swap(args[0].value, call(args[0].value))))
+        if self._unordered(function, site):
+            return self._unordered(function, site)
         if (start, end) != bare:  # `(s)`: its parentheses become the call's, and what is inside stays as written
             return Plan(start, end, function.encode() + self.view[start:end])
         return self._plan(start, end, call(site).with_changes(lpar=site.lpar[:1], rpar=site.rpar[-1:]))
+
+    def _unordered(self, function: str, node) -> Optional[str]:
+        """Why `sorted` cannot take the set: this file annotates it (a name, a parameter, or a
+        `self` attribute, anywhere in the file) as a set of a class the file defines with no
+        order, whose elements `sorted` would compare and fail on (TypeError)."""
+        if function != "sorted":
+            return None
+        dotted = _dotted(node) if isinstance(node, (cst.Name, cst.Attribute)) else None
+        if dotted is None or len(dotted) > 2 or (len(dotted) == 2 and dotted[0] != "self"):
+            return None
+        if self._orders is None:
+            self._orders = Orders(self.tree, self.names)
+        found = self._orders.unordered(("self" if len(dotted) == 2 else "name", dotted[-1]))
+        return f"its elements (`{found}`) define no order: `sorted` would raise TypeError; sort them by a key of yours (`sorted(s, key=...)`)" if found else None
 
     def _parenthesized(self, start: int, end: int) -> Tuple[int, int]:
         """The site with the parentheses written around it (`(a | b)`), which the call that wraps
