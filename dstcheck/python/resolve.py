@@ -1160,8 +1160,8 @@ class Walker:
                 self.calls.append((ctx, node, root.id, attrs, method))
             elif not attrs and root.id in self.class_names:
                 self.class_calls.append((ctx, node, root.id))
-            elif len(attrs) > 1 and root.id == ctx.self_name and ctx.klass is not None:
-                self.attr_calls.append((ctx, node, attrs, method))
+            elif attrs and root.id == ctx.self_name and ctx.klass is not None:
+                self.attr_calls.append((ctx, node, attrs, method))  # `self.s.get(..)`; `self.pause(..)`, `pause = time.sleep`
             if root.id == "getattr" and not attrs:
                 literal = self._getattr_literal(node, ctx.scope)
                 if literal is not None:
@@ -1545,7 +1545,8 @@ class Walker:
     def _attr_methods(self, ctx, attrs: List[str]) -> List[str]:
         """`self.s.get(..)` where the class's methods (or a base class's in this module) set
         `self.s` to an instance, or its body declares `s: C`: that class's method. Any such
-        assignment counts, as any binding of a local does (`self.s = None` beside it too)."""
+        assignment counts, as any binding of a local does (`self.s = None` beside it too).
+        `self.pause(..)` where the class binds `pause = time.sleep`: what the alias names."""
         out, seen, info = set(), set(), ctx.klass
         while info is not None and id(info) not in seen:
             seen.add(id(info))
@@ -1553,6 +1554,11 @@ class Walker:
                 if local is UNKNOWN or local.scope is None:
                     continue
                 value, annotation = local.value, local.annotation
+                if isinstance(value, (ast.Name, ast.Attribute)) and self._from_interesting(value):  # `pause = time.sleep`
+                    out.update(self._through_alias(value, attrs[1:], local.scope, 0, ctx.gate is not None))
+                    continue
+                if len(attrs) < 2:
+                    continue
                 made = value.func if isinstance(value, ast.Call) else _instance_annotation(annotation) if annotation is not None else None
                 if self._from_interesting(made):
                     out.update(self._methods(self._instances(local, local.scope, 0, ctx.gate is not None), attrs[1:]))
