@@ -45,6 +45,7 @@ SORTS = {"sort", "sort_unstable", "sort_by", "sort_by_key", "sort_unstable_by", 
 MUTATING = {"push", "push_back", "push_front", "insert", "extend", "append", "send", "try_send", "write", "write_all", "write_str", "emit", "publish", "remove", "clear", "set", "store", "fetch_add", "fetch_sub"}
 EMITTING = {"println", "print", "eprintln", "eprint", "write", "writeln", "info", "debug", "warn", "error", "trace", "log", "log_info", "log_debug", "log_warn", "log_error", "log_trace"}
 FLATTENING = {"flatten"}  # `v.iter().flatten()`: iterates each element of what it is called on
+RETAINING = {"retain", "retain_mut", "extract_if"}  # call their closure on each element, in iteration order
 CONSUMERS = {"extend", "from_iter"}  # take a whole collection as their iterator: `v.extend(set)`, `Vec::from_iter(map)`
 ELEMENT = {"keys": 0, "into_keys": 0, "values": 1, "values_mut": 1, "into_values": 1}  # map argument a method yields
 
@@ -188,6 +189,64 @@ def escape(start, text, element: Optional[int]) -> Optional[Escape]:
             continue
         return None  # a method we do not know: its effect on order is not proven
     return None
+
+
+def _place_root(node, text) -> Optional[str]:
+    """The local a place or receiver starts from: `v` of `v.items[0].qty`, `*v`, `v.inner()`."""
+    for _ in range(32):
+        if node is None:
+            return None
+        t = node.type
+        if t == "identifier":
+            return text(node)
+        if t in ("field_expression",):
+            node = node.child_by_field_name("value")
+        elif t == "call_expression" and node.child_by_field_name("function") is not None and node.child_by_field_name("function").type == "field_expression":
+            node = node.child_by_field_name("function").child_by_field_name("value")
+        elif t in ("unary_expression", "parenthesized_expression", "reference_expression", "index_expression") and node.named_child_count:
+            node = node.named_children[0] if t == "index_expression" else node.named_children[-1]
+        else:
+            return None
+    return None
+
+
+def _retain_escapes(closure, call, text) -> bool:
+    """Whether a `retain` closure does something the order of its calls shows: assigns a name it
+    does not bind (`n += 1`), calls a mutating or sending method on one (`log.push(k)`, unless
+    that is one local sorted by the statement after the call), prints or logs, or awaits. What
+    it does to its own parameters (the entry, in place: `v.retain(..)`, `v.count -= 1`) does
+    not depend on the other entries."""
+    bound = set(_bound(closure.child_by_field_name("parameters"), text))
+    pushes = set()
+    stack = [closure.child_by_field_name("body")]
+    while stack:
+        n = stack.pop()
+        if n is None:
+            continue
+        t = n.type
+        if t == "closure_expression":
+            bound |= _bound(n.child_by_field_name("parameters"), text)
+        elif t == "let_declaration":
+            bound |= _bound(n.child_by_field_name("pattern"), text)
+        elif t in ("assignment_expression", "compound_assignment_expr"):
+            if _place_root(n.child_by_field_name("left"), text) not in bound:
+                return True
+        elif t == "await_expression":
+            return True
+        elif t == "macro_invocation":
+            macro = n.child_by_field_name("macro")
+            if macro is None or text(macro).rsplit("::", 1)[-1] in EMITTING:
+                return True
+        elif t == "call_expression":
+            found = method_call(n)
+            if found is not None and text(found[0]) in MUTATING:
+                root = _place_root(n.child_by_field_name("function").child_by_field_name("value"), text)
+                if root not in bound:
+                    if text(found[0]) != "push" or root is None:
+                        return True
+                    pushes.add(root)
+        stack.extend(n.named_children)
+    return bool(pushes) and not (len(pushes) == 1 and _sorted_after(call, next(iter(pushes)), text))
 
 
 def _total_key(call, text) -> bool:
@@ -985,6 +1044,18 @@ def iteration_sites(root, text, words) -> list:
                 continue
             found = escape(call, text, None)
             if found is not None:  # the receiver is the iterator; the element type it yields decides
+                out.append((node, receiver, text(node), found))
+        elif node.type == "field_identifier" and parent is not None and parent.type == "field_expression" and text(node) in RETAINING:
+            call = parent.parent
+            receiver = parent.child_by_field_name("value")
+            closure = _only_closure(call) if call is not None and call.type == "call_expression" and _field(call, "function", parent) else None
+            if closure is None or receiver is None:
+                continue  # `m.retain(is_live)`: a function whose effects are not read here
+            if _retain_escapes(closure, call, text):
+                found = Escape("escape")  # `m.retain(|_, v| { n += 1; n <= cap })`: which survive, or what it did, follows the order
+            else:
+                found = escape(call, text, None) if text(node) == "extract_if" else None  # the removed elements come in hash order
+            if found is not None:
                 out.append((node, receiver, text(node), found))
         elif text(node) in CONSUMERS and parent is not None and parent.type in ("field_expression", "scoped_identifier") and _field(parent, "field" if parent.type == "field_expression" else "name", node):
             call = parent.parent

@@ -24,7 +24,7 @@ def triggers(rules) -> dict:
     for rule in rules:
         for m in rule.matchers:
             if m.kind == "hash-iteration":
-                out.update({w: "iteration" for w in order.ITERATION_METHODS | order.CONSUMERS | order.FLATTENING})
+                out.update({w: "iteration" for w in order.ITERATION_METHODS | order.CONSUMERS | order.FLATTENING | order.RETAINING})
                 out[FOR] = "iteration"
             elif m.kind == "typed-method":
                 out.update({w: "typed-method" for w in m.params.get("methods", ())})
