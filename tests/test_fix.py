@@ -496,7 +496,8 @@ def test_a_set_of_a_class_of_the_file_that_does_not_order_is_not_sorted(tmp_path
     a note. A class that orders, a builtin, and a class from elsewhere (which the file cannot see)
     are sorted."""
     (tmp_path / "dstcheck.toml").write_text("")
-    source = '''from dataclasses import dataclass
+    source = '''from collections.abc import Callable
+from dataclasses import dataclass
 from enum import Enum
 
 from elsewhere import Venue
@@ -534,6 +535,8 @@ class Pool:
         self._venues: set[Venue] = set()
         self._names: set[str] = set()
         self._sides: set[Side] = set()
+        self._hooks: set[Callable[[], None]] = set()
+        self._things: set[object] = set()
 
     def all(self, ids: set[TaskId]):
         return (
@@ -545,12 +548,14 @@ class Pool:
             list(self._names),
             list(ids),
             list(self._sides),
+            list(self._hooks),
+            list(self._things),
         )
 '''
     (tmp_path / "a.py").write_text(source)
     code, out, err = dstcheck(["--unsafe-fixes"], tmp_path)
     fixed = (tmp_path / "a.py").read_text()
-    for kept in ("list(self._queued)", "[m for m in self._active]", "list(ids)", "list(self._sides)"):
+    for kept in ("list(self._queued)", "[m for m in self._active]", "list(ids)", "list(self._sides)", "list(self._hooks)", "list(self._things)"):
         assert kept in fixed, fixed
     for done in ("sorted(self._keys)", "sorted(self._ranked)", "sorted(self._venues)", "sorted(self._names)"):
         assert done in fixed, fixed

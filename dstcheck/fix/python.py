@@ -132,6 +132,7 @@ class Orders:
     SETS = frozenset({"set", "frozenset", "Set", "FrozenSet", "AbstractSet", "MutableSet", "WeakSet"})
     PLAIN_BASES = frozenset({"object", "typing.Generic", "typing.Protocol", "typing_extensions.Protocol", "enum.Enum"})
     COMPARISONS = frozenset({"__lt__", "__le__", "__gt__", "__ge__"})
+    NO_ORDER = frozenset({"typing.Callable", "collections.abc.Callable"})  # functions and callables do not order
 
     def __init__(self, tree: ast.Module, names: Names):
         self.names = names
@@ -165,12 +166,15 @@ class Orders:
                 element = _unquoted(getattr(sub.slice, "value", sub.slice) if type(sub.slice).__name__ == "Index" else sub.slice)
                 if isinstance(element, ast.Subscript):
                     element = element.value
-                if isinstance(element, ast.Name):
-                    out.add(element.id)
+                path = _ast_dotted(element) if element is not None else None
+                if path is not None:
+                    out.add(".".join(path))
         return out
 
     def unordered(self, key) -> Optional[str]:
         for name in sorted(self.annotated.get(key, ())):
+            if name in ("object", "type") and name not in self.names.bindings or self.names.qualified(name.split(".")) in self.NO_ORDER:
+                return name
             classes = self.classes.get(name)
             if classes and all(w is None for w in self.names.bindings.get(name, ())) and all(self._no_order(c) for c in classes):
                 return name
