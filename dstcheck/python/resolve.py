@@ -1879,6 +1879,9 @@ class Walker:
             klass = self._class_named(node.value, ctx)
             if klass is not None:  # `Venue.CODES`
                 return self._hashed_attr(klass, node.attr, ctx, _depth, owner=node.value.id)
+            klass = self._instance_of(node.value, ctx)
+            if klass is not None:  # `v.CODES`, `v.tags` of `v: Venue`, `v = Venue()`
+                return self._hashed_attr(klass, node.attr, ctx, _depth, owner=node.value.id, instance=True)
             return self._hashed_module_attr(node, ctx)
         if kind is ast.Call:
             func = node.func
@@ -2330,15 +2333,35 @@ class Walker:
             return None
         return next(iter(infos.values()))
 
-    def _hashed_attr(self, klass: ClassInfo, attr: str, ctx, depth, owner: Optional[str] = None) -> Optional[Tuple[str, str]]:
+    def _instance_of(self, node, ctx) -> Optional[ClassInfo]:
+        """The class of this module a name holds an instance of in every binding: annotated with it
+        (`v: Venue`, `Optional[Venue]`, `"Venue | None"`) or bound to a call of it (`v = Venue()`)."""
+        if not isinstance(node, ast.Name):
+            return None
+        scope, meanings = self.lookup(node.id, ctx.scope)
+        found = set()
+        for m in meanings or ():
+            if not isinstance(m, Local) or m is UNKNOWN:
+                return None
+            if m.annotation is not None and m.annotation is not ENTERED and m.annotation is not TYPE_ALIAS:
+                made = _instance_annotation(m.annotation)
+            else:
+                made = m.value.func if isinstance(m.value, ast.Call) else None
+            info = self._class_named(made, ctx.but(scope=scope)) if made is not None else None
+            if info is None:
+                return None
+            found.add(id(info))
+        return info if len(found) == 1 else None
+
+    def _hashed_attr(self, klass: ClassInfo, attr: str, ctx, depth, owner: Optional[str] = None, instance: bool = False) -> Optional[Tuple[str, str]]:
         values = []
         seen = set()
         info = klass
         while info is not None and id(info) not in seen:
             seen.add(id(info))
             values.extend(info.attrs.get(attr, ()))
-            if not values and owner is None and self._set_property(info, attr):
-                return "set", f"set `{ctx.self_name}.{attr}`"  # a property annotated to return a set
+            if not values and (owner is None or instance) and self._set_property(info, attr):
+                return "set", f"set `{owner or ctx.self_name}.{attr}`"  # a property annotated to return a set
             info = self._base_class(info)
         if not values:
             return None
