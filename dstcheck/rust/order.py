@@ -506,6 +506,16 @@ def _order_free_expression(node, text, walk, depth: int) -> bool:
             walk.writes.append(right)
             walk.changes = True
             return True
+        slot = _entry_slot(left, text) if t == "compound_assignment_expr" else None
+        if slot is not None:  # `*counts.entry(k).or_insert(0) += 1`: a sum per key, in any order
+            target, _key, start = slot
+            op = node.child_by_field_name("operator")
+            if op is None or text(op) not in ACCUMULATE or not _pure(right, text) or _floaty(right, text) or _floaty(start, text) or not _pure(start, text):
+                return False
+            proven = start is not None and start.type == "integer_literal"  # `or_insert(0)`: an integer sum
+            walk.inserts.append((target, True, 1 if proven else 0, "accumulate"))  # 0: the map's value type decides
+            walk.changes = True
+            return True
         if left.type != "identifier":
             return False
         if t == "compound_assignment_expr":
@@ -545,6 +555,11 @@ def _order_free_expression(node, text, walk, depth: int) -> bool:
         return True
     if t == "block":
         return _order_free_block(node, text, walk, depth + 1)
+    if t == "for_expression":  # `for x in v { t += x; }` inside: its body read with the same rules
+        value, body = node.child_by_field_name("value"), node.child_by_field_name("body")
+        if value is None or body is None or not _pure(value, text):
+            return False
+        return _order_free_block(body, text, walk, depth + 1)
     if t == "match_expression":
         value, body = node.child_by_field_name("value"), node.child_by_field_name("body")
         if body is None or not _pure(value, text):
@@ -562,6 +577,14 @@ def _order_free_expression(node, text, walk, depth: int) -> bool:
         return True
     if t == "call_expression":
         found = method_call(node)
+        slot = _entry_slot(node, text, inserting=True)
+        if slot is not None:  # `b.entry(k).or_insert(v);`: an insert that keeps the first value
+            target, key, start = slot
+            if not _pure(key, text) or (start is not None and not _pure(start, text)):
+                return False
+            first = text(key).lstrip("*&").replace(".clone()", "").replace(".to_owned()", "")
+            walk.inserts.append((target, walk.key is not None and first == walk.key, 1 if start is None else 2, "insert"))
+            return True
         if found is None or text(found[0]) not in ("insert", "remove", "push"):
             return False
         args = node.child_by_field_name("arguments")
@@ -588,6 +611,31 @@ def _order_free_expression(node, text, walk, depth: int) -> bool:
         walk.inserts.append((target, by_key, len(values), "insert"))
         return True
     return False
+
+
+ENTRY_FILLS = {"or_insert", "or_insert_with", "or_default"}
+
+
+def _entry_slot(node, text, inserting: bool = False):
+    """(map, key, initial value or None) of `map.entry(key).or_insert(v)` / `.or_insert_with(f)` /
+    `.or_default()`, read through a leading `*` (the slot an accumulation writes), else None."""
+    if not inserting:
+        if node.type != "unary_expression" or not node.child_count or node.children[0].type != "*" or not node.named_child_count:
+            return None
+        node = _unparen(node.named_children[-1])
+    found = method_call(node) if node is not None and node.type == "call_expression" else None
+    if found is None or text(found[0]) not in ENTRY_FILLS:
+        return None
+    entry = node.child_by_field_name("function").child_by_field_name("value")
+    inner = method_call(entry) if entry is not None and entry.type == "call_expression" else None
+    if inner is None or text(inner[0]) != "entry":
+        return None
+    given = [a for a in entry.child_by_field_name("arguments").named_children if a.type not in ("line_comment", "block_comment")]
+    filled = [a for a in node.child_by_field_name("arguments").named_children if a.type not in ("line_comment", "block_comment")]
+    if len(given) != 1 or len(filled) > 1:
+        return None
+    target = entry.child_by_field_name("function").child_by_field_name("value")
+    return target, given[0], (filled[0] if filled else None)
 
 
 INTEGERS = {"u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize"}

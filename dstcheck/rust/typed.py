@@ -643,8 +643,12 @@ def _unordered_inserts(inserts, evaluator) -> bool:
         target = evaluator.evaluate(query) if query is not None else None
         target = target.peel() if target is not None else None
         unordered = order.ordered_target(target.path if target is not None else None) is False
-        if not unordered or not (arity == 1 or by_key):
+        if not unordered or not (arity <= 1 or by_key):
             return False
+        if arity == 0:  # a sum per key (`*m.entry(k).or_default() += x`): not of floats
+            value = target.args[1] if target is not None and len(target.args) > 1 else None
+            if value is None or order.is_float(value.path):
+                return False
     return True
 
 
