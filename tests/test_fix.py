@@ -499,6 +499,7 @@ def test_a_set_of_a_class_of_the_file_that_does_not_order_is_not_sorted(tmp_path
     source = '''from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
+from typing import Optional
 
 from elsewhere import Venue
 
@@ -537,6 +538,8 @@ class Pool:
         self._sides: set[Side] = set()
         self._hooks: set[Callable[[], None]] = set()
         self._things: set[object] = set()
+        self._maybe: set[str | None] = set()
+        self._perhaps: set[Optional[int]] = set()
 
     def all(self, ids: set[TaskId]):
         return (
@@ -550,15 +553,18 @@ class Pool:
             list(self._sides),
             list(self._hooks),
             list(self._things),
+            list(self._maybe),
+            list(self._perhaps),
         )
 '''
     (tmp_path / "a.py").write_text(source)
     code, out, err = dstcheck(["--unsafe-fixes"], tmp_path)
     fixed = (tmp_path / "a.py").read_text()
-    for kept in ("list(self._queued)", "[m for m in self._active]", "list(ids)", "list(self._sides)", "list(self._hooks)", "list(self._things)"):
+    for kept in ("list(self._queued)", "[m for m in self._active]", "list(ids)", "list(self._sides)", "list(self._hooks)", "list(self._things)", "list(self._maybe)", "list(self._perhaps)"):
         assert kept in fixed, fixed
     for done in ("sorted(self._keys)", "sorted(self._ranked)", "sorted(self._venues)", "sorted(self._names)"):
         assert done in fixed, fixed
     assert "DST203 not fixed: its elements (`TaskId`) define no order: `sorted` would raise TypeError" in err, err
     assert "DST203 not fixed: its elements (`Manager`) define no order: `sorted` would raise TypeError" in err, err
     assert "DST203 not fixed: its elements (`Side`) define no order: `sorted` would raise TypeError" in err, err
+    assert "DST203 not fixed: its elements (`str | None`) may be None, which orders against nothing: `sorted` would raise TypeError" in err, err

@@ -164,6 +164,9 @@ class Orders:
         for sub in ast.walk(annotation) if annotation is not None else ():
             if isinstance(sub, ast.Subscript) and _last(sub.value) in self.SETS:
                 element = _unquoted(getattr(sub.slice, "value", sub.slice) if type(sub.slice).__name__ == "Index" else sub.slice)
+                if self._optional(element):
+                    out.add("?" + ast.unparse(element))  # `None` does not order against anything else
+                    continue
                 if isinstance(element, ast.Subscript):
                     element = element.value
                 path = _ast_dotted(element) if element is not None else None
@@ -171,13 +174,30 @@ class Orders:
                     out.add(".".join(path))
         return out
 
+    def _optional(self, node) -> bool:
+        """Whether an element type admits None: `X | None`, `Optional[X]`, `Union[X, None]`."""
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+            return any(self._optional(side) or (isinstance(side, ast.Constant) and side.value is None) for side in (node.left, node.right))
+        if isinstance(node, ast.Subscript):
+            path = _ast_dotted(node.value)
+            meaning = self.names.qualified(path) if path is not None else None
+            if meaning == "typing.Optional":
+                return True
+            if meaning == "typing.Union":
+                members = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+                return any(isinstance(m, ast.Constant) and m.value is None for m in members)
+        return False
+
     def unordered(self, key) -> Optional[str]:
+        """Why the elements of the set a name or attribute is annotated as do not order, or None."""
         for name in sorted(self.annotated.get(key, ())):
+            if name.startswith("?"):
+                return f"its elements (`{name[1:]}`) may be None, which orders against nothing"
             if name in ("object", "type") and name not in self.names.bindings or self.names.qualified(name.split(".")) in self.NO_ORDER:
-                return name
+                return f"its elements (`{name}`) define no order"
             classes = self.classes.get(name)
             if classes and all(w is None for w in self.names.bindings.get(name, ())) and all(self._no_order(c) for c in classes):
-                return name
+                return f"its elements (`{name}`) define no order"
         return None
 
     def _no_order(self, cls: ast.ClassDef) -> bool:
@@ -411,7 +431,7 @@ class PythonFixer:
         if self._orders is None:
             self._orders = Orders(self.tree, self.names)
         found = self._orders.unordered(("self" if len(dotted) == 2 else "name", dotted[-1]))
-        return f"its elements (`{found}`) define no order: `sorted` would raise TypeError; sort them by a key of yours (`sorted(s, key=...)`)" if found else None
+        return f"{found}: `sorted` would raise TypeError; sort them by a key of yours (`sorted(s, key=...)`)" if found else None
 
     def _parenthesized(self, start: int, end: int) -> Tuple[int, int]:
         """The site with the parentheses written around it (`(a | b)`), which the call that wraps
