@@ -74,14 +74,15 @@ class AllowEntry:
     api: Optional[str] = None  # only sites of this resolved path (or below it)
 
     def __init__(self, rule, path, item, reason, file, index, line, api=None):
-        object.__setattr__(self, 'rule', rule)
-        object.__setattr__(self, 'path', path)
-        object.__setattr__(self, 'item', item)
-        object.__setattr__(self, 'reason', reason)
-        object.__setattr__(self, 'file', file)
-        object.__setattr__(self, 'index', index)
-        object.__setattr__(self, 'line', line)
-        object.__setattr__(self, 'api', api)
+        d = self.__dict__  # frozen: fields are set once, here
+        d['rule'] = rule
+        d['path'] = path
+        d['item'] = item
+        d['reason'] = reason
+        d['file'] = file
+        d['index'] = index
+        d['line'] = line
+        d['api'] = api
 
 
 @record

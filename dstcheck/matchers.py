@@ -154,10 +154,11 @@ class Kind:
     languages: tuple
 
     def __init__(self, params, required, match, languages):
-        object.__setattr__(self, 'params', params)
-        object.__setattr__(self, 'required', required)
-        object.__setattr__(self, 'match', match)
-        object.__setattr__(self, 'languages', languages)
+        d = self.__dict__  # frozen: fields are set once, here
+        d['params'] = params
+        d['required'] = required
+        d['match'] = match
+        d['languages'] = languages
 
 
 KINDS: Dict[str, Kind] = {

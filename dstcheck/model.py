@@ -139,9 +139,10 @@ class Context:
     item: str = ""
 
     def __init__(self, test=None, gate=None, item=""):
-        object.__setattr__(self, 'test', test)
-        object.__setattr__(self, 'gate', gate)
-        object.__setattr__(self, 'item', item)
+        d = self.__dict__  # frozen: fields are set once, here
+        d['test'] = test
+        d['gate'] = gate
+        d['item'] = item
 
     def under(self, outer: "Context") -> "Context":
         """This context inside an outer one (a file inherits its module declaration's)."""
@@ -190,10 +191,11 @@ class Marker:
     column: int = 1
 
     def __init__(self, line, rules, reason, column=1):
-        object.__setattr__(self, 'line', line)
-        object.__setattr__(self, 'rules', rules)
-        object.__setattr__(self, 'reason', reason)
-        object.__setattr__(self, 'column', column)
+        d = self.__dict__  # frozen: fields are set once, here
+        d['line'] = line
+        d['rules'] = rules
+        d['reason'] = reason
+        d['column'] = column
 
 
 def marker_rules(listed: Optional[str]) -> Tuple[str, ...]:
@@ -214,10 +216,11 @@ class ModDecl:
     context: Context
 
     def __init__(self, name, path_attr, inline_dirs, context):
-        object.__setattr__(self, 'name', name)
-        object.__setattr__(self, 'path_attr', path_attr)
-        object.__setattr__(self, 'inline_dirs', inline_dirs)
-        object.__setattr__(self, 'context', context)
+        d = self.__dict__  # frozen: fields are set once, here
+        d['name'] = name
+        d['path_attr'] = path_attr
+        d['inline_dirs'] = inline_dirs
+        d['context'] = context
 
 
 @record
@@ -302,22 +305,23 @@ class Site:
         first_line=0,
         last_line=0,
     ):
-        object.__setattr__(self, 'rule', rule)
-        object.__setattr__(self, 'name', name)
-        object.__setattr__(self, 'path', path)
-        object.__setattr__(self, 'line', line)
-        object.__setattr__(self, 'column', column)
-        object.__setattr__(self, 'end_line', end_line)
-        object.__setattr__(self, 'end_column', end_column)
-        object.__setattr__(self, 'snippet', snippet)
-        object.__setattr__(self, 'item', item)
-        object.__setattr__(self, 'message', message)
-        object.__setattr__(self, 'disposition', disposition)
-        object.__setattr__(self, 'reason', reason)
-        object.__setattr__(self, 'api', api)
-        object.__setattr__(self, 'chain', chain)
-        object.__setattr__(self, 'first_line', first_line)
-        object.__setattr__(self, 'last_line', last_line)
+        d = self.__dict__  # frozen: fields are set once, here
+        d['rule'] = rule
+        d['name'] = name
+        d['path'] = path
+        d['line'] = line
+        d['column'] = column
+        d['end_line'] = end_line
+        d['end_column'] = end_column
+        d['snippet'] = snippet
+        d['item'] = item
+        d['message'] = message
+        d['disposition'] = disposition
+        d['reason'] = reason
+        d['api'] = api
+        d['chain'] = chain
+        d['first_line'] = first_line
+        d['last_line'] = last_line
 
     def sort_key(self):
         return (self.path, self.line, self.column, self.rule, self.end_line, self.end_column)

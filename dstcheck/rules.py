@@ -74,9 +74,10 @@ class Replacement:
     safety: str = "safe"
 
     def __init__(self, path, replacement, safety="safe"):
-        object.__setattr__(self, 'path', path)
-        object.__setattr__(self, 'replacement', replacement)
-        object.__setattr__(self, 'safety', safety)
+        d = self.__dict__  # frozen: fields are set once, here
+        d['path'] = path
+        d['replacement'] = replacement
+        d['safety'] = safety
 
 
 @record(frozen=True)
@@ -88,9 +89,10 @@ class FixSpec:
     params: dict
 
     def __init__(self, kind, safety, params):
-        object.__setattr__(self, 'kind', kind)
-        object.__setattr__(self, 'safety', safety)
-        object.__setattr__(self, 'params', params)
+        d = self.__dict__  # frozen: fields are set once, here
+        d['kind'] = kind
+        d['safety'] = safety
+        d['params'] = params
 
 
 @record

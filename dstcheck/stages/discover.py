@@ -40,11 +40,12 @@ class FileEntry:
     test: Optional[str]  # why the whole file is test code, if it is
 
     def __init__(self, path, abspath, language, scope, test):
-        object.__setattr__(self, 'path', path)
-        object.__setattr__(self, 'abspath', abspath)
-        object.__setattr__(self, 'language', language)
-        object.__setattr__(self, 'scope', scope)
-        object.__setattr__(self, 'test', test)
+        d = self.__dict__  # frozen: fields are set once, here
+        d['path'] = path
+        d['abspath'] = abspath
+        d['language'] = language
+        d['scope'] = scope
+        d['test'] = test
 
 
 @record
@@ -183,7 +184,7 @@ def _language(rel: str) -> Optional[str]:
 
 def classify_file(config: Config, rel: str, abspath: str, honor_exclude: bool = True, reachable: bool = True) -> Optional[FileEntry]:
     """`reachable=False`: the file lies outside every include glob's literal prefix, so no source
-    set can hold it and the include globs need not be matched."""
+    set can hold it and the include globs need not be matched. (`classifier` classifies many.)"""
     language = _language(rel)
     if language is None or (honor_exclude and config.exclude and _matches(rel, config.exclude)):
         return None
@@ -197,6 +198,36 @@ def classify_file(config: Config, rel: str, abspath: str, honor_exclude: bool = 
     test_paths = settings.test_paths if scope is None or scope.test_paths is None else scope.test_paths
     test = "test path" if _matches(rel, test_paths) else None
     return FileEntry(rel, abspath, language, scope, test)
+
+
+def classifier(config: Config, honor_exclude: bool = True):
+    """`classify_file` for many files of one configuration, as it is now: each list of its globs
+    is looked up once as its one regular expression, not once per file."""
+
+    def matcher(patterns):
+        return globs.union(tuple(patterns)).match if patterns else None
+
+    excluded = matcher(config.exclude) if honor_exclude else None
+    languages = {lang: (matcher(s.exclude), matcher(s.test_paths)) for lang, s in config.languages.items()}
+    scopes = [(scope, matcher(scope.include), matcher(scope.exclude), None if scope.test_paths is None else matcher(scope.test_paths)) for scope in config.scopes]
+
+    def classify(rel: str, abspath: str, reachable: bool = True) -> Optional[FileEntry]:
+        dot = rel.rfind(".")
+        language = EXTENSIONS.get(rel[dot:]) if dot > rel.rfind("/") else None
+        if language is None or (excluded is not None and excluded(rel)):
+            return None
+        language_exclude, tests = languages[language]
+        scope = None
+        if reachable and not (language_exclude is not None and language_exclude(rel)):
+            for candidate, include, exclude, scope_tests in scopes:
+                if include is not None and include(rel) and not (exclude is not None and exclude(rel)):
+                    scope = candidate
+                    if candidate.test_paths is not None:
+                        tests = scope_tests
+                    break
+        return FileEntry(rel, abspath, language, scope, "test path" if tests is not None and tests(rel) else None)
+
+    return classify
 
 
 def _body(pattern: str) -> str:
@@ -282,8 +313,9 @@ def discover(config: Config, paths: Sequence[str] = (), honor_exclude: bool = Tr
         candidates.extend(found.files)
     base = str(config.root) + os.sep
     entries: Dict[str, FileEntry] = {}
+    classify = classifier(config, honor_exclude)
     for rel in candidates:  # a file outside every literal prefix is in no source set: no glob to match
-        entry = classify_file(config, rel, base + rel, honor_exclude, rel.startswith(literal))
+        entry = classify(rel, base + rel, rel.startswith(literal))
         if entry is not None:
             entries[rel] = entry
     skipped, problems = set(), []
@@ -297,7 +329,7 @@ def discover(config: Config, paths: Sequence[str] = (), honor_exclude: bool = Tr
             else:
                 skipped.add((path, f"cannot read directory: {error}"))
         for path, kind in found.special:
-            entry = classify_file(config, path, base + path, honor_exclude)
+            entry = classify(path, base + path)
             if entry is not None and entry.scope is not None:
                 skipped.add((path, f"{kind}: not a regular file, not opened"))
     if honor_exclude and config.exclude:

@@ -36,13 +36,14 @@ class Plan:
     methods: Tuple[bytes, ...] = ()  # Python: method names a rule flags on any receiver
 
     def __init__(self, language, spellings, anchors, banned, sets, identity=False, methods=()):
-        object.__setattr__(self, 'language', language)
-        object.__setattr__(self, 'spellings', spellings)
-        object.__setattr__(self, 'anchors', anchors)
-        object.__setattr__(self, 'banned', banned)
-        object.__setattr__(self, 'sets', sets)
-        object.__setattr__(self, 'identity', identity)
-        object.__setattr__(self, 'methods', methods)
+        d = self.__dict__  # frozen: fields are set once, here
+        d['language'] = language
+        d['spellings'] = spellings
+        d['anchors'] = anchors
+        d['banned'] = banned
+        d['sets'] = sets
+        d['identity'] = identity
+        d['methods'] = methods
 
     def may_hold_site(self, source: bytes, marker: bytes, vocabulary: Optional[FrozenSet[bytes]] = None) -> bool:
         if marker in source:
