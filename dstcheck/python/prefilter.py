@@ -4,7 +4,7 @@ A call or reference resolves to a banned path only through an import of its top-
 (`import time`, `from numpy import random`, `__import__("time")`), so besides every segment of
 the path the file must import that module; names imported from the project's own modules are
 the project index's question (`Project.keeps`). A set iteration needs a set to come from somewhere in the file:
-`set`, `frozenset`, `WeakSet` (one word: no `set` in it), a set annotation, a set display or comprehension outside strings and
+`set`, `frozenset`, `WeakSet` (one word: no `set` in it), a set annotation, `defaultdict(set)`, a set display or comprehension outside strings and
 comments, a set operation on a mapping's keys or items (`a.keys() & b.keys()`), or `asyncio`
 and `wait` or `all_tasks` (`asyncio.wait` returns two sets of tasks, `asyncio.all_tasks` one). An order
 taken from `id()` / `hash()` needs a call of one or `key=id` / `key=hash`.
@@ -26,7 +26,7 @@ _STRINGS = re.compile(
 # `lambda` (after which a colon no longer tells a dict).
 _SET_DISPLAY = re.compile(rb"\{\s*(?:\*(?!\*)|(?:[^{}:\s*]|:=)(?:[^{}:]|:=)*?(?:\}|\bfor\b|\[|\blambda\b))")
 _SET_CALL = re.compile(rb"[sS]et\s*[(\[]")
-_SET_FACTORY = re.compile(rb"default_factory\s*=\s*(?:frozen)?set\b")
+_SET_FACTORY = re.compile(rb"(?:default_factory\s*=|defaultdict\s*\()\s*(?:frozen)?set\b")  # `field(default_factory=set)`, `defaultdict(set)`
 # `a.keys() & b.keys()`, `d.items() - seen`, `known | d.keys()`: a set operation on a mapping view
 _VIEW_SET_OP = re.compile(rb"\.(?:keys|items)\(\s*\)\s*\)*\s*[-&|^]|[-&|^]=?\s*\(*\s*[\w.]+\.(?:keys|items)\(\s*\)")
 _SET_ANNOTATION = re.compile(rb"(?::|->)\s*(?:typing\.)?(?:[fF]rozen|Mutable)?[sS]et\b")
@@ -62,7 +62,7 @@ def may_hold_site(plan, source: bytes, words: Optional[FrozenSet[bytes]] = None)
 
 def _set_source(source: bytes) -> bool:
     """`set(..)` or `frozenset(..)` (not `obj.set(..)`), `set[..]` / `Set[..]`, a set annotation,
-    `default_factory=set`: regexes that start with a literal find the candidates, a look at the
+    `default_factory=set`, `defaultdict(set)`: regexes that start with a literal find the candidates, a look at the
     byte before decides (the common forms first: most files are decided by the first)."""
     for m in _SET_CALL.finditer(source):
         text, start = m.group(), m.start()
