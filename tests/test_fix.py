@@ -540,6 +540,8 @@ class Pool:
         self._things: set[object] = set()
         self._maybe: set[str | None] = set()
         self._perhaps: set[Optional[int]] = set()
+        self._pairs: set[tuple[str, TaskId]] = set()
+        self._fine: set[tuple[str, int]] = set()
 
     def all(self, ids: set[TaskId]):
         return (
@@ -555,14 +557,16 @@ class Pool:
             list(self._things),
             list(self._maybe),
             list(self._perhaps),
+            list(self._pairs),
+            list(self._fine),
         )
 '''
     (tmp_path / "a.py").write_text(source)
     code, out, err = dstcheck(["--unsafe-fixes"], tmp_path)
     fixed = (tmp_path / "a.py").read_text()
-    for kept in ("list(self._queued)", "[m for m in self._active]", "list(ids)", "list(self._sides)", "list(self._hooks)", "list(self._things)", "list(self._maybe)", "list(self._perhaps)"):
+    for kept in ("list(self._queued)", "[m for m in self._active]", "list(ids)", "list(self._sides)", "list(self._hooks)", "list(self._things)", "list(self._maybe)", "list(self._perhaps)", "list(self._pairs)"):
         assert kept in fixed, fixed
-    for done in ("sorted(self._keys)", "sorted(self._ranked)", "sorted(self._venues)", "sorted(self._names)"):
+    for done in ("sorted(self._keys)", "sorted(self._ranked)", "sorted(self._venues)", "sorted(self._names)", "sorted(self._fine)"):
         assert done in fixed, fixed
     assert "DST203 not fixed: its elements (`TaskId`) define no order: `sorted` would raise TypeError" in err, err
     assert "DST203 not fixed: its elements (`Manager`) define no order: `sorted` would raise TypeError" in err, err

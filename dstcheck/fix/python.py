@@ -124,20 +124,23 @@ class Names:
 
 
 class Orders:
-    """Which of a module's names and `self` attributes it annotates as sets of a class it defines
-    without an order: no `__lt__`, `__le__`, `__gt__` or `__ge__`, no `dataclass(order=True)`, and
-    no base but `object`, `Generic`, `Protocol` or `Enum` (whose members do not order either). A
-    class with another base or decorator, or one the file does not define, may order: unknown."""
+    """Which of a module's names and `self` attributes it annotates as sets whose elements do not
+    order, so that `sorted` of one raises TypeError: a class the file defines without an order
+    (no `__lt__`, `__le__`, `__gt__` or `__ge__`, no `dataclass(order=True)`, and no base but
+    `object`, `Generic`, `Protocol` or `Enum`, whose members do not order either), a callable,
+    `object`, an element that may be None, and a tuple holding any of these. A class with another
+    base or decorator, or one the file does not define, may order: unknown, and sorted."""
 
     SETS = frozenset({"set", "frozenset", "Set", "FrozenSet", "AbstractSet", "MutableSet", "WeakSet"})
     PLAIN_BASES = frozenset({"object", "typing.Generic", "typing.Protocol", "typing_extensions.Protocol", "enum.Enum"})
     COMPARISONS = frozenset({"__lt__", "__le__", "__gt__", "__ge__"})
     NO_ORDER = frozenset({"typing.Callable", "collections.abc.Callable"})  # functions and callables do not order
+    TUPLES = frozenset({"tuple", "typing.Tuple"})
 
     def __init__(self, tree: ast.Module, names: Names):
         self.names = names
         self.classes: Dict[str, list] = {}
-        self.annotated: Dict[Tuple[str, str], Set[str]] = {}
+        self.annotated: Dict[Tuple[str, str], list] = {}
         for node in ast.walk(tree):
             if isinstance(node, ast.ClassDef):
                 self.classes.setdefault(node.name, []).append(node)
@@ -154,50 +157,55 @@ class Orders:
                 self._note(("name", node.arg), node.annotation)
 
     def _note(self, key, annotation) -> None:
-        self.annotated.setdefault(key, set()).update(self._elements(annotation))
-
-    def _elements(self, annotation) -> Set[str]:
-        """The element class names of the set types an annotation spells (`set[Task]`,
+        """Record the element types of the set types an annotation spells (`set[Task]`,
         `"Optional[set[Task]]"`, `set[Manager[T]] | None`)."""
         annotation = _unquoted(annotation)
-        out: Set[str] = set()
         for sub in ast.walk(annotation) if annotation is not None else ():
             if isinstance(sub, ast.Subscript) and _last(sub.value) in self.SETS:
-                element = _unquoted(getattr(sub.slice, "value", sub.slice) if type(sub.slice).__name__ == "Index" else sub.slice)
-                if self._optional(element):
-                    out.add("?" + ast.unparse(element))  # `None` does not order against anything else
-                    continue
-                if isinstance(element, ast.Subscript):
-                    element = element.value
-                path = _ast_dotted(element) if element is not None else None
-                if path is not None:
-                    out.add(".".join(path))
-        return out
-
-    def _optional(self, node) -> bool:
-        """Whether an element type admits None: `X | None`, `Optional[X]`, `Union[X, None]`."""
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
-            return any(self._optional(side) or (isinstance(side, ast.Constant) and side.value is None) for side in (node.left, node.right))
-        if isinstance(node, ast.Subscript):
-            path = _ast_dotted(node.value)
-            meaning = self.names.qualified(path) if path is not None else None
-            if meaning == "typing.Optional":
-                return True
-            if meaning == "typing.Union":
-                members = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
-                return any(isinstance(m, ast.Constant) and m.value is None for m in members)
-        return False
+                element = _unquoted(_slice(sub))
+                if element is not None:
+                    self.annotated.setdefault(key, []).append(element)
 
     def unordered(self, key) -> Optional[str]:
         """Why the elements of the set a name or attribute is annotated as do not order, or None."""
-        for name in sorted(self.annotated.get(key, ())):
-            if name.startswith("?"):
-                return f"its elements (`{name[1:]}`) may be None, which orders against nothing"
-            if name in ("object", "type") and name not in self.names.bindings or self.names.qualified(name.split(".")) in self.NO_ORDER:
-                return f"its elements (`{name}`) define no order"
-            classes = self.classes.get(name)
-            if classes and all(w is None for w in self.names.bindings.get(name, ())) and all(self._no_order(c) for c in classes):
-                return f"its elements (`{name}`) define no order"
+        for element in self.annotated.get(key, ()):
+            why = self._why_not(element, 0)
+            if why is not None:
+                return why
+        return None
+
+    def _why_not(self, node, depth: int) -> Optional[str]:
+        node = _unquoted(node)
+        if node is None or depth > 8:
+            return None
+        if isinstance(node, ast.Constant) and node.value is None:
+            return "its elements may be None, which orders against nothing"
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+            sides = [node.left, node.right]
+            if any(isinstance(side, ast.Constant) and side.value is None for side in sides):
+                return f"its elements (`{ast.unparse(node)}`) may be None, which orders against nothing"
+            return next((w for w in (self._why_not(side, depth + 1) for side in sides) if w), None)
+        if isinstance(node, ast.Subscript):
+            path = _ast_dotted(node.value)
+            meaning = self.names.qualified(path) if path is not None else None
+            meaning = meaning or (path[0] if path is not None and len(path) == 1 and path[0] not in self.names.bindings else None)
+            members = _slice(node).elts if isinstance(_slice(node), ast.Tuple) else [_slice(node)]
+            if meaning == "typing.Optional" or (meaning == "typing.Union" and any(isinstance(m, ast.Constant) and m.value is None for m in members)):
+                return f"its elements (`{ast.unparse(node)}`) may be None, which orders against nothing"
+            if meaning == "typing.Union":
+                return next((w for w in (self._why_not(m, depth + 1) for m in members) if w), None)
+            if meaning in self.TUPLES:  # a tuple orders by its members, compared in turn
+                return next((w for w in (self._why_not(m, depth + 1) for m in members if not (isinstance(m, ast.Constant) and m.value is Ellipsis)) if w), None)
+            node = node.value
+        path = _ast_dotted(node)
+        if path is None:
+            return None
+        name = ".".join(path)
+        if (name in ("object", "type") and name not in self.names.bindings) or self.names.qualified(path) in self.NO_ORDER:
+            return f"its elements (`{name}`) define no order"
+        classes = self.classes.get(name)
+        if classes and all(w is None for w in self.names.bindings.get(name, ())) and all(self._no_order(c) for c in classes):
+            return f"its elements (`{name}`) define no order"
         return None
 
     def _no_order(self, cls: ast.ClassDef) -> bool:
@@ -224,6 +232,10 @@ class Orders:
             if call is not None and any(k.arg == "order" and not (isinstance(k.value, ast.Constant) and k.value.value is False) for k in call.keywords):
                 return False
         return True
+
+
+def _slice(node: ast.Subscript):
+    return node.slice.value if type(node.slice).__name__ == "Index" else node.slice  # Python 3.8 wraps it
 
 
 def _unquoted(node):
