@@ -114,6 +114,8 @@ def test_a_new_use_goes_after_an_inner_attribute_on_the_first_items_line(tmp_pat
 def test_a_new_use_of_a_one_line_mod_stays_inside_it(tmp_path):
     source = "mod m { use std::time::Instant; pub fn f() -> std::time::Instant { let _ = Instant::now(); Instant::now() } }\n"
     assert fixed(tmp_path, source) == "mod m { use crate::sim::now; pub fn f() -> std::time::Instant { let _ = now(); now() } }\n"
+    tight = "mod m { use std::fmt::Debug;use std::time::Instant as T;}\npub fn f() -> std::time::Instant { m::g() }\n"
+    assert fixed(tmp_path, tight.replace(";}", "; pub fn g() -> std::time::Instant { T::now() }}")) == "mod m { use std::fmt::Debug; use crate::sim::now; pub fn g() -> std::time::Instant { now() }}\npub fn f() -> std::time::Instant { m::g() }\n"
 
 
 PY_CONFIG = '[rules.DST201]\nextend-paths = [{ path = "time.time", replacement = "acme.clock.now" }]\n'

@@ -318,7 +318,8 @@ class RustFixer:
                 line = max(line, self.lines.line_of(max(child.start_byte, child.end_byte - 1)))
             closing = every[-1] if scope.type == "declaration_list" and every and every[-1].type == "}" else None
             if closing is not None and self.lines.line_of(closing.start_byte) <= line:
-                return after[0].start_byte, b"", b" "
+                at = after[0].start_byte
+                return at, b"" if self.source[at - 1:at] in (b" ", b"\t") else b" ", b" "
             first_line = self.lines.line_of(last.start_byte)
             return self.lines.ends[line - 1], self.lines.newline(line) + self.lines.indent(first_line), b""
         firsts = [c for c in children if c.type != "inner_attribute_item" and not _inner_doc(c, self.parsed.text)]
@@ -1131,13 +1132,12 @@ def _declaration_removal(node, lines: Lines) -> Edit:
     begin = lines.starts[first - 1] + (3 if first == 1 and source.startswith(b"\xef\xbb\xbf") else 0)  # a BOM stays
     rest = source[node.end_byte:lines.ends[last - 1]]
     if source[begin:node.start_byte].strip():
-        # code before it on the line: one run of blanks goes with it (`{ use a::B; f() }` ->
-        # `{ f() }`), the one after it, or before it at the line's end
-        spaces = len(rest) - len(rest.lstrip(b" \t"))
+        # code before it on the line: the blanks before it go with it (`{ use a::B; f() }` ->
+        # `{ f() }`), and those after it too at the line's end
         start = node.start_byte
-        if not rest.strip():
-            while start > begin and source[start - 1:start] in b" \t":
-                start -= 1
+        while start > begin and source[start - 1:start] in b" \t":
+            start -= 1
+        spaces = len(rest) - len(rest.lstrip(b" \t")) if not rest.strip() else 0
         return Edit(start, node.end_byte + spaces, b"")
     if rest.strip():
         return Edit(node.start_byte, node.end_byte + len(rest) - len(rest.lstrip()), b"")
