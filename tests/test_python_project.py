@@ -426,3 +426,47 @@ def test_branch_truth_knows_type_checking_under_another_name():
     imports = ast.parse("from typing import TYPE_CHECKING as TC, cast\nfrom typing_extensions import TYPE_CHECKING as TE\n"
                         "from typing import TYPE_CHECKING\nfrom .typing import TYPE_CHECKING as LOCAL\nfrom other import TYPE_CHECKING as O\n").body
     assert [n for node in imports for n in type_checking_aliases(node)] == ["TC", "TE"]
+
+
+def test_a_dotted_guard_gates_the_attribute_it_names(tmp_path):
+    """`guards = ["settings.SIMULATION"]` is that path as written (`if not settings.SIMULATION:`),
+    in the module's own code and for what the project index binds; a guard's last part alone
+    still names it on any object (`config.SIMULATION` for `SIMULATION`). Another object's
+    attribute of the same name is not the dotted guard."""
+    ws = workspace(tmp_path, {
+        "pkg/__init__.py": "",
+        "pkg/settings.py": "SIMULATION = True\n",
+        "pkg/live.py": (
+            "import time\nfrom pkg import settings\n\n"
+            "if not settings.SIMULATION:\n    from time import monotonic as tick\nelse:\n    def tick():\n        return 0\n\n\n"
+            "def stamp(other):\n"
+            "    if not settings.SIMULATION:\n        return time.time()\n"
+            "    if not other.SIMULATION:\n        return time.time()\n"
+            "    return 0.0 if settings.SIMULATION else time.time()\n"
+        ),
+        "pkg/user.py": "from pkg.live import tick\n\n\ndef now():\n    return tick()\n",
+    })
+    cfg = config_mod.from_data({"python": {"guards": ["settings.SIMULATION"]}}, ws, None)
+    result = pipeline.scan(cfg, options=pipeline.Options(cache=False, jobs=1))
+    assert violations(result) == [("pkg/live.py", 15, "DST201")]
+    gated = sorted((s.path, s.line, s.reason) for s in result.sites if s.disposition == "gated")
+    assert gated == [
+        ("pkg/live.py", 13, "if not settings.SIMULATION"),
+        ("pkg/live.py", 16, "else of `if settings.SIMULATION`"),
+    ]
+
+
+def test_branch_truth_reads_a_dotted_guard_as_written():
+    import ast
+
+    from dstcheck.python.project import branch_truth
+
+    def truth(source, guards):
+        return branch_truth(ast.parse(source, mode="eval").body, frozenset(guards))
+
+    assert truth("settings.SIMULATION", {"settings.SIMULATION"}) is True
+    assert truth("not app.settings.SIMULATION", {"app.settings.SIMULATION"}) is False
+    assert truth("other.SIMULATION", {"settings.SIMULATION"}) is None
+    assert truth("SIMULATION", {"settings.SIMULATION"}) is None  # a bare name is not the dotted path
+    assert truth("config.SIMULATION", {"SIMULATION"}) is True
+    assert truth("f().SIMULATION", {"f.SIMULATION"}) is None

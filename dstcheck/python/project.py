@@ -136,6 +136,9 @@ def _known(test, guards, off) -> Optional[bool]:
 
 
 def _simple(test, guards, off) -> Optional[bool]:
+    """A name or attribute: `TYPE_CHECKING` (`typing.TYPE_CHECKING`, an alias in `off`) is False;
+    a guard is True, named by its last part (`config.SIMULATION` for `SIMULATION`) or, when the
+    guard is configured dotted (`settings.SIMULATION`), by that whole path as written."""
     if isinstance(test, ast.Name):
         name = test.id
         if name in off:
@@ -146,7 +149,16 @@ def _simple(test, guards, off) -> Optional[bool]:
         return None
     if name == "TYPE_CHECKING":
         return False
-    return True if name in guards else None
+    if name in guards:
+        return True
+    if isinstance(test, ast.Attribute) and any("." in g for g in guards):
+        parts, node = [], test
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        if isinstance(node, ast.Name) and ".".join([node.id, *reversed(parts)]) in guards:
+            return True
+    return None
 
 
 TYPE_CHECKING_MODULES = ("typing", "typing_extensions")
