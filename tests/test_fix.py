@@ -542,6 +542,8 @@ class Pool:
         self._perhaps: set[Optional[int]] = set()
         self._pairs: set[tuple[str, TaskId]] = set()
         self._fine: set[tuple[str, int]] = set()
+        self._mixed: set[int | str] = set()
+        self._numbers: set[int | float] = set()
 
     def all(self, ids: set[TaskId]):
         return (
@@ -559,14 +561,16 @@ class Pool:
             list(self._perhaps),
             list(self._pairs),
             list(self._fine),
+            list(self._mixed),
+            list(self._numbers),
         )
 '''
     (tmp_path / "a.py").write_text(source)
     code, out, err = dstcheck(["--unsafe-fixes"], tmp_path)
     fixed = (tmp_path / "a.py").read_text()
-    for kept in ("list(self._queued)", "[m for m in self._active]", "list(ids)", "list(self._sides)", "list(self._hooks)", "list(self._things)", "list(self._maybe)", "list(self._perhaps)", "list(self._pairs)"):
+    for kept in ("list(self._queued)", "[m for m in self._active]", "list(ids)", "list(self._sides)", "list(self._hooks)", "list(self._things)", "list(self._maybe)", "list(self._perhaps)", "list(self._pairs)", "list(self._mixed)"):
         assert kept in fixed, fixed
-    for done in ("sorted(self._keys)", "sorted(self._ranked)", "sorted(self._venues)", "sorted(self._names)", "sorted(self._fine)"):
+    for done in ("sorted(self._keys)", "sorted(self._ranked)", "sorted(self._venues)", "sorted(self._names)", "sorted(self._fine)", "sorted(self._numbers)"):
         assert done in fixed, fixed
     assert "DST203 not fixed: its elements (`TaskId`) define no order: `sorted` would raise TypeError" in err, err
     assert "DST203 not fixed: its elements (`Manager`) define no order: `sorted` would raise TypeError" in err, err

@@ -136,6 +136,7 @@ class Orders:
     COMPARISONS = frozenset({"__lt__", "__le__", "__gt__", "__ge__"})
     NO_ORDER = frozenset({"typing.Callable", "collections.abc.Callable"})  # functions and callables do not order
     TUPLES = frozenset({"tuple", "typing.Tuple"})
+    NUMBERS = frozenset({"int", "float", "bool"})
 
     def __init__(self, tree: ast.Module, names: Names):
         self.names = names
@@ -174,6 +175,16 @@ class Orders:
                 return why
         return None
 
+    def _union(self, node, members, depth: int) -> Optional[str]:
+        """A union's elements order only when each member does and all are of one kind: numbers
+        compare with numbers, but `int | str` holds values `<` cannot compare (TypeError)."""
+        if any(isinstance(m, ast.Constant) and m.value is None for m in members):
+            return f"its elements (`{ast.unparse(node)}`) may be None, which orders against nothing"
+        kinds = {"number" if ast.unparse(m) in self.NUMBERS and ast.unparse(m) not in self.names.bindings else ast.unparse(m) for m in members}
+        if len(kinds) > 1:
+            return f"its elements (`{ast.unparse(node)}`) are of several types, which do not order against each other"
+        return next((w for w in (self._why_not(m, depth + 1) for m in members) if w), None)
+
     def _why_not(self, node, depth: int) -> Optional[str]:
         node = _unquoted(node)
         if node is None or depth > 8:
@@ -181,19 +192,16 @@ class Orders:
         if isinstance(node, ast.Constant) and node.value is None:
             return "its elements may be None, which orders against nothing"
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
-            sides = [node.left, node.right]
-            if any(isinstance(side, ast.Constant) and side.value is None for side in sides):
-                return f"its elements (`{ast.unparse(node)}`) may be None, which orders against nothing"
-            return next((w for w in (self._why_not(side, depth + 1) for side in sides) if w), None)
+            return self._union(node, _union_members(node), depth)
         if isinstance(node, ast.Subscript):
             path = _ast_dotted(node.value)
             meaning = self.names.qualified(path) if path is not None else None
             meaning = meaning or (path[0] if path is not None and len(path) == 1 and path[0] not in self.names.bindings else None)
             members = _slice(node).elts if isinstance(_slice(node), ast.Tuple) else [_slice(node)]
-            if meaning == "typing.Optional" or (meaning == "typing.Union" and any(isinstance(m, ast.Constant) and m.value is None for m in members)):
+            if meaning == "typing.Optional":
                 return f"its elements (`{ast.unparse(node)}`) may be None, which orders against nothing"
             if meaning == "typing.Union":
-                return next((w for w in (self._why_not(m, depth + 1) for m in members) if w), None)
+                return self._union(node, members, depth)
             if meaning in self.TUPLES:  # a tuple orders by its members, compared in turn
                 return next((w for w in (self._why_not(m, depth + 1) for m in members if not (isinstance(m, ast.Constant) and m.value is Ellipsis)) if w), None)
             node = node.value
@@ -232,6 +240,13 @@ class Orders:
             if call is not None and any(k.arg == "order" and not (isinstance(k.value, ast.Constant) and k.value.value is False) for k in call.keywords):
                 return False
         return True
+
+
+def _union_members(node) -> list:
+    """The members of an `A | B | C` annotation."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        return _union_members(node.left) + _union_members(node.right)
+    return [node]
 
 
 def _slice(node: ast.Subscript):
