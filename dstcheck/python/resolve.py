@@ -2539,8 +2539,11 @@ class Walker:
                 if m.annotation is not None:
                     if self._type_name(m.annotation, found) not in ("int", "bool"):
                         return False
+                elif isinstance(m.value, ElementOf) and m.value.part == 0 and _calls_builtin(m.value.iterable, "enumerate"):
+                    if not self.builtin("enumerate", found):
+                        return False  # `for i, x in enumerate(xs)`: a position
                 elif isinstance(m.value, ElementOf):
-                    if not self._unsalted_elements(m.value.iterable, ctx) or self.hashed(m.value.iterable, ctx) is not None:
+                    if m.value.part is not None or not self._unsalted_elements(m.value.iterable, ctx) or self.hashed(m.value.iterable, ctx) is not None:
                         return False
                 elif m.value is None or not self._int_expr(m.value, lambda n: self._int_name(n, found, depth + 1), frozenset(), found):
                     return False
@@ -2722,6 +2725,11 @@ def _sides(targets, value) -> list:
         return [None] * len(targets)
     star = stars[0] if stars else len(targets)
     return [elts[i] if i < star else None if i == star else elts[len(elts) - (len(targets) - i)] for i in range(len(targets))]
+
+
+def _calls_builtin(node, name: str) -> bool:
+    """`name(..)` spelled as the bare name (the caller checks it is the builtin)."""
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == name
 
 
 def _element(target, iterable, part=None) -> Local:
