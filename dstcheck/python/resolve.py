@@ -1659,8 +1659,8 @@ class Walker:
                 return False
             if isinstance(node, ast.Lambda):
                 continue
-            if calls and isinstance(node, ast.Call) and not self._pure_function(node.func, ctx, bound, called=True):
-                return False
+            if calls and isinstance(node, ast.Call) and (not self._pure_function(node.func, ctx, bound, called=True) or (_last_name(node.func) == "get" and not node.args)):
+                return False  # `q.get()` with no key is a queue's, which takes an item
             stack.extend(ast.iter_child_nodes(node))
         return True
 
