@@ -12,12 +12,17 @@ through an adaptor that numbers, pairs or cuts the sequence (`enumerate`, `zip`,
 `step_by`, `scan`, `take_while`, `skip_while`).
 
 Order-free, never reported: `count`, `any`, `all`, `min`, `max`, integer `sum` / `product`,
-collecting into `BTreeMap` / `BTreeSet` / a hash map or set, a loop (or a `for_each` closure)
-that only folds into integers, sets flags, inserts under its own key, or writes each element in
-place (`body_escape`). Deliberately left unreported: a `Vec` collected and sorted by the very
-next statement (`let mut v: Vec<_> = m.keys().collect(); v.sort();`, or `Vec::from_iter(..)`),
-an iterator that is returned or stored (its use happens elsewhere), and a target or element
-type that cannot be proven.
+`min_by_key` / `max_by_key` with a key that holds the whole element (no ties), collecting into
+`BTreeMap` / `BTreeSet` / a hash map or set, a loop (or a `for_each` closure) that only folds
+into integers (also per key through the entry API: `*m.entry(k).or_insert(0) += 1`), sets
+flags, inserts under its own key, or writes each element in place (`body_escape`); a `retain`
+closure that only reads, or changes its own entry. Deliberately left unreported: a `Vec`
+collected, extended or pushed onto and sorted by the very next statement (`let mut v: Vec<_> =
+m.keys().collect(); v.sort();`, `Vec::from_iter(..)`, `for k in m.keys() { v.push(*k); }
+v.sort();`), or whose every later use is order-free (`len`, `contains`, a loop that only removes
+keys: `_uses_after`), an iterator that is returned or stored in a field (its use happens
+elsewhere; one bound to a local is followed to its uses: `_local_iterator`), and a target or
+element type that cannot be proven.
 """
 
 from __future__ import annotations
