@@ -4,7 +4,8 @@ a site of the clock, rng, thread, blocking or select families that would be a vi
 code were in scope. The site is the in-scope call; its chain says how the site is reached.
 
 What is followed, exactly: free functions and associated functions called by path (through
-`use`, a block's own `use`, re-exports and renames), `Self::f()`, `<T as Trait>::f()`, a trait's
+`use`, a block's own `use` or glob, re-exports and renames) or named as a value where a value is
+passed or bound (`o.unwrap_or_else(venue::now)`, `let f = venue::start;`), `Self::f()`, `<T as Trait>::f()`, a trait's
 default body through the trait's path, methods called on `self` (through the impl's type) and on
 a value that names its struct (`Feed.read()`, `Tape(2).read()`, `Feed { .. }.read()`) or whose
 type the declarations prove (`feed.read()` on a parameter, a typed local, a field: `types`), in
