@@ -203,3 +203,29 @@ def test_what_a_method_of_the_retyped_value_returns_is_not_that_value():
         again = source.replace("self.s.take(&1);", f"self.s.{through}().take(&1);")
         _, fixed, notes = _retype(again, "s: u8")
         assert fixed != again.replace("HashSet", "IndexSet").replace("std::collections::IndexSet", "indexmap::IndexSet"), through  # never `swap_take` left
+
+
+def test_a_pyo3_binding_needs_pyo3s_indexmap_feature(tmp_path):
+    """pyo3 converts an IndexMap only with its `indexmap` feature: a file that binds to Python
+    (`#[pyclass]`, `#[pyfunction]`, `#[pymethods]`) is not retyped without it, as a serde derive is
+    not without indexmap's `serde`."""
+    from test_fix import dstcheck
+
+    source = (
+        "use std::collections::HashMap;\n\n#[pyo3::pyclass]\npub struct S {\n    #[pyo3(get)]\n    m: HashMap<u64, u64>,\n}\n\n"
+        "impl S {\n    pub fn keys(&self) -> Vec<u64> {\n        self.m.keys().copied().collect()\n    }\n}\n"
+    )
+    manifest = '[package]\nname = "p"\nversion = "0.1.0"\n\n[dependencies]\nindexmap = "2"\npyo3 = {{ version = "0.22"{features} }}\n'
+    for features, fixed in (("", False), (', features = ["indexmap"]', True)):
+        work = tmp_path / str(fixed)
+        (work / "src").mkdir(parents=True)
+        (work / "dstcheck.toml").write_text("")
+        (work / "Cargo.toml").write_text(manifest.format(features=features))
+        (work / "src" / "lib.rs").write_text(source)
+        code, out, err = dstcheck(["--unsafe-fixes"], work)
+        after = (work / "src" / "lib.rs").read_text()
+        if fixed:
+            assert after == source.replace("std::collections::HashMap", "indexmap::IndexMap").replace("HashMap<", "IndexMap<"), err
+        else:
+            assert after == source, after
+            assert "DST108 not fixed: a pyo3 binding in this file would need pyo3's `indexmap` feature, which the crate's Cargo.toml does not turn on" in err, err

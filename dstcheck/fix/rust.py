@@ -358,6 +358,8 @@ class RustFixer:
             return f"a `{old}` in this file is accepted (dst-ok or allowlist), so the file keeps the type"
         if crate == "indexmap" and SERDE_DERIVE.search(self.source) and "serde" not in typing.features(crate):
             return "a serde derive in this file would need indexmap's `serde` feature, which the crate's Cargo.toml does not turn on"
+        if crate == "indexmap" and PYO3_BINDING.search(self.source) and typing.dependency("pyo3") is not None and "indexmap" not in typing.features("pyo3"):
+            return "a pyo3 binding in this file would need pyo3's `indexmap` feature, which the crate's Cargo.toml does not turn on"
         if any(m.kind == "hash-iteration" for m in candidate.rule.matchers):
             proven = typing.receiver_type(self._receiver(where[0]))
             if proven != old:
@@ -761,6 +763,8 @@ def _strings(value) -> List[str]:
 
 
 SERDE_DERIVE = re.compile(rb"derive\s*\([^)]*\b(?:Serialize|Deserialize)\b")
+# What converts a file's values to and from Python through pyo3 (an IndexMap only with its feature).
+PYO3_BINDING = re.compile(rb"\b(?:pyclass|pyfunction|pymethods|IntoPyObject|FromPyObject|IntoPy|ToPyObject)\b")
 
 
 def _in_text_macro(leaf, text) -> bool:
