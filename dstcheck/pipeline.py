@@ -265,7 +265,9 @@ def scan(
     apply_rule_paths: bool = True,
     options: Options = None,
 ) -> Scan:
-    with _without_gc():
+    from dstcheck.stages import cache as cache_mod
+
+    with _without_gc(), cache_mod.salted(config):
         return _scan(config, paths, selection, include_scoped_out, ignore_markers, entries, baseline, apply_rule_paths, options)
 
 

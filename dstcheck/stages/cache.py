@@ -12,13 +12,12 @@ and a JSON body, replaced atomically.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import os
 import sys
 import time
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import fields
 from functools import lru_cache
 from glob import escape as glob_escape
@@ -26,6 +25,13 @@ from pathlib import Path
 from typing import Dict, Optional
 
 from dstcheck import __version__
+
+try:  # hashlib and hmac would load OpenSSL (a few milliseconds at every start) for what _blake2 does
+    from _blake2 import blake2b
+    from _operator import _compare_digest as compare_digest
+except ImportError:  # pragma: no cover
+    from hashlib import blake2b
+    from hmac import compare_digest
 from dstcheck.model import Context, FileResult, Finding, Marker, ModDecl
 
 DIRNAME = ".dstcheck_cache"
@@ -58,15 +64,50 @@ MALFORMED = "cache entries rejected (malformed)"
 @lru_cache(maxsize=None)
 def _code_digest() -> str:
     """The tool's own code: a changed analysis (even without a version bump) invalidates the cache."""
-    h = hashlib.blake2b(digest_size=16)
-    package = Path(__file__).resolve().parent.parent
-    for path in sorted(package.rglob("*.py")):
-        h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    h = blake2b(digest_size=16)
+    package = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+    for rel in _sources(package, ""):
+        with open(os.path.join(package, rel), "rb") as handle:
+            h.update(rel.encode() + b"\0" + handle.read())
     return h.hexdigest()
+
+
+def _sources(base: str, rel: str) -> list:
+    """The .py files below `base`/`rel` (relative POSIX paths), in the order of their paths' parts."""
+    out = []
+    with os.scandir(os.path.join(base, rel) if rel else base) as it:
+        for entry in sorted(it, key=lambda e: e.name):
+            path = f"{rel}/{entry.name}" if rel else entry.name
+            if entry.is_dir():
+                out.append((entry.name, _sources(base, path)))
+            elif entry.name.endswith(".py") and entry.is_file():
+                out.append((entry.name, [path]))
+    return [p for _, paths in sorted(out) for p in paths]
+
+
+_SALTS: list = []  # [(config, salt)] while a scan runs (`salted`): its stages ask for it several times
+
+
+@contextmanager
+def salted(config):
+    """While a scan runs, its configuration does not change: its salt is computed once."""
+    _SALTS.append((config, None))
+    try:
+        yield
+    finally:
+        _SALTS.pop()
 
 
 def config_salt(config) -> bytes:
     """Everything in the configuration and the tool that can change one file's analysis."""
+    if _SALTS and _SALTS[-1][0] is config:
+        if _SALTS[-1][1] is None:
+            _SALTS[-1] = (config, _config_salt(config))
+        return _SALTS[-1][1]
+    return _config_salt(config)
+
+
+def _config_salt(config) -> bytes:
     rules = {
         rid: {"matchers": [[m.kind, sorted(m.params.items())] for m in r.matchers], "message": r.message}
         for rid, r in sorted(config.pack.rules.items())
@@ -80,11 +121,11 @@ def config_salt(config) -> bytes:
         "marker": config.marker,
         "guards": config.languages["python"].guards,
     }
-    return hashlib.blake2b(json.dumps(data, sort_keys=True, default=str).encode(), digest_size=16).digest()
+    return blake2b(json.dumps(data, sort_keys=True, default=str).encode(), digest_size=16).digest()
 
 
 def content_digest(source: bytes) -> str:
-    return hashlib.blake2b(source, digest_size=20).hexdigest()
+    return blake2b(source, digest_size=20).hexdigest()
 
 
 def file_digest(store, path: str, abspath: str) -> Optional[str]:
@@ -113,7 +154,7 @@ def key(salt: bytes, rule_ids, source: bytes) -> str:
 
 def key_of_digest(salt: bytes, rule_ids, digest: str) -> str:
     """An entry's key from the file's digest (`Cache.digest` finds it without reading the file)."""
-    h = hashlib.blake2b(salt, digest_size=20)
+    h = blake2b(salt, digest_size=20)
     h.update(",".join(rule_ids).encode() + b"\0" + digest.encode())
     return h.hexdigest()
 
@@ -371,7 +412,7 @@ def _entry(space: Dict[str, object], path: str):
 
 
 def mac(secret: bytes, body: bytes) -> str:
-    return hashlib.blake2b(body, key=secret, digest_size=32, person=b"dstcheck-cache").hexdigest()
+    return blake2b(body, key=secret, digest_size=32, person=b"dstcheck-cache").hexdigest()
 
 
 class Cache:
@@ -460,7 +501,7 @@ class Cache:
         except OSError:
             return {}
         head, _, body = raw.partition(b"\n")
-        if not head.startswith(MAGIC) or not hmac.compare_digest(head[len(MAGIC):].decode("ascii", "replace"), mac(self.secret, body)):
+        if not head.startswith(MAGIC) or not compare_digest(head[len(MAGIC):].decode("ascii", "replace"), mac(self.secret, body)):
             self.stats[REJECTED] += _count_entries(body)
             return {}
         lines = _lines(body, namespace, self.lazy_bytes)
