@@ -152,3 +152,13 @@ def test_a_path_with_a_comment_inside_is_not_rewritten_in_part(tmp_path):
     code, out, err = dstcheck(["--fix"], tmp_path)
     assert (tmp_path / "lib.rs").read_text() == source
     assert "note: lib.rs:4:5: DST101 not fixed: a comment is written inside the path\n" in err
+
+
+def test_a_python_reference_with_a_comment_inside_is_left_with_a_note(tmp_path):
+    """`(time  # c` / `.time)()`: rewriting the chain would drop the comment inside it."""
+    (tmp_path / "dstcheck.toml").write_text(PY_CONFIG)
+    source = "import time\n\n\ndef f():\n    return (time  # the module\n            .time)()\n"
+    (tmp_path / "mod.py").write_text(source)
+    code, out, err = dstcheck(["--fix"], tmp_path)
+    assert (tmp_path / "mod.py").read_text() == source
+    assert "DST201 not fixed: a comment is written inside the reference" in err, err

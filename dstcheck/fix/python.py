@@ -347,6 +347,8 @@ class PythonFixer:
         if found is None:
             return "cannot tell which part of the site names the banned path"
         reference, meaning = found
+        if "#" in _EMPTY.code_for_node(reference):  # a dotted name holds no string: this is a comment
+            return "a comment is written inside the reference"
         written = _dotted(reference)
         tail = meaning.split(".")[len(entry.split(".")):]
         new = replacement.split(".")
