@@ -1,3 +1,3 @@
-from dstcheck.cli import main
+from dstcheck.entry import run
 
-main()
+run()
