@@ -229,3 +229,26 @@ def test_a_pyo3_binding_needs_pyo3s_indexmap_feature(tmp_path):
         else:
             assert after == source, after
             assert "DST108 not fixed: a pyo3 binding in this file would need pyo3's `indexmap` feature, which the crate's Cargo.toml does not turn on" in err, err
+
+
+def test_other_integrations_need_their_indexmap_features(tmp_path):
+    """Like serde: a derive or call that needs a crate's support for IndexMap (indexmap's `borsh`,
+    `arbitrary` and `rayon` features, schemars' `indexmap2`) refuses the retype without it."""
+    from test_fix import dstcheck
+
+    body = "pub struct S {\n    m: HashMap<u64, u64>,\n}\n\nimpl S {\n    pub fn keys(&self) -> Vec<u64> {\n        self.m.keys().copied().collect()\n    }\n}\n"
+    cases = {
+        "borsh": ('borsh = "1"\n', "#[derive(borsh::BorshSerialize)]\n", "indexmap's `borsh`"),
+        "schemars": ('schemars = "0.8"\n', "#[derive(schemars::JsonSchema)]\n", "schemars' `indexmap2`"),
+        "rayon": ('rayon = "1"\n', "fn par(m: &HashMap<u64, u64>) -> usize { use rayon::prelude::*; m.par_iter().count() }\n", "indexmap's `rayon`"),
+    }
+    for name, (dependency, extra, feature) in cases.items():
+        work = tmp_path / name
+        (work / "src").mkdir(parents=True)
+        (work / "dstcheck.toml").write_text("")
+        (work / "Cargo.toml").write_text('[package]\nname = "p"\nversion = "0.1.0"\n\n[dependencies]\nindexmap = "2"\n' + dependency)
+        source = "use std::collections::HashMap;\n\n" + extra + body
+        (work / "src" / "lib.rs").write_text(source)
+        code, out, err = dstcheck(["--unsafe-fixes"], work)
+        assert (work / "src" / "lib.rs").read_text() == source, name
+        assert f"would need {feature} feature, which the crate's Cargo.toml does not turn on" in err, err

@@ -356,10 +356,10 @@ class RustFixer:
             return f"the crate does not depend on {crate}"
         if candidate.rule.id in typing.accepted_rules(old):
             return f"a `{old}` in this file is accepted (dst-ok or allowlist), so the file keeps the type"
-        if crate == "indexmap" and SERDE_DERIVE.search(self.source) and "serde" not in typing.features(crate):
-            return "a serde derive in this file would need indexmap's `serde` feature, which the crate's Cargo.toml does not turn on"
-        if crate == "indexmap" and PYO3_BINDING.search(self.source) and typing.dependency("pyo3") is not None and "indexmap" not in typing.features("pyo3"):
-            return "a pyo3 binding in this file would need pyo3's `indexmap` feature, which the crate's Cargo.toml does not turn on"
+        for pattern, what, owner, feature, used in INTEGRATIONS if crate == "indexmap" else ():
+            if pattern.search(self.source) and typing.dependency(used) is not None and feature not in typing.features(owner):
+                whose = f"{owner}'" if owner.endswith("s") else f"{owner}'s"
+                return f"{what} in this file would need {whose} `{feature}` feature, which the crate's Cargo.toml does not turn on"
         if any(m.kind == "hash-iteration" for m in candidate.rule.matchers):
             proven = typing.receiver_type(self._receiver(where[0]))
             if proven != old:
@@ -765,6 +765,17 @@ def _strings(value) -> List[str]:
 SERDE_DERIVE = re.compile(rb"derive\s*\([^)]*\b(?:Serialize|Deserialize)\b")
 # What converts a file's values to and from Python through pyo3 (an IndexMap only with its feature).
 PYO3_BINDING = re.compile(rb"\b(?:pyclass|pyfunction|pymethods|IntoPyObject|FromPyObject|IntoPy|ToPyObject)\b")
+# What in a file needs a crate's support for IndexMap: (what the file has, its description, the
+# crate whose feature gives the support, the feature, the dependency that makes it what it looks
+# like). A file retyped without the feature does not compile.
+INTEGRATIONS = (
+    (SERDE_DERIVE, "a serde derive", "indexmap", "serde", "indexmap"),
+    (re.compile(rb"derive\s*\([^)]*\bBorsh(?:Serialize|Deserialize)\b"), "a borsh derive", "indexmap", "borsh", "borsh"),
+    (re.compile(rb"derive\s*\([^)]*\bArbitrary\b"), "an arbitrary derive", "indexmap", "arbitrary", "arbitrary"),
+    (re.compile(rb"\.\s*(?:par_iter|par_iter_mut|into_par_iter|par_keys|par_values|par_drain|par_extend)\s*\("), "a rayon parallel iterator", "indexmap", "rayon", "rayon"),
+    (re.compile(rb"derive\s*\([^)]*\bJsonSchema\b"), "a schemars derive", "schemars", "indexmap2", "schemars"),
+    (PYO3_BINDING, "a pyo3 binding", "pyo3", "indexmap", "pyo3"),
+)
 
 
 def _in_text_macro(leaf, text) -> bool:
