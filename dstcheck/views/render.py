@@ -104,11 +104,13 @@ def _frame(site: Site, lines: List[str], style: Style) -> List[str]:
     if len(line) > FRAME_WIDTH:  # a window around the site, never megabytes of one line
         first = max(0, start - FRAME_WIDTH // 4)
         last = min(len(line), first + FRAME_WIDTH)
-    cells = _cells(line[first:last])
+    shown = line[first:last]
+    cells = _cells(shown)
     lead = "..." if first > 0 else ""
     tail = "..." if last < len(line) else ""
-    pad = len(lead) + _width(cells[: start - first])
-    width = max(1, _width(cells[start - first:end - first]) if end <= last else _width(cells[start - first:]) + len(tail))
+    measure = len if shown.isascii() and shown.isprintable() else _width  # one column a character, the common case
+    pad = len(lead) + measure(cells[: start - first])
+    width = max(1, measure(cells[start - first:end - first]) if end <= last else measure(cells[start - first:]) + len(tail))
     gutter = " " * len(str(site.line))
     return [
         f"{gutter} {style.dim('|')}",
