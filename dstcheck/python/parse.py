@@ -99,8 +99,7 @@ def markers(source: bytes, marker: str) -> List[Marker]:
             m = pattern.match(segment)
             if m:
                 rules = marker_rules(m.group(1))
-                out.append(Marker(line, rules, (m.group(2) or "").strip(), column + offset + 1))
-                break
+                out.append(Marker(line, rules, (m.group(2) or "").strip(), column + offset + 1))  # a second is reported unused (DST001)
     return out
 
 

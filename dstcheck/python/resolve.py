@@ -25,7 +25,7 @@ from typing import Dict, FrozenSet, List, Optional, Tuple
 
 from dstcheck.model import Context, Fact
 from dstcheck.python.imports import Import, scan
-from dstcheck.python.project import branch_truth
+from dstcheck.python.project import TYPE_CHECKING_MODULES, branch_truth, type_checking_aliases
 
 ORDER_FREE = frozenset({"sorted", "min", "max", "sum", "len", "any", "all", "set", "frozenset"})
 SET_OPS = (ast.BitOr, ast.BitAnd, ast.Sub, ast.BitXor)
@@ -84,7 +84,9 @@ COLLECTIONS = frozenset({
     "collections.abc.Collection", "collections.abc.Set", "collections.abc.MutableSet",
 })
 # functions that return an instance of a class (`s = requests.session()` is `s = requests.Session()`)
-FACTORIES = {"requests.session": "requests.Session"}
+FACTORIES = {"requests.session": "requests.Session", "socket.create_connection": "socket.socket"}
+# classes named in lower case, as some of the standard library's oldest are (`socket.socket`)
+LOWER_CLASSES = frozenset({"socket.socket"})
 _NOTHING: FrozenSet[str] = frozenset()
 
 
@@ -596,6 +598,22 @@ class Star(str):
     __slots__ = ()
 
 
+class _TypeChecking:
+    """The names that, seen from `scope`, mean `typing.TYPE_CHECKING` under another name (`from
+    typing import TYPE_CHECKING as TC`, not shadowed there): `branch_truth`'s `off`."""
+
+    __slots__ = ("walker", "scope")
+
+    def __init__(self, walker, scope):
+        self.walker, self.scope = walker, scope
+
+    def __contains__(self, name) -> bool:
+        if name not in self.walker.type_checking:
+            return False
+        _, meanings = self.walker.lookup(name, self.scope)
+        return bool(meanings) and all(isinstance(m, str) and m.rsplit(".", 1)[0] in TYPE_CHECKING_MODULES and m.endswith(".TYPE_CHECKING") for m in meanings)
+
+
 class Walker:
     """Records bindings and candidate sites in one pass, then resolves them (`facts`)."""
 
@@ -606,6 +624,7 @@ class Walker:
         self.class_calls: list = []  # (ctx, call node, name): calls of one of `class_names` not otherwise recorded
         self._derived: Dict[int, Optional[Tuple[str, bool]]] = {}
         self.guards = frozenset(guards)
+        self.type_checking: set = set()  # names an import binds to `TYPE_CHECKING` under another name (`as TC`)
         self.project, self.path = project, path
         self.interesting = set(interesting)  # grows by aliases assigned from one (`t = time`)
         self.reach = reach  # the module's dotted name when the reach step wants every call (see `reach_calls`)
@@ -728,7 +747,7 @@ class Walker:
 
     def _after_exit(self, stmt, ctx) -> Ctx:
         """The context after `if <test>: ...; return`: gated when the test holds in the DST build."""
-        truth, label = self._truth(stmt.test)
+        truth, label = self._truth(stmt.test, ctx)
         if truth is not True:
             return ctx
         exit_word = {ast.Return: "return", ast.Raise: "raise", ast.Continue: "continue", ast.Break: "break"}[type(stmt.body[-1])]
@@ -768,6 +787,8 @@ class Walker:
                 continue
             meaning = (Gated if ctx.gate else str)(f"{module}.{alias.name}") if module else UNRESOLVED_IMPORT
             self._bind(alias.asname or alias.name, meaning, ctx)
+        if node.module in TYPE_CHECKING_MODULES:
+            self.type_checking.update(type_checking_aliases(node))
 
     def _declare(self, node, ctx) -> None:
         kind = "global" if isinstance(node, ast.Global) else "nonlocal"
@@ -972,7 +993,7 @@ class Walker:
         out = []
         for path in self.qualified(root.id, chain, scope, depth + 1, gated):
             path = FACTORIES.get(path, path) if isinstance(value, ast.Call) else path
-            if path.rsplit(".", 1)[-1][:1].isupper() and path in above:
+            if (path.rsplit(".", 1)[-1][:1].isupper() or path in LOWER_CLASSES) and path in above:
                 out.append(path)
         return out
 
@@ -1066,7 +1087,7 @@ class Walker:
 
     def _if(self, node, ctx) -> None:
         self._push(node.test, ctx)
-        truth, label = self._truth(node.test)
+        truth, label = self._truth(node.test, ctx)
         body_ctx, else_ctx = ctx, ctx
         if truth is False:
             body_ctx = ctx.but(gate=f"if {label}")
@@ -1081,8 +1102,9 @@ class Walker:
         self._block(node.orelse, else_ctx)
         self._block(node.body, body_ctx)
 
-    def _truth(self, test) -> Tuple[Optional[bool], str]:
-        value = branch_truth(test, self.guards)
+    def _truth(self, test, ctx) -> Tuple[Optional[bool], str]:
+        off = _TypeChecking(self, ctx.scope) if self.type_checking else _NOTHING
+        value = branch_truth(test, self.guards, off)
         if value is None:
             return None, ""
         inner, nots = test, 0
@@ -1092,9 +1114,33 @@ class Walker:
             return value, "not " * nots + (_dotted(inner) or (inner.id if isinstance(inner, ast.Name) else inner.attr))
         return value, " ".join(ast.unparse(test).split())
 
+    def _while(self, node, ctx) -> None:
+        """`while not SIMULATION:`: a body the DST build never enters is gated; so is the `else` of
+        a loop whose test stays true there (it ends only by `break`)."""
+        truth, label = self._truth(node.test, ctx)
+        body_ctx = ctx.but(gate=f"while {label}") if truth is False else ctx
+        else_ctx = ctx.but(gate=f"else of `while {label}`") if truth is True else ctx
+        self._push(node.test, ctx)  # the order the generic walk took: else, body, then the test
+        self._block(node.body, body_ctx)
+        self._block(node.orelse, else_ctx)
+
+    def _boolop(self, node, ctx) -> None:
+        """`not SIMULATION and time.time() > x`, `SIMULATION or time.time()`: the parts after one
+        that decides the chain in the DST build (false in an `and`, true in an `or`) are never
+        evaluated there: gated."""
+        decisive = isinstance(node.op, ast.Or)
+        entries, inner = [], ctx
+        for value in node.values:
+            entries.append((value, inner))
+            if inner is ctx and ctx.gate is None:
+                truth, label = self._truth(value, ctx)
+                if truth is decisive:
+                    inner = ctx.but(gate=f"after `{label} {'or' if decisive else 'and'}`")
+        self.stack.extend(entries)  # the order the generic walk took
+
     def _ifexp(self, node, ctx) -> None:
         """`a if SIMULATION else b`: the side the DST build does not evaluate is gated."""
-        truth, label = self._truth(node.test)
+        truth, label = self._truth(node.test, ctx)
         body_ctx = ctx.but(gate=f"if {label}") if truth is False else ctx
         else_ctx = ctx.but(gate=f"else of `if {label}`") if truth is True else ctx
         self._push(node.orelse, else_ctx)
@@ -1538,7 +1584,11 @@ class Walker:
     def _call_fact(self, ctx, node, paths, method) -> None:
         positional = sum(1 for a in node.args if not _is_none(a))
         keywords = tuple(sorted(k.arg for k in node.keywords if k.arg and not _is_none(k.value)))
-        first = node.args[0] if node.args else None
+        # the first argument; without a positional one, the first keyword given a string (`pd.Timestamp(ts_input="now")`);
+        # of a list or tuple display, its first element (`pd.DatetimeIndex(["now"])`)
+        first = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg and isinstance(k.value, ast.Constant) and isinstance(k.value.value, str)), None)
+        if isinstance(first, (ast.List, ast.Tuple)) and first.elts:
+            first = first.elts[0]
         literal = (first.value,) if isinstance(first, ast.Constant) and isinstance(first.value, str) else ()
         self._fact(Fact("call", paths, *self.span(node), node, method=method, args=(positional, keywords), in_async=ctx.in_async, first_tokens=literal), ctx)
 
@@ -2796,6 +2846,7 @@ _HANDLERS = {
     ast.With: Walker._with, ast.AsyncWith: Walker._with, ast.ExceptHandler: Walker._except,
     ast.NamedExpr: Walker._named, ast.BinOp: Walker._binop, ast.List: Walker._display, ast.Tuple: Walker._display,
     ast.Module: Walker._module, ast.IfExp: Walker._ifexp, ast.YieldFrom: Walker._yield_from,
+    ast.While: Walker._while, ast.BoolOp: Walker._boolop,
 }
 if hasattr(ast, "MatchValue"):
     _HANDLERS[ast.MatchValue] = _skip  # `case time.time:` compares with the function, calls nothing
