@@ -47,8 +47,13 @@ _STDLIB = frozenset(getattr(sys, "stdlib_module_names", ()))
 
 
 def banned(rules, reexports: Dict[str, str]) -> "Banned":
-    """Every dotted path the rules name (Banned adds the other spellings)."""
-    return Banned({path for rule in rules for matcher in rule.matchers for path in path_lists(matcher.params)}, reexports)
+    """Every dotted path the rules name (Banned adds the other spellings), and which of the call
+    paths a rule reports as a value too (`clock = time.time`) or only where called."""
+    calls = [m.params for rule in rules for m in rule.matchers if m.kind == "call"]
+    quiet = {p for c in calls if not c.get("values", True) or c.get("in-async") for p in c.get("paths", ())}
+    valued = {p for c in calls if c.get("values", True) and not c.get("in-async") for p in c.get("paths", ())}
+    paths = {path for rule in rules for matcher in rule.matchers for path in path_lists(matcher.params)}
+    return Banned(paths, reexports, frozenset(quiet), frozenset(valued))
 
 
 class Banned:
@@ -56,7 +61,9 @@ class Banned:
     module or class above one (`numpy` leads to `numpy.random.rand`). Names are compared in
     their canonical spelling (the pack's re-exports: `numpy.random.mtrand` is `numpy.random`)."""
 
-    def __init__(self, paths: Iterable[str], reexports: Dict[str, str]):
+    def __init__(self, paths: Iterable[str], reexports: Dict[str, str], followed: FrozenSet[str] = frozenset(), valued: FrozenSet[str] = frozenset()):
+        self.followed = followed  # banned paths no rule reports as a value: an alias of one is followed to its calls
+        self.valued = valued  # banned paths a rule reports as a value too (`clock = time.time`)
         self.reexports = sorted(reexports.items(), key=lambda kv: -len(kv[0]))
         self.canonical = frozenset(paths)  # as the rules name them
         self.paths = self.canonical | {src + p[len(dst):] for p in self.canonical for src, dst in self.reexports if p == dst or p.startswith(dst + ".")}
@@ -68,6 +75,13 @@ class Banned:
             if name == prefix or name.startswith(prefix + "."):
                 return target + name[len(prefix):]
         return name
+
+    def follows(self, name: str) -> bool:
+        """Whether `name` is one of `followed` or below one, and not one of `valued` or below one
+        (in its canonical spelling): `pandas.Timestamp` is followed, `pandas.Timestamp.now` not."""
+        name = self.canon(name)
+        under = lambda paths: any(name == p or name.startswith(p + ".") for p in paths)
+        return under(self.followed) and not under(self.valued)
 
     def under(self, name: str) -> bool:
         """A banned path or something below one (what a path matcher can match)."""
@@ -606,8 +620,9 @@ class Project:
         """Whether an alias of `final` is the site where it is assigned (`now = time.time`), not a
         name to follow: a banned path below which no other lies. `requests` is banned itself but a
         namespace (`requests.get` lies below), so `http = requests` is followed, as `clock = time`
-        is and as the resolve stage follows one in the module itself."""
-        return self.banned.under(final) and final not in self.banned.above
+        is and as the resolve stage follows one in the module itself. An alias of a path no rule
+        reports as a value (`nap = time.sleep`) is followed to its calls, in any module."""
+        return self.banned.under(final) and final not in self.banned.above and not self.banned.follows(final)
 
     def resolve_for_analysis(self, name: str, within) -> Tuple[str, ...]:
         """`resolve` from a file that imports the modules `within`, made exact only where the

@@ -213,20 +213,14 @@ class Ctx:
 class Wants:
     """What the active rules need from the walk."""
 
-    def __init__(self, banned, methods: FrozenSet[str], sets: bool, identity: bool, followed: FrozenSet[str] = frozenset(), valued: FrozenSet[str] = frozenset()):
+    def __init__(self, banned, methods: FrozenSet[str], sets: bool, identity: bool):
         self.banned = banned  # dstcheck.python.project.Banned
         self.methods = methods
         self.sets = sets
         self.identity = identity
-        self.followed = followed  # banned paths no rule reports as a value: an alias of one is followed to its calls
-        self.valued = valued  # banned paths a rule reports as a value too (`clock = time.time`)
 
     def follows(self, name: str) -> bool:
-        """Whether `name` is one of `followed` or below one, and not one of `valued` or below one
-        (in its canonical spelling): `pandas.Timestamp` is followed, `pandas.Timestamp.now` not."""
-        name = self.banned.canon(name)
-        under = lambda paths: any(name == p or name.startswith(p + ".") for p in paths)
-        return under(self.followed) and not under(self.valued)
+        return self.banned.follows(name)
 
 
 def _names_in_target(target) -> List[str]:
@@ -2948,12 +2942,9 @@ def wants(rules, config) -> Wants:
 
         kinds = {m.kind for r in rules for m in r.matchers}
         methods = frozenset(x for r in rules for m in r.matchers if m.kind == "call" for x in m.params.get("methods", ()))
-        calls = [m.params for r in rules for m in r.matchers if m.kind == "call"]
-        valued = [p for c in calls if c.get("values", True) and not c.get("in-async") for p in c.get("paths", ())]
-        quiet = {p for c in calls if not c.get("values", True) or c.get("in-async") for p in c.get("paths", ())}
         # an alias of a callable no rule reports as a value is followed to its calls; one that a rule
         # reports where it is assigned (`clock = time.time`) keeps that assignment as its one site
-        _WANTS[key] = Wants(banned(rules, config.pack.reexports.get("python", {})), methods, "set-iteration" in kinds, "identity-order" in kinds, frozenset(quiet), frozenset(valued))
+        _WANTS[key] = Wants(banned(rules, config.pack.reexports.get("python", {})), methods, "set-iteration" in kinds, "identity-order" in kinds)
     return _WANTS[key]
 
 
