@@ -47,8 +47,8 @@ def marker_sites(
     language_rules: Dict[str, List[str]],
     wanted: set,
 ) -> List[Site]:
-    """DST001 unused (also when every site it would accept another marker accepts first), DST002
-    without reason, DST003 unknown rule id or an empty list, for in-scope files."""
+    """DST001 unused (or accepting nothing another marker does not, or naming a rule whose site is
+    not there), DST002 without reason, DST003 unknown rule id or an empty list, for in-scope files."""
     out = []
     known = {rid for rid, r in config.pack.rules.items() if r.matchers}
     for path in sorted(results):
@@ -70,7 +70,16 @@ def marker_sites(
             if "DST001" not in wanted:
                 continue
             named = [r for r in marker.rules if r in known]
-            if taken.get(marker) or (marker.rules and not named):
+            took = taken.get(marker)
+            if took:
+                # `dst-ok[DST201, DST202]` where only DST201 fires: the other id would hide its next site
+                idle = [r for r in named if r not in took and r in ran and _applies(config, r, path)]
+                if idle:
+                    these = ", ".join(idle)
+                    message = f"marker `{text}` names {these}, which has no site on its lines (the marker accepts {', '.join(sorted(took))}: drop {these} from the list)"
+                    out.append(_site("DST001", "unused-marker", path, marker.line, message, text, marker.column))
+                continue
+            if marker.rules and not named:
                 continue
             here = {s.rule for s in sites_by_path.get(path, ()) if s.lines()[0] <= marker.line <= s.lines()[1]}  # sites on the marker's line
             if here and (not marker.rules or not here.isdisjoint(marker.rules)):
