@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import copy
-import marshal
-import os
 import re
 import sys
 from dataclasses import field
@@ -178,47 +176,6 @@ class RulePack:
         return [self.rules[k] for k in sorted(self.rules)]
 
 
-def _parsed(path: Path, text: str, shipped: bool) -> dict:
-    """A rule pack's TOML, parsed (a twentieth of a warm check). A shipped pack's parse is kept in
-    the package's own `__pycache__/`, beside its compiled code and trusted as that is (whoever
-    can write there can change the code), keyed by the pack's text and the interpreter; it is
-    written only where the interpreter writes its bytecode."""
-    memo = None
-    if shipped:
-        try:
-            from _blake2 import blake2b
-        except ImportError:  # pragma: no cover
-            from hashlib import blake2b
-        digest = blake2b(f"{sys.version}\0{path.name}\0{text}".encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
-        memo = Path(__file__).resolve().parent / "__pycache__" / f"rules.{path.stem}.{digest}.marshal"
-        try:
-            with open(memo, "rb") as handle:
-                data = marshal.loads(handle.read())
-            if type(data) is dict:
-                return data
-        except (OSError, ValueError, EOFError, TypeError):
-            pass
-    data = tomllib.loads(text)
-    if memo is not None and not sys.dont_write_bytecode:
-        _keep(memo, data)
-    return data
-
-
-def _keep(memo: Path, data: dict) -> None:
-    try:
-        body = marshal.dumps(data)
-    except ValueError:  # a TOML date or time: not marshallable, parsed every time
-        return
-    try:
-        for old in memo.parent.glob(memo.name.rsplit(".", 2)[0] + ".*.marshal"):  # the pack's earlier texts
-            old.unlink()
-        tmp = memo.with_name(f"{memo.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(body)
-        os.replace(tmp, memo)
-    except OSError:
-        pass  # a read-only installation parses its packs every time
-
-
 def rules_dir() -> Path:
     """The rule packs: inside the installed package, or `rules/` beside it in a source checkout."""
     here = Path(__file__).resolve().parent
@@ -379,7 +336,7 @@ def load_pack(directory: Optional[Path] = None) -> RulePack:
     for path in files:
         name = f"rules/{path.name}"
         try:
-            data = _parsed(path, path.read_text(encoding="utf-8"), directory == rules_dir())
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(name, "", f"invalid TOML: {exc}") from None
         language = data.get("language")

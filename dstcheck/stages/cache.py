@@ -64,43 +64,12 @@ MALFORMED = "cache entries rejected (malformed)"
 @lru_cache(maxsize=None)
 def _code_digest() -> str:
     """The tool's own code: a changed analysis (even without a version bump) invalidates the cache."""
-    package = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
-    sources = _sources(package, "")
-    # The interpreter runs a module's compiled code while the source keeps its size and
-    # modification time; so is the digest of the sources kept, beside that compiled code.
-    stamps = blake2b(digest_size=16)
-    for rel in sources:
-        st = os.stat(os.path.join(package, rel))
-        stamps.update(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
-    memo = os.path.join(package, "__pycache__", f"code.{stamps.hexdigest()}.digest")
-    try:
-        with open(memo, "r", encoding="ascii") as handle:
-            known = handle.read()
-        if len(known) == 32 and all(c in "0123456789abcdef" for c in known):
-            return known
-    except (OSError, ValueError):
-        pass
     h = blake2b(digest_size=16)
-    for rel in sources:
+    package = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+    for rel in _sources(package, ""):
         with open(os.path.join(package, rel), "rb") as handle:
             h.update(rel.encode() + b"\0" + handle.read())
-    if not sys.dont_write_bytecode and time.time_ns() - max(os.stat(os.path.join(package, rel)).st_mtime_ns for rel in sources) > RACY_SECONDS * 10**9:
-        _keep_digest(memo, h.hexdigest())
     return h.hexdigest()
-
-
-def _keep_digest(memo: str, digest: str) -> None:
-    try:
-        directory = os.path.dirname(memo)
-        for name in os.listdir(directory):
-            if name.startswith("code.") and name.endswith(".digest"):
-                os.unlink(os.path.join(directory, name))
-        tmp = f"{memo}.{os.getpid()}.tmp"
-        with open(tmp, "w", encoding="ascii") as handle:
-            handle.write(digest)
-        os.replace(tmp, memo)
-    except OSError:
-        pass  # a read-only installation hashes its code every time
 
 
 def _sources(base: str, rel: str) -> list:
