@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import ast
 import functools
-import hashlib
 import json
 import os
 import posixpath
@@ -26,7 +25,7 @@ from typing import Dict, FrozenSet, Iterable, List, Optional, Tuple
 
 from dstcheck.matchers import path_lists
 from dstcheck.python.imports import Import, scan
-from dstcheck.stages.cache import content_keyed
+from dstcheck.stages.cache import blake2b, content_keyed
 
 NAMESPACE_EXACT = content_keyed("python-exports-v3")  # v2: the hash-ordered top-level names (`sets`, `other`); v3: `classes`
 NAMESPACE_IMPORTS = content_keyed("python-imports-v2")  # a file's byte-scan imports, by its stat (v2: literal import_module / __import__ names)
@@ -763,7 +762,7 @@ class Project:
         tables = sorted([m, sorted(t.items())] for m, t in self._set_tables.items() if t)
         classes = sorted([m, sorted([n, list(v)] for n, v in t.items())] for m, t in self._class_tables.items() if t)
         roots = [self.roots, sorted(self._namespaces.items())]  # a new root can change what a name is
-        self._digest = hashlib.blake2b(json.dumps([data, tables, classes, roots]).encode(), digest_size=16).hexdigest()
+        self._digest = blake2b(json.dumps([data, tables, classes, roots]).encode(), digest_size=16).hexdigest()
 
     # -- classes derived from banned classes -----------------------------------------------------
     def subclass_of(self, name: str, within) -> Optional[Tuple[str, bool]]:

@@ -28,7 +28,6 @@ on every run, so an allowlist or a re-export edited elsewhere is seen.
 from __future__ import annotations
 
 import ast
-import hashlib
 import json
 import os
 import re
@@ -36,6 +35,7 @@ import sys
 from typing import Dict, List, NamedTuple, Optional, Tuple
 
 from dstcheck.model import Context, Fact, FileResult, Finding, Marker, Step
+from dstcheck.stages.cache import blake2b
 
 # v2: a call that builds the class (`cls()` in a classmethod, `type(self)()`) is a form of its `__init__`
 # v3: an alias holding a site (`_now = time.time`, `clock = time.time` in a class) is a unit; a
@@ -651,7 +651,7 @@ class _Linker:
         source = self._source(path)
         if source is None or not _mentions(source, file_words):
             return []
-        words_key = hashlib.blake2b(json.dumps(sorted(words)).encode(), digest_size=16).hexdigest()
+        words_key = blake2b(json.dumps(sorted(words)).encode(), digest_size=16).hexdigest()
         summary = self._cached(CALLS, path, [words_key], lambda source, modname: calls_summary(source, path, modname, words, self.config, self.project))
         if summary is None:
             return []

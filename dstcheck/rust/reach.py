@@ -48,10 +48,10 @@ def _compiled_out(ctx) -> bool:
 
 
 def _digest(data) -> str:
-    import hashlib
+    from dstcheck.stages.cache import blake2b
     import json
 
-    return hashlib.blake2b(json.dumps(data, default=list).encode(), digest_size=16).hexdigest()
+    return blake2b(json.dumps(data, default=list).encode(), digest_size=16).hexdigest()
 
 
 def _key_data(key: tuple) -> list:
@@ -220,12 +220,13 @@ class _Finder:
     and finds calls."""
 
     def __init__(self, ws, config, results, store, stats, families, tables, mres, typing):
-        from dstcheck.stages.discover import classify_file
+        from dstcheck.stages.discover import classifier
 
         self.ws, self.config, self.results, self.store, self.stats = ws, config, results, store, stats
         self.families = families
         self.tables, self.mres = tables, mres
-        entries = {path: classify_file(config, path, ws.all_files[path]) for path in sorted(ws.all_files)}
+        classify = classifier(config)  # each glob list compiled once, not once per file
+        entries = {path: classify(path, ws.all_files[path]) for path in sorted(ws.all_files)}
         crates = _callable_crates(ws, [p for p, e in entries.items() if e is not None and e.scope is not None])
         self.outside: Dict[str, str] = {}
         for path, entry in entries.items():

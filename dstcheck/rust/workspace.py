@@ -25,7 +25,6 @@ was not analysed is summarised on demand (cached by content).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import posixpath
@@ -39,7 +38,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Dict, List, Optional, Set, Tuple
 
-from dstcheck.stages.cache import content_keyed
+from dstcheck.stages.cache import blake2b, content_keyed
 from dstcheck.rust.names import EXTERN_ROOTS, CrateInfo, ModRef, NO_CRATE
 
 if sys.version_info >= (3, 11):
@@ -334,7 +333,7 @@ class Workspace:
                 "modules": sorted((p, m.crate, m.path) for p, m in self.modules.items()),
                 "hot": self.hot.as_data() if self.hot is not None else None,
             }
-            self._digest = hashlib.blake2b(json.dumps(data).encode(), digest_size=12).hexdigest()
+            self._digest = blake2b(json.dumps(data).encode(), digest_size=12).hexdigest()
         return self._digest
 
 
@@ -584,7 +583,7 @@ def build(config, entries, todo, store, options, stats: Counter, rules: List) ->
     # part here, and each file's sketch. A warm run, or one where only bodies and comments
     # changed, reads them back: it sketches only the files whose bytes changed, and reads no
     # other sketch.
-    context = hashlib.blake2b(json.dumps([
+    context = blake2b(json.dumps([
         salt.hex(), sorted((p, sorted(i)) for p, i in banned.items()), _crates_data(ws), repr(config.profile),
         sorted((r.id, sorted(tracked.get(r.id, ()))) for r in rules), sorted(config.pack.reexports.get("rust", {}).items()),
     ]).encode(), digest_size=16).hexdigest()
@@ -644,7 +643,7 @@ def _keys(files: Dict[str, str], store, salt: bytes) -> Dict[str, str]:
 
 
 def _sketch_digest(sketch) -> str:
-    return hashlib.blake2b(json.dumps(sketch, sort_keys=True).encode(), digest_size=12).hexdigest()
+    return blake2b(json.dumps(sketch, sort_keys=True).encode(), digest_size=12).hexdigest()
 
 
 def _crates_data(ws: "Workspace") -> list:
@@ -1148,7 +1147,7 @@ def link(ws: Workspace, config, results: Dict, rules_run: Dict, store, stats: Co
     rust = sorted(p for p, r in results.items() if r.language == "rust")
     inputs = None
     if store is not None:
-        inputs = hashlib.blake2b(json.dumps([
+        inputs = blake2b(json.dumps([
             cache_mod.config_salt(config).hex(), ws.digest(), sorted(ws.keys.items()), config.reach_depth,
             [[p, sorted(r.id for r in rules_run.get(p, ()))] for p in rust],
         ]).encode(), digest_size=16).hexdigest()
