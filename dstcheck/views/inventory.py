@@ -314,6 +314,7 @@ class Areas:
         self.patterns = tuple(self.covers)
         self.crates = {f[: -len("/Cargo.toml")] for f in files if f.endswith("/Cargo.toml")}
         self.in_scope_crates = {c for e in entries if e.scope is not None for c in (self._crate(e.path),) if c}
+        self._of: Dict[Tuple[str, str], Tuple[str, str, Optional[Area]]] = {}  # a file's sites share its area
 
     def _crate(self, path: str) -> Optional[str]:
         """The directory of the nearest Cargo.toml above the file (the project root's is not one)."""
@@ -339,6 +340,12 @@ class Areas:
 
     def of(self, path: str, language: str) -> Tuple[str, str, Optional[Area]]:
         """(label, why, covering area)."""
+        key = (path, language)
+        if key not in self._of:
+            self._of[key] = self._area(path, language)
+        return self._of[key]
+
+    def _area(self, path: str, language: str) -> Tuple[str, str, Optional[Area]]:
         pattern = globs.first(path, self.patterns)
         if pattern is not None:
             return pattern, "", self.covers[pattern]
