@@ -48,6 +48,7 @@ WEAK_SETS = ("weakref.WeakSet", "_weakrefset.WeakSet")
 ALIAS_DEPTH = 8  # `a = time; b = a; c = b`: assigned aliases followed this far
 MODULE = "<module>"  # a call's or reference's root that is a module itself: `__import__("time")`
 SINK_BUILTINS = frozenset({"list", "tuple", "enumerate", "zip", "map", "filter", "next"})
+SINK_KEYWORDS = {"enumerate": ("start",), "zip": ("strict",)}  # keywords that leave the order as it is
 SHAPE_NAMES = SINK_BUILTINS | {"sorted", "min", "max"}
 SHAPE_METHODS = frozenset({"join", "pop", "sort", "fromkeys", "nsmallest", "nlargest", "heappush", "heappushpop", "heapreplace", "merge", "heapify"})
 HEAPQ_ITEM = frozenset({"heapq.heappush", "heapq.heappushpop", "heapq.heapreplace"})
@@ -1841,7 +1842,7 @@ class Walker:
         effects = name in ("map", "filter") and bool(args) and not self._pure_function(args[0], ctx) and self._reduced(node, ctx)
         if self.wants.sets and (pairs or picks or effects or not self._passed_to_order_free(node, ctx)):
             target = None
-            if name in SINK_BUILTINS - {"next"} and args and not node.keywords:
+            if name in SINK_BUILTINS - {"next"} and args and all(k.arg in SINK_KEYWORDS.get(name, ()) for k in node.keywords):
                 target = [a for a in args if not isinstance(a, ast.Starred)]
             elif name == "next" and args and isinstance(args[0], ast.Call) and isinstance(args[0].func, ast.Name) and args[0].func.id == "iter" and len(args[0].args) == 1:
                 target = [args[0].args[0]]
