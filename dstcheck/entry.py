@@ -28,9 +28,10 @@ def _fail(message: str) -> None:
     sys.exit(EXIT_ERROR)
 
 
-def _emit(text: str, color: Optional[bool] = None) -> None:
+def _emit(text, color: Optional[bool] = None) -> None:
     """Write to stdout and flush: a report that could not be written (a closed pipe, a full disk)
-    is an error (exit 2), never a silent success. `color=True` keeps colour on a pipe."""
+    is an error (exit 2), never a silent success. `color=True` keeps colour on a pipe. Bytes (a
+    diff of the files' own bytes) are written as they are."""
     try:
         fd = _stdout_fd()
         if fd is None:  # not a file descriptor (a test's captured stream): click writes it
@@ -39,7 +40,7 @@ def _emit(text: str, color: Optional[bool] = None) -> None:
             click.echo(text, nl=False, color=color)
             sys.stdout.flush()
         else:
-            _write_all(fd, _rendered(text, color, fd))
+            _write_all(fd, text if isinstance(text, bytes) else _rendered(text, color, fd))
     except OSError as exc:
         try:  # the interpreter's own flush at exit must not fail a second time
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

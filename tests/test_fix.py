@@ -576,3 +576,27 @@ class Pool:
     assert "DST203 not fixed: its elements (`Manager`) define no order: `sorted` would raise TypeError" in err, err
     assert "DST203 not fixed: its elements (`Side`) define no order: `sorted` would raise TypeError" in err, err
     assert "DST203 not fixed: its elements (`str | None`) may be None, which orders against nothing: `sorted` would raise TypeError" in err, err
+
+
+def test_diff_of_a_latin1_file_applies_to_its_bytes(tmp_path):
+    """A file in another encoding (its coding declaration says latin-1): the diff carries the
+    file's own bytes, so `git apply` gives what --fix writes, byte for byte."""
+    source = "# -*- coding: latin-1 -*-\nimport time\n\nLABEL = 'caf\xe9'\n\n\ndef stamp():\n    return time.time()\n"
+    config = '[[scope]]\nname = "core"\ninclude = ["*.py"]\n[rules.DST201]\nextend-paths = [{ path = "time.time", replacement = "clockseam.now" }]\n'
+    trees = []
+    for name in ("diffed", "fixed"):
+        tree = tmp_path / name
+        tree.mkdir()
+        (tree / "dstcheck.toml").write_text(config, encoding="utf-8")
+        (tree / "mod.py").write_bytes(source.encode("latin-1"))
+        trees.append(tree)
+    proc = subprocess.run([sys.executable, "-m", "dstcheck", "check", "--diff"], cwd=str(trees[0]), capture_output=True, env={**os.environ, "DSTCHECK_CACHE_DIR": str(tmp_path / "cache")})
+    assert proc.returncode == 1, proc.stderr
+    assert b"caf\xe9" in proc.stdout and "\ufffd".encode() not in proc.stdout
+    (trees[0] / "fix.diff").write_bytes(proc.stdout)
+    applied = subprocess.run(["git", "apply", "fix.diff"], cwd=str(trees[0]), capture_output=True, text=True)
+    assert applied.returncode == 0, applied.stderr
+    subprocess.run([sys.executable, "-m", "dstcheck", "check", "--fix"], cwd=str(trees[1]), capture_output=True, env={**os.environ, "DSTCHECK_CACHE_DIR": str(tmp_path / "cache")})
+    fixed = (trees[1] / "mod.py").read_bytes()
+    assert fixed != source.encode("latin-1") and b"clockseam" in fixed
+    assert (trees[0] / "mod.py").read_bytes() == fixed
