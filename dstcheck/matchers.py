@@ -108,6 +108,29 @@ def match_typed_method(params: dict, fact: Fact) -> Optional[str]:
     return f"{path}::{fact.method}" if path in params.get("types", ()) else None
 
 
+def match_trait_method(params: dict, fact: Fact) -> Optional[str]:
+    """A method that one of `traits` provides, called where that trait is in scope (imported by
+    name or through a glob, in the enclosing blocks or the module: the front end resolves the
+    trait's name at the call), e.g. rayon's `v.par_iter()` under `use rayon::prelude::*`. Without
+    the trait in scope, a method of that name is some other type's or trait's. Also the method
+    named through the trait's path (`rayon::iter::IntoParallelRefIterator::par_iter(&v)`)."""
+    traits = params.get("traits", ())
+    methods = params.get("methods", ())
+    if fact.kind == "trait-method":
+        if fact.method not in methods:
+            return None
+        for trait in traits:  # the matcher's order: `par_drain` on a Vec names ParallelDrainRange first
+            if trait in fact.paths:
+                return f"{trait}::{fact.method}"
+        return None
+    if fact.kind in ("ref", "call"):
+        for path in fact.paths:
+            head, _, method = path.rpartition("::")
+            if method in methods and head in traits:
+                return path
+    return None
+
+
 def match_hash_iteration(params: dict, fact: Fact) -> Optional[str]:
     """An iteration whose order escapes (the front end decides that), over a receiver proven to be
     a hash-ordered map or set: one of `maps` / `sets` with the default hasher, or with a hasher
@@ -173,6 +196,7 @@ KINDS: Dict[str, Kind] = {
     ),
     "set-iteration": Kind({}, (), match_set_iteration, ("python",)),
     "typed-method": Kind({"types": list, "methods": list}, ("types", "methods"), match_typed_method, ("rust",)),
+    "trait-method": Kind({"traits": list, "methods": list}, ("traits", "methods"), match_trait_method, ("rust",)),
     "hash-iteration": Kind(
         {"maps": list, "sets": list, "random-hashers": list, "deterministic": list}, ("maps", "sets"), match_hash_iteration, ("rust",)
     ),
@@ -186,6 +210,6 @@ WHEN_VALUES = ("always", "no-args", "no-seed", "one-arg")
 def path_lists(params: dict) -> list:
     """Every dotted or `::` path a matcher's parameters name (for prefilters and self-tests)."""
     out = []
-    for key in ("paths", "receivers", "macros", "types", "maps", "sets"):
+    for key in ("paths", "receivers", "macros", "types", "maps", "sets", "traits"):
         out.extend(params.get(key, ()))
     return out

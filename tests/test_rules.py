@@ -82,3 +82,47 @@ def test_rule_without_required_field_is_named():
     with pytest.raises(ConfigError) as info:
         parse_rule({"id": "DST901", "name": "x", "message": "m", "hint": "h", "match": []}, "f.toml", "rule[0]", "rust")
     assert info.value.key.endswith(".contract")
+
+
+@pytest.mark.parametrize(
+    "mutation,key,expected",
+    [
+        ({"kind": "trait-method", "methods": ["par_iter"]}, "match[0].traits", "required parameter"),
+        ({"kind": "trait-method", "traits": ["rayon::iter::ParallelBridge"]}, "match[0].methods", "required parameter"),
+        ({"kind": "trait-method", "traits": "rayon::iter::ParallelBridge", "methods": ["par_bridge"]}, "match[0].traits", "list of strings"),
+    ],
+)
+def test_bad_trait_method_matchers_are_named(mutation, key, expected):
+    raw = {"id": "DST901", "name": "x", "contract": "c", "message": "{path}", "hint": "h", "match": [mutation]}
+    with pytest.raises(ConfigError) as info:
+        parse_rule(raw, "rules/x.toml", "rule[0]", "rust")
+    assert key in info.value.key
+    assert expected in info.value.expected
+
+
+USER_TRAIT_RULE = (
+    '[[rule]]\nid = "DST901"\nname = "par-ext"\nlanguage = "rust"\ncontract = "c"\nmessage = "`{path}` runs on a pool"\nhint = "h"\n'
+    '[[rule.match]]\nkind = "trait-method"\ntraits = ["parx::ext::ParExt"]\nmethods = ["par_each"]\n'
+)
+
+
+def test_a_user_rule_flags_another_crates_extension_trait(tmp_path):
+    """`trait-method` is data: a project's own rule names another crate's extension trait, and a
+    method of that name is reported only where the trait is in scope (by name, by glob, in a
+    block), never on a look-alike."""
+    (tmp_path / "dstcheck.toml").write_text(USER_TRAIT_RULE)
+    (tmp_path / "Cargo.toml").write_text('[package]\nname = "app"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\nparx = "1"\n')
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "lib.rs").write_text(
+        "mod named {\n    use parx::ext::ParExt;\n    pub fn a(v: &[u8]) { v.par_each(|_| ()); }\n}\n"
+        "mod globbed {\n    use parx::ext::*;\n    pub fn b(v: &[u8]) { v.par_each(|_| ()); }\n}\n"
+        "mod in_body {\n    pub fn c(v: &[u8]) {\n        use parx::ext::ParExt;\n        v.par_each(|_| ());\n    }\n}\n"
+        "mod other_trait {\n    use parx::ext::Other;\n    pub fn d(v: &[u8]) { v.par_each(|_| ()); }\n}\n"
+        "mod lookalike {\n    pub trait ParExt { fn par_each(&self); }\n    pub fn e(v: &dyn ParExt) { v.par_each(); }\n}\n"
+        "mod qualified {\n    pub fn f(v: &[u8]) { parx::ext::ParExt::par_each(v, |_| ()); }\n}\n"
+    )
+    cfg = config_mod.load(explicit=tmp_path / "dstcheck.toml")
+    result = pipeline.scan(cfg, selection=pipeline.Selection(select=["DST901"]), options=pipeline.Options(cache=False))
+    lines = sorted(s.line for s in result.violations if s.rule == "DST901")
+    assert lines == [3, 7, 12, 24], [(s.line, s.message) for s in result.violations]
+    assert all("`parx::ext::ParExt::par_each` runs on a pool" == s.message for s in result.violations)

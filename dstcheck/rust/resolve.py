@@ -340,7 +340,7 @@ def _first_tokens(token_tree, text, count: int = 4) -> Tuple[str, ...]:
 TEXT_MACROS = ("stringify",)  # their tokens become a string: nothing in them runs
 
 
-def _under_attribute(node) -> bool:
+def under_attribute(node) -> bool:
     """Tokens of an attribute, or of a macro that only turns them into text."""
     n = node.parent
     while n is not None and n.type == "token_tree":
@@ -475,7 +475,7 @@ class FactCollector:
 
     def _token_path(self, node, tree) -> None:
         """A path spelled as loose tokens inside a macro's token tree."""
-        if _under_attribute(node):
+        if under_attribute(node):
             return
         children = tree.children
         idx = next(i for i, c in enumerate(children) if c.id == node.id)
@@ -520,6 +520,42 @@ class FactCollector:
             if call is not None and call.type == "token_tree" and self.text(call).startswith("("):
                 self._add("method", results, start, call.end_byte, tree, method=self.text(after))
         self._add("ref", results, start, end, tree)
+
+
+def traits_in_scope(resolver: "Resolver", at, names) -> list:
+    """What each of `names` (a trait's last segment) resolves to at node `at`: a method of a trait
+    can only be called where the trait is in scope, by its name or through a glob (a block's or
+    the module's `use`, a Cargo rename, a re-export the index finishes: `Pending`). A name that
+    nothing binds is a local or prelude name, not the trait; it is left out."""
+    out = []
+    for name in names:
+        out.extend(r for r in resolver.resolve((name,), False, at) if not isinstance(r, Local))
+    return out
+
+
+def method_call(node, text):
+    """(handle, start, end) when `node` is the method name of a call `recv.name(..)` (also
+    `recv.name::<T>(..)`), in the syntax tree or among a macro's tokens; else None."""
+    parent = node.parent
+    if parent is None:
+        return None
+    if parent.type == "token_tree":
+        children = parent.children
+        idx = next(i for i, c in enumerate(children) if c.id == node.id)
+        if idx < 1 or children[idx - 1].type != ".":
+            return None
+        after = children[idx + 1] if idx + 1 < len(children) else None
+        if after is not None and after.type == "token_tree" and text(after).startswith("("):
+            return parent, node.start_byte, after.end_byte
+        return None
+    if parent.type != "field_expression" or not _field_is(parent, "field", node):
+        return None
+    call, function = parent.parent, parent
+    if call is not None and call.type == "generic_function" and _field_is(call, "function", parent):
+        call, function = call.parent, call
+    if call is None or call.type != "call_expression" or not _field_is(call, "function", function):
+        return None
+    return call, call.start_byte, call.end_byte
 
 
 def _bracketed_before(children, i: int) -> Optional[int]:

@@ -18,9 +18,21 @@ from dstcheck.stages.prefilter import _SEPARATE, word_positions, words_of
 FOR = "for"
 
 
-def triggers(rules) -> dict:
+class Triggers(dict):
+    """Words that start a typed candidate -> the fact kind they start; `traits` holds, for the
+    trait-method matchers, each method name -> the paths of the traits that provide it (a word
+    may start an iteration and a trait-method call both: `par_iter`)."""
+
+    traits: dict
+
+    def __init__(self):
+        super().__init__()
+        self.traits = {}
+
+
+def triggers(rules) -> Triggers:
     """Words that start a typed candidate -> the fact kind they start, for these rules."""
-    out = {}
+    out = Triggers()
     for rule in rules:
         for m in rule.matchers:
             if m.kind == "hash-iteration":
@@ -28,6 +40,11 @@ def triggers(rules) -> dict:
                 out[FOR] = "iteration"
             elif m.kind == "typed-method":
                 out.update({w: "typed-method" for w in m.params.get("methods", ())})
+            elif m.kind == "trait-method":
+                for w in m.params.get("methods", ()):
+                    out.traits.setdefault(w, set()).update(m.params.get("traits", ()))
+    for w in out.traits:
+        out.setdefault(w, "trait-method")
     return out
 
 
@@ -177,7 +194,10 @@ def may_hold(source: bytes, vocabulary, rules, sketched=None, workspace=None, pa
     bound to those types), used as a receiver of the rule's methods, or as a loop's iterable."""
     from dstcheck.rust import sketch as sketch_mod
 
-    plan = _plan(tuple(sorted(r.id for r in rules)), rules)
+    key = tuple(sorted(r.id for r in rules))
+    if not _trait_words(key, rules).isdisjoint(vocabulary):
+        return True  # `v.par_iter()`: whether the trait is in scope (a glob, a rename, a re-export) is for the parse
+    plan = _plan(key, rules)
     if plan is None:
         return False
     words, methods, loops, ids, via = plan
@@ -202,6 +222,14 @@ def may_hold(source: bytes, vocabulary, rules, sketched=None, workspace=None, pa
 
 
 _PLANS: dict = {}
+_TRAIT_WORDS: dict = {}
+
+
+def _trait_words(key: tuple, rules) -> frozenset:
+    """The method names of the trait-method matchers among `rules`, as bytes, memoised."""
+    if key not in _TRAIT_WORDS:
+        _TRAIT_WORDS[key] = frozenset(w.encode() for r in rules for m in r.matchers if m.kind == "trait-method" for w in m.params.get("methods", ()))
+    return _TRAIT_WORDS[key]
 
 
 def _plan(key: tuple, rules):
@@ -591,8 +619,8 @@ def records(parsed, builder: types.QueryBuilder, wanted: dict) -> List[dict]:
     """Candidate records, each with the node it is reported at (`node`, not serialised)."""
     source = parsed.source
     present = words_of(source)
-    nodes_by_kind = {"iteration": [], "typed-method": []}
-    hits = sorted((i, word) for word in wanted if word.encode() in present for i in word_positions(source, word.encode()))
+    nodes_by_kind = {"iteration": [], "typed-method": [], "trait-method": []}
+    hits = sorted((i, word) for word in wanted if wanted[word] != "trait-method" and word.encode() in present for i in word_positions(source, word.encode()))
     _candidates(parsed, parsed.root, hits, nodes_by_kind, wanted)
     out = []
     if nodes_by_kind["iteration"]:
@@ -621,7 +649,67 @@ def records(parsed, builder: types.QueryBuilder, wanted: dict) -> List[dict]:
         query = builder.of(parent.child_by_field_name("value"))
         if query is not None:
             out.append({"kind": "typed-method", "method": parsed.text(node), "receiver": query, "node": call})
+    out.extend(_trait_method_records(parsed, builder, getattr(wanted, "traits", {}), present))
     return out
+
+
+def _trait_method_records(parsed, builder: types.QueryBuilder, traits: dict, present) -> List[dict]:
+    """`recv.m(..)` for a method `m` of a trait-method matcher (in code or among a macro's
+    tokens), with what the names of the traits that provide `m` resolve to where the call stands:
+    the trait must be in scope for its method to be called. A call where none of them resolves
+    to anything outside the file's own names is no record (a local method of that name)."""
+    from dstcheck.rust import resolve
+    from dstcheck.rust.names import External, Pending
+
+    out = []
+    source = parsed.source
+    for method in sorted(traits):
+        word = method.encode()
+        if word not in present:
+            continue
+        wanted = frozenset(traits[method])
+        names = sorted({t.rsplit("::", 1)[-1] for t in wanted})
+        for start in word_positions(source, word):
+            node = parsed.root.descendant_for_byte_range(start, start + len(word))
+            if node is None or node.start_byte != start or node.end_byte != start + len(word) or node.type not in ("field_identifier", "identifier"):
+                continue
+            site = resolve.method_call(node, parsed.text)
+            if site is None or resolve.under_attribute(node):
+                continue
+            handle, _, _ = site
+            in_tokens = handle.type == "token_tree"
+            results = resolve.traits_in_scope(builder.resolver, handle if in_tokens else node, names)
+            paths = sorted({r.path for r in results if isinstance(r, External) and r.path in wanted})
+            pending = sorted({(r.mode, r.module.crate, r.module.path, r.segs) for r in results if isinstance(r, Pending)})
+            if not paths and not pending:
+                continue
+            module = builder.resolver.module_at(handle if in_tokens else node)
+            out.append({
+                "kind": "trait-method",
+                "method": method,
+                "paths": paths,
+                "pending": [[mode, crate, list(path), list(segs)] for mode, crate, path, segs in pending],
+                "origin": [module.crate, list(module.path)],
+                "receiver": ["trait-scope"],
+                "node": node if in_tokens else handle,  # in a macro's tokens, the site starts at the method's name
+            })
+    return out
+
+
+def _trait_method_fact(record: dict, evaluator: types.Evaluator) -> Fact:
+    """The trait-method fact of a record: its traits, with what the names that led into other
+    files resolve to there (the index has every file's tables; before it, they wait)."""
+    from dstcheck.rust.names import External, ModRef, Pending
+
+    paths = set(record["paths"])
+    if record["pending"]:
+        origin = ModRef(record["origin"][0], tuple(record["origin"][1]))
+        for mode, crate, path, segs in record["pending"]:
+            found = evaluator.mres.resume(Pending(mode, ModRef(crate, tuple(path)), tuple(segs)), origin)
+            if any(isinstance(r, Pending) for r in found):
+                raise types.NeedsOtherFile()
+            paths.update(r.path for r in found if isinstance(r, External))
+    return Fact("trait-method", tuple(sorted(paths)), 0, 1, None, method=record["method"])
 
 
 def _target(builder, site, how):
@@ -658,6 +746,8 @@ def _arg_path(t: Optional[types.Type]) -> str:
 
 def finish(record: dict, evaluator: types.Evaluator) -> Optional[Fact]:
     """The fact a record proves, or None (not proven, or order-free)."""
+    if record["kind"] == "trait-method":
+        return _trait_method_fact(record, evaluator)
     receiver = evaluator.evaluate(record["receiver"])
     if receiver is None:
         return None
