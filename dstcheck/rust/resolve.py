@@ -530,6 +530,33 @@ def traits_in_scope(resolver: "Resolver", at, names) -> list:
     out = []
     for name in names:
         out.extend(r for r in resolver.resolve((name,), False, at) if not isinstance(r, Local))
+    if not words_of(resolver.parsed.source).isdisjoint(n.encode() for n in names):
+        out.extend(_renamed_imports(resolver, at, names))
+    return out
+
+
+def _renamed_imports(resolver: "Resolver", at, names) -> list:
+    """What the `use` declarations of the blocks around `at` and of its module resolve to, for
+    those that import one of `names` under another name: `use rayon::iter::ParallelBridge as _;`
+    (which binds no name, yet puts the trait in scope) or `.. as Bridge;`. A `use` whose cfg is
+    false under the DST profile imports nothing."""
+    out = []
+    n = at if at.type == "token_tree" else at.parent
+    while n is not None:
+        top = _is_module_body(n)
+        if n.type == "block" or top:
+            for statement in n.named_children:
+                if statement.type != "use_declaration":
+                    continue
+                if any(kind == "cfg" and cfg.classify(value, resolver.finder.profile) == "gated" for kind, value in resolver.finder.attributes(statement)):
+                    continue
+                for _, name, segs, is_global, is_glob in items.use_leaves(statement.child_by_field_name("argument"), resolver.text):
+                    if is_glob or not segs or segs[-1] not in names or name == segs[-1]:
+                        continue
+                    out.extend(r for r in resolver.resolve(tuple(segs), is_global, statement) if not isinstance(r, Local))
+        if top:
+            break
+        n = n.parent
     return out
 
 
