@@ -237,6 +237,9 @@ def explain_text(rule) -> str:
             for t in params["types"]:
                 for meth in params["methods"]:
                     lines.append(f"  .{meth}() on a value declared as {t}")
+        elif m.kind == "trait-method":
+            methods = ", ".join(f".{meth}()" for meth in params["methods"])
+            lines.append(f"  {methods} where {' or '.join(params['traits'])} is in scope")
         elif m.kind == "hash-iteration":
             kinds = ", ".join(params.get("maps", []) + params.get("sets", []))
             lines.append(f"  iterating one of {kinds} (default or random hasher) where the order escapes:")
