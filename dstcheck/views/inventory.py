@@ -10,7 +10,6 @@ fails when the committed one is stale.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import time
@@ -24,6 +23,7 @@ from dstcheck.config import Config, check_keys, read_toml, tables
 from dstcheck.errors import ConfigError
 from dstcheck.model import _FACTORY, INVENTORY_TAG, Site, record
 from dstcheck.rules import ENGINE_FAMILIES, FAMILIES
+from dstcheck.stages.cache import blake2b  # hashlib would load OpenSSL at every start
 
 TAGS = ("closed", "gated", "scoped-out", "unresolved")
 TAG_MEANING = {
@@ -199,7 +199,7 @@ def _contents(root: str, paths: Sequence[str], known: Optional[dict], now: Optio
     content's and no file is read (git trusts its index the same way: a file written again
     within one timestamp tick of being read is read anew)."""
     now = time.time_ns() if now is None else now
-    stats = hashlib.blake2b(digest_size=20)
+    stats = blake2b(digest_size=20)
     settled = True
     for path in paths:
         try:
@@ -212,11 +212,11 @@ def _contents(root: str, paths: Sequence[str], known: Optional[dict], now: Optio
     signature = stats.hexdigest()
     if known is not None and known.get("signature") == signature and isinstance(known.get("content"), str):
         return known["content"], None
-    content = hashlib.blake2b(digest_size=20)
+    content = blake2b(digest_size=20)
     for path in paths:
         try:
             with open(root + path, "rb") as handle:
-                digest = hashlib.blake2b(handle.read(), digest_size=16).hexdigest()
+                digest = blake2b(handle.read(), digest_size=16).hexdigest()
         except OSError as exc:
             digest = f"unreadable: {exc.strerror}"
         content.update(f"{path}\0{digest}\n".encode())
@@ -233,7 +233,7 @@ def _inputs_key(config: Config, todo, selection, content: str) -> str:
     from dstcheck.stages import cache as cache_mod
     from dstcheck.stages.discover import listing
 
-    h = hashlib.blake2b(cache_mod.config_salt(config), digest_size=20)
+    h = blake2b(cache_mod.config_salt(config), digest_size=20)
     rule_paths = sorted((r.id, r.only_in, r.except_in) for r in config.pack.rules.values())
     h.update(repr((rule_paths, config.select, config.ignore, tuple(selection.select), tuple(selection.ignore), config.scopes, config.languages)).encode())
     for entry in todo:
@@ -314,7 +314,6 @@ class Areas:
         self.patterns = tuple(self.covers)
         self.crates = {f[: -len("/Cargo.toml")] for f in files if f.endswith("/Cargo.toml")}
         self.in_scope_crates = {c for e in entries if e.scope is not None for c in (self._crate(e.path),) if c}
-        self._of: Dict[Tuple[str, str], Tuple[str, str, Optional[Area]]] = {}  # a file's sites share its area
 
     def _crate(self, path: str) -> Optional[str]:
         """The directory of the nearest Cargo.toml above the file (the project root's is not one)."""
@@ -340,12 +339,6 @@ class Areas:
 
     def of(self, path: str, language: str) -> Tuple[str, str, Optional[Area]]:
         """(label, why, covering area)."""
-        key = (path, language)
-        if key not in self._of:
-            self._of[key] = self._area(path, language)
-        return self._of[key]
-
-    def _area(self, path: str, language: str) -> Tuple[str, str, Optional[Area]]:
         pattern = globs.first(path, self.patterns)
         if pattern is not None:
             return pattern, "", self.covers[pattern]
