@@ -162,10 +162,10 @@ class Resolver:
                 name, alias = child.child_by_field_name("name"), child.child_by_field_name("alias")
                 if name is not None:
                     scope.names[self.text(alias or name)] = [((self.text(name),), True)]
-            elif t == "type_item" and child.child_by_field_name("type_parameters") is None and _plain_alias(child, self.text) is not None:
+            elif t == "type_item" and child.child_by_field_name("type_parameters") is None and (aliased := _plain_alias(child, self.text)) is not None:
                 # `type Clock = std::time::Instant;` in a body names what its path names, as a `use` would
                 # (an alias with parameters or arguments stays a local item: its arguments matter)
-                scope.names[self.text(child.child_by_field_name("name"))] = [_plain_alias(child, self.text)]
+                scope.names[self.text(child.child_by_field_name("name"))] = [aliased]
             else:
                 name = child.child_by_field_name("name")
                 if name is not None:
